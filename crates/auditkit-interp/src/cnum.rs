@@ -1,0 +1,98 @@
+//! glibc `strtoul`/`strtol` semantics on byte strings.
+//!
+//! auparse converts every field with `strtoul(val, NULL, base)` and reports
+//! `conversion error(...)` only when errno is set, which glibc does only on
+//! overflow (`ERANGE`). Garbage therefore converts to 0, `-1` converts to
+//! `ULONG_MAX`, leading blanks, a sign and (base 16) a `0x` prefix are
+//! accepted, and parsing stops at the first non-digit. Reproducing that
+//! exactly is what makes our output match on odd input.
+
+/// Overflow (`ERANGE`), the only failure glibc reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Range;
+
+fn digit(c: u8) -> Option<u32> {
+    (c as char).to_digit(36)
+}
+
+/// Returns (negative, magnitude, overflowed).
+fn scan(s: &[u8], base: u32) -> (bool, u64, bool) {
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'-' || s[i] == b'+') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    if base == 16
+        && i + 2 < s.len() + 1
+        && s.get(i) == Some(&b'0')
+        && matches!(s.get(i + 1), Some(b'x') | Some(b'X'))
+        && s.get(i + 2).and_then(|&c| digit(c)).is_some_and(|d| d < 16)
+    {
+        i += 2;
+    }
+    let mut v: u64 = 0;
+    let mut over = false;
+    while let Some(d) = s.get(i).and_then(|&c| digit(c)).filter(|&d| d < base) {
+        match v
+            .checked_mul(u64::from(base))
+            .and_then(|x| x.checked_add(u64::from(d)))
+        {
+            Some(n) => v = n,
+            None => over = true,
+        }
+        i += 1;
+    }
+    (neg, v, over)
+}
+
+/// `strtoul`/`strtoull` on LP64.
+pub(crate) fn strtoul(s: &[u8], base: u32) -> Result<u64, Range> {
+    let (neg, v, over) = scan(s, base);
+    if over {
+        return Err(Range);
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
+}
+
+/// `strtol`/`strtoll` on LP64.
+pub(crate) fn strtol(s: &[u8], base: u32) -> Result<i64, Range> {
+    let (neg, v, over) = scan(s, base);
+    if over {
+        return Err(Range);
+    }
+    if neg {
+        if v > 1u64 << 63 {
+            return Err(Range);
+        }
+        Ok((v as i64).wrapping_neg())
+    } else {
+        i64::try_from(v).map_err(|_| Range)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_glibc() {
+        assert_eq!(strtoul(b"ff", 16), Ok(255));
+        assert_eq!(strtoul(b"0xff", 16), Ok(255));
+        assert_eq!(strtoul(b"0x", 16), Ok(0));
+        assert_eq!(strtoul(b"  12z", 10), Ok(12));
+        assert_eq!(strtoul(b"-1", 10), Ok(u64::MAX));
+        assert_eq!(strtoul(b"zz", 10), Ok(0));
+        assert_eq!(strtoul(b"", 10), Ok(0));
+        assert_eq!(strtoul(b"18446744073709551615", 10), Ok(u64::MAX));
+        assert_eq!(strtoul(b"18446744073709551616", 10), Err(Range));
+        assert_eq!(strtol(b"-13", 10), Ok(-13));
+        assert_eq!(strtol(b"9223372036854775808", 10), Err(Range));
+        assert_eq!(strtol(b"-9223372036854775808", 10), Ok(i64::MIN));
+        assert_eq!(strtoul(b"755", 8), Ok(0o755));
+        assert_eq!(strtoul(b"789", 8), Ok(7));
+    }
+}

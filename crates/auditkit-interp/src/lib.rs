@@ -1,0 +1,38 @@
+//! Turning raw audit field values into what people read, exactly as
+//! auparse 3.0.9 (`ausearch -i`) does.
+//!
+//! The kernel and auditd log numbers and encodings: `arch=c000003e`,
+//! `syscall=257`, `a1=80000`, `mode=0100644`, `saddr=0200...`,
+//! `proctitle=2F62696E...`. auparse turns each field into a readable value
+//! in two steps, and this crate has one function for each:
+//!
+//! 1. [`field_type`] decides what kind of value a field holds, from its
+//!    name (auparse's `typetab.h`) corrected by the record type and the
+//!    value itself (`auparse_interp_adjust_type`).
+//! 2. [`interpret`] renders the value for that type, using the record's
+//!    context ([`Ctx`]: machine, syscall, a0/a1, the enrichment tail, a
+//!    uid/gid resolver and the escape mode).
+//!
+//! Everything is a pure function over bytes plus tables. The tables are
+//! facts generated from primary sources by the scripts in `tools/`: kernel
+//! uapi headers (syscalls per machine), glibc headers and messages (errno,
+//! signals, flags), and audit-userspace 3.0.9's own name tables, because
+//! the goal is byte-identical output with ausearch 3.0.9, including its
+//! quirks (documented where they are reproduced). Looking names up in
+//! `/etc/passwd` is the caller's job: it passes an [`IdNames`] (for
+//! example a [`PasswdDb`] parsed from the bytes of passwd and group), so
+//! this crate does no I/O and its results depend only on its inputs.
+//!
+//! The crate also serves the rules side: [`Machine`], [`syscall_number`],
+//! [`syscall_name`] and [`msgtype`] are what auditctl-compatible parsing
+//! needs.
+
+mod cnum;
+pub mod errno;
+mod machine;
+pub mod msgtype;
+mod syscalls;
+mod tables;
+
+pub use machine::Machine;
+pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
