@@ -36,3 +36,5 @@ mod tables;
 
 pub use machine::Machine;
 pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
+mod fieldtype;
+pub use fieldtype::{field_type, FieldType};

@@ -1,0 +1,256 @@
+//! What kind of value a field holds: auparse's `AUPARSE_TYPE_*`.
+
+use crate::tables::{self, field_types};
+
+/// auparse 3.0.9's field types (`auparse-defs.h`, same order and numbers).
+///
+/// Later auparse versions add `TRUST`, `FAN_TYPE`, `FAN_INFO`, `ERRNO` and
+/// `URINGOP`; 3.0.9 never assigns them, so they are not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum FieldType {
+    Unclassified = 0,
+    Uid,
+    Gid,
+    Syscall,
+    Arch,
+    Exit,
+    Escaped,
+    Perm,
+    Mode,
+    Sockaddr,
+    Flags,
+    Promisc,
+    Capability,
+    Success,
+    A0,
+    A1,
+    A2,
+    A3,
+    Signal,
+    List,
+    TtyData,
+    Session,
+    CapBitmap,
+    Nfproto,
+    Icmptype,
+    Protocol,
+    Addr,
+    Personality,
+    Seccomp,
+    Oflag,
+    Mmap,
+    ModeShort,
+    MacLabel,
+    Proctitle,
+    Hook,
+    Netaction,
+    Macproto,
+    IoctlReq,
+    EscapedKey,
+    EscapedFile,
+    Fanotify,
+    Nlmcgrp,
+    Resolve,
+}
+
+impl FieldType {
+    const ALL: [FieldType; 43] = [
+        FieldType::Unclassified,
+        FieldType::Uid,
+        FieldType::Gid,
+        FieldType::Syscall,
+        FieldType::Arch,
+        FieldType::Exit,
+        FieldType::Escaped,
+        FieldType::Perm,
+        FieldType::Mode,
+        FieldType::Sockaddr,
+        FieldType::Flags,
+        FieldType::Promisc,
+        FieldType::Capability,
+        FieldType::Success,
+        FieldType::A0,
+        FieldType::A1,
+        FieldType::A2,
+        FieldType::A3,
+        FieldType::Signal,
+        FieldType::List,
+        FieldType::TtyData,
+        FieldType::Session,
+        FieldType::CapBitmap,
+        FieldType::Nfproto,
+        FieldType::Icmptype,
+        FieldType::Protocol,
+        FieldType::Addr,
+        FieldType::Personality,
+        FieldType::Seccomp,
+        FieldType::Oflag,
+        FieldType::Mmap,
+        FieldType::ModeShort,
+        FieldType::MacLabel,
+        FieldType::Proctitle,
+        FieldType::Hook,
+        FieldType::Netaction,
+        FieldType::Macproto,
+        FieldType::IoctlReq,
+        FieldType::EscapedKey,
+        FieldType::EscapedFile,
+        FieldType::Fanotify,
+        FieldType::Nlmcgrp,
+        FieldType::Resolve,
+    ];
+
+    /// The `AUPARSE_TYPE_*` number.
+    pub fn as_c(self) -> u32 {
+        self as u32
+    }
+
+    /// From an `AUPARSE_TYPE_*` number.
+    pub fn from_c(n: u32) -> Option<FieldType> {
+        FieldType::ALL.get(usize::try_from(n).ok()?).copied()
+    }
+
+    /// Field type by name alone (auparse's `lookup_type`: `typetab.h`,
+    /// case-sensitive; unknown names are [`FieldType::Unclassified`]).
+    pub fn by_name(name: &str) -> FieldType {
+        tables::s2i(field_types::TABLE, name)
+            .and_then(|n| FieldType::from_c(u32::try_from(n).ok()?))
+            .unwrap_or(FieldType::Unclassified)
+    }
+}
+
+// Record types auparse_interp_adjust_type looks at (linux/audit.h).
+const EXECVE: u32 = 1309;
+const AVC: u32 = 1400;
+const USER_TTY: u32 = 1124;
+const NETFILTER_PKT: u32 = 1324;
+const PATH: u32 = 1302;
+const MQ_OPEN: u32 = 1312;
+const CRYPTO_KEY_USER: u32 = 2404;
+const ADD_GROUP: u32 = 1116;
+const DEL_GROUP: u32 = 1117;
+const GRP_MGMT: u32 = 1132;
+const TRUSTED_APP: u32 = 1121;
+const KERN_MODULE: u32 = 1330;
+
+/// C-string view: auparse sees the value only up to its first NUL.
+fn cstr(v: &[u8]) -> &[u8] {
+    v.iter().position(|&c| c == 0).map_or(v, |i| &v[..i])
+}
+
+fn is_hex(v: &[u8]) -> bool {
+    v.iter().all(u8::is_ascii_hexdigit)
+}
+
+fn is_int(v: &[u8]) -> bool {
+    v.iter().all(u8::is_ascii_digit)
+}
+
+/// The type auparse 3.0.9 gives field `name` with raw `value` in a record
+/// of type `rtype` (`auparse_interp_adjust_type`): the name's type from
+/// `typetab.h`, except for the fields whose meaning depends on the record
+/// or on how the value is written.
+pub fn field_type(rtype: u32, name: &str, value: &[u8]) -> FieldType {
+    let val = cstr(value);
+    if rtype == EXECVE && name.starts_with('a') && name != "argc" && !name.contains("_len") {
+        FieldType::Escaped
+    } else if rtype == AVC && name == "saddr" {
+        FieldType::Unclassified
+    } else if rtype == USER_TTY && name == "msg" {
+        FieldType::Escaped
+    } else if rtype == NETFILTER_PKT && name == "saddr" {
+        FieldType::Addr
+    } else if name == "acct" {
+        if val.first() == Some(&b'"') || is_hex(val) {
+            FieldType::Escaped
+        } else {
+            FieldType::Unclassified
+        }
+    } else if rtype == PATH && name == "flags" {
+        FieldType::Flags
+    } else if rtype == MQ_OPEN && name == "mode" {
+        FieldType::ModeShort
+    } else if rtype == CRYPTO_KEY_USER && name == "fp" {
+        FieldType::Unclassified
+    } else if name == "id" && matches!(rtype, ADD_GROUP | GRP_MGMT | DEL_GROUP) {
+        FieldType::Gid
+    } else if rtype == TRUSTED_APP {
+        if val.first() == Some(&b'"') {
+            FieldType::Escaped
+        } else if is_int(val) {
+            FieldType::Unclassified
+        } else if is_hex(val) {
+            FieldType::Escaped
+        } else {
+            FieldType::Unclassified
+        }
+    } else if rtype == KERN_MODULE && name == "name" {
+        FieldType::Escaped
+    } else {
+        FieldType::by_name(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::msgtype;
+
+    #[test]
+    fn record_type_numbers() {
+        for (n, name) in [
+            (EXECVE, "EXECVE"),
+            (AVC, "AVC"),
+            (USER_TTY, "USER_TTY"),
+            (NETFILTER_PKT, "NETFILTER_PKT"),
+            (PATH, "PATH"),
+            (MQ_OPEN, "MQ_OPEN"),
+            (CRYPTO_KEY_USER, "CRYPTO_KEY_USER"),
+            (ADD_GROUP, "ADD_GROUP"),
+            (DEL_GROUP, "DEL_GROUP"),
+            (GRP_MGMT, "GRP_MGMT"),
+            (TRUSTED_APP, "TRUSTED_APP"),
+            (KERN_MODULE, "KERN_MODULE"),
+        ] {
+            assert_eq!(msgtype::from_name(name), Some(n), "{name}");
+        }
+    }
+
+    #[test]
+    fn names_and_context() {
+        assert_eq!(FieldType::by_name("auid"), FieldType::Uid);
+        assert_eq!(FieldType::by_name("AUID"), FieldType::Unclassified);
+        assert_eq!(FieldType::by_name("name"), FieldType::EscapedFile);
+        assert_eq!(FieldType::by_name("flags"), FieldType::Mmap);
+        assert_eq!(FieldType::by_name("apparmor"), FieldType::Escaped);
+        assert_eq!(field_type(PATH, "flags", b"1"), FieldType::Flags);
+        assert_eq!(field_type(EXECVE, "a1", b"\"x\""), FieldType::Escaped);
+        assert_eq!(field_type(EXECVE, "a1_len", b"9"), FieldType::Unclassified);
+        assert_eq!(field_type(EXECVE, "argc", b"2"), FieldType::Unclassified);
+        assert_eq!(field_type(1300, "a1", b"2"), FieldType::A1);
+        assert_eq!(field_type(1112, "acct", b"\"root\""), FieldType::Escaped);
+        assert_eq!(field_type(1112, "acct", b"726F6F74"), FieldType::Escaped);
+        assert_eq!(field_type(1112, "acct", b"root"), FieldType::Unclassified);
+        assert_eq!(field_type(ADD_GROUP, "id", b"5"), FieldType::Gid);
+        assert_eq!(field_type(1300, "id", b"5"), FieldType::Uid);
+        assert_eq!(
+            field_type(TRUSTED_APP, "x", b"123"),
+            FieldType::Unclassified
+        );
+        assert_eq!(field_type(TRUSTED_APP, "x", b"abc"), FieldType::Escaped);
+        assert_eq!(
+            field_type(TRUSTED_APP, "x", b"xyz"),
+            FieldType::Unclassified
+        );
+        assert_eq!(field_type(AVC, "saddr", b"01"), FieldType::Unclassified);
+        assert_eq!(
+            field_type(NETFILTER_PKT, "saddr", b"1.2.3.4"),
+            FieldType::Addr
+        );
+        for t in FieldType::ALL {
+            assert_eq!(FieldType::from_c(t.as_c()), Some(t));
+        }
+        assert_eq!(FieldType::from_c(43), None);
+    }
+}
