@@ -1,0 +1,490 @@
+//! The record header: `[node=N ]type=T msg=audit(SECS.MSEC:SERIAL): body`.
+//!
+//! Two readings of the same bytes live here, on purpose:
+//!
+//! * [`parse_header`] accepts exactly the lines that ausearch 3.0.9 accepts
+//!   (`extract_timestamp` in `src/ausearch-lol.c`), with the same lenient
+//!   number parsing (`strtoul`). Matching its leniency is what makes our
+//!   event grouping, and therefore our output, byte-identical to ausearch's.
+//! * It also records whether the line was *well formed* (every token where
+//!   the grammar puts it), so that `--debug` and the unparsed-line counters
+//!   can tell a clean log from one that only happens to be readable.
+//!
+//! The ausearch interpreted form (`msg=audit(01/28/07 21:58:13.977:42) :`)
+//! is recognised too; its civil time is returned so the caller can turn it
+//! into seconds with the time zone it wants (the library has no clock and no
+//! time-zone database).
+
+use std::fmt;
+
+/// The identity of an event inside one node's stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct EventId {
+    /// Seconds since the epoch.
+    pub sec: u64,
+    /// Milliseconds, 0..=999.
+    pub msec: u32,
+    /// The kernel's serial number (wraps at 2^32 on 32-bit kernels).
+    pub serial: u64,
+}
+
+impl fmt::Display for EventId {
+    /// The `SECS.MSEC:SERIAL` form used in logs and by laurel.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{:03}:{}", self.sec, self.msec, self.serial)
+    }
+}
+
+/// A civil date and time as ausearch `-i` prints it (`%x %T`), before any
+/// time-zone conversion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CivilTime {
+    /// Full year (two-digit years are taken as 19xx for 69..=99, else 20xx).
+    pub year: i32,
+    /// 1..=12.
+    pub month: u32,
+    /// 1..=31.
+    pub day: u32,
+    /// 0..=23.
+    pub hour: u32,
+    /// 0..=59.
+    pub minute: u32,
+    /// 0..=60.
+    pub second: u32,
+}
+
+impl CivilTime {
+    /// Seconds since the epoch if this civil time were UTC.
+    pub fn to_utc_epoch(&self) -> i64 {
+        days_from_civil(self.year, self.month, self.day) * 86400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// well-known algorithm).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// Which of the three line formats a record came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineFormat {
+    /// What auditd writes with `log_format = RAW`.
+    Raw,
+    /// Raw plus a 0x1D byte and UPPERCASE interpretations (`log_format = ENRICHED`).
+    Enriched,
+    /// ausearch `-i` output: `msg=audit(MM/DD/YY HH:MM:SS.mmm:serial) :`.
+    Interpreted,
+}
+
+/// Where the parts of a record line are, as byte offsets into the line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// `node=` value, if the line has one.
+    pub node: Option<(u32, u32)>,
+    /// The type token's value (after `type=`).
+    pub type_tok: (u32, u32),
+    /// Numeric record type as `audit_name_to_msg_type` gives it; -1 when unknown.
+    pub rtype: i32,
+    /// The event identity. For interpreted lines `sec` is the civil time read as UTC;
+    /// see [`interpreted_civil_time`].
+    pub id: EventId,
+    /// Offset of the `(` that opens the timestamp.
+    pub ts_open: u32,
+    /// Offset of the `)` that closes the timestamp (or the line length if none).
+    pub ts_close: u32,
+    /// Offset of the 0x1D byte that starts the enrichment tail, if any.
+    pub enrich: Option<u32>,
+    /// Which format the line is in.
+    pub format: LineFormat,
+    /// True when every token stands where the grammar puts it.
+    pub well_formed: bool,
+}
+
+/// Why a line is not a record. ausearch drops such lines silently; we count
+/// and report them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// Blank line.
+    #[error("empty line")]
+    Empty,
+    /// A `#` line (laurel's test files carry commentary this way).
+    #[error("comment line")]
+    Comment,
+    /// No `msg=audit(` token where the grammar expects it.
+    #[error("expected `msg=audit(SECS.MSEC:SERIAL):` after the type")]
+    NoTimestamp,
+    /// The timestamp is there but its numbers are not.
+    #[error("malformed timestamp, expected SECS.MSEC:SERIAL with MSEC <= 999")]
+    BadTimestamp,
+}
+
+/// ausearch only looks at the first 80 bytes of a line (340 when it starts
+/// with `node=`) for the header; anything beyond is body.
+const HEADER_WINDOW: usize = 80;
+const HEADER_WINDOW_NODE: usize = 340;
+/// `end_of_event_timeout` headroom ausearch keeps below LONG_MAX.
+const MAX_SEC: u64 = (i64::MAX as u64) - 3;
+
+/// Parse the header of one line (without its trailing newline).
+pub fn parse_header(line: &[u8]) -> Result<Header, HeaderError> {
+    let line = strip_cr(line);
+    if line.iter().all(|&b| b == b' ' || b == b'\t') {
+        return Err(HeaderError::Empty);
+    }
+    if line[0] == b'#' {
+        return Err(HeaderError::Comment);
+    }
+    let enrich = memchr::memchr(0x1d, line).map(|p| p as u32);
+    let window = if line[0] == b'n' {
+        HEADER_WINDOW_NODE
+    } else {
+        HEADER_WINDOW
+    };
+    // ausearch's strndupa stops at the window and at a NUL byte.
+    let mut win = &line[..line.len().min(window)];
+    if let Some(nul) = memchr::memchr(0, win) {
+        win = &win[..nul];
+    }
+    let mut toks = SpaceSplit::new(win);
+    let mut well_formed = true;
+    let first = toks.next().ok_or(HeaderError::NoTimestamp)?;
+    let (node, type_t) = if win[first.0] == b'n' {
+        well_formed &= win[first.0..].starts_with(b"node=");
+        let t = toks.next().ok_or(HeaderError::NoTimestamp)?;
+        (Some((first.0 as u32 + 5, first.1 as u32)), t)
+    } else {
+        (None, first)
+    };
+    well_formed &= win[type_t.0..].starts_with(b"type=");
+    let type_start = (type_t.0 + 5).min(type_t.1);
+    let type_tok = (type_start as u32, type_t.1 as u32);
+    let msg = toks.next().ok_or(HeaderError::NoTimestamp)?;
+    // The interpreted form has a space inside the timestamp, so its token
+    // ends early; recognise it from the full line first.
+    if win[msg.0..].starts_with(b"msg=audit(") {
+        if let Some(h) = interpreted(line, msg.0 + 9) {
+            return Ok(Header {
+                node,
+                type_tok,
+                rtype: parse_rtype(&line[type_start..type_t.1]),
+                enrich,
+                well_formed,
+                ..h
+            });
+        }
+    }
+    // The msg token; ausearch wants more than 18 bytes of it.
+    if msg.1 - msg.0 <= 18 {
+        return Err(HeaderError::NoTimestamp);
+    }
+    let msg_bytes = &win[msg.0..msg.1];
+    let paren = if msg_bytes[9] == b'(' {
+        9
+    } else {
+        memchr::memchr(b'(', msg_bytes).ok_or(HeaderError::NoTimestamp)?
+    };
+    well_formed &= msg_bytes.starts_with(b"msg=audit(");
+    let ts_open = msg.0 + paren;
+    // The timestamp runs to the next ')' in the window, or to its end.
+    let ts_start = ts_open + 1;
+    let rest = &win[ts_start..];
+    let close_rel = memchr::memchr(b')', rest);
+    let ts_text = &rest[..close_rel.unwrap_or(rest.len())];
+    let ts_close = ts_start + close_rel.unwrap_or(rest.len());
+    well_formed &= close_rel.is_some();
+
+    let id = str2event(ts_text).ok_or(HeaderError::BadTimestamp)?;
+    let rtype = parse_rtype(&line[type_start..type_t.1]);
+    Ok(Header {
+        node,
+        type_tok,
+        rtype,
+        id,
+        ts_open: ts_open as u32,
+        ts_close: ts_close as u32,
+        enrich,
+        format: if enrich.is_some() {
+            LineFormat::Enriched
+        } else {
+            LineFormat::Raw
+        },
+        well_formed,
+    })
+}
+
+fn parse_rtype(tok: &[u8]) -> i32 {
+    auditkit_interp::msgtype::parse_type_token(tok).map_or(-1, |t| t as i32)
+}
+
+/// Strip one trailing `\r` (logs copied through Windows tools).
+pub fn strip_cr(line: &[u8]) -> &[u8] {
+    match line.last() {
+        Some(b'\r') => &line[..line.len() - 1],
+        _ => line,
+    }
+}
+
+/// The civil time of an interpreted line (`msg=audit(01/28/07 21:58:13.977:1) :`),
+/// for callers that want to convert it with a real time zone instead of UTC.
+pub fn interpreted_civil_time(line: &[u8], header: &Header) -> Option<CivilTime> {
+    if header.format != LineFormat::Interpreted {
+        return None;
+    }
+    parse_interpreted(line, header.ts_open as usize).map(|(_, c)| c)
+}
+
+/// Recognise `(MM/DD/YY HH:MM:SS.mmm:serial) :` (or a 4-digit year) at `open`.
+fn interpreted(line: &[u8], open: usize) -> Option<Header> {
+    parse_interpreted(line, open).map(|(h, _)| h)
+}
+
+fn parse_interpreted(line: &[u8], open: usize) -> Option<(Header, CivilTime)> {
+    let s = &line[open + 1..];
+    let close = memchr::memchr(b')', s)?;
+    let ts = &s[..close];
+    // "01/28/07 21:58:13.977:123"
+    let (date, time) = split_once(ts, b' ')?;
+    let mut d = date.split(|&b| b == b'/');
+    let month = num(d.next()?)? as u32;
+    let day = num(d.next()?)? as u32;
+    let ytxt = d.next()?;
+    if d.next().is_some() {
+        return None;
+    }
+    let year = match ytxt.len() {
+        2 => {
+            let y = num(ytxt)? as i32;
+            if y >= 69 {
+                1900 + y
+            } else {
+                2000 + y
+            }
+        }
+        4 => num(ytxt)? as i32,
+        _ => return None,
+    };
+    let (hms, rest) = split_once(time, b'.')?;
+    let (ms, serial) = split_once(rest, b':')?;
+    let mut t = hms.split(|&b| b == b':');
+    let hour = num(t.next()?)? as u32;
+    let minute = num(t.next()?)? as u32;
+    let second = num(t.next()?)? as u32;
+    if t.next().is_some()
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let msec = num(ms)?;
+    if msec > 999 {
+        return None;
+    }
+    let serial = num(serial)?;
+    let civil = CivilTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+    };
+    let sec = u64::try_from(civil.to_utc_epoch()).ok()?;
+    let h = Header {
+        node: None,
+        type_tok: (0, 0),
+        rtype: -1,
+        id: EventId {
+            sec,
+            msec: msec as u32,
+            serial,
+        },
+        ts_open: open as u32,
+        ts_close: (open + 1 + close) as u32,
+        enrich: None,
+        format: LineFormat::Interpreted,
+        well_formed: true,
+    };
+    Some((h, civil))
+}
+
+fn split_once(s: &[u8], c: u8) -> Option<(&[u8], &[u8])> {
+    let p = memchr::memchr(c, s)?;
+    Some((&s[..p], &s[p + 1..]))
+}
+
+/// Strict decimal: all digits, at least one, no overflow.
+fn num(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(v)
+}
+
+/// `str2event` of ausearch-lol.c: lenient `strtoul`s for sec, msec, serial.
+fn str2event(s: &[u8]) -> Option<EventId> {
+    let (sec, _) = strtoul(s)?;
+    if sec > MAX_SEC {
+        return None;
+    }
+    let mut rest = s;
+    let msec = match memchr::memchr(b'.', rest) {
+        Some(p) => {
+            rest = &rest[p + 1..];
+            let (m, _) = strtoul(rest)?;
+            if m > 999 {
+                return None;
+            }
+            m as u32
+        }
+        None => 0,
+    };
+    let serial = match memchr::memchr(b':', rest) {
+        Some(p) => strtoul(&rest[p + 1..])?.0,
+        None => 0,
+    };
+    Some(EventId { sec, msec, serial })
+}
+
+/// C `strtoul(s, &end, 10)`: leading white space, optional sign, digits.
+/// Returns `None` on overflow (where C sets ERANGE) and the value 0 when
+/// there are no digits (as C does). The bool says whether digits were seen.
+pub(crate) fn strtoul(s: &[u8]) -> Option<(u64, bool)> {
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let start = i;
+    let mut v: u64 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        v = v.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
+        i += 1;
+    }
+    if i == start {
+        return Some((0, false));
+    }
+    Some((if neg { v.wrapping_neg() } else { v }, true))
+}
+
+/// `audit_strsplit`: tokens separated by runs of spaces (tabs are not
+/// separators). Yields (start, end) offsets.
+pub(crate) struct SpaceSplit<'a> {
+    s: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> SpaceSplit<'a> {
+    pub(crate) fn new(s: &'a [u8]) -> Self {
+        SpaceSplit { s, pos: 0 }
+    }
+}
+
+impl Iterator for SpaceSplit<'_> {
+    type Item = (usize, usize);
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
+            self.pos += 1;
+        }
+        if self.pos >= self.s.len() {
+            return None;
+        }
+        let start = self.pos;
+        let end = memchr::memchr(b' ', &self.s[start..]).map_or(self.s.len(), |p| start + p);
+        self.pos = end;
+        Some((start, end))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(s: &str) -> Header {
+        parse_header(s.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn raw_line() {
+        let l = "type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2";
+        let x = h(l);
+        assert_eq!(x.id.sec, 1364481363);
+        assert_eq!(x.id.msec, 243);
+        assert_eq!(x.id.serial, 24287);
+        assert_eq!(x.rtype, 1300);
+        assert!(x.well_formed);
+        assert_eq!(x.node, None);
+        assert_eq!(x.format, LineFormat::Raw);
+        assert_eq!(&l[x.ts_close as usize..x.ts_close as usize + 2], "):");
+    }
+
+    #[test]
+    fn node_and_unknown() {
+        let l = "node=work type=UNKNOWN[1334] msg=audit(1.002:3): x=1";
+        let x = h(l);
+        let (a, b) = x.node.unwrap();
+        assert_eq!(&l[a as usize..b as usize], "work");
+        assert_eq!(x.rtype, 1334);
+        assert_eq!(x.id.serial, 3);
+    }
+
+    #[test]
+    fn enriched_and_crlf() {
+        let l = b"type=USER msg=audit(5.000:1): a=b\x1dUID=\"root\"\r";
+        let x = parse_header(l).unwrap();
+        assert_eq!(x.format, LineFormat::Enriched);
+        assert_eq!(x.enrich, Some(33));
+    }
+
+    #[test]
+    fn rejects() {
+        assert_eq!(parse_header(b""), Err(HeaderError::Empty));
+        assert_eq!(parse_header(b"# hello"), Err(HeaderError::Comment));
+        assert_eq!(parse_header(b"garbage"), Err(HeaderError::NoTimestamp));
+        assert_eq!(
+            parse_header(b"type=X msg=audit(1.2000:3): a"),
+            Err(HeaderError::BadTimestamp)
+        );
+    }
+
+    #[test]
+    fn interpreted_form() {
+        let x = h("type=SYSCALL msg=audit(01/28/07 21:58:13.977:123) : arch=x86_64 syscall=open");
+        assert_eq!(x.format, LineFormat::Interpreted);
+        assert_eq!(x.id.sec, 1170021493);
+        assert_eq!(x.id.msec, 977);
+        assert_eq!(x.id.serial, 123);
+        let y = h("type=SYSCALL msg=audit(01/28/2007 21:58:13.977:123) : arch=x86_64");
+        assert_eq!(y.id, x.id);
+    }
+
+    #[test]
+    fn lenient_like_ausearch() {
+        // strtoul stops at the first non-digit; ausearch accepts this.
+        let x = h("type=SYSCALL msg=audit(12x.5:7): a=b");
+        assert_eq!((x.id.sec, x.id.msec, x.id.serial), (12, 5, 7));
+    }
+}

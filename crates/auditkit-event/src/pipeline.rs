@@ -1,0 +1,249 @@
+//! The parallel pipeline: parse on all cores, assemble in order, format on
+//! all cores, write in order.
+//!
+//! ```text
+//!  caller's blocks ─► parse workers (N) ─► assembler ─► format workers (N) ─► caller's sink
+//!                      round robin          1 thread     batches, round robin   in order
+//! ```
+//!
+//! Round-robin hand-off with one bounded channel per worker keeps the
+//! output order deterministic (the order ausearch prints) without any
+//! reordering buffer, and the channel bounds cap how much input is in
+//! flight, which is what keeps memory flat whatever the file size. The
+//! library does no I/O: blocks come from an iterator and output goes to a
+//! closure, both supplied by the caller.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
+use std::thread;
+
+use crate::assemble::Assembler;
+use crate::chunk::{parse_chunk, Chunk, ParsedChunk, Unparsed};
+use crate::event::Event;
+
+/// What flows from the assembler to the formatters.
+#[derive(Debug)]
+pub enum Item {
+    /// A complete event.
+    Event(Event),
+    /// A line that is not a record, at the place it was read.
+    Unparsed(Arc<Chunk>, Unparsed),
+}
+
+impl Item {
+    /// The text of an unparsed line.
+    pub fn unparsed_line(&self) -> Option<&[u8]> {
+        match self {
+            Item::Unparsed(c, u) => Some(&c.data[u.start as usize..(u.start + u.len) as usize]),
+            Item::Event(_) => None,
+        }
+    }
+}
+
+/// Settings of a pipeline run.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Worker threads per stage (parse, format). 0 means the number of CPUs.
+    pub threads: usize,
+    /// End-of-event timeout in seconds (auditd.conf `end_of_event_timeout`).
+    pub eoe_timeout: u64,
+    /// Events per batch handed to a formatter.
+    pub batch: usize,
+    /// Keep only records whose `sec` is inside this inclusive range, before
+    /// assembly (ausearch's `-ts`/`-te` semantics).
+    pub time_range: Option<(u64, u64)>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            threads: 0,
+            eoe_timeout: crate::assemble::DEFAULT_EOE_TIMEOUT,
+            batch: 512,
+            time_range: None,
+        }
+    }
+}
+
+/// Counters of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Lines read.
+    pub lines: u64,
+    /// Lines that were records.
+    pub records: u64,
+    /// Records dropped by the time range.
+    pub out_of_range: u64,
+    /// Events assembled.
+    pub events: u64,
+    /// Lines that were not records (not counting blank and `#` lines).
+    pub unparsed: u64,
+    /// Blank lines.
+    pub blank: u64,
+    /// `#` comment lines.
+    pub comments: u64,
+    /// Standalone EOE records dropped.
+    pub dropped_eoe: u64,
+    /// Events completed early by the open-event bound.
+    pub forced: u64,
+}
+
+/// Output of a formatter for one batch.
+pub struct Batch {
+    /// Bytes to write.
+    pub out: Vec<u8>,
+    /// How many events of the batch matched (the caller's notion).
+    pub matched: u64,
+}
+
+/// Run the pipeline.
+///
+/// * `blocks` yields newline-aligned chunks in input order.
+/// * `format` is called on a worker thread for each batch of items and
+///   appends what it wants written to `out`; it returns how many matched.
+/// * `sink` receives each batch's output in order on the calling thread;
+///   returning `false` stops the run early (e.g. `--just-one`).
+pub fn run<B, F, S>(cfg: &Config, blocks: B, format: F, mut sink: S) -> Stats
+where
+    B: Iterator<Item = Chunk> + Send,
+    F: Fn(&[Item], &mut Vec<u8>) -> u64 + Sync,
+    S: FnMut(Batch) -> bool,
+{
+    let n = if cfg.threads == 0 {
+        thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        cfg.threads
+    };
+    let stop = AtomicBool::new(false);
+    let mut stats = Stats::default();
+    thread::scope(|scope| {
+        // Parse workers.
+        let mut to_parse: Vec<SyncSender<Arc<Chunk>>> = Vec::new();
+        let mut parsed_rx: Vec<Receiver<ParsedChunk>> = Vec::new();
+        for _ in 0..n {
+            let (tx, rx) = sync_channel::<Arc<Chunk>>(2);
+            let (ptx, prx) = sync_channel::<ParsedChunk>(2);
+            scope.spawn(move || {
+                for c in rx {
+                    if ptx.send(parse_chunk(c)).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_parse.push(tx);
+            parsed_rx.push(prx);
+        }
+        // Reader: hand blocks out round robin.
+        let stop_r = &stop;
+        scope.spawn(move || {
+            for (i, c) in blocks.enumerate() {
+                if stop_r.load(Ordering::Relaxed) {
+                    break;
+                }
+                if to_parse[i % n].send(Arc::new(c)).is_err() {
+                    break;
+                }
+            }
+        });
+        // Format workers.
+        let mut to_fmt: Vec<SyncSender<Vec<Item>>> = Vec::new();
+        let mut fmt_rx: Vec<Receiver<Batch>> = Vec::new();
+        for _ in 0..n {
+            let (tx, rx) = sync_channel::<Vec<Item>>(2);
+            let (btx, brx) = sync_channel::<Batch>(2);
+            let format = &format;
+            scope.spawn(move || {
+                for items in rx {
+                    let mut out = Vec::with_capacity(64 * 1024);
+                    let matched = format(&items, &mut out);
+                    drop(items);
+                    if btx.send(Batch { out, matched }).is_err() {
+                        break;
+                    }
+                }
+            });
+            to_fmt.push(tx);
+            fmt_rx.push(brx);
+        }
+        // Assembler.
+        let stop_a = &stop;
+        let batch_size = cfg.batch.max(1);
+        let range = cfg.time_range;
+        let timeout = cfg.eoe_timeout;
+        let asm_thread = scope.spawn(move || {
+            let mut st = Stats::default();
+            let mut asm = Assembler::new(timeout);
+            let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
+            let mut next_fmt = 0usize;
+            let send = |batch: &mut Vec<Item>, next_fmt: &mut usize| -> bool {
+                let b = std::mem::replace(batch, Vec::with_capacity(batch_size));
+                let ok = to_fmt[*next_fmt % n].send(b).is_ok();
+                *next_fmt += 1;
+                ok
+            };
+            'outer: for i in 0.. {
+                let Ok(pc) = parsed_rx[i % n].recv() else {
+                    break;
+                };
+                if stop_a.load(Ordering::Relaxed) {
+                    break;
+                }
+                st.lines += pc.lines;
+                st.blank += pc.blank;
+                st.comments += pc.comments;
+                st.unparsed += pc.unparsed.len() as u64;
+                let chunk = pc.chunk;
+                let mut unparsed = pc.unparsed.into_iter().peekable();
+                for (rec, line_no) in pc.records {
+                    while unparsed.peek().is_some_and(|u| u.start < rec.start) {
+                        if let Some(u) = unparsed.next() {
+                            batch.push(Item::Unparsed(chunk.clone(), u));
+                        }
+                    }
+                    st.records += 1;
+                    if let Some((lo, hi)) = range {
+                        let s = rec.header.id.sec;
+                        if s < lo || s > hi {
+                            st.out_of_range += 1;
+                            continue;
+                        }
+                    }
+                    asm.push(&chunk, rec, line_no, &mut |e| {
+                        st.events += 1;
+                        batch.push(Item::Event(e));
+                    });
+                    if batch.len() >= batch_size && !send(&mut batch, &mut next_fmt) {
+                        break 'outer;
+                    }
+                }
+                for u in unparsed {
+                    batch.push(Item::Unparsed(chunk.clone(), u));
+                }
+            }
+            asm.finish(&mut |e| {
+                st.events += 1;
+                batch.push(Item::Event(e));
+            });
+            if !batch.is_empty() {
+                send(&mut batch, &mut next_fmt);
+            }
+            st.dropped_eoe = asm.dropped_eoe();
+            st.forced = asm.forced();
+            st
+        });
+        // Writer: in order, on this thread.
+        let mut i = 0usize;
+        while let Ok(b) = fmt_rx[i % n].recv() {
+            i += 1;
+            if !stop.load(Ordering::Relaxed) && !sink(b) {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        stop.store(true, Ordering::Relaxed);
+        drop(fmt_rx);
+        stats = asm_thread.join().unwrap_or_default();
+    });
+    stats
+}

@@ -1,0 +1,186 @@
+//! Decoding of field values: quoted strings, bare hex, sentinels, keys,
+//! EXECVE arguments and PROCTITLE.
+//!
+//! The kernel writes an untrusted string in double quotes when it is clean
+//! and as bare upper-case hex when any byte is `"`, a control character, a
+//! space or above 0x7E. Whether a *bare* value is hex therefore depends on
+//! the field (`pid=1234` is a number, `exe=2F746D70` is hex), so the
+//! decoders here are called by whoever knows the field's type.
+
+use std::borrow::Cow;
+
+/// The sentinels auditd writes instead of a value.
+pub fn is_sentinel(v: &[u8]) -> bool {
+    matches!(v, b"(null)" | b"(none)" | b"?" | b"unset")
+}
+
+/// Decode an untrusted-string value: `"text"` gives `text`, bare hex gives
+/// its bytes, a sentinel or anything else is returned as it is.
+pub fn decode_str(v: &[u8]) -> Cow<'_, [u8]> {
+    if let Some(rest) = v.strip_prefix(b"\"") {
+        let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+        return Cow::Borrowed(&rest[..end]);
+    }
+    if is_sentinel(v) {
+        return Cow::Borrowed(v);
+    }
+    match decode_hex(v) {
+        Some(b) => Cow::Owned(b),
+        None => Cow::Borrowed(v),
+    }
+}
+
+/// Whether a value is written in the kernel's hex encoding.
+pub fn is_hex_encoded(v: &[u8]) -> bool {
+    !v.is_empty() && v.len().is_multiple_of(2) && v.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Decode a hex string; `None` when it is not one.
+pub fn decode_hex(v: &[u8]) -> Option<Vec<u8>> {
+    if !is_hex_encoded(v) {
+        return None;
+    }
+    let nib = |b: u8| match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b - b'A' + 10,
+    };
+    Some(
+        v.chunks_exact(2)
+            .map(|p| (nib(p[0]) << 4) | nib(p[1]))
+            .collect(),
+    )
+}
+
+/// The keys of a `key=` value: `"k"` is one key, `(null)` none, and hex is
+/// several keys joined by 0x01 (a rule with several `-k`).
+pub fn split_keys(v: &[u8]) -> Vec<Cow<'_, [u8]>> {
+    if v == b"(null)" || v == b"(none)" {
+        return Vec::new();
+    }
+    match decode_str(v) {
+        Cow::Borrowed(b) => b
+            .split(|&c| c == 0x01)
+            .filter(|k| !k.is_empty())
+            .map(Cow::Borrowed)
+            .collect(),
+        Cow::Owned(b) => b
+            .split(|&c| c == 0x01)
+            .filter(|k| !k.is_empty())
+            .map(|k| Cow::Owned(k.to_vec()))
+            .collect(),
+    }
+}
+
+/// PROCTITLE: the process's argv, hex with NUL separators (or quoted when
+/// it is a single clean argument). Returns the arguments.
+pub fn proctitle_args(v: &[u8]) -> Vec<Vec<u8>> {
+    let d = decode_str(v);
+    let mut args: Vec<Vec<u8>> = d.split(|&c| c == 0).map(<[u8]>::to_vec).collect();
+    // A trailing NUL leaves an empty last element.
+    if args.len() > 1 && args.last().is_some_and(Vec::is_empty) {
+        args.pop();
+    }
+    args
+}
+
+/// Reassemble EXECVE arguments from the fields of one or more EXECVE
+/// records: `argc=N a0=.. a1_len=.. a1[0]=.. a1[1]=..`. Each argument (or
+/// chunk) is quoted or hex; chunks are decoded and concatenated. Missing
+/// arguments (lost records) are returned as empty.
+pub fn execve_args<'a, I>(fields: I) -> Vec<Vec<u8>>
+where
+    I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+{
+    let mut argc: Option<usize> = None;
+    let mut args: Vec<Vec<u8>> = Vec::new();
+    for (name, value) in fields {
+        if name == b"argc" {
+            argc = std::str::from_utf8(value).ok().and_then(|s| s.parse().ok());
+            continue;
+        }
+        let Some(rest) = name.strip_prefix(b"a") else {
+            continue;
+        };
+        let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            continue;
+        }
+        let Some(idx) = std::str::from_utf8(&rest[..digits])
+            .ok()
+            .and_then(|s| s.parse::<usize>().ok())
+        else {
+            continue;
+        };
+        let tail = &rest[digits..];
+        if tail == b"_len" {
+            continue;
+        }
+        if idx > 1 << 20 {
+            continue; // nonsense index: do not allocate for it
+        }
+        if args.len() <= idx {
+            args.resize(idx + 1, Vec::new());
+        }
+        // a1 or a1[3]: either way, append the decoded text.
+        if tail.is_empty() || (tail.first() == Some(&b'[') && tail.last() == Some(&b']')) {
+            args[idx].extend_from_slice(&decode_str(value));
+        }
+    }
+    if let Some(n) = argc {
+        if n <= 1 << 20 && args.len() < n {
+            args.resize(n, Vec::new());
+        }
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings() {
+        assert_eq!(&*decode_str(b"\"abc\""), b"abc");
+        assert_eq!(&*decode_str(b"2F746D70"), b"/tmp");
+        assert_eq!(&*decode_str(b"(null)"), b"(null)");
+        assert_eq!(&*decode_str(b"xyz"), b"xyz");
+        assert_eq!(&*decode_str(b"ABC"), b"ABC"); // odd length: not hex
+    }
+
+    #[test]
+    fn keys() {
+        let k = split_keys(b"6B6579310161726368");
+        assert_eq!(
+            k,
+            vec![Cow::Borrowed(&b"key1"[..]), Cow::Borrowed(&b"arch"[..])]
+        );
+        assert!(split_keys(b"(null)").is_empty());
+        assert_eq!(split_keys(b"\"one\"").len(), 1);
+    }
+
+    #[test]
+    fn proctitle() {
+        assert_eq!(
+            proctitle_args(b"2F62696E2F7368002D63006C73"),
+            vec![b"/bin/sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()]
+        );
+        assert_eq!(proctitle_args(b"\"bash\""), vec![b"bash".to_vec()]);
+    }
+
+    #[test]
+    fn execve() {
+        let f: Vec<(&[u8], &[u8])> = vec![
+            (b"argc", b"3"),
+            (b"a0", b"\"echo\""),
+            (b"a1_len", b"6"),
+            (b"a1[0]", b"\"abc\""),
+            (b"a1[1]", b"646566"),
+            (b"a2", b"\"x\""),
+        ];
+        assert_eq!(
+            execve_args(f),
+            vec![b"echo".to_vec(), b"abcdef".to_vec(), b"x".to_vec()]
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! # auditkit-output: writers for audit events
+//!
+//! Every writer appends to a `Vec<u8>` owned by the caller. That keeps the
+//! writers pure (no I/O, no locking) and lets the search pipeline format
+//! batches of events on several threads and write the buffers in order.
+//!
+//! * [`ausearch`]: ausearch's `raw` and `default` formats, byte-identical to
+//!   ausearch 3.0.9 under `LC_ALL=C`.
+//! * [`escape`]: ausearch's `--escape` modes.
+//! * [`time`]: `ctime` and `%x %T` through the C library's `localtime_r`,
+//!   cached per second.
+
+#![deny(missing_docs)]
+
+pub mod ausearch;
+pub mod escape;
+pub mod time;
+
+pub use escape::Escape;

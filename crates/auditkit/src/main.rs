@@ -1,0 +1,69 @@
+//! `auditkit`: one fast binary for the Linux audit system.
+//!
+//! The binary is glue: it parses arguments, opens inputs, and wires the
+//! library crates together. Exit codes follow the audit tools: 0 when
+//! something was found or done, 1 when nothing matched or on error, and
+//! ausearch's 10/11/12 for checkpoint problems.
+
+mod input;
+mod search;
+mod search_args;
+
+use std::process::ExitCode;
+
+const TOP_HELP: &str = "\
+auditkit: search, report on, lint and apply Linux audit data, fast.
+
+Usage: auditkit <COMMAND> [OPTIONS]
+
+Commands:
+  search    Find events in audit logs (ausearch-compatible options, plus more)
+  help      Show help for a command: auditkit help search
+
+Run 'auditkit <COMMAND> --help' for the options of a command.
+";
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let Some(cmd) = args.first().and_then(|a| a.to_str()) else {
+        eprint!("{TOP_HELP}");
+        return ExitCode::from(2);
+    };
+    let rest = &args[1..];
+    let result = match cmd {
+        "search" => search::main(rest),
+        "help" | "--help" | "-h" => {
+            match rest.first().and_then(|a| a.to_str()) {
+                Some("search") => print!("{}", search_args::HELP),
+                _ => print!("{TOP_HELP}"),
+            }
+            Ok(0)
+        }
+        "--version" | "-V" | "version" => {
+            println!("auditkit {}", env!("CARGO_PKG_VERSION"));
+            Ok(0)
+        }
+        other => {
+            eprintln!("auditkit: unknown command '{other}'\n\n{TOP_HELP}");
+            Ok(2)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("auditkit: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Writing into a closed pipe (`auditkit search | head`) is not an error.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
