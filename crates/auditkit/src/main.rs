@@ -5,6 +5,8 @@
 //! something was found or done, 1 when nothing matched or on error, and
 //! ausearch's 10/11/12 for checkpoint problems.
 
+mod filter;
+mod format;
 mod input;
 mod search;
 mod search_args;

@@ -6,10 +6,9 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Result};
 use auditkit_event::pipeline::{self, Batch, Item};
-use auditkit_event::value::split_keys;
-use auditkit_event::Event;
-use auditkit_output::ausearch::{write_default, write_raw};
 
+use crate::filter;
+use crate::format::EventWriter;
 use crate::input::{self, Blocks, Source};
 use crate::search_args::{self, Format, SearchArgs};
 
@@ -20,12 +19,7 @@ pub fn main(args: &[OsString]) -> Result<u8> {
         print!("{}", search_args::HELP);
         return Ok(0);
     }
-    if matches!(
-        a.format,
-        Format::Interpret | Format::Csv | Format::Text | Format::Json
-    ) {
-        bail!("--format {:?} is not available yet in this build", a.format);
-    }
+    let writer = EventWriter::new(&a)?;
     let sources = choose_sources(&a)?;
     let names: Vec<String> = sources.iter().map(Source::display).collect();
     auditkit_output::time::init();
@@ -48,14 +42,11 @@ pub fn main(args: &[OsString]) -> Result<u8> {
                     if a.just_one && matched > 0 {
                         break;
                     }
-                    if !matches(&a, ev) {
+                    if !filter::matches(&a, ev) {
                         continue;
                     }
                     matched += 1;
-                    match a.format {
-                        Format::Raw => write_raw(ev, out),
-                        _ => write_default(ev, a.escape, out),
-                    }
+                    writer.write(ev, out);
                 }
                 Item::Unparsed(chunk, u) => {
                     let name = names.get(chunk.source as usize).map_or("?", String::as_str);
@@ -147,33 +138,4 @@ fn choose_sources(a: &SearchArgs) -> Result<Vec<Source>> {
         );
     }
     Ok(set.into_iter().map(Source::File).collect())
-}
-
-/// The filters of this first cut: -k, -m, -a.
-fn matches(a: &SearchArgs, ev: &Event) -> bool {
-    if let Some(s) = a.event_serial {
-        if ev.id().serial != s {
-            return false;
-        }
-    }
-    if !a.message_types.is_empty()
-        && !a.all_types
-        && !ev.records().any(|r| a.message_types.contains(&r.rtype()))
-    {
-        return false;
-    }
-    for k in &a.keys {
-        let found = ev.records().any(|r| {
-            r.fields().any(|f| {
-                f.name == b"key"
-                    && split_keys(&f.value)
-                        .iter()
-                        .any(|v| memchr::memmem::find(v, k.as_bytes()).is_some())
-            })
-        });
-        if !found {
-            return false;
-        }
-    }
-    true
 }
