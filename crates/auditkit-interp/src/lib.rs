@@ -38,3 +38,5 @@ pub use machine::Machine;
 pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
 mod fieldtype;
 pub use fieldtype::{field_type, FieldType};
+mod interp;
+pub use interp::{interpret, Ctx, EscapeMode, IdNames, NoNames, PasswdDb};

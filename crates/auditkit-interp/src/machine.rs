@@ -179,7 +179,6 @@ impl Machine {
     }
 
     /// libaudit's `MACH_*` number (used where auparse compares it).
-    #[allow(dead_code)] // used by interpretation (next step)
     pub(crate) fn au309_number(self) -> Option<u32> {
         Some(match self {
             Machine::I386 => 0,

@@ -6,7 +6,7 @@
 //! derived syscall names differ from audit 3.0.9's own tables.
 
 macro_rules! tables {
-    ($($m:ident),* $(,)?) => { $(#[allow(dead_code)] pub(crate) mod $m;)* };
+    ($($m:ident),* $(,)?) => { $(pub(crate) mod $m;)* };
 }
 
 tables!(
@@ -73,13 +73,11 @@ tables!(
 
 /// Number → name, first row wins (gen_tables' `i2s`; with duplicate values
 /// the first one in the header is the one printed).
-#[allow(dead_code)]
 pub(crate) fn i2s(table: &'static [(i32, &'static str)], v: i32) -> Option<&'static str> {
     table.iter().find(|r| r.0 == v).map(|r| r.1)
 }
 
 /// Name → number, exact match (gen_tables' `s2i`).
-#[allow(dead_code)]
 pub(crate) fn s2i(table: &'static [(i32, &'static str)], s: &str) -> Option<i32> {
     table.iter().find(|r| r.1 == s).map(|r| r.0)
 }
