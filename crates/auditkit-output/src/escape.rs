@@ -77,6 +77,17 @@ pub fn escape_into(out: &mut Vec<u8>, s: &[u8], mode: Escape) {
     }
 }
 
+impl From<Escape> for auditkit_interp::EscapeMode {
+    fn from(e: Escape) -> Self {
+        match e {
+            Escape::Raw => auditkit_interp::EscapeMode::Raw,
+            Escape::Tty => auditkit_interp::EscapeMode::Tty,
+            Escape::Shell => auditkit_interp::EscapeMode::Shell,
+            Escape::ShellQuote => auditkit_interp::EscapeMode::ShellQuote,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@
 
 pub mod ausearch;
 pub mod escape;
+pub mod interpret;
 pub mod time;
 
 pub use escape::Escape;
