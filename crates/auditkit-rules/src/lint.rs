@@ -4,8 +4,10 @@
 //! Codes:
 //! - `AR001`: the line does not parse.
 //! - `AR1xx`: auditctl 3.0.9 or the kernel would refuse the rule (see
-//!   [`crate::Resolver::resolve`]); errors, except a few that depend on the
-//!   host or the auditctl version (warnings).
+//!   [`crate::Resolver::resolve`]); errors, except those that depend on the
+//!   host or on the version of auditctl and of our tables (warnings):
+//!   AR102 `possible`, AR112/AR113 syscalls unknown to auditctl 3.0.9 or to
+//!   every table we have, AR123/AR124 user and group names.
 //! - `AR2xx`: rules that load but are probably not what was meant.
 
 use std::collections::{BTreeSet, HashMap};
@@ -64,7 +66,7 @@ impl std::fmt::Display for Finding {
 fn severity_of_rejection(code: &str) -> Severity {
     match code {
         // Deprecated but ignored; known to newer auditctl; host-dependent names.
-        "AR102" | "AR112" | "AR123" | "AR124" => Severity::Warning,
+        "AR102" | "AR112" | "AR113" | "AR123" | "AR124" => Severity::Warning,
         _ => Severity::Error,
     }
 }

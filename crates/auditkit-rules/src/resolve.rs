@@ -243,13 +243,20 @@ impl Resolver<'_> {
                                 }
                                 None => {
                                     let known = syscall_number(m, name).is_some();
+                                    let elsewhere = Machine::ALL
+                                        .iter()
+                                        .any(|o| syscall_number(*o, name).is_some());
                                     st.reject(
-                                        if known { "AR112" } else { "AR104" },
+                                        match (known, elsewhere) {
+                                            (true, _) => "AR112",
+                                            (false, true) => "AR104",
+                                            (false, false) => "AR113",
+                                        },
                                         s.span,
-                                        if known {
-                                            format!("syscall {name} is not known to auditctl 3.0.9 on {m}")
-                                        } else {
-                                            format!("unknown syscall {name} on {m}")
+                                        match (known, elsewhere) {
+                                            (true, _) => format!("syscall {name} is not known to auditctl 3.0.9 on {m}"),
+                                            (false, true) => format!("syscall {name} does not exist on {m}"),
+                                            (false, false) => format!("unknown syscall {name} (a typo, or newer than our tables and auditctl 3.0.9)"),
                                         },
                                         format!("check the name against the {m} syscall table, or give the right -F arch= before -S"),
                                     );
