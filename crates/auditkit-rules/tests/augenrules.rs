@@ -1,0 +1,93 @@
+//! `augenrules()` against the real `augenrules` script of this host (run on
+//! a copy whose rules directory and output file point into a temp dir).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use auditkit_rules::augenrules;
+
+/// Run the host's augenrules on `files`; `None` when it is not installed.
+fn real_augenrules(dir: &Path, files: &[(String, String)]) -> Option<String> {
+    let script = fs::read_to_string("/sbin/augenrules")
+        .or_else(|_| fs::read_to_string("/usr/sbin/augenrules"))
+        .ok()?;
+    let rules_d = dir.join("rules.d");
+    let _ = fs::remove_dir_all(&rules_d);
+    fs::create_dir_all(&rules_d).ok()?;
+    for (name, body) in files {
+        fs::write(rules_d.join(name), body).ok()?;
+    }
+    let out = dir.join("audit.rules");
+    let _ = fs::remove_file(&out);
+    let patched = script
+        .replace(
+            "DestinationFile=/etc/audit/audit.rules",
+            &format!("DestinationFile={}", out.display()),
+        )
+        .replace(
+            "SourceRulesDir=/etc/audit/rules.d",
+            &format!("SourceRulesDir={}", rules_d.display()),
+        );
+    assert_ne!(patched, script, "could not retarget the augenrules script");
+    let copy = dir.join("augenrules.sh");
+    fs::write(&copy, patched).ok()?;
+    let status = Command::new("sh")
+        .arg(&copy)
+        .env("LC_ALL", "C")
+        .output()
+        .ok()?;
+    assert!(
+        status.status.success(),
+        "augenrules failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let text = fs::read_to_string(&out).ok()?;
+    // The real script writes its header with the real directory name.
+    Some(text.replacen(&rules_d.display().to_string(), "/etc/audit/rules.d", 1))
+}
+
+fn f(name: &str, body: &str) -> (String, String) {
+    (name.to_string(), body.to_string())
+}
+
+#[test]
+fn same_output_as_the_real_script() {
+    let dir = std::env::temp_dir().join(format!("auditkit-augenrules-{}", std::process::id()));
+    fs::create_dir_all(&dir).expect("temp dir");
+    let cases: Vec<Vec<(String, String)>> = vec![
+        vec![
+            f("10-base-config.rules", "## comment\n-D\n-b 8192\n-f 1\n--backlog_wait_time 60000\n"),
+            f("99-finalize.rules", "-e 2\n"),
+            f("30-stig.rules", "-a always,exit -F arch=b64 -S adjtimex -k time-change\n\n   \n-w /etc/passwd -p wa -k identity\n"),
+            f("9-early.rules", "-b 320\n-e 1\n-D -k mykey\n"),
+            f("README-rules", "-w /should/not/appear\n"),
+            f("100-late.rules", "-w /etc/late -p wa\n"),
+            f(".hidden.rules", "-w /hidden -p wa\n"),
+        ],
+        vec![
+            f("a.rules", "-w /a -p wa"),
+            f("b.rules", "-w /b -p wa\r\n-e 1\r\n"),
+            f("c.rules", "  # indented comment\n\t# tab comment\ns# s-comment\nss-e 2\n  -D  \n-D\n-Dx\n  -f 0\n"),
+            f("a~1.rules", "-w /tilde -p wa\n"),
+            f("01.rules", "-w /zero-one -p wa\n"),
+            f("1.rules", "-w /one -p wa\n"),
+            f("1.rules.bak", "-w /bak -p wa\n"),
+        ],
+        vec![],
+        vec![f("x.rules", "")],
+    ];
+    for files in cases {
+        let Some(expected) = real_augenrules(&dir, &files) else {
+            eprintln!("SKIP: augenrules is not installed");
+            return;
+        };
+        assert_eq!(
+            augenrules(&files),
+            expected,
+            "files: {:?}",
+            files.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
