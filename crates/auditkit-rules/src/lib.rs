@@ -45,6 +45,7 @@ pub mod augenrules;
 mod error;
 pub mod fields;
 mod host;
+mod kernel_checks;
 mod lexer;
 pub mod lint;
 mod parse;
