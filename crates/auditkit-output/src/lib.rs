@@ -15,6 +15,7 @@
 pub mod ausearch;
 pub mod escape;
 pub mod interpret;
+pub mod json;
 pub mod time;
 
 pub use escape::Escape;

@@ -6,6 +6,7 @@ use auditkit_event::Event;
 use auditkit_interp::{Machine, PasswdDb};
 use auditkit_output::ausearch::{write_default, write_raw};
 use auditkit_output::interpret::Interpreter;
+use auditkit_output::json::JsonWriter;
 use auditkit_output::Escape;
 
 use crate::search_args::{Format, SearchArgs};
@@ -20,10 +21,10 @@ pub struct EventWriter {
 impl EventWriter {
     /// Build the writer (loads what the format needs, e.g. user names).
     pub fn new(a: &SearchArgs) -> Result<EventWriter> {
-        if matches!(a.format, Format::Csv | Format::Text | Format::Json) {
+        if matches!(a.format, Format::Csv | Format::Text) {
             bail!("--format {:?} is not available yet in this build", a.format);
         }
-        let names = if a.format == Format::Interpret {
+        let names = if matches!(a.format, Format::Interpret | Format::Json) {
             load_names(a)?
         } else {
             PasswdDb::parse(b"", b"")
@@ -43,6 +44,11 @@ impl EventWriter {
                 names: &self.names,
                 escape: self.escape,
                 native: Some(Machine::native()),
+            }
+            .write(ev, out),
+            Format::Json => JsonWriter {
+                names: &self.names,
+                with_lines: false,
             }
             .write(ev, out),
             _ => write_default(ev, self.escape, out),

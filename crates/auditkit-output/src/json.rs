@@ -1,0 +1,425 @@
+//! JSON lines: one object per event, records in order. The schema is
+//! documented in `docs/json.md` and is stable: fields are only ever added.
+//!
+//! What makes it better than a plain key/value dump (and than laurel's):
+//! numbers are JSON numbers, strings are decoded (quotes and the kernel's
+//! hex encoding removed), EXECVE and PROCTITLE arguments are arrays
+//! (EXECVE's `aN[i]` chunks reassembled across records), keys are always
+//! an array, every interpretation auparse would give sits beside the value
+//! in `interp`, and nothing is lost: a value whose decoding changed it
+//! keeps its logged form in `raw`, and bytes that are not UTF-8 are kept as
+//! hex there too.
+
+use std::io::Write;
+
+use auditkit_event::value::{decode_hex, execve_args, proctitle_args, split_keys};
+use auditkit_event::{Event, Record};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+
+/// Writes events as JSON lines.
+pub struct JsonWriter<'a> {
+    /// uid/gid names for `interp`.
+    pub names: &'a dyn IdNames,
+    /// Include the original lines of each record (`"line"`).
+    pub with_lines: bool,
+}
+
+const AUDIT_EXECVE: i32 = 1309;
+const AUDIT_PROCTITLE: i32 = 1327;
+
+impl JsonWriter<'_> {
+    /// Append one event and a newline.
+    pub fn write(&self, ev: &Event, out: &mut Vec<u8>) {
+        let id = ev.id();
+        out.extend_from_slice(b"{\"id\":\"");
+        let _ = write!(out, "{}", id);
+        out.extend_from_slice(b"\"");
+        if let Some(n) = ev.node() {
+            out.extend_from_slice(b",\"node\":");
+            json_str(out, n);
+        }
+        out.extend_from_slice(b",\"time\":\"");
+        iso_time(out, id.sec as i64, id.msec);
+        let _ = write!(
+            out,
+            "\",\"sec\":{},\"msec\":{},\"serial\":{},\"records\":[",
+            id.sec, id.msec, id.serial
+        );
+        // EXECVE arguments are reassembled over all EXECVE records of the
+        // event and given once, on the first.
+        let mut execve_done = false;
+        let mut scratch = Vec::new();
+        for (i, r) in ev.records().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.record(ev, &r, &mut execve_done, &mut scratch, out);
+        }
+        out.extend_from_slice(b"]}\n");
+    }
+
+    fn record(
+        &self,
+        ev: &Event,
+        r: &Record<'_>,
+        execve_done: &mut bool,
+        scratch: &mut Vec<u8>,
+        out: &mut Vec<u8>,
+    ) {
+        let rtype = r.rtype();
+        out.extend_from_slice(b"{\"type\":");
+        json_str(out, r.type_name());
+        if rtype >= 0 {
+            let _ = write!(out, ",\"type_id\":{rtype}");
+        }
+        // Context for interpretation, as auparse gives it to a record.
+        let mut machine = None;
+        let mut syscall = None;
+        let mut a0 = 0;
+        let mut a1 = 0;
+        for f in r.fields() {
+            match f.name {
+                b"arch" => {
+                    machine = parse_hex(&f.value)
+                        .and_then(|v| u32::try_from(v).ok())
+                        .and_then(Machine::from_elf)
+                }
+                b"syscall" => {
+                    syscall = std::str::from_utf8(&f.value)
+                        .ok()
+                        .and_then(|s| s.parse().ok())
+                }
+                b"a0" => a0 = parse_hex(&f.value).unwrap_or(0),
+                b"a1" => a1 = parse_hex(&f.value).unwrap_or(0),
+                _ => {}
+            }
+        }
+        let ctx = Ctx {
+            machine,
+            syscall,
+            a0,
+            a1,
+            cwd: None,
+            enriched: r.enrichment(),
+            names: self.names,
+            escape: EscapeMode::Raw,
+        };
+        let mut interp_buf: Vec<u8> = Vec::new();
+        let mut raw_buf: Vec<u8> = Vec::new();
+        let mut seen: Vec<&[u8]> = Vec::new();
+        let mut keys: Vec<Vec<u8>> = Vec::new();
+        out.extend_from_slice(b",\"fields\":{");
+        let mut first = true;
+        let fields: Vec<_> = r.fields().collect();
+        for f in &fields {
+            let name = f.name;
+            let value: &[u8] = &f.value;
+            if name == b"key" {
+                keys.extend(split_keys(value).into_iter().map(|k| k.into_owned()));
+                continue;
+            }
+            let name_s = std::str::from_utf8(name).unwrap_or("");
+            let ft = field_type(rtype.max(0) as u32, name_s, value);
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            let dup = seen.iter().filter(|&&s| s == name).count();
+            seen.push(name);
+            if dup == 0 {
+                json_str(out, name);
+            } else {
+                let mut n = name.to_vec();
+                let _ = write!(n, "#{}", dup + 1);
+                json_str(out, &n);
+            }
+            out.push(b':');
+            let raw_changed = write_value(out, ft, rtype, name, value);
+            if raw_changed {
+                push_member(&mut raw_buf, name, dup);
+                json_str(&mut raw_buf, value);
+            }
+            if ft != FieldType::Unclassified && !is_plain_string(ft) {
+                scratch.clear();
+                interpret(ft, name_s, value, &ctx, scratch);
+                if scratch.as_slice() != value {
+                    push_member(&mut interp_buf, name, dup);
+                    json_str(&mut interp_buf, scratch);
+                }
+            }
+        }
+        out.push(b'}');
+        if !keys.is_empty() || fields.iter().any(|f| f.name == b"key") {
+            out.extend_from_slice(b",\"keys\":[");
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                json_str(out, k);
+            }
+            out.push(b']');
+        }
+        if rtype == AUDIT_EXECVE && !*execve_done {
+            *execve_done = true;
+            let args = execve_args(
+                ev.records()
+                    .filter(|x| x.rtype() == AUDIT_EXECVE)
+                    .flat_map(|x| {
+                        x.fields()
+                            .map(|f| (f.name, f.value.into_owned()))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|(n, v)| (*n, v.as_slice())),
+            );
+            out.extend_from_slice(b",\"argv\":");
+            json_str_array(out, &args);
+        }
+        if rtype == AUDIT_PROCTITLE {
+            if let Some(f) = fields.iter().find(|f| f.name == b"proctitle") {
+                out.extend_from_slice(b",\"argv\":");
+                json_str_array(out, &proctitle_args(&f.value));
+            }
+        }
+        if !interp_buf.is_empty() {
+            out.extend_from_slice(b",\"interp\":{");
+            out.extend_from_slice(&interp_buf);
+            out.push(b'}');
+        }
+        if !raw_buf.is_empty() {
+            out.extend_from_slice(b",\"raw\":{");
+            out.extend_from_slice(&raw_buf);
+            out.push(b'}');
+        }
+        if let Some(tail) = r.enrichment() {
+            out.extend_from_slice(b",\"enriched\":{");
+            let mut first = true;
+            for (n, v) in auditkit_event::fields::enrichment_fields(tail) {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                json_str(out, n);
+                out.push(b':');
+                json_str(out, &auditkit_event::value::decode_str(v));
+            }
+            out.push(b'}');
+        }
+        if self.with_lines {
+            out.extend_from_slice(b",\"line\":");
+            json_str(out, r.line);
+        }
+        out.push(b'}');
+    }
+}
+
+/// Types whose interpretation is only the decoded string (already the value).
+fn is_plain_string(ft: FieldType) -> bool {
+    matches!(
+        ft,
+        FieldType::Escaped | FieldType::EscapedFile | FieldType::MacLabel
+    )
+}
+
+fn push_member(buf: &mut Vec<u8>, name: &[u8], dup: usize) {
+    if !buf.is_empty() {
+        buf.push(b',');
+    }
+    if dup == 0 {
+        json_str(buf, name);
+    } else {
+        let mut n = name.to_vec();
+        let _ = write!(n, "#{}", dup + 1);
+        json_str(buf, &n);
+    }
+    buf.push(b':');
+}
+
+/// Write a field's value: a number when the logged value is a plain
+/// decimal, a decoded string otherwise. Returns true when the written form
+/// lost information the raw value had (hex decoding), so it goes in `raw`.
+fn write_value(out: &mut Vec<u8>, ft: FieldType, rtype: i32, name: &[u8], v: &[u8]) -> bool {
+    if let Some(inner) = v.strip_prefix(b"\"") {
+        let end = memchr::memchr(b'"', inner).unwrap_or(inner.len());
+        json_str(out, &inner[..end]);
+        return false;
+    }
+    if is_decimal(v) && is_numeric_type(ft) {
+        out.extend_from_slice(v);
+        return false;
+    }
+    let hex_string = matches!(
+        ft,
+        FieldType::Escaped | FieldType::EscapedFile | FieldType::Proctitle | FieldType::EscapedKey
+    ) || (rtype == AUDIT_EXECVE && name.first() == Some(&b'a') && name != b"argc");
+    if hex_string {
+        if let Some(d) = decode_hex(v) {
+            json_str(out, &d);
+            return true;
+        }
+    }
+    json_str(out, v);
+    false
+}
+
+/// Field types whose logged form is decimal. Others that may look decimal
+/// are hex (a0..a3, arch, capability bitmaps, flags) or octal (modes), and
+/// stay strings so that `a0=10` is not read as ten.
+fn is_numeric_type(ft: FieldType) -> bool {
+    matches!(
+        ft,
+        FieldType::Unclassified
+            | FieldType::Uid
+            | FieldType::Gid
+            | FieldType::Syscall
+            | FieldType::Exit
+            | FieldType::Session
+            | FieldType::Signal
+            | FieldType::List
+            | FieldType::Capability
+            | FieldType::Success
+            | FieldType::Promisc
+            | FieldType::Nfproto
+            | FieldType::Icmptype
+            | FieldType::Protocol
+    )
+}
+
+/// A JSON integer: optional minus, digits, no leading zero (a leading zero
+/// means octal in audit logs, e.g. mode=0100644, kept as a string).
+fn is_decimal(v: &[u8]) -> bool {
+    let d = v.strip_prefix(b"-").unwrap_or(v);
+    !d.is_empty()
+        && d.len() <= 19
+        && d.iter().all(u8::is_ascii_digit)
+        && !(d.len() > 1 && d[0] == b'0')
+}
+
+fn parse_hex(v: &[u8]) -> Option<u64> {
+    let s = std::str::from_utf8(v).ok()?;
+    u64::from_str_radix(s, 16).ok()
+}
+
+fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
+    out.push(b'[');
+    for (i, a) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, a);
+    }
+    out.push(b']');
+}
+
+/// A JSON string of arbitrary bytes: valid UTF-8 as is (escaped), other
+/// bytes as U+FFFD would lose them, so invalid sequences are written as
+/// `\u00XX` per byte (Latin-1), which keeps every byte recoverable.
+pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    let mut rest = s;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                escape_utf8(out, valid);
+                break;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                // SAFETY-free: `good` is valid UTF-8 by construction.
+                escape_utf8(out, std::str::from_utf8(good).unwrap_or(""));
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                for &b in &bad[..n] {
+                    let _ = write!(out, "\\u{:04x}", b);
+                }
+                rest = &bad[n..];
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+fn escape_utf8(out: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => {
+                out.extend_from_slice(&b[start..i]);
+                let _ = write!(out, "\\u{:04x}", c);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&b[start..i]);
+        out.extend_from_slice(esc);
+        start = i + 1;
+    }
+    out.extend_from_slice(&b[start..]);
+}
+
+/// `2023-11-14T22:13:20.123Z`
+fn iso_time(out: &mut Vec<u8>, sec: i64, msec: u32) {
+    let days = sec.div_euclid(86400);
+    let rem = sec.rem_euclid(86400);
+    let (y, m, d) = civil_from_days(days);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        y,
+        m,
+        d,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        msec
+    );
+}
+
+/// Howard Hinnant's days -> (year, month, day).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_keep_every_byte() {
+        let mut o = Vec::new();
+        json_str(&mut o, b"a\"b\\\n\xff\xc3\xa9");
+        assert_eq!(o, b"\"a\\\"b\\\\\\n\\u00ff\xc3\xa9\"");
+    }
+
+    #[test]
+    fn time() {
+        let mut o = Vec::new();
+        iso_time(&mut o, 1170021493, 977);
+        assert_eq!(o, b"2007-01-28T21:58:13.977Z");
+    }
+
+    #[test]
+    fn decimals() {
+        assert!(is_decimal(b"123"));
+        assert!(is_decimal(b"-13"));
+        assert!(!is_decimal(b"0100644"));
+        assert!(is_decimal(b"0"));
+        assert!(!is_decimal(b"12a"));
+    }
+}
