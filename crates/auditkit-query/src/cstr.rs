@@ -1,0 +1,167 @@
+//! The handful of C string functions ausearch's record parser is built
+//! on, over byte slices and positions instead of pointers.
+//!
+//! ausearch finds fields with `strstr` from a moving position and reads
+//! numbers with `strtoul`, which is why a field name that is a suffix of
+//! another (`uid=` inside `auid=`) or a field in an unexpected order
+//! changes what it extracts, and why some records make it give up. To be
+//! bug-for-bug compatible the port keeps the same primitives.
+
+/// `strstr(hay + from, needle)`: position of the first match at or after
+/// `from`. A C string ends at its first NUL, so the search does too.
+pub fn strstr(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    let h = cstr_at(hay, from);
+    memchr::memmem::find(h, needle).map(|p| from + p)
+}
+
+/// `strchr(hay + from, c)`.
+pub fn strchr(hay: &[u8], from: usize, c: u8) -> Option<usize> {
+    let h = cstr_at(hay, from);
+    memchr::memchr(c, h).map(|p| from + p)
+}
+
+/// The C string starting at `from` (up to the end or the first NUL).
+pub fn cstr_at(hay: &[u8], from: usize) -> &[u8] {
+    let h = hay.get(from..).unwrap_or(&[]);
+    match memchr::memchr(0, h) {
+        Some(n) => &h[..n],
+        None => h,
+    }
+}
+
+/// Byte at `i`, or NUL past the end (as reading a C string would).
+pub fn at(hay: &[u8], i: usize) -> u8 {
+    hay.get(i).copied().unwrap_or(0)
+}
+
+/// The bytes from `from` up to (not including) `to`, or to the end of the
+/// C string when `to` is `None`.
+pub fn span(hay: &[u8], from: usize, to: Option<usize>) -> Vec<u8> {
+    match to {
+        Some(t) if t >= from => hay[from..t].to_vec(),
+        _ => cstr_at(hay, from).to_vec(),
+    }
+}
+
+/// glibc `strtoull`: skips leading white space, takes an optional sign,
+/// a base prefix when `base` is 0 or 16, then digits. Returns the value
+/// (negated modulo 2^64 for a `-`) or `Err(())` on overflow (`ERANGE`).
+/// No digits at all gives `Ok(0)`, as in C.
+pub fn strtoul(s: &[u8], base: u32) -> Result<u64, ()> {
+    let (neg, mag) = strto_parts(s, base)?;
+    Ok(if neg { mag.wrapping_neg() } else { mag })
+}
+
+/// glibc `strtoll`: like [`strtoul`] but signed; out of range is an error.
+pub fn strtoll(s: &[u8], base: u32) -> Result<i64, ()> {
+    let (neg, mag) = strto_parts(s, base)?;
+    if neg {
+        if mag > (i64::MAX as u64) + 1 {
+            return Err(());
+        }
+        Ok((mag as i64).wrapping_neg())
+    } else {
+        i64::try_from(mag).map_err(|_| ())
+    }
+}
+
+fn strto_parts(s: &[u8], mut base: u32) -> Result<(bool, u64), ()> {
+    let s = cstr_at(s, 0);
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let mut neg = false;
+    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
+        neg = s[i] == b'-';
+        i += 1;
+    }
+    let hex_prefix = at(s, i) == b'0'
+        && (at(s, i + 1) | 0x20) == b'x'
+        && (at(s, i + 2) as char).is_ascii_hexdigit();
+    if (base == 0 || base == 16) && hex_prefix {
+        base = 16;
+        i += 2;
+    } else if base == 0 {
+        base = if at(s, i) == b'0' { 8 } else { 10 };
+    }
+    let mut v: u64 = 0;
+    let mut overflow = false;
+    while i < s.len() {
+        let Some(d) = (s[i] as char).to_digit(base) else {
+            break;
+        };
+        match v.checked_mul(base as u64).and_then(|x| x.checked_add(d as u64)) {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    if overflow {
+        return Err(());
+    }
+    Ok((neg, v))
+}
+
+/// ausearch's `unescape`: a value that starts with `(` is kept up to and
+/// including the `)`; otherwise the leading hex digits are decoded in
+/// pairs (an odd last digit becomes the high nibble of a last byte). The
+/// result is a C string, so it ends at the first decoded NUL. `None` when
+/// there is nothing to decode (fewer than 2 hex digits, or no `)`).
+pub fn unescape(s: &[u8]) -> Option<Vec<u8>> {
+    let s = cstr_at(s, 0);
+    if s.first() == Some(&b'(') {
+        let close = memchr::memchr(b')', s)?;
+        return Some(s[..=close].to_vec());
+    }
+    let n = s.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    if n < 2 {
+        return None;
+    }
+    let mut out = unescape_bytes(&s[..n]);
+    if let Some(z) = memchr::memchr(0, &out) {
+        out.truncate(z);
+    }
+    Some(out)
+}
+
+/// Hex pairs to bytes, without the C-string cut (sockaddr needs them all).
+pub fn unescape_bytes(hex: &[u8]) -> Vec<u8> {
+    let nib = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+    hex.chunks(2)
+        .map(|p| (nib(p[0]) << 4) | p.get(1).map_or(0, |&c| nib(c)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strtoul_like_glibc() {
+        assert_eq!(strtoul(b"123 x", 10), Ok(123));
+        assert_eq!(strtoul(b"-1", 10), Ok(u64::MAX));
+        assert_eq!(strtoul(b"x", 10), Ok(0));
+        assert_eq!(strtoul(b"c000003e ", 16), Ok(0xc000003e));
+        assert_eq!(strtoul(b"99999999999999999999", 10), Err(()));
+        assert_eq!(strtoll(b"-13", 0), Ok(-13));
+        assert_eq!(strtoll(b"0x10", 0), Ok(16));
+        assert_eq!(strtoll(b"010", 0), Ok(8));
+    }
+
+    #[test]
+    fn unescape_like_ausearch() {
+        assert_eq!(unescape(b"2F746D70 x").as_deref(), Some(&b"/tmp"[..]));
+        assert_eq!(unescape(b"(null)").as_deref(), Some(&b"(null)"[..]));
+        assert_eq!(unescape(b"A"), None);
+        assert_eq!(unescape(b"410042").as_deref(), Some(&b"A"[..]));
+        assert_eq!(unescape(b"414").as_deref(), Some(&b"A@"[..]));
+    }
+
+    #[test]
+    fn search_stops_at_nul() {
+        assert_eq!(strstr(b"ab\0cd", 0, b"cd"), None);
+        assert_eq!(strstr(b"abcd", 1, b"cd"), Some(2));
+        assert_eq!(strchr(b"abcd", 0, b'd'), Some(3));
+    }
+}

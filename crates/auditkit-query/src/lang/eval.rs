@@ -1,0 +1,380 @@
+//! Checking and evaluating `--where` queries.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys};
+use auditkit_event::Event;
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+use regex::bytes::Regex;
+
+use super::{Expr, FieldRef, Form, Lit, Op, QueryError};
+
+/// Pseudo-fields: facts about the event or record that are not `name=value`
+/// pairs in the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pseudo {
+    /// The record type name (`SYSCALL`).
+    Type,
+    /// `node=`
+    Node,
+    /// The event serial.
+    Serial,
+    /// The event time in seconds.
+    Time,
+    /// The command line: EXECVE arguments, else PROCTITLE.
+    Cmdline,
+}
+
+#[derive(Debug)]
+pub(crate) struct F {
+    rtype: Option<i32>,
+    name: Vec<u8>,
+    pseudo: Option<Pseudo>,
+    form: Form,
+}
+
+#[derive(Debug)]
+pub(crate) enum Test {
+    Cmp(Op, Lit),
+    Re(Regex),
+}
+
+/// A checked query node.
+#[derive(Debug)]
+pub(crate) enum Node {
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Has(F),
+    /// Any occurrence passes one of the tests (`in` has several).
+    Any(F, Vec<Test>),
+    /// Present, and no occurrence passes the test (`!=`, `!~`).
+    None(F, Test),
+}
+
+fn field(f: &FieldRef) -> Result<F, QueryError> {
+    let rtype = match &f.rtype {
+        None => None,
+        Some(q) => Some(
+            auditkit_interp::msgtype::from_name(&q.to_ascii_uppercase())
+                .map(|n| n as i32)
+                .ok_or_else(|| {
+                    QueryError::new(
+                        format!(
+                            "unknown record type '{q}': expected a type such as SYSCALL, EXECVE, PATH or USER_LOGIN before '.'"
+                        ),
+                        (f.span.0, f.span.0 + q.len()),
+                    )
+                })?,
+        ),
+    };
+    let pseudo = match f.name.as_str() {
+        "type" => Some(Pseudo::Type),
+        "node" => Some(Pseudo::Node),
+        "serial" => Some(Pseudo::Serial),
+        "time" => Some(Pseudo::Time),
+        "cmdline" => Some(Pseudo::Cmdline),
+        _ => None,
+    };
+    Ok(F {
+        rtype,
+        name: f.name.as_bytes().to_vec(),
+        pseudo,
+        form: f.form,
+    })
+}
+
+fn test(op: Op, lit: &Lit, span: super::Span) -> Result<Test, QueryError> {
+    match op {
+        Op::Match | Op::NotMatch => {
+            let Lit::Str(s) = lit else {
+                return Err(QueryError::new(
+                    format!("expected a regular expression string after '{op}'"),
+                    span,
+                ));
+            };
+            Regex::new(s).map(Test::Re).map_err(|e| {
+                QueryError::new(format!("invalid regular expression: {e}"), span)
+            })
+        }
+        _ => Ok(Test::Cmp(op, lit.clone())),
+    }
+}
+
+/// Check a parsed query and turn it into evaluable nodes.
+pub(crate) fn check(e: &Expr) -> Result<Node, QueryError> {
+    Ok(match e {
+        Expr::And(a, b) => Node::And(Box::new(check(a)?), Box::new(check(b)?)),
+        Expr::Or(a, b) => Node::Or(Box::new(check(a)?), Box::new(check(b)?)),
+        Expr::Not(a) => Node::Not(Box::new(check(a)?)),
+        Expr::Has(f) => Node::Has(field(f)?),
+        Expr::Cmp(f, op, lit, span) => {
+            let fl = field(f)?;
+            match op {
+                Op::Ne => Node::None(fl, test(Op::Eq, lit, *span)?),
+                Op::NotMatch => Node::None(fl, test(Op::Match, lit, *span)?),
+                _ => Node::Any(fl, vec![test(*op, lit, *span)?]),
+            }
+        }
+        Expr::In(f, vals) => Node::Any(
+            field(f)?,
+            vals.iter()
+                .map(|(l, s)| test(Op::Eq, l, *s))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+/// Name lookups for interpreted values.
+pub struct Names<'a> {
+    /// uid/gid names.
+    pub ids: &'a dyn IdNames,
+}
+
+struct Rec<'e> {
+    rtype: i32,
+    type_name: &'e [u8],
+    fields: Vec<(&'e [u8], Cow<'e, [u8]>)>,
+    enriched: Option<&'e [u8]>,
+}
+
+/// An event prepared for evaluation (records tokenized once).
+pub struct EventView<'e> {
+    ev: &'e Event,
+    recs: Vec<Rec<'e>>,
+}
+
+impl<'e> EventView<'e> {
+    /// Tokenize the event's records.
+    pub fn new(ev: &'e Event) -> EventView<'e> {
+        let recs = ev
+            .records()
+            .map(|r| Rec {
+                rtype: r.rtype(),
+                type_name: r.type_name(),
+                fields: r.fields().map(|f| (f.name, f.value)).collect(),
+                enriched: r.enrichment(),
+            })
+            .collect();
+        EventView { ev, recs }
+    }
+}
+
+/// One occurrence of a field: its raw bytes and what is needed to decode.
+struct Occ<'a> {
+    raw: Cow<'a, [u8]>,
+    ft: FieldType,
+    rec: Option<&'a Rec<'a>>,
+    name: &'a [u8],
+}
+
+fn decoded<'a>(o: &'a Occ<'a>) -> Cow<'a, [u8]> {
+    let v: &[u8] = &o.raw;
+    if let Some(rest) = v.strip_prefix(b"\"") {
+        return Cow::Borrowed(rest.strip_suffix(b"\"").unwrap_or(rest));
+    }
+    let hexy = matches!(
+        o.ft,
+        FieldType::Escaped | FieldType::EscapedFile | FieldType::EscapedKey | FieldType::Proctitle
+    );
+    if hexy && is_hex_encoded(v) {
+        if let Some(mut b) = decode_hex(v) {
+            if o.ft == FieldType::Proctitle {
+                while b.last() == Some(&0) {
+                    b.pop();
+                }
+                for c in b.iter_mut() {
+                    if *c == 0 {
+                        *c = b' ';
+                    }
+                }
+            }
+            return Cow::Owned(b);
+        }
+    }
+    Cow::Borrowed(v)
+}
+
+fn number(v: &[u8], ft: FieldType) -> Option<i128> {
+    let s = std::str::from_utf8(v).ok()?;
+    if let Some(h) = s.strip_prefix("0x") {
+        return i128::from_str_radix(h, 16).ok();
+    }
+    match ft {
+        FieldType::A0 | FieldType::A1 | FieldType::A2 | FieldType::A3 | FieldType::Arch => {
+            i128::from_str_radix(s, 16).ok()
+        }
+        FieldType::Mode | FieldType::ModeShort if s.starts_with('0') => {
+            i128::from_str_radix(s, 8).ok()
+        }
+        _ => s.parse().ok(),
+    }
+}
+
+fn hexnum(r: &Rec, name: &[u8]) -> Option<u64> {
+    let v = r.fields.iter().find(|(n, _)| *n == name)?.1.clone();
+    u64::from_str_radix(std::str::from_utf8(&v).ok()?, 16).ok()
+}
+
+fn interp(o: &Occ, names: &Names) -> Option<Vec<u8>> {
+    let r = o.rec?;
+    let name = std::str::from_utf8(o.name).ok()?;
+    let machine = hexnum(r, b"arch").and_then(|a| Machine::from_elf(a as u32));
+    let syscall = r
+        .fields
+        .iter()
+        .find(|(n, _)| *n == b"syscall")
+        .and_then(|(_, v)| std::str::from_utf8(v).ok()?.parse().ok());
+    let ctx = Ctx {
+        machine,
+        syscall,
+        a0: hexnum(r, b"a0").unwrap_or(0),
+        a1: hexnum(r, b"a1").unwrap_or(0),
+        cwd: None,
+        enriched: r.enriched,
+        names: names.ids,
+        escape: EscapeMode::Raw,
+    };
+    let mut out = Vec::new();
+    interpret(o.ft, name, &o.raw, &ctx, &mut out);
+    Some(out)
+}
+
+fn cmp_one(v: &[u8], ft: FieldType, op: Op, lit: &Lit) -> bool {
+    let ord = match lit {
+        Lit::Num(n) => match number(v, ft) {
+            Some(x) => x.cmp(n),
+            None => return false,
+        },
+        Lit::Str(s) => v.cmp(s.as_bytes()),
+    };
+    match op {
+        Op::Eq => ord == Ordering::Equal,
+        Op::Lt => ord == Ordering::Less,
+        Op::Le => ord != Ordering::Greater,
+        Op::Gt => ord == Ordering::Greater,
+        Op::Ge => ord != Ordering::Less,
+        _ => false,
+    }
+}
+
+fn passes(o: &Occ, t: &Test, form: Form, names: &Names) -> bool {
+    let check = |v: &[u8], ft: FieldType| match t {
+        Test::Re(re) => re.is_match(v),
+        Test::Cmp(op, lit) => cmp_one(v, ft, *op, lit),
+    };
+    match form {
+        Form::Raw => check(&o.raw, o.ft),
+        Form::Interp => interp(o, names).is_some_and(|v| check(&v, FieldType::Unclassified)),
+        Form::Auto => {
+            if check(&decoded(o), o.ft) {
+                return true;
+            }
+            let wordy = matches!(t, Test::Re(_) | Test::Cmp(_, Lit::Str(_)));
+            wordy
+                && o.rec.is_some()
+                && interp(o, names).is_some_and(|v| check(&v, FieldType::Unclassified))
+        }
+    }
+}
+
+impl Node {
+    pub(crate) fn eval(&self, ev: &EventView, names: &Names) -> bool {
+        match self {
+            Node::And(a, b) => a.eval(ev, names) && b.eval(ev, names),
+            Node::Or(a, b) => a.eval(ev, names) || b.eval(ev, names),
+            Node::Not(a) => !a.eval(ev, names),
+            Node::Has(f) => occurrences(ev, f, &mut |_| true),
+            Node::Any(f, tests) => occurrences(ev, f, &mut |o| {
+                tests.iter().any(|t| passes(o, t, f.form, names))
+            }),
+            Node::None(f, t) => {
+                let mut present = false;
+                let hit = occurrences(ev, f, &mut |o| {
+                    present = true;
+                    passes(o, t, f.form, names)
+                });
+                present && !hit
+            }
+        }
+    }
+}
+
+/// Call `visit` on each occurrence of `f` until it returns true; returns
+/// whether one did.
+fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bool {
+    let pseudo_occ = |v: Vec<u8>| Occ {
+        raw: Cow::Owned(v),
+        ft: FieldType::Unclassified,
+        rec: None,
+        name: b"",
+    };
+    match f.pseudo {
+        Some(Pseudo::Serial) => return visit(&pseudo_occ(ev.ev.id().serial.to_string().into())),
+        Some(Pseudo::Time) => return visit(&pseudo_occ(ev.ev.id().sec.to_string().into())),
+        Some(Pseudo::Node) => {
+            return ev.ev.node().is_some_and(|n| visit(&pseudo_occ(n.to_vec())));
+        }
+        Some(Pseudo::Type) => {
+            return ev
+                .recs
+                .iter()
+                .filter(|r| f.rtype.is_none_or(|t| t == r.rtype))
+                .any(|r| visit(&pseudo_occ(r.type_name.to_vec())));
+        }
+        Some(Pseudo::Cmdline) => {
+            let execve: Vec<&Rec> = ev.recs.iter().filter(|r| r.rtype == 1309).collect();
+            let line = if !execve.is_empty() {
+                let fields = execve
+                    .iter()
+                    .flat_map(|r| r.fields.iter().map(|(n, v)| (*n, v.as_ref())));
+                Some(auditkit_event::value::execve_args(fields).join(&b' '))
+            } else {
+                ev.recs
+                    .iter()
+                    .flat_map(|r| r.fields.iter())
+                    .find(|(n, _)| *n == b"proctitle")
+                    .map(|(_, v)| auditkit_event::value::proctitle_args(v).join(&b' '))
+            };
+            return line.is_some_and(|l| visit(&pseudo_occ(l)));
+        }
+        None => {}
+    }
+    for r in &ev.recs {
+        if f.rtype.is_some_and(|t| t != r.rtype) {
+            continue;
+        }
+        for (name, raw) in &r.fields {
+            if *name != f.name.as_slice() {
+                continue;
+            }
+            let name_s = std::str::from_utf8(name).unwrap_or("");
+            let ft = field_type(r.rtype as u32, name_s, raw);
+            if f.name == b"key" && f.form == Form::Auto {
+                for k in split_keys(raw) {
+                    let o = Occ {
+                        raw: Cow::Owned(format!("\"{}\"", String::from_utf8_lossy(&k)).into()),
+                        ft,
+                        rec: None,
+                        name,
+                    };
+                    if visit(&o) {
+                        return true;
+                    }
+                }
+                continue;
+            }
+            let o = Occ {
+                raw: Cow::Borrowed(raw.as_ref()),
+                ft,
+                rec: Some(r),
+                name,
+            };
+            if visit(&o) {
+                return true;
+            }
+        }
+    }
+    false
+}
