@@ -73,11 +73,12 @@ impl JsonWriter<'_> {
             let _ = write!(out, ",\"type_id\":{rtype}");
         }
         // Context for interpretation, as auparse gives it to a record.
+        let fields: Vec<_> = r.fields().collect();
         let mut machine = None;
         let mut syscall = None;
         let mut a0 = 0;
         let mut a1 = 0;
-        for f in r.fields() {
+        for f in &fields {
             match f.name {
                 b"arch" => {
                     machine = parse_hex(&f.value)
@@ -106,11 +107,12 @@ impl JsonWriter<'_> {
         };
         let mut interp_buf: Vec<u8> = Vec::new();
         let mut raw_buf: Vec<u8> = Vec::new();
-        let mut seen: Vec<&[u8]> = Vec::new();
+        // Names seen so far in this record, as hashes: duplicates are rare,
+        // so the common case is one integer compare per earlier field.
+        let mut seen: Vec<(u64, &[u8])> = Vec::new();
         let mut keys: Vec<Vec<u8>> = Vec::new();
         out.extend_from_slice(b",\"fields\":{");
         let mut first = true;
-        let fields: Vec<_> = r.fields().collect();
         for f in &fields {
             let name = f.name;
             let value: &[u8] = &f.value;
@@ -119,13 +121,17 @@ impl JsonWriter<'_> {
                 continue;
             }
             let name_s = std::str::from_utf8(name).unwrap_or("");
-            let ft = field_type(rtype.max(0) as u32, name_s, value);
+            let ft = cached_field_type(rtype, name, name_s, value);
             if !first {
                 out.push(b',');
             }
             first = false;
-            let dup = seen.iter().filter(|&&s| s == name).count();
-            seen.push(name);
+            let h = name_hash(name);
+            let dup = seen
+                .iter()
+                .filter(|&&(sh, sn)| sh == h && sn == name)
+                .count();
+            seen.push((h, name));
             if dup == 0 {
                 json_str(out, name);
             } else {
@@ -212,6 +218,45 @@ impl JsonWriter<'_> {
         }
         out.push(b'}');
     }
+}
+
+fn name_hash(name: &[u8]) -> u64 {
+    // FNV-1a: short keys, no allocation.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &b in name {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+thread_local! {
+    #[allow(clippy::type_complexity)]
+    static TYPES: std::cell::RefCell<std::collections::HashMap<(i32, u64), (Vec<u8>, FieldType)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// `field_type` is a table search; the answer depends only on the record
+/// type and the name except for the few names whose type depends on how
+/// the value is written, so it is cached per thread for the rest.
+fn cached_field_type(rtype: i32, name: &[u8], name_s: &str, value: &[u8]) -> FieldType {
+    let value_dependent = name == b"acct" || rtype == 1121; // TRUSTED_APP
+    if value_dependent {
+        return field_type(rtype.max(0) as u32, name_s, value);
+    }
+    let key = (rtype, name_hash(name));
+    TYPES.with(|t| {
+        let mut t = t.borrow_mut();
+        if let Some((n, ft)) = t.get(&key) {
+            if n.as_slice() == name {
+                return *ft;
+            }
+        }
+        let ft = field_type(rtype.max(0) as u32, name_s, value);
+        if t.len() < 4096 {
+            t.entry(key).or_insert_with(|| (name.to_vec(), ft));
+        }
+        ft
+    })
 }
 
 /// Types whose interpretation is only the decoded string (already the value).
@@ -312,56 +357,77 @@ fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
     out.push(b']');
 }
 
-/// A JSON string of arbitrary bytes: valid UTF-8 as is (escaped), other
-/// bytes as U+FFFD would lose them, so invalid sequences are written as
-/// `\u00XX` per byte (Latin-1), which keeps every byte recoverable.
-pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
-    out.push(b'"');
-    let mut rest = s;
-    loop {
-        match std::str::from_utf8(rest) {
-            Ok(valid) => {
-                escape_utf8(out, valid);
-                break;
-            }
-            Err(e) => {
-                let (good, bad) = rest.split_at(e.valid_up_to());
-                // SAFETY-free: `good` is valid UTF-8 by construction.
-                escape_utf8(out, std::str::from_utf8(good).unwrap_or(""));
-                let n = e.error_len().unwrap_or(bad.len()).max(1);
-                for &b in &bad[..n] {
-                    let _ = write!(out, "\\u{:04x}", b);
-                }
-                rest = &bad[n..];
-            }
-        }
+/// Bytes that need an escape inside a JSON string (`"`, `\\`, controls),
+/// plus the bytes >= 0x80 that start a UTF-8 check.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = i < 0x20 || i == b'"' as usize || i == b'\\' as usize || i >= 0x80;
+        i += 1;
     }
+    t
+};
+
+/// A JSON string of arbitrary bytes in one pass: plain ASCII runs are
+/// copied as they are, valid UTF-8 sequences are kept, and any byte that is
+/// not part of valid UTF-8 is written as `\u00XX` (so every byte stays
+/// recoverable instead of becoming U+FFFD).
+pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    let mut i = 0;
+    let mut run = 0;
+    while i < s.len() {
+        let c = s[i];
+        if !SPECIAL[c as usize] {
+            i += 1;
+            continue;
+        }
+        out.extend_from_slice(&s[run..i]);
+        if c >= 0x80 {
+            let n = utf8_len(&s[i..]);
+            if n > 0 {
+                out.extend_from_slice(&s[i..i + n]);
+                i += n;
+            } else {
+                let _ = write!(out, "\\u{:04x}", c);
+                i += 1;
+            }
+        } else {
+            match c {
+                b'"' => out.extend_from_slice(b"\\\""),
+                b'\\' => out.extend_from_slice(b"\\\\"),
+                b'\n' => out.extend_from_slice(b"\\n"),
+                b'\r' => out.extend_from_slice(b"\\r"),
+                b'\t' => out.extend_from_slice(b"\\t"),
+                _ => {
+                    let _ = write!(out, "\\u{:04x}", c);
+                }
+            }
+            i += 1;
+        }
+        run = i;
+    }
+    out.extend_from_slice(&s[run..]);
     out.push(b'"');
 }
 
-fn escape_utf8(out: &mut Vec<u8>, s: &str) {
-    let b = s.as_bytes();
-    let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                out.extend_from_slice(&b[start..i]);
-                let _ = write!(out, "\\u{:04x}", c);
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        out.extend_from_slice(&b[start..i]);
-        out.extend_from_slice(esc);
-        start = i + 1;
+/// Length of the valid UTF-8 sequence at the start of `s` (0 if invalid).
+fn utf8_len(s: &[u8]) -> usize {
+    let n = match s[0] {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return 0,
+    };
+    if s.len() < n {
+        return 0;
     }
-    out.extend_from_slice(&b[start..]);
+    match std::str::from_utf8(&s[..n]) {
+        Ok(_) => n,
+        Err(_) => 0,
+    }
 }
 
 /// `2023-11-14T22:13:20.123Z`
