@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use crate::header::{parse_header, Header, HeaderError};
+use crate::header::{parse_header_cached, Header, HeaderError, TypeCache};
 
 /// One block of input that ends on a line boundary (or at end of input).
 #[derive(Debug)]
@@ -74,11 +74,12 @@ pub fn parse_chunk(chunk: Arc<Chunk>) -> ParsedChunk {
     let (mut blank, mut comments, mut lines) = (0u64, 0u64, 0u64);
     let mut pos = 0usize;
     let mut line_no = chunk.first_line;
+    let mut types = TypeCache::default();
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
         let line = &data[pos..end];
         lines += 1;
-        match parse_header(line) {
+        match parse_header_cached(line, &mut types) {
             Ok(header) => records.push((
                 RecMeta {
                     start: pos as u32,

@@ -135,8 +135,36 @@ const HEADER_WINDOW_NODE: usize = 340;
 /// `end_of_event_timeout` headroom ausearch keeps below LONG_MAX.
 const MAX_SEC: u64 = (i64::MAX as u64) - 3;
 
+/// Remembers the numbers of the record type names seen recently: a log uses
+/// a few dozen types, and the name table is searched linearly, so a small
+/// cache in front of it removes that search from the hot path.
+#[derive(Default, Debug)]
+pub struct TypeCache {
+    entries: Vec<(Vec<u8>, i32)>,
+}
+
+impl TypeCache {
+    const MAX: usize = 64;
+
+    fn get(&mut self, tok: &[u8]) -> i32 {
+        if let Some((_, t)) = self.entries.iter().find(|(n, _)| n.as_slice() == tok) {
+            return *t;
+        }
+        let t = parse_rtype(tok);
+        if self.entries.len() < Self::MAX {
+            self.entries.push((tok.to_vec(), t));
+        }
+        t
+    }
+}
+
 /// Parse the header of one line (without its trailing newline).
 pub fn parse_header(line: &[u8]) -> Result<Header, HeaderError> {
+    parse_header_cached(line, &mut TypeCache::default())
+}
+
+/// [`parse_header`] with a type-name cache kept by the caller.
+pub fn parse_header_cached(line: &[u8], types: &mut TypeCache) -> Result<Header, HeaderError> {
     let line = strip_cr(line);
     if line.iter().all(|&b| b == b' ' || b == b'\t') {
         return Err(HeaderError::Empty);
@@ -176,7 +204,7 @@ pub fn parse_header(line: &[u8]) -> Result<Header, HeaderError> {
             return Ok(Header {
                 node,
                 type_tok,
-                rtype: parse_rtype(&line[type_start..type_t.1]),
+                rtype: types.get(&line[type_start..type_t.1]),
                 enrich,
                 well_formed,
                 ..h
@@ -204,7 +232,7 @@ pub fn parse_header(line: &[u8]) -> Result<Header, HeaderError> {
     well_formed &= close_rel.is_some();
 
     let id = str2event(ts_text).ok_or(HeaderError::BadTimestamp)?;
-    let rtype = parse_rtype(&line[type_start..type_t.1]);
+    let rtype = types.get(&line[type_start..type_t.1]);
     Ok(Header {
         node,
         type_tok,

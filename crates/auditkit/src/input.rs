@@ -223,8 +223,10 @@ impl Iterator for Blocks {
             let src = *src;
             let mut buf = std::mem::take(&mut self.carry);
             let start = buf.len();
-            buf.resize(start + BLOCK_SIZE, 0);
-            let n = match read_full(reader, &mut buf[start..]) {
+            buf.reserve(BLOCK_SIZE);
+            // read_to_end on a Take reads into the spare capacity without
+            // zeroing it first.
+            let n = match reader.by_ref().take(BLOCK_SIZE as u64).read_to_end(&mut buf) {
                 Ok(n) => n,
                 Err(e) => {
                     self.record_error(src, &e);

@@ -1,0 +1,93 @@
+//! The parser must never panic and never lose a line, whatever it is fed:
+//! arbitrary bytes, and real lines with random damage.
+
+use std::sync::Arc;
+
+use auditkit_event::chunk::parse_chunk;
+use auditkit_event::value::{decode_str, execve_args, proctitle_args, split_keys};
+use auditkit_event::{Assembler, Chunk};
+use proptest::prelude::*;
+
+const REAL: &[&str] = &[
+    "type=SYSCALL msg=audit(1364481363.243:24287): arch=c000003e syscall=2 success=no exit=-13 a0=7fffd19c5592 a1=0 key=(null)",
+    "node=work type=EXECVE msg=audit(1.002:3): argc=2 a0=\"ls\" a1_len=4 a1[0]=6162 a1[1]=\"cd\"",
+    "type=USER_LOGIN msg=audit(5.000:9): pid=1 uid=0 msg='op=login acct=28696E76616C6964207573657229 exe=\"/usr/sbin/sshd\" res=failed'",
+    "type=AVC msg=audit(1600000006.100:2): avc:  denied  { read write } for  pid=2 comm=\"x\" tclass=dir",
+    "type=SOCKADDR msg=audit(7.000:1): saddr=0200001F7F0000010000000000000000\x1dSADDR={ saddr_fam=inet laddr=127.0.0.1 lport=31 }",
+    "type=SYSCALL msg=audit(01/28/07 21:58:13.977:123) : arch=x86_64 syscall=open",
+];
+
+fn run(data: Vec<u8>) -> (u64, usize) {
+    let lines = auditkit_event::chunk::count_lines(&data);
+    let chunk = Arc::new(Chunk {
+        data,
+        source: 0,
+        first_line: 1,
+    });
+    let parsed = parse_chunk(chunk.clone());
+    let accounted =
+        parsed.records.len() as u64 + parsed.unparsed.len() as u64 + parsed.blank + parsed.comments;
+    assert_eq!(
+        accounted, lines,
+        "every line is a record, blank, comment or unparsed"
+    );
+    let mut asm = Assembler::new(2);
+    let mut events = Vec::new();
+    for (rec, line) in parsed.records {
+        asm.push(&chunk, rec, line, &mut |e| events.push(e));
+    }
+    asm.finish(&mut |e| events.push(e));
+    let mut records = 0;
+    for e in &events {
+        for r in e.records() {
+            records += 1;
+            let _ = (r.node(), r.type_name(), r.body(), r.enrichment());
+            let fields: Vec<_> = r.fields().collect();
+            for f in &fields {
+                let _ = decode_str(&f.value);
+                let _ = split_keys(&f.value);
+                let _ = proctitle_args(&f.value);
+            }
+            let _ = execve_args(fields.iter().map(|f| (f.name, &*f.value)));
+        }
+    }
+    (lines, records)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..600)) {
+        run(data);
+    }
+
+    #[test]
+    fn damaged_real_lines(
+        picks in proptest::collection::vec(0..REAL.len(), 1..8),
+        cuts in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..6),
+    ) {
+        let mut data = Vec::new();
+        for p in picks {
+            data.extend_from_slice(REAL[p].as_bytes());
+            data.push(b'\n');
+        }
+        for (pos, byte) in cuts {
+            let i = pos % data.len();
+            data[i] = byte;
+        }
+        run(data);
+    }
+}
+
+#[test]
+fn no_record_is_lost_in_assembly() {
+    let mut data = Vec::new();
+    for l in REAL {
+        data.extend_from_slice(l.as_bytes());
+        data.push(b'\n');
+    }
+    let (lines, records) = run(data);
+    assert_eq!(lines, REAL.len() as u64);
+    assert_eq!(records, REAL.len());
+}
