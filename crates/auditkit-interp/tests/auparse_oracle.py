@@ -2,9 +2,10 @@
 """Dump auparse 3.0.9's interpretation of every field of every record.
 
 Run by tests/oracle.rs with the system python (python3-audit). For each
+file it first prints "F", tab, the hex path; then for each
 field it prints one tab-separated line of hex-encoded columns:
 
-  file, record type, arch@pos, syscall@pos, a0@pos, a1@pos, name, value,
+  record type, arch@pos, syscall@pos, a0@pos, a1@pos, name, value,
   enrichment tail, interpretation
 
 where the @pos columns are the raw values auparse reads from fixed field
@@ -36,6 +37,7 @@ def tails(path):
 
 
 def dump(path):
+    print("F\t" + h(path))
     t = tails(path)
     au = auparse.AuParser(auparse.AUSOURCE_FILE, path)
     while au.parse_next_event():
@@ -53,7 +55,10 @@ def dump(path):
             au.first_field()
             while True:
                 name = au.get_field_name()
-                val = au.get_field_str()
+                try:
+                    val = au.get_field_str()
+                except RuntimeError:
+                    val = None  # e.g. a key whose hex does not decode
                 fields.append((name, val))
                 if not au.next_field():
                     break
@@ -70,9 +75,16 @@ def dump(path):
             i = 0
             while True:
                 name, val = fields[i]
-                interp = au.interpret_field()
-                print("\t".join([h(path), str(rtype)] + ctx +
-                                [h(name), h(val), h(tail), h(interp)]))
+                try:
+                    interp = h(au.interpret_field()) if val is not None else "!"
+                except RuntimeError:
+                    interp = "-"  # auparse returned NULL
+                except UnicodeDecodeError:
+                    # The bindings decode as UTF-8; such values cannot be
+                    # compared through them.
+                    interp = "!"
+                print("\t".join([str(rtype)] + ctx +
+                                [h(name), h(val), h(tail), interp]))
                 i += 1
                 if not au.next_field():
                     break

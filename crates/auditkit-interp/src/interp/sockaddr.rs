@@ -3,24 +3,6 @@
 use super::{cstr, text, wrap};
 use crate::tables::{families, i2s};
 
-/// The bytes auparse reads the struct from: the decoded value, then what
-/// `au_unescape` leaves behind it in its buffer (zeros up to half the
-/// value's length, then the tail of the hex text it decoded in place, then
-/// a NUL). Reads past that are treated as zeros.
-fn c_buffer(val: &[u8], decoded: &[u8]) -> Vec<u8> {
-    let hex_len = val.iter().take_while(|c| c.is_ascii_hexdigit()).count();
-    let half = val.len() / 2;
-    let mut buf = decoded.to_vec();
-    if buf.len() < half + 1 {
-        buf.resize(half + 1, 0);
-    }
-    if hex_len > buf.len() {
-        buf.extend_from_slice(&val[buf.len()..hex_len]);
-    }
-    buf.resize(buf.len().max(128), 0);
-    buf
-}
-
 fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
@@ -37,10 +19,11 @@ fn bounded(p: &[u8], n: usize) -> &[u8] {
 pub(crate) fn print_sockaddr(val: &[u8]) -> Vec<u8> {
     let val = cstr(val);
     let slen = val.len() / 2;
-    let Some(decoded) = text::unescape(val) else {
+    let Some(mut b) = text::unescape_buf(val) else {
         return wrap("malformed-host(", val, ")");
     };
-    let b = c_buffer(val, &decoded);
+    // Reads past au_unescape's buffer are taken as zeros.
+    b.resize(b.len().max(128), 0);
     let family = u16_at(&b, 0);
     let Some(fam) = i2s(families::TABLE, i32::from(family)) else {
         return format!("unknown-family({family})").into_bytes();

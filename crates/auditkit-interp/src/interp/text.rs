@@ -8,35 +8,60 @@ fn hex_val(c: u8) -> u8 {
     (c as char).to_digit(16).map_or(0, |d| d as u8)
 }
 
-/// `au_unescape`: decode the leading hex digits of `buf` (or keep a
-/// `(...)` sentinel). `None` when fewer than two hex digits lead, which
-/// callers turn into "print the value as is".
-///
-/// Returns the decoded bytes; an odd last digit decodes as its high
-/// nibble, as the C code pairs it with the terminating NUL.
-pub(crate) fn unescape(buf: &[u8]) -> Option<Vec<u8>> {
+/// `au_unescape`'s whole result buffer, not just its C string: the decoded
+/// bytes, then the zeros it writes up to half the input length, then what
+/// is left of the hex text it decoded in place, then a NUL. proctitle and
+/// sockaddr decoding read past the first NUL, so they see these leftovers
+/// (`00414243` as a proctitle prints `ABC 43`). `None` when fewer than two
+/// hex digits lead (callers then use the value as is).
+pub(crate) fn unescape_buf(buf: &[u8]) -> Option<Vec<u8>> {
     let buf = cstr(buf);
     if buf.first() == Some(&b'(') {
         let close = buf.iter().position(|&c| c == b')')?;
-        return Some(buf[..=close].to_vec());
+        let mut v = buf[..=close].to_vec();
+        v.push(0);
+        return Some(v);
     }
-    let n = buf.iter().take_while(|c| c.is_ascii_hexdigit()).count();
-    if n < 2 {
+    let h = buf.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    if h < 2 {
         return None;
     }
-    let hex = &buf[..n];
-    Some(
-        hex.chunks(2)
-            .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c)))
-            .collect(),
-    )
+    let mut v = buf[..h].to_vec();
+    v.push(0);
+    let decoded: Vec<u8> = buf[..h]
+        .chunks(2)
+        .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c)))
+        .collect();
+    let c = decoded.len();
+    v[..c].copy_from_slice(&decoded);
+    let zero_end = (buf.len() / 2 + 1).max(c + 1);
+    if v.len() < zero_end {
+        v.resize(zero_end, 0);
+    }
+    v[c..zero_end].fill(0);
+    if v.last() != Some(&0) {
+        v.push(0);
+    }
+    Some(v)
 }
 
-/// `print_escaped`: a quoted value loses its quotes, anything else is
-/// hex-decoded (a leading `00` is skipped: abstract unix socket names); when
-/// decoding fails the value is returned unchanged. A quote that never closes
-/// gives a single space.
-pub(crate) fn escaped(val: &[u8]) -> Vec<u8> {
+/// The decoded bytes of [`unescape_buf`] (`ceil(digits / 2)` of them).
+pub(crate) fn unescape(buf: &[u8]) -> Option<Vec<u8>> {
+    let h = cstr(buf)
+        .iter()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    let mut v = unescape_buf(buf)?;
+    if buf.first() == Some(&b'(') {
+        v.pop();
+    } else {
+        v.truncate(h.div_ceil(2));
+    }
+    Some(v)
+}
+
+/// `print_escaped` as its whole C buffer (see [`unescape_buf`]).
+fn escaped_buf(val: &[u8]) -> Vec<u8> {
     let val = cstr(val);
     if let Some(rest) = val.strip_prefix(b"\"") {
         return match rest.iter().position(|&c| c == b'"') {
@@ -45,11 +70,19 @@ pub(crate) fn escaped(val: &[u8]) -> Vec<u8> {
         };
     }
     let decoded = if val.starts_with(b"00") {
-        unescape(&val[2..])
+        unescape_buf(&val[2..])
     } else {
-        unescape(val)
+        unescape_buf(val)
     };
     decoded.unwrap_or_else(|| val.to_vec())
+}
+
+/// `print_escaped`: a quoted value loses its quotes, anything else is
+/// hex-decoded (a leading `00` is skipped: abstract unix socket names); when
+/// decoding fails the value is returned unchanged. A quote that never closes
+/// gives a single space.
+pub(crate) fn escaped(val: &[u8]) -> Vec<u8> {
+    cstr(&escaped_buf(val)).to_vec()
 }
 
 /// `print_escaped_ext`: with a CWD, a relative name is joined to it and
@@ -129,9 +162,9 @@ fn path_norm(name: &[u8]) -> Option<Vec<u8>> {
 /// `print_proctitle`: decode; NULs between the arguments become spaces.
 pub(crate) fn proctitle(val: &[u8]) -> Vec<u8> {
     let val = cstr(val);
-    let mut out = escaped(val);
+    let mut out = escaped_buf(val);
     if val.first() != Some(&b'"') {
-        // The C code blanks NULs before strlen(val)/2 in a zero-filled
+        // The C code blanks NULs before strlen(val)/2 in au_unescape's
         // buffer, so a trailing 00 becomes a trailing space.
         let len = val.len() / 2;
         if out.len() < len {
@@ -143,7 +176,7 @@ pub(crate) fn proctitle(val: &[u8]) -> Vec<u8> {
             }
         }
     }
-    out
+    cstr(&out).to_vec()
 }
 
 /// `print_tty_data`: hex keystrokes as `"text",<name>,...`.
