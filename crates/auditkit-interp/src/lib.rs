@@ -23,6 +23,23 @@
 //! example a [`PasswdDb`] parsed from the bytes of passwd and group), so
 //! this crate does no I/O and its results depend only on its inputs.
 //!
+//! Deliberate or unavoidable differences from auparse 3.0.9 (everything
+//! else is checked field by field against libauparse itself, see
+//! `tests/oracle.rs`):
+//! * IPv6 link-local `saddr` with a scope id: glibc prints the interface
+//!   name when this host has one with that index; we print the number.
+//! * Protocol names (`proto=`, socket a2, sockopt levels) come from the
+//!   `/etc/protocols` of Debian netbase captured in `tables/protocols.rs`,
+//!   not from the running host.
+//! * Where auparse returns NULL (hex `data=` shorter than two digits) we
+//!   append `(null)`, which is what ausearch prints for it.
+//! * Where auparse reads past its own heap buffer (very short `saddr`
+//!   values of some families) we read zeros; `path_norm`'s static buffer
+//!   does not carry stale bytes from one call to the next.
+//! * RISC-V: 3.0.9 has no RISC-V tables; we reproduce its output
+//!   (`unknown-elf-type`, native syscall table) while [`syscall_name`]
+//!   still knows the kernel's RISC-V names.
+//!
 //! The crate also serves the rules side: [`Machine`], [`syscall_number`],
 //! [`syscall_name`] and [`msgtype`] are what auditctl-compatible parsing
 //! needs.
