@@ -13,9 +13,12 @@
 #![deny(missing_docs)]
 
 pub mod ausearch;
+pub mod csv;
 pub mod escape;
 pub mod interpret;
 pub mod json;
+pub mod normalize;
+pub mod text;
 pub mod time;
 
 pub use escape::Escape;

@@ -1,0 +1,441 @@
+//! auparse's view of one event, and its cursor.
+//!
+//! ausearch hands each event to libauparse as text, and the normalizer then
+//! walks it with auparse's cursor: a current record, and inside every record
+//! its own current field. Most of what the csv and text formats print
+//! depends on where that cursor ends up, because `auparse_find_field`
+//! searches *from the cursor onwards* (into later records too), and the
+//! normalizer often does not rewind it between searches. So this module
+//! reproduces the cursor's movements, including the ones that look like
+//! accidents:
+//!
+//! * a search first looks at the current field, then steps one field and
+//!   scans the rest of the record, then the following records; when the
+//!   current field is the last of its record it gives up at once;
+//! * stepping past the last record leaves *no* current record, after which
+//!   every accessor answers "nothing" until the cursor is rewound;
+//! * each record keeps its own field position, so returning to a record
+//!   with `next_record` resumes where an earlier search left it;
+//! * the first interpretation of a field is cached and returned again, even
+//!   when asked for differently (plain value, then full path).
+//!
+//! A record's fields are what `parse_up_record` makes of the whole line:
+//! `node` and `type` are fields too, keys joined by 0x01 become several
+//! `key` fields, and the record's machine, syscall, a0 and a1 (the context
+//! for interpretation) are read from fixed field positions.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use auditkit_event::fields::trim_value;
+use auditkit_event::Record;
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+
+use super::cnum::{strtol, strtoul};
+use super::tables::AUDIT_CWD;
+
+/// One `name=value` pair as auparse stores it (value raw, trimmed).
+pub(crate) struct AuField<'a> {
+    pub name: &'a [u8],
+    pub value: Cow<'a, [u8]>,
+}
+
+/// One record as auparse parsed it.
+pub(crate) struct AuRecord<'a> {
+    pub rtype: i32,
+    pub fields: Vec<AuField<'a>>,
+    machine: Option<Machine>,
+    syscall: Option<u32>,
+    a0: u64,
+    a1: u64,
+    enrich: Option<&'a [u8]>,
+    /// This record's current field.
+    pos: usize,
+}
+
+/// Where the cursor is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum At {
+    Record(usize),
+    /// Stepped past the last record.
+    Nowhere,
+}
+
+/// An event as auparse holds it, with its cursor.
+pub(crate) struct Au<'a> {
+    recs: Vec<AuRecord<'a>>,
+    at: At,
+    /// Whether the current record's interpretation list (enriched logs) is
+    /// loaded; auparse drops it in some failed moves.
+    loaded: bool,
+    /// The event's CWD, for full paths.
+    cwd: Option<Cow<'a, [u8]>>,
+    /// auparse refuses to look at fields of an event stamped at second 0.
+    has_time: bool,
+    cache: HashMap<(usize, usize), Vec<u8>>,
+    names: &'a dyn IdNames,
+    escape: EscapeMode,
+}
+
+impl<'a> AuRecord<'a> {
+    fn parse(rec: &Record<'a>) -> AuRecord<'a> {
+        let mut fields = Vec::new();
+        if let Some(node) = rec.node() {
+            push(&mut fields, b"node", trim_value(node));
+        }
+        push(&mut fields, b"type", trim_value(rec.type_name()));
+        for f in rec.fields() {
+            if f.name == b"key" && !matches!(f.value.first(), Some(b'(' | b'"')) {
+                split_keys(&f.value, &mut fields);
+            } else {
+                fields.push(AuField {
+                    name: f.name,
+                    value: f.value,
+                });
+            }
+        }
+        let off = usize::from(fields.first().is_some_and(|f| f.name == b"node"));
+        let at = |i: usize, name: &[u8]| fields.get(i).filter(|f| f.name == name);
+        let machine = at(off + 1, b"arch")
+            .or_else(|| at(off + 10, b"arch"))
+            .and_then(|f| strtoul(&f.value, 16))
+            .and_then(|v| Machine::from_elf(v as u32));
+        let syscall = at(off + 2, b"syscall")
+            .or_else(|| at(off + 11, b"syscall"))
+            .and_then(|f| strtoul(&f.value, 10))
+            .map(|v| v as u32);
+        let arg =
+            |i, name: &[u8]| at(i, name).map_or(0, |f| strtoul(&f.value, 16).unwrap_or(u64::MAX));
+        AuRecord {
+            rtype: if at(off, b"type").is_some() {
+                rec.rtype()
+            } else {
+                0
+            },
+            machine,
+            syscall,
+            a0: arg(off + 5, b"a0"),
+            a1: arg(off + 6, b"a1"),
+            enrich: rec.enrichment(),
+            fields,
+            pos: 0,
+        }
+    }
+
+    fn cwd(&self) -> Option<&Cow<'a, [u8]>> {
+        if self.rtype != AUDIT_CWD {
+            return None;
+        }
+        self.fields
+            .iter()
+            .rev()
+            .find(|f| f.name == b"cwd")
+            .map(|f| &f.value)
+    }
+}
+
+fn push<'a>(fields: &mut Vec<AuField<'a>>, name: &'static [u8], value: &'a [u8]) {
+    if !value.is_empty() {
+        fields.push(AuField {
+            name,
+            value: Cow::Borrowed(value),
+        });
+    }
+}
+
+/// `key=` written in hex holds several keys joined by 0x01: auparse makes
+/// one `key` field of each, re-encoded (quoted when printable, else hex).
+fn split_keys<'a>(raw: &[u8], fields: &mut Vec<AuField<'a>>) {
+    let hex_len = raw.iter().take_while(|c| c.is_ascii_hexdigit()).count();
+    if hex_len < 2 {
+        return;
+    }
+    let nib = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+    let mut bytes: Vec<u8> = raw[..hex_len]
+        .chunks(2)
+        .map(|p| (nib(p[0]) << 4) | p.get(1).map_or(0, |&c| nib(c)))
+        .collect();
+    if let Some(z) = bytes.iter().position(|&c| c == 0) {
+        bytes.truncate(z);
+    }
+    for key in bytes.split(|&c| c == 0x01).filter(|k| !k.is_empty()) {
+        let value = if key
+            .iter()
+            .any(|&c| c == b'"' || !(0x21..=0x7e).contains(&c))
+        {
+            key.iter()
+                .flat_map(|c| format!("{c:02X}").into_bytes())
+                .collect()
+        } else {
+            let mut v = Vec::with_capacity(key.len() + 2);
+            v.push(b'"');
+            v.extend_from_slice(key);
+            v.push(b'"');
+            v
+        };
+        fields.push(AuField {
+            name: b"key",
+            value: Cow::Owned(value),
+        });
+    }
+}
+
+impl<'a> Au<'a> {
+    /// Parse `records` (one auparse event) and put the cursor on the first
+    /// field of the first record, as auparse does before its callback.
+    pub fn new(
+        records: &[Record<'a>],
+        sec: u64,
+        names: &'a dyn IdNames,
+        escape: EscapeMode,
+    ) -> Au<'a> {
+        let recs: Vec<AuRecord<'a>> = records.iter().map(AuRecord::parse).collect();
+        let cwd = recs.iter().rev().find_map(AuRecord::cwd).cloned();
+        Au {
+            recs,
+            at: At::Record(0),
+            loaded: true,
+            cwd,
+            has_time: sec != 0,
+            cache: HashMap::new(),
+            names,
+            escape,
+        }
+    }
+
+    fn cur(&self) -> Option<usize> {
+        match self.at {
+            At::Record(i) if i < self.recs.len() => Some(i),
+            _ => None,
+        }
+    }
+
+    fn enter(&mut self, i: usize) {
+        self.at = At::Record(i);
+        self.loaded = true;
+    }
+
+    pub fn num_records(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// `auparse_first_record`: record 0, its first field.
+    pub fn first_record(&mut self) {
+        if self.recs.is_empty() {
+            return;
+        }
+        self.enter(0);
+        self.recs[0].pos = 0;
+    }
+
+    /// `auparse_next_record`: the next record keeps its own field position;
+    /// past the end there is no current record.
+    pub fn next_record(&mut self) -> bool {
+        self.loaded = false;
+        match self.cur() {
+            Some(i) if i + 1 < self.recs.len() => {
+                self.enter(i + 1);
+                true
+            }
+            Some(_) => {
+                self.at = At::Nowhere;
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// `auparse_goto_record_num`: record `n`, its first field.
+    pub fn goto_record(&mut self, n: usize) -> bool {
+        if self.cur() == Some(n) && self.loaded {
+            self.recs[n].pos = 0;
+            return true;
+        }
+        self.loaded = false;
+        if n >= self.recs.len() {
+            return false;
+        }
+        self.enter(n);
+        self.recs[n].pos = 0;
+        true
+    }
+
+    pub fn first_field(&mut self) -> bool {
+        match self.cur() {
+            Some(i) => {
+                self.recs[i].pos = 0;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn next_field(&mut self) -> bool {
+        let Some(i) = self.cur() else {
+            return false;
+        };
+        let r = &mut self.recs[i];
+        if r.pos + 1 < r.fields.len() {
+            r.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    pub fn goto_field(&mut self, n: usize) -> bool {
+        let Some(i) = self.cur() else {
+            return false;
+        };
+        let r = &mut self.recs[i];
+        if n < r.fields.len() {
+            r.pos = n;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// `auparse_find_field`: is the current field `name`? Otherwise search
+    /// onwards. Returns whether it was found (the cursor is then on it).
+    pub fn find(&mut self, name: &[u8]) -> bool {
+        if !self.has_time {
+            return false;
+        }
+        let Some(i) = self.cur() else {
+            return false;
+        };
+        let r = &self.recs[i];
+        if r.fields.get(r.pos).is_some_and(|f| f.name == name) {
+            return true;
+        }
+        self.find_next(name)
+    }
+
+    fn find_next(&mut self, name: &[u8]) -> bool {
+        let Some(mut i) = self.cur() else {
+            return false;
+        };
+        if !self.next_field() {
+            return false;
+        }
+        loop {
+            let r = &mut self.recs[i];
+            if let Some(k) = r.fields[r.pos..].iter().position(|f| f.name == name) {
+                r.pos += k;
+                return true;
+            }
+            if i + 1 >= self.recs.len() {
+                self.at = At::Nowhere;
+                return false;
+            }
+            i += 1;
+            self.enter(i);
+            self.recs[i].pos = 0;
+        }
+    }
+
+    fn field(&self) -> Option<(usize, usize, &AuField<'a>)> {
+        if !self.has_time {
+            return None;
+        }
+        let i = self.cur()?;
+        let r = &self.recs[i];
+        r.fields.get(r.pos).map(|f| (i, r.pos, f))
+    }
+
+    pub fn record_num(&self) -> usize {
+        self.cur().unwrap_or(0)
+    }
+
+    pub fn field_num(&self) -> usize {
+        self.cur().map_or(0, |i| self.recs[i].pos)
+    }
+
+    pub fn rtype(&self) -> i32 {
+        self.cur().map_or(0, |i| self.recs[i].rtype)
+    }
+
+    pub fn name(&self) -> Option<&[u8]> {
+        self.field().map(|(_, _, f)| f.name)
+    }
+
+    pub fn value(&self) -> Option<&[u8]> {
+        self.field().map(|(_, _, f)| &f.value[..])
+    }
+
+    /// `auparse_get_field_type`.
+    pub fn ftype(&self) -> FieldType {
+        match self.field() {
+            Some((i, _, f)) => field_type(
+                self.recs[i].rtype as u32,
+                std::str::from_utf8(f.name).unwrap_or(""),
+                &f.value,
+            ),
+            None => FieldType::Unclassified,
+        }
+    }
+
+    /// `auparse_get_field_int`: the value read by `strtol` into an int, and
+    /// whether errno was left set (then the result is -1).
+    pub fn int(&self) -> (i32, bool) {
+        match self.value() {
+            Some(v) => match strtol(v) {
+                Some(n) => (n as i32, false),
+                None => (-1, true),
+            },
+            None => (-1, true),
+        }
+    }
+
+    /// `auparse_interpret_field`.
+    pub fn interpret(&mut self) -> Option<Vec<u8>> {
+        self.interpret_with(false)
+    }
+
+    /// `auparse_interpret_realpath`: file names made absolute with the
+    /// event's CWD; nothing for other fields.
+    pub fn realpath(&mut self) -> Option<Vec<u8>> {
+        if self.ftype() != FieldType::EscapedFile {
+            return None;
+        }
+        self.interpret_with(true)
+    }
+
+    /// `auparse_interpret_sock_address`/`_family`: the word after `part`
+    /// (`laddr=`, `fam=`) in a socket address's interpretation, when a
+    /// space follows it.
+    pub fn sock_part(&mut self, part: &[u8]) -> Option<Vec<u8>> {
+        if self.ftype() != FieldType::Sockaddr {
+            return None;
+        }
+        let s = self.interpret()?;
+        let at = memchr::memmem::find(&s, part)? + part.len();
+        let len = memchr::memchr(b' ', &s[at..])?;
+        Some(s[at..at + len].to_vec())
+    }
+
+    fn interpret_with(&mut self, full_path: bool) -> Option<Vec<u8>> {
+        let (i, k, f) = self.field()?;
+        if let Some(v) = self.cache.get(&(i, k)) {
+            return Some(v.clone());
+        }
+        let r = &self.recs[i];
+        let name = std::str::from_utf8(f.name).unwrap_or("");
+        let ft = field_type(r.rtype as u32, name, &f.value);
+        let ctx = Ctx {
+            machine: r.machine,
+            syscall: r.syscall,
+            a0: r.a0,
+            a1: r.a1,
+            cwd: if full_path { self.cwd.as_deref() } else { None },
+            enriched: if self.loaded { r.enrich } else { None },
+            names: self.names,
+            escape: self.escape,
+        };
+        let mut out = Vec::new();
+        interpret(ft, name, &f.value, &ctx, &mut out);
+        self.cache.insert((i, k), out.clone());
+        Some(out)
+    }
+}
