@@ -117,14 +117,19 @@ pub fn load(path: &Path) -> Result<Option<Checkpoint>, LoadError> {
 /// The file's text (what ausearch's `save_ChkPt` writes; dev and inode
 /// are printed as C `unsigned int`).
 pub fn render(cp: &Checkpoint) -> String {
-    let node = cp
-        .last
-        .node
-        .as_ref()
-        .map_or_else(|| "-".to_string(), |n| String::from_utf8_lossy(n).into_owned());
+    let node = cp.last.node.as_ref().map_or_else(
+        || "-".to_string(),
+        |n| String::from_utf8_lossy(n).into_owned(),
+    );
     format!(
         "dev=0x{:X}\ninode={}\noutput={} {}.{:03}:{} 0x{:X}\n",
-        cp.dev as u32, cp.ino as u32, node, cp.last.sec, cp.last.milli, cp.last.serial, cp.last.rtype
+        cp.dev as u32,
+        cp.ino as u32,
+        node,
+        cp.last.sec,
+        cp.last.milli,
+        cp.last.serial,
+        cp.last.rtype
     )
 }
 
@@ -211,7 +216,10 @@ mod tests {
             },
         };
         let text = render(&cp);
-        assert_eq!(text, "dev=0xFD01\ninode=42\noutput=- 1700000000.007:99 0x514\n");
+        assert_eq!(
+            text,
+            "dev=0xFD01\ninode=42\noutput=- 1700000000.007:99 0x514\n"
+        );
         assert_eq!(parse(&text, "f"), Ok(cp));
         assert!(parse("dev=0x1\n", "f").is_err());
         assert!(parse("bogus\n", "f").is_err());

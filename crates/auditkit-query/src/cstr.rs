@@ -91,7 +91,10 @@ fn strto_parts(s: &[u8], mut base: u32) -> Result<(bool, u64), ()> {
         let Some(d) = (s[i] as char).to_digit(base) else {
             break;
         };
-        match v.checked_mul(base as u64).and_then(|x| x.checked_add(d as u64)) {
+        match v
+            .checked_mul(base as u64)
+            .and_then(|x| x.checked_add(d as u64))
+        {
             Some(x) => v = x,
             None => overflow = true,
         }

@@ -235,7 +235,11 @@ pub fn resolve(
     time: Option<&str>,
     clock: &Clock,
 ) -> Result<i64, TimeError> {
-    let which = if bound == Bound::Start { "start" } else { "end" };
+    let which = if bound == Bound::Start {
+        "start"
+    } else {
+        "end"
+    };
     let mut d = zero_tm();
     match date {
         None => set_keyword("now", &mut d, clock)?,
@@ -280,9 +284,7 @@ pub fn resolve(
                         "{what} ({ti}). Hour, Minute, and Second are required."
                     )))
                 }
-                Some(false) => {
-                    return Err(TimeError(format!("Error parsing {which} time ({ti})")))
-                }
+                Some(false) => return Err(TimeError(format!("Error parsing {which} time ({ti})"))),
                 Some(true) => {}
             }
         }
@@ -334,7 +336,10 @@ mod tests {
         assert_eq!(s(Some("recent"), Some("00:00:00")), Ok(NOW.now - 600));
         assert_eq!(s(Some("now"), None), Ok(NOW.now));
         assert_eq!(s(Some("boot"), Some("00:00:00")), Ok(NOW.now - 3600));
-        assert_eq!(s(Some("this-week"), Some("00:00:00")), Ok(1_710_374_400 - 4 * DAY));
+        assert_eq!(
+            s(Some("this-week"), Some("00:00:00")),
+            Ok(1_710_374_400 - 4 * DAY)
+        );
         assert_eq!(s(Some("this-month"), Some("00:00:00")), Ok(1_709_251_200));
         assert_eq!(s(Some("this-year"), Some("00:00:00")), Ok(1_704_067_200));
         assert_eq!(s(None, Some("10:00:00")), Ok(1_710_410_400));

@@ -1,35 +1,130 @@
-//! Event filters of `auditkit search` (ausearch options and, later, `--where`).
+//! Event filters of `auditkit search`: ausearch's criteria (with its
+//! parse failures), then `--where` and the plain-language flags
+//! (`--people`, `--daemons`, `--as-root-via-sudo`), all ANDed.
 
-use auditkit_event::value::split_keys;
+use anyhow::{anyhow, Context, Result};
 use auditkit_event::Event;
+use auditkit_interp::{IdNames, PasswdDb};
+use auditkit_query::lang::{self, EventView, Names, Query};
+use auditkit_query::{Criteria, ParseFailure, UidNames, Wanted};
 
 use crate::search_args::SearchArgs;
 
-/// The filters of this first cut: -k, -m, -a.
-pub fn matches(a: &SearchArgs, ev: &Event) -> bool {
-    if let Some(s) = a.event_serial {
-        if ev.id().serial != s {
-            return false;
+/// `--people`: events of a person who logged in (login uid of a regular
+/// user, and a real login session).
+pub const PEOPLE: &str = "raw(auid) >= 1000 and raw(auid) != 4294967295 and raw(ses) != 4294967295";
+/// `--daemons`: events of processes no one logged in for (login uid unset).
+pub const DAEMONS: &str = "raw(auid) = 4294967295";
+/// `--as-root-via-sudo`: root powers used by someone who logged in as
+/// another user (uid or euid 0, a real login uid that is not root, and a
+/// real session), which is what sudo and su leave behind.
+pub const AS_ROOT_VIA_SUDO: &str = "(raw(uid) = 0 or raw(euid) = 0) and raw(auid) != 0 \
+     and raw(auid) != 4294967295 and raw(ses) != 4294967295";
+
+/// What to do with an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Print it.
+    Print,
+    /// Not an answer.
+    Skip,
+    /// An answer ausearch would not print because it cannot parse it.
+    Hidden(ParseFailure),
+}
+
+struct Users<'a>(&'a PasswdDb);
+
+impl UidNames for Users<'_> {
+    fn name(&self, uid: u32) -> Option<String> {
+        match uid {
+            0 => Some("root".into()),
+            u32::MAX => Some("unset".into()),
+            u => self.0.user(u).map(str::to_string),
         }
     }
-    if !a.message_types.is_empty()
-        && !a.all_types
-        && !ev.records().any(|r| a.message_types.contains(&r.rtype()))
-    {
-        return false;
+}
+
+/// The compiled filters.
+pub struct Filter {
+    criteria: Criteria,
+    wanted: Wanted,
+    queries: Vec<Query>,
+    names: PasswdDb,
+    all_events: bool,
+}
+
+/// User and group names: this host's, or `--passwd`/`--group`.
+pub fn load_names(a: &SearchArgs) -> Result<PasswdDb> {
+    let read = |given: &Option<std::path::PathBuf>, default: &str| -> Result<Vec<u8>> {
+        match given {
+            Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
+            None => Ok(std::fs::read(default).unwrap_or_default()),
+        }
+    };
+    Ok(PasswdDb::parse(
+        &read(&a.passwd, "/etc/passwd")?,
+        &read(&a.group, "/etc/group")?,
+    ))
+}
+
+impl Filter {
+    /// Compile the filters of the arguments.
+    pub fn new(a: &SearchArgs) -> Result<Filter> {
+        let mut queries = Vec::new();
+        for w in &a.wheres {
+            queries.push(lang::compile(w).map_err(|e| anyhow!("--where: {}", e.render(w)))?);
+        }
+        for (on, src) in [
+            (a.people, PEOPLE),
+            (a.daemons, DAEMONS),
+            (a.as_root_via_sudo, AS_ROOT_VIA_SUDO),
+        ] {
+            if on {
+                queries.push(lang::compile(src).map_err(|e| anyhow!("{}", e.render(src)))?);
+            }
+        }
+        let names = if queries.is_empty()
+            && a.criteria.tuid.is_none()
+            && a.criteria.teuid.is_none()
+            && a.criteria.tauid.is_none()
+            && a.count_by.is_none()
+        {
+            PasswdDb::parse(b"", b"")
+        } else {
+            load_names(a)?
+        };
+        Ok(Filter {
+            wanted: a.criteria.wanted(),
+            criteria: a.criteria.clone(),
+            queries,
+            names,
+            all_events: a.all_events,
+        })
     }
-    for k in &a.keys {
-        let found = ev.records().any(|r| {
-            r.fields().any(|f| {
-                f.name == b"key"
-                    && split_keys(&f.value)
-                        .iter()
-                        .any(|v| memchr::memmem::find(v, k.as_bytes()).is_some())
-            })
-        });
-        if !found {
-            return false;
+
+    /// The names used for interpreted values.
+    pub fn names(&self) -> &PasswdDb {
+        &self.names
+    }
+
+    /// Decide for one event.
+    pub fn check(&self, ev: &Event) -> Verdict {
+        let out = self
+            .criteria
+            .evaluate(ev, &self.wanted, &Users(&self.names));
+        if !out.matched {
+            return Verdict::Skip;
+        }
+        if !self.queries.is_empty() {
+            let view = EventView::new(ev);
+            let names = Names { ids: &self.names };
+            if !self.queries.iter().all(|q| q.matches(&view, &names)) {
+                return Verdict::Skip;
+            }
+        }
+        match out.failure {
+            Some(f) if !self.all_events => Verdict::Hidden(f),
+            _ => Verdict::Print,
         }
     }
-    true
 }

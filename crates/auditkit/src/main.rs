@@ -6,10 +6,13 @@
 //! ausearch's 10/11/12 for checkpoint problems.
 
 mod filter;
+mod follow;
 mod format;
 mod input;
+mod reader;
 mod search;
 mod search_args;
+mod search_help;
 
 use std::process::ExitCode;
 

@@ -1,60 +1,21 @@
-//! Arguments of `auditkit search`. ausearch spells many options as a dash
-//! and several letters (`-if`, `-ts`, `-ua`), which no common argument
-//! library accepts, so they are parsed here by table: each option has its
-//! ausearch names and says whether it takes a value.
+//! Arguments of `auditkit search`.
+//!
+//! ausearch spells many options as one dash and several letters (`-if`,
+//! `-ts`, `-ua`) and decides whether an option has a value by looking at
+//! the next word (a value never starts with `-`, except for `--session`,
+//! `-e` and `-ul`, which take negative numbers). No argument library does
+//! that, so the options are parsed here the same way, with ausearch's
+//! messages; auditkit's own options also accept `--name=value`.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, bail, Result};
+use auditkit_interp::Machine;
 use auditkit_output::Escape;
+use auditkit_query::time::{self, Bound, Clock};
+use auditkit_query::Criteria;
 
-/// `--help` text. It teaches the common cases first.
-pub const HELP: &str = "\
-auditkit search: find events in audit logs (ausearch-compatible)
-
-Usage: auditkit search [OPTIONS] [-if FILE|DIR]...
-
-Input (like ausearch): standard input when it is a pipe, else the files
-given with -if, else auditd.conf's log_file and its rotations, oldest
-first. A directory means DIR/audit.log and its rotations. Compressed
-rotations (.gz, .zst) are read too. '-if -' reads standard input.
-
-Examples:
-  auditkit search -if /var/log/audit -k identity        events with key 'identity'
-  auditkit search -m EXECVE,USER_CMD -i                 execs and sudo, interpreted
-  ausearch-like raw output for a pipeline:  auditkit search -r -k exec | aureport -x
-
-Output:
-  --format raw|default|interpret|csv|text|json
-                      raw: lines as logged; default: ausearch's grouped form;
-                      interpret (-i): numbers turned into names;
-                      json: one object per event (see docs/json.md)
-  -r, --raw           same as --format raw
-  -i, --interpret     same as --format interpret
-  --escape raw|tty|shell|shell_quote
-                      how control characters are shown (default tty)
-  --just-one          stop after the first matching event
-  -l, --line-buffered flush after each event
-  --keep-unparsed     also print lines that are not audit records
-  --passwd FILE, --group FILE
-                      resolve user and group names from these files
-                      instead of this host's (for logs from other hosts)
-
-Filters (all given filters must match; values are ORed within -m):
-  -k, --key KEY       any key of the event contains KEY
-  -m, --message TYPE[,TYPE]
-                      a record of one of these types (names or numbers, ALL)
-  -a, --event ID      the event's serial number
-
-Tuning:
-  --eoe-timeout SECS  end-of-event timeout (default 2, as auditd.conf)
-  --threads N         worker threads per stage (default: all cores)
-  --debug             report lines that are not audit records
-
-Exit status: 0 when something matched, 1 when nothing did (ausearch prints
-'<no matches>' on stderr except in raw format), 1 on errors.
-";
+pub use crate::search_help::HELP;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,10 +37,17 @@ pub enum Format {
 /// Everything `auditkit search` was asked.
 #[derive(Debug)]
 pub struct SearchArgs {
+    /// `-if` (ausearch keeps the last one; we read them all, in order).
     pub inputs: Vec<PathBuf>,
     pub input_logs: bool,
     pub format: Format,
+    /// Whether the format was set (ausearch refuses two).
+    format_set: bool,
     pub escape: Escape,
+    pub extra_keys: bool,
+    pub extra_labels: bool,
+    pub extra_obj2: bool,
+    pub extra_time: bool,
     pub just_one: bool,
     pub line_buffered: bool,
     pub keep_unparsed: bool,
@@ -88,11 +56,29 @@ pub struct SearchArgs {
     pub group: Option<PathBuf>,
     pub eoe_timeout: Option<u64>,
     pub threads: usize,
-    pub keys: Vec<String>,
-    pub message_types: Vec<i32>,
-    pub all_types: bool,
-    pub event_serial: Option<u64>,
     pub help: bool,
+    pub version: bool,
+    /// The ausearch criteria.
+    pub criteria: Criteria,
+    /// `--checkpoint FILE`.
+    pub checkpoint: Option<PathBuf>,
+    /// `-ts checkpoint`: use only the checkpoint's time.
+    pub checkpoint_time_only: bool,
+    /// `--where EXPR` (several are ANDed).
+    pub wheres: Vec<String>,
+    pub people: bool,
+    pub daemons: bool,
+    pub as_root_via_sudo: bool,
+    /// `--count`: print the number of matching events only.
+    pub count: bool,
+    /// `--count-by FIELD`: a tally of FIELD's values over matching events.
+    pub count_by: Option<String>,
+    /// `--follow`: keep reading.
+    pub follow: bool,
+    /// `--all-events`: also print events ausearch cannot parse.
+    pub all_events: bool,
+    /// `--stats`: a line of counters on stderr at the end.
+    pub stats: bool,
 }
 
 impl Default for SearchArgs {
@@ -101,7 +87,12 @@ impl Default for SearchArgs {
             inputs: Vec::new(),
             input_logs: false,
             format: Format::Default,
+            format_set: false,
             escape: Escape::Tty,
+            extra_keys: false,
+            extra_labels: false,
+            extra_obj2: false,
+            extra_time: false,
             just_one: false,
             line_buffered: false,
             keep_unparsed: false,
@@ -110,123 +101,588 @@ impl Default for SearchArgs {
             group: None,
             eoe_timeout: None,
             threads: 0,
-            keys: Vec::new(),
-            message_types: Vec::new(),
-            all_types: false,
-            event_serial: None,
             help: false,
+            version: false,
+            criteria: Criteria::default(),
+            checkpoint: None,
+            checkpoint_time_only: false,
+            wheres: Vec::new(),
+            people: false,
+            daemons: false,
+            as_root_via_sudo: false,
+            count: false,
+            count_by: None,
+            follow: false,
+            all_events: false,
+            stats: false,
         }
     }
 }
 
-fn parse_format(s: &str) -> Result<Format> {
-    Ok(match s {
-        "raw" => Format::Raw,
-        "default" => Format::Default,
-        "interpret" => Format::Interpret,
-        "csv" => Format::Csv,
-        "text" => Format::Text,
-        "json" => Format::Json,
-        _ => bail!("--format: expected raw, default, interpret, csv, text or json, found '{s}'"),
+/// A refused command line: ausearch's message (already printed form).
+#[derive(Debug)]
+pub struct ArgError(pub String);
+
+fn is_digit0(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_digit)
+}
+
+fn neg_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0] == b'-' && b[1].is_ascii_digit()
+}
+
+/// `strtoul(s, NULL, 10)` truncated as C would store it.
+fn c_ul(s: &str) -> Result<u64, ()> {
+    let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse::<u64>().map_err(|_| ())
+}
+
+/// `strtol`/`strtoll` with base 0 on a possibly negative number.
+fn c_ll0(s: &str) -> Result<i64, ()> {
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s),
+    };
+    let v = if let Some(h) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        let d: String = h.chars().take_while(char::is_ascii_hexdigit).collect();
+        i64::from_str_radix(&d, 16).map_err(|_| ())?
+    } else if body.starts_with('0') && body.len() > 1 {
+        let d: String = body
+            .chars()
+            .take_while(|c| ('0'..='7').contains(c))
+            .collect();
+        i64::from_str_radix(&d, 8).map_err(|_| ())?
+    } else {
+        let d: String = body.chars().take_while(char::is_ascii_digit).collect();
+        if d.is_empty() {
+            0
+        } else {
+            d.parse::<i64>().map_err(|_| ())?
+        }
+    };
+    Ok(if neg { -v } else { v })
+}
+
+fn uid_by_name(name: &str) -> Option<u32> {
+    let text = std::fs::read_to_string("/etc/passwd").ok()?;
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.next()?;
+        f.next()?.parse().ok()
     })
 }
 
-/// Parse a `-m` list: names or numbers, comma separated, or ALL.
-fn parse_types(s: &str, out: &mut SearchArgs) -> Result<()> {
-    for t in s.split(',') {
-        if t.eq_ignore_ascii_case("all") {
-            out.all_types = true;
-            continue;
-        }
-        let n = if let Ok(n) = t.parse::<u32>() {
-            n
-        } else {
-            auditkit_interp::msgtype::from_name(t).ok_or_else(|| {
-                anyhow!("-m: '{t}' is not an audit message type (try EXECVE, SYSCALL, USER_LOGIN, ... or a number)")
-            })?
-        };
-        out.message_types.push(n as i32);
-    }
-    Ok(())
+fn gid_by_name(name: &str) -> Option<u32> {
+    let text = std::fs::read_to_string("/etc/group").ok()?;
+    text.lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.next()?;
+        f.next()?.parse().ok()
+    })
 }
 
-/// Parse the arguments after `search`.
-pub fn parse(args: &[OsString]) -> Result<SearchArgs> {
-    let mut out = SearchArgs::default();
-    let mut i = 0;
-    let strs: Vec<String> = args
-        .iter()
-        .map(|a| {
-            a.to_str()
-                .map(str::to_owned)
-                .ok_or_else(|| anyhow!("argument is not valid UTF-8: {a:?}"))
-        })
-        .collect::<Result<_>>()?;
-    while i < strs.len() {
-        let arg = strs[i].as_str();
-        // --name=value form
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut value = |what: &str| -> Result<String> {
-            if let Some(v) = &inline {
-                return Ok(v.clone());
-            }
-            i += 1;
-            strs.get(i)
-                .cloned()
-                .ok_or_else(|| anyhow!("{name} needs {what}"))
-        };
-        match name {
-            "-h" | "--help" => out.help = true,
-            "-if" | "--input" => out
-                .inputs
-                .push(PathBuf::from(value("a file or directory")?)),
-            "--input-logs" => out.input_logs = true,
-            "--format" => out.format = parse_format(&value("a format")?)?,
-            "-r" | "--raw" => out.format = Format::Raw,
-            "-i" | "--interpret" => out.format = Format::Interpret,
-            "--escape" => {
-                let v = value("raw, tty, shell or shell_quote")?;
-                out.escape = Escape::from_name(&v).ok_or_else(|| {
-                    anyhow!("--escape: expected raw, tty, shell or shell_quote, found '{v}'")
-                })?;
-            }
-            "--just-one" => out.just_one = true,
-            "-l" | "--line-buffered" => out.line_buffered = true,
-            "--keep-unparsed" => out.keep_unparsed = true,
-            "--debug" => out.debug = true,
-            "--passwd" => out.passwd = Some(PathBuf::from(value("a passwd file")?)),
-            "--group" => out.group = Some(PathBuf::from(value("a group file")?)),
-            "--eoe-timeout" => {
-                let v = value("seconds")?;
-                out.eoe_timeout = Some(
-                    v.parse()
-                        .map_err(|_| anyhow!("--eoe-timeout: expected seconds, found '{v}'"))?,
-                );
-            }
-            "--threads" => {
-                let v = value("a number")?;
-                out.threads = v
-                    .parse()
-                    .map_err(|_| anyhow!("--threads: expected a number, found '{v}'"))?;
-            }
-            "-k" | "--key" => out.keys.push(value("a key")?),
-            "-m" | "--message" => {
-                let v = value("a message type")?;
-                parse_types(&v, &mut out)?;
-            }
-            "-a" | "--event" => {
-                let v = value("an event serial number")?;
-                out.event_serial =
-                    Some(v.parse().map_err(|_| {
-                        anyhow!("-a: expected an event serial number, found '{v}'")
-                    })?);
-            }
-            _ => bail!("unknown option '{arg}' (see 'auditkit search --help')"),
+fn valid_types_message() -> String {
+    let mut s = String::from("Valid message types are: ALL ");
+    let mut i = 1005u32;
+    while i <= 2999 {
+        if i == 1013 {
+            i = 1100;
+        }
+        if let Some(n) = auditkit_interp::msgtype::name(i) {
+            s.push_str(n);
+            s.push(' ');
         }
         i += 1;
     }
-    Ok(out)
+    s
+}
+
+/// Parse the arguments after `search`.
+pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
+    let v: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let clock = Clock::from_env();
+    let mut a = SearchArgs::default();
+    let mut c = 0usize;
+    let err = |m: String| Err(ArgError(m));
+    while c < v.len() {
+        let raw = v[c].as_str();
+        // auditkit's own long options may be written --name=value.
+        let (name, inline) = match raw.split_once('=') {
+            Some((n, val)) if n.starts_with("--") && !n.contains(' ') => (n, Some(val.to_string())),
+            _ => (raw, None),
+        };
+        let next = v.get(c + 1).map(String::as_str);
+        let optarg: Option<&str> = match &inline {
+            Some(x) => Some(x.as_str()),
+            None => next.filter(|n| !n.starts_with('-')),
+        };
+        // How many words the value used (0 when it was inline).
+        let used = usize::from(inline.is_none());
+        let need = |o: Option<&str>| -> Result<String, ArgError> {
+            o.map(str::to_string)
+                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
+        };
+        let no_arg = |a: &SearchArgs| -> Result<(), ArgError> {
+            let _ = a;
+            if optarg.is_some() {
+                return Err(ArgError(format!("Argument is NOT required for {name}")));
+            }
+            Ok(())
+        };
+        let cr = &mut a.criteria;
+        match name {
+            "-a" | "--event" => {
+                let o = need(optarg)?;
+                if !is_digit0(&o) {
+                    return err(format!("Audit event id must be a numeric value, was {o}"));
+                }
+                cr.event_id = c_ul(&o)
+                    .map_err(|_| ArgError("Illegal value for audit event ID".into()))?
+                    as u32;
+                c += used;
+            }
+            "--arch" => {
+                let o = need(optarg)?;
+                if cr.machine.is_some() {
+                    return err(if cr.syscall != -1 {
+                        "Arch needs to be defined before the syscall".into()
+                    } else {
+                        "Arch is already defined".into()
+                    });
+                }
+                cr.machine = Some(
+                    Machine::from_rule_arch(&o, Machine::native())
+                        .ok_or_else(|| ArgError(format!("Unknown arch {o}")))?,
+                );
+                c += used;
+            }
+            "-c" | "--comm" => {
+                cr.comm = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "--checkpoint" => {
+                a.checkpoint = Some(PathBuf::from(need(optarg)?));
+                c += used;
+            }
+            "--debug" => a.debug = true,
+            "-e" | "--exit" => {
+                let o = match optarg.or(next) {
+                    Some(o) => o.to_string(),
+                    None => return err(format!("Argument is required for {name}")),
+                };
+                if is_digit0(&o) || neg_number(&o) {
+                    cr.exit =
+                        Some(c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))?);
+                } else {
+                    // libaudit's audit_name_to_errno: EACCES is +13 (as
+                    // ausearch compares it), -EACCES is -13.
+                    let (sign, nm) = match o.strip_prefix('-') {
+                        Some(r) => (-1, r),
+                        None => (1, o.as_str()),
+                    };
+                    let n = auditkit_interp::errno::number(nm).unwrap_or(0);
+                    if n == 0 {
+                        return err(format!("Unknown errno, was {o}"));
+                    }
+                    cr.exit = Some(i64::from(n) * sign);
+                }
+                c += used;
+            }
+            "--eoe-timeout" => {
+                let o = need(optarg)?;
+                if !is_digit0(&o) {
+                    return err(format!(
+                        "End of Event Timeout must be a numeric value, was {o}"
+                    ));
+                }
+                match c_ul(&o) {
+                    Ok(n) if n > 0 => a.eoe_timeout = Some(n),
+                    _ => return err(format!("Illegal value for End of Event Timeout, was {o}")),
+                }
+                c += used;
+            }
+            "--escape" => {
+                let o = need(optarg)?;
+                a.escape = match o.as_str() {
+                    "raw" => Escape::Raw,
+                    "tty" => Escape::Tty,
+                    "shell" => Escape::Shell,
+                    "shell_quote" => Escape::ShellQuote,
+                    _ => return err(format!("Unknown option ({o})")),
+                };
+                c += used;
+            }
+            "--extra-keys" => {
+                a.extra_keys = true;
+                no_arg(&a)?;
+            }
+            "--extra-labels" => {
+                a.extra_labels = true;
+                no_arg(&a)?;
+            }
+            "--extra-obj2" => {
+                a.extra_obj2 = true;
+                no_arg(&a)?;
+            }
+            "--extra-time" => {
+                a.extra_time = true;
+                no_arg(&a)?;
+            }
+            "-f" | "--file" => {
+                let o = need(optarg)?;
+                if o.len() >= 4096 {
+                    return err(format!("File name is too long {o}"));
+                }
+                cr.filename = Some(o.into_bytes());
+                c += used;
+            }
+            "--format" => {
+                if a.format_set {
+                    return err("Multiple output formats, use only 1".into());
+                }
+                let o = need(optarg)?;
+                a.format = match o.as_str() {
+                    "raw" => Format::Raw,
+                    "default" => Format::Default,
+                    x if x.starts_with("interp") => Format::Interpret,
+                    "csv" => Format::Csv,
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    _ => return err(format!("Unknown option ({o})")),
+                };
+                a.format_set = a.format != Format::Default;
+                c += used;
+            }
+            "-ga" | "--gid-all" | "-ge" | "--gid-effective" | "-gi" | "--gid" => {
+                let o = need(optarg)?;
+                let g = if is_digit0(&o) {
+                    c_ul(&o).map_err(|_| {
+                        ArgError(format!(
+                            "Numeric group ID conversion error (Numerical result out of range) for {o}"
+                        ))
+                    })? as u32
+                } else {
+                    gid_by_name(&o).ok_or_else(|| {
+                        ArgError(if name.starts_with("-ge") || name == "--gid-effective" {
+                            format!("Effective group ID is non-numeric and unknown ({o})")
+                        } else {
+                            format!("Group ID is non-numeric and unknown ({o})")
+                        })
+                    })?
+                };
+                match name {
+                    "-ga" | "--gid-all" => {
+                        cr.gid = g;
+                        cr.egid = g;
+                        cr.ga = true;
+                    }
+                    "-ge" | "--gid-effective" => cr.egid = g,
+                    _ => cr.gid = g,
+                }
+                c += used;
+            }
+            "-h" | "--help" => a.help = true,
+            "-hn" | "--host" => {
+                cr.hostname = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-i" | "--interpret" => {
+                if a.format_set {
+                    return err(format!("Conflicting output format {name}"));
+                }
+                a.format = Format::Interpret;
+                a.format_set = true;
+                no_arg(&a)?;
+            }
+            "-if" | "--input" => {
+                a.inputs.push(PathBuf::from(need(optarg)?));
+                c += used;
+            }
+            "--input-logs" => a.input_logs = true,
+            "--just-one" => a.just_one = true,
+            "-k" | "--key" => {
+                cr.key = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-l" | "--line-buffered" => a.line_buffered = true,
+            "-m" | "--message" => {
+                let o = need(optarg)?;
+                c += used;
+                if !o.eq_ignore_ascii_case("all") {
+                    let types = cr.types.get_or_insert_with(Vec::new);
+                    for t in o.split(',').filter(|t| !t.is_empty()) {
+                        let n = if is_digit0(t) {
+                            c_ul(t).ok().map(|n| n as i32)
+                        } else {
+                            auditkit_interp::msgtype::from_name(t).map(|n| n as i32)
+                        };
+                        match n {
+                            Some(n) => types.push(n),
+                            None => return err(valid_types_message()),
+                        }
+                    }
+                }
+            }
+            "-n" | "--node" => {
+                cr.nodes.push(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-o" | "--object" => {
+                cr.object = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-p" | "--pid" | "-pp" | "--ppid" => {
+                let o = need(optarg)?;
+                let parent = name == "-pp" || name == "--ppid";
+                if !is_digit0(&o) {
+                    return err(if parent {
+                        format!("Parent process id must be a numeric value, was {o}")
+                    } else {
+                        format!("Process id must be a numeric value, was {o}")
+                    });
+                }
+                let n = c_ll0(&o).map_err(|_| ArgError(String::new()))? as i32;
+                if parent {
+                    cr.ppid = n;
+                } else {
+                    cr.pid = n;
+                }
+                c += used;
+            }
+            "-r" | "--raw" => {
+                if a.format_set {
+                    return err("Conflicting output format --raw".into());
+                }
+                a.format = Format::Raw;
+                a.format_set = true;
+                if optarg.is_some() {
+                    return err("Argument is NOT required for --raw".into());
+                }
+            }
+            "-sc" | "--syscall" => {
+                let o = need(optarg)?;
+                if is_digit0(&o) {
+                    cr.syscall = c_ul(&o).map_err(|_| {
+                        ArgError(format!(
+                            "Syscall numeric conversion error (Numerical result out of range) for {o}"
+                        ))
+                    })? as i32;
+                } else {
+                    let m = *cr.machine.get_or_insert_with(Machine::native);
+                    cr.syscall = auditkit_interp::syscall_number(m, &o)
+                        .map(|n| n as i32)
+                        .ok_or_else(|| ArgError(format!("Syscall {o} not found")))?;
+                }
+                c += used;
+            }
+            "-se" | "--context" => {
+                let o = need(optarg)?;
+                cr.subject = Some(o.clone().into_bytes());
+                cr.object = Some(o.into_bytes());
+                cr.se = true;
+                c += used;
+            }
+            "--session" => {
+                let o = match optarg.or(next) {
+                    Some(o) => o.to_string(),
+                    None => return err(format!("Argument is required for {name}")),
+                };
+                if is_digit0(&o) {
+                    cr.session = c_ul(&o).map_err(|_| ArgError(String::new()))? as u32;
+                } else if neg_number(&o) {
+                    cr.session =
+                        c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))? as u32;
+                } else {
+                    return err(format!("Session id must be a numeric value, was {o}"));
+                }
+                c += used;
+            }
+            "-su" | "--subject" => {
+                cr.subject = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-sv" | "--success" => {
+                let o = need(optarg)?;
+                if o.contains("yes") || o.contains("no") {
+                    cr.success = i32::from(o == "yes");
+                } else {
+                    return err("Success must be 'yes' or 'no'.".into());
+                }
+                c += used;
+            }
+            "-te" | "--end" | "-ts" | "--start" => {
+                let bound = if name == "-ts" || name == "--start" {
+                    Bound::Start
+                } else {
+                    Bound::End
+                };
+                let Some(o) = optarg else {
+                    return err(format!("{name} requires either date and/or time"));
+                };
+                let second = v
+                    .get(c + 2)
+                    .filter(|s| !s.starts_with('-'))
+                    .filter(|_| inline.is_none());
+                let r = if let Some(s2) = second {
+                    c += 1;
+                    if o.contains(':') {
+                        time::resolve(bound, Some(s2), Some(o), &clock)
+                    } else {
+                        time::resolve(bound, Some(o), Some(s2), &clock)
+                    }
+                } else if time::is_keyword(o) {
+                    time::resolve(bound, Some(o), Some("00:00:00"), &clock)
+                } else if bound == Bound::Start && o == "checkpoint" {
+                    a.checkpoint_time_only = true;
+                    Ok(0)
+                } else if !o.contains(':') {
+                    let t = (bound == Bound::Start).then_some("00:00:00");
+                    time::resolve(bound, Some(o), t, &clock)
+                } else {
+                    time::resolve(bound, None, Some(o), &clock)
+                };
+                let t = r.map_err(|e| ArgError(e.0))?;
+                let cr = &mut a.criteria;
+                if bound == Bound::Start {
+                    if !a.checkpoint_time_only || o != "checkpoint" {
+                        cr.start_time = t;
+                    }
+                } else {
+                    cr.end_time = t;
+                }
+                c += used;
+            }
+            "-tm" | "--terminal" => {
+                cr.terminal = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-ua" | "--uid-all" | "-ue" | "--uid-effective" | "-ui" | "--uid" => {
+                let o = need(optarg)?;
+                let (u, by_name) = if is_digit0(&o) {
+                    let u = c_ul(&o).map_err(|_| {
+                        ArgError(format!(
+                            "Numeric user ID conversion error (Numerical result out of range) for {o}"
+                        ))
+                    })? as u32;
+                    (u, None)
+                } else {
+                    let u = uid_by_name(&o).ok_or_else(|| {
+                        ArgError(if name == "-ui" || name == "--uid" {
+                            format!("Effective user ID is non-numeric and unknown ({o})")
+                        } else {
+                            format!("User ID is non-numeric and unknown ({o})")
+                        })
+                    })?;
+                    (u, Some(o.clone()))
+                };
+                match name {
+                    "-ua" | "--uid-all" => {
+                        cr.uid = u;
+                        cr.euid = u;
+                        cr.loginuid = u;
+                        cr.ua = true;
+                        if by_name.is_some() {
+                            cr.tuid = by_name.clone();
+                            cr.teuid = by_name.clone();
+                            cr.tauid = by_name;
+                        }
+                    }
+                    "-ue" | "--uid-effective" => {
+                        cr.euid = u;
+                        cr.teuid = by_name;
+                    }
+                    _ => {
+                        cr.uid = u;
+                        cr.tuid = by_name;
+                    }
+                }
+                c += used;
+            }
+            "-ul" | "--loginuid" => {
+                let o = match optarg.or(next) {
+                    Some(o) => o.to_string(),
+                    None => return err(format!("Argument is required for {name}")),
+                };
+                if is_digit0(&o) {
+                    cr.loginuid = c_ul(&o).map_err(|_| {
+                        ArgError(format!(
+                            "Numeric user ID conversion error (Numerical result out of range) for {o}"
+                        ))
+                    })? as u32;
+                } else if neg_number(&o) {
+                    cr.loginuid =
+                        c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))? as u32;
+                } else {
+                    cr.loginuid = uid_by_name(&o).ok_or_else(|| {
+                        ArgError(format!("Login user ID is non-numeric and unknown ({o})"))
+                    })?;
+                    cr.tauid = Some(o);
+                }
+                c += used;
+            }
+            "-uu" | "--uuid" => {
+                cr.uuid = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-v" | "--version" => a.version = true,
+            "-vm" | "--vm-name" => {
+                cr.vmname = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            "-w" | "--word" => cr.exact = true,
+            "-x" | "--executable" => {
+                cr.exe = Some(need(optarg)?.into_bytes());
+                c += used;
+            }
+            // auditkit's own options.
+            "--keep-unparsed" => a.keep_unparsed = true,
+            "--passwd" => {
+                a.passwd = Some(PathBuf::from(need(optarg)?));
+                c += used;
+            }
+            "--group" => {
+                a.group = Some(PathBuf::from(need(optarg)?));
+                c += used;
+            }
+            "--threads" => {
+                let o = need(optarg)?;
+                a.threads = o
+                    .parse()
+                    .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
+                c += used;
+            }
+            "--where" => {
+                // The expression may start with '-' (a negative number is
+                // unlikely, but `not` is not): take the next word as is.
+                let o = inline.clone().or_else(|| next.map(str::to_string));
+                a.wheres
+                    .push(o.ok_or_else(|| ArgError("Argument is required for --where".into()))?);
+                c += used;
+            }
+            "--people" => a.people = true,
+            "--daemons" => a.daemons = true,
+            "--as-root-via-sudo" => a.as_root_via_sudo = true,
+            "--count" => a.count = true,
+            "--count-by" => {
+                a.count_by = Some(need(optarg)?);
+                c += used;
+            }
+            "--follow" | "-F" => a.follow = true,
+            "--all-events" => a.all_events = true,
+            "--stats" => a.stats = true,
+            _ => return err(format!("{raw} is an unsupported option")),
+        }
+        c += 1;
+    }
+    if (a.extra_time || a.extra_labels || a.extra_keys) && a.format != Format::Csv {
+        return err("--extra options requires format to be csv".into());
+    }
+    a.criteria.rich_format = matches!(a.format, Format::Interpret | Format::Csv | Format::Text);
+    Ok(a)
 }

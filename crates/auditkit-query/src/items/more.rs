@@ -448,7 +448,11 @@ impl P<'_, '_> {
                     return Err(3);
                 }
                 if w.filename {
-                    let path = if b(2) != 0 { &buf[2..] } else { &buf[3.min(buf.len())..] };
+                    let path = if b(2) != 0 {
+                        &buf[2..]
+                    } else {
+                        &buf[3.min(buf.len())..]
+                    };
                     let path = crate::cstr::cstr_at(path, 0).to_vec();
                     self.s.filename.get_or_insert_with(Vec::new).push(path);
                 }

@@ -53,7 +53,7 @@ pub(crate) enum Node {
     None(F, Test),
 }
 
-fn field(f: &FieldRef) -> Result<F, QueryError> {
+pub(crate) fn field(f: &FieldRef) -> Result<F, QueryError> {
     let rtype = match &f.rtype {
         None => None,
         Some(q) => Some(
@@ -94,9 +94,9 @@ fn test(op: Op, lit: &Lit, span: super::Span) -> Result<Test, QueryError> {
                     span,
                 ));
             };
-            Regex::new(s).map(Test::Re).map_err(|e| {
-                QueryError::new(format!("invalid regular expression: {e}"), span)
-            })
+            Regex::new(s)
+                .map(Test::Re)
+                .map_err(|e| QueryError::new(format!("invalid regular expression: {e}"), span))
         }
         _ => Ok(Test::Cmp(op, lit.clone())),
     }
@@ -377,4 +377,21 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
         }
     }
     false
+}
+
+/// The distinct values of `f` in the event (for tallies).
+pub(crate) fn values(ev: &EventView, f: &F, names: &Names) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    occurrences(ev, f, &mut |o| {
+        let v = match f.form {
+            Form::Raw => o.raw.to_vec(),
+            Form::Interp => interp(o, names).unwrap_or_else(|| decoded(o).into_owned()),
+            Form::Auto => decoded(o).into_owned(),
+        };
+        if !out.contains(&v) {
+            out.push(v);
+        }
+        false
+    });
+    out
 }

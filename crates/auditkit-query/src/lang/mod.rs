@@ -32,7 +32,7 @@ use std::fmt;
 
 pub use eval::{EventView, Names};
 pub use lex::{lex, Tok, Token};
-pub use parse::parse;
+pub use parse::{parse, parse_field};
 
 /// A span of the query text: byte offsets `[start, end)`.
 pub type Span = (usize, usize);
@@ -177,5 +177,27 @@ impl Query {
     /// Whether the event satisfies the query.
     pub fn matches(&self, ev: &EventView<'_>, names: &Names<'_>) -> bool {
         self.root.eval(ev, names)
+    }
+}
+
+/// A compiled field reference, for tallies (`--count-by`).
+#[derive(Debug)]
+pub struct FieldSel {
+    f: eval::F,
+}
+
+/// Parse and check a field reference such as `exe`, `SYSCALL.auid` or
+/// `interp(syscall)`.
+pub fn compile_field(src: &str) -> Result<FieldSel, QueryError> {
+    Ok(FieldSel {
+        f: eval::field(&parse_field(src)?)?,
+    })
+}
+
+impl FieldSel {
+    /// The distinct values of the field in the event, in the field's form
+    /// (decoded by default), in order of appearance.
+    pub fn values(&self, ev: &EventView<'_>, names: &Names<'_>) -> Vec<Vec<u8>> {
+        eval::values(ev, &self.f, names)
     }
 }

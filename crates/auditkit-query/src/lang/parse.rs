@@ -41,6 +41,23 @@ pub fn parse(src: &str) -> Result<Expr, QueryError> {
     Ok(e)
 }
 
+/// Parse `src` as a single field reference (for `--count-by`).
+pub fn parse_field(src: &str) -> Result<FieldRef, QueryError> {
+    let toks = lex(src)?;
+    let mut p = Parser { toks, pos: 0, src };
+    let f = p.field()?;
+    if let Some(t) = p.peek() {
+        return Err(QueryError::new(
+            format!(
+                "unexpected '{}': expected only a field name",
+                p.text(t.span)
+            ),
+            t.span,
+        ));
+    }
+    Ok(f)
+}
+
 fn is_kw(t: &Tok, kw: &str) -> bool {
     matches!(t, Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
 }
