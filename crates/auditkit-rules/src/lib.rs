@@ -42,6 +42,8 @@
 
 mod ast;
 pub mod augenrules;
+pub mod check;
+mod check_system;
 mod error;
 pub mod fields;
 mod host;
@@ -50,11 +52,16 @@ mod lexer;
 pub mod lint;
 mod parse;
 mod print;
+pub mod profile;
 mod resolve;
+mod ruleset;
+pub mod semantic;
 mod vercmp;
 
 pub use ast::*;
 pub use augenrules::{augenrules, augenrules_with, AugenrulesOptions};
+pub use check::{check, CheckContext, FileStat, ItemResult, NoSystem, Status, System};
+pub use check_system::parse_conf;
 pub use error::ParseError;
 pub use fields::{Action, Field, FilterList, Op, Perms};
 pub use host::{FnHost, Host, NoHost, PathKind};
@@ -62,10 +69,12 @@ pub use lexer::{lex_line, Lexed, Word};
 pub use lint::{lint, Finding, Severity};
 pub use parse::{parse_c_long, parse_c_ulong, parse_file, parse_line};
 pub use print::{canonical, canonical_with, is_watch, LoadError, Loaded, PrintState};
+pub use profile::{parse_profile, Profile, ProfileError};
 pub use resolve::{
     lookup_syscall, KField, KernelRule, Rejection, Resolver, Syscalls, Value, KEY_SEPARATOR,
     MAX_KEY_LEN,
 };
+pub use ruleset::{Layout, Origin, RuleSet, SetRule};
 pub use vercmp::version_cmp;
 
 pub use auditkit_interp::Machine;

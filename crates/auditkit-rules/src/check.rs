@@ -1,0 +1,607 @@
+//! Compliance check: does a rule set (and, when the caller can read them,
+//! auditd.conf, the boot command line and file modes) meet each item of a
+//! [`Profile`]?
+//!
+//! Rules items are checked by events, not text ([`crate::semantic`]): every
+//! requirement rule of the item is cut into atoms (arch x syscall, or arch x
+//! watch permission) and each atom must be matched by an `always` rule of
+//! the loaded set that no earlier rule pre-empts. The result names the rules
+//! that satisfy the item (file:line), what is missing, and the part of the
+//! item's own rules that would fix it.
+//!
+//! Everything outside the rules comes through the [`System`] trait, so the
+//! library does no I/O: the binary passes the real host, a copy of
+//! `/etc/audit`, or nothing (then such items are `not-applicable`).
+
+use std::collections::BTreeSet;
+
+use auditkit_interp::{syscall_name, Machine};
+
+use crate::ast::{Item, LineKind};
+use crate::check_system::{get, parse_conf, system_item};
+use crate::fields::Field;
+use crate::host::{FnHost, Host, PathKind};
+use crate::parse::parse_line;
+use crate::profile::{fill, CheckKind, Profile, ProfileItem};
+use crate::resolve::{lookup_syscall, KernelRule, Resolver};
+use crate::ruleset::RuleSet;
+use crate::semantic::{
+    atoms, covers, has_key, intersects, Atom, PathAliases, Requirement, Selector,
+};
+
+/// File metadata the checker needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    /// Permission bits (`st_mode & 07777`).
+    pub mode: u32,
+    /// Owner uid.
+    pub uid: u32,
+    /// Group gid.
+    pub gid: u32,
+}
+
+/// What the checker may read on the target machine.
+pub trait System {
+    /// A file's text.
+    fn read(&self, path: &str) -> Option<String>;
+    /// The names in a directory.
+    fn list_dir(&self, path: &str) -> Option<Vec<String>>;
+    /// A file's mode and owners (following symlinks).
+    fn stat(&self, path: &str) -> Option<FileStat>;
+    /// A uid's name.
+    fn user_name(&self, uid: u32) -> Option<String>;
+    /// A gid's name.
+    fn group_name(&self, gid: u32) -> Option<String>;
+    /// Every setuid/setgid file on local file systems, if known.
+    fn privileged_files(&self) -> Option<Vec<String>>;
+}
+
+/// A target we can read nothing of.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSystem;
+
+impl System for NoSystem {
+    fn read(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn list_dir(&self, _: &str) -> Option<Vec<String>> {
+        None
+    }
+    fn stat(&self, _: &str) -> Option<FileStat> {
+        None
+    }
+    fn user_name(&self, _: u32) -> Option<String> {
+        None
+    }
+    fn group_name(&self, _: u32) -> Option<String> {
+        None
+    }
+    fn privileged_files(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// The result of one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// Met.
+    Pass,
+    /// Not met.
+    Fail,
+    /// Does not apply, or cannot be checked with what was given.
+    NotApplicable,
+}
+
+impl Status {
+    /// `pass`, `fail` or `not-applicable`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// One item's verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemResult {
+    /// Benchmark number.
+    pub id: String,
+    /// Benchmark title.
+    pub title: String,
+    /// The verdict.
+    pub status: Status,
+    /// Whether the item is about rules (rather than auditd.conf, boot, files).
+    pub rules_item: bool,
+    /// `file:line` of the rules (or settings) that satisfy it.
+    pub satisfied_by: Vec<String>,
+    /// What is missing, one sentence each.
+    pub missing: Vec<String>,
+    /// Rules (or settings) that would fix it; empty when nothing is missing.
+    pub fix: String,
+    /// The same item in other profiles (`profile:id`).
+    pub maps: Vec<String>,
+    /// The profile's note, or why the item does not apply.
+    pub note: Option<String>,
+    /// Caveats that do not fail the item (a `never` rule that drops part of
+    /// the events; fails with `strict`).
+    pub warnings: Vec<String>,
+}
+
+/// What a check needs besides the profile and the rules.
+pub struct CheckContext<'a> {
+    /// The machine whose b64/b32 the rules mean.
+    pub native: Machine,
+    /// User and group names and path kinds, for resolving the rules.
+    pub host: &'a dyn Host,
+    /// The target's files.
+    pub system: &'a dyn System,
+    /// Require each item's keys (on top of the profile's own setting).
+    pub require_keys: bool,
+    /// `auditctl -l` lines of the running kernel, for the "loaded" item.
+    pub loaded: Option<&'a [String]>,
+    /// Placeholder values that win over the host's and the profile's.
+    pub params: &'a [(String, String)],
+    /// A `never` rule that drops only part of an item's events fails it too.
+    pub strict: bool,
+}
+
+/// Check `set` (and the system) against every item of `profile`.
+pub fn check(profile: &Profile, set: &RuleSet, cx: &CheckContext) -> Vec<ItemResult> {
+    let params = Params::new(profile, cx);
+    let aliases = PathAliases(profile.aliases.clone());
+    profile
+        .items
+        .iter()
+        .map(|item| {
+            let mut r = ItemResult {
+                id: item.id.clone(),
+                title: item.title.clone(),
+                status: Status::Pass,
+                rules_item: item.kind != CheckKind::System,
+                satisfied_by: Vec::new(),
+                missing: Vec::new(),
+                fix: String::new(),
+                maps: item.maps.iter().map(|(p, i)| format!("{p}:{i}")).collect(),
+                note: item.note.clone(),
+                warnings: Vec::new(),
+            };
+            let keys = profile.require_keys || cx.require_keys;
+            match item.kind {
+                CheckKind::Rules => {
+                    rules_item(item, set, cx, &params, &aliases, keys, None, &mut r)
+                }
+                CheckKind::Privileged => match cx.system.privileged_files() {
+                    Some(files) => {
+                        rules_item(item, set, cx, &params, &aliases, keys, Some(&files), &mut r);
+                        if files.is_empty() {
+                            r.note = Some("no setuid/setgid file was found".into());
+                        }
+                    }
+                    None => na(&mut r, "needs the target's setuid/setgid files (--host)"),
+                },
+                CheckKind::Immutable => immutable(set, &mut r),
+                CheckKind::Loaded => loaded(set, cx, &mut r),
+                CheckKind::System => system_item(item, cx, &params, &mut r),
+            }
+            r
+        })
+        .collect()
+}
+
+pub(crate) fn na(r: &mut ItemResult, why: &str) {
+    r.status = Status::NotApplicable;
+    r.note = Some(why.to_string());
+}
+
+/// Placeholder values: explicit, then read from the target, then defaults.
+pub(crate) struct Params {
+    values: Vec<(String, String)>,
+    /// Names the target answered "not configured" for, with the reason.
+    absent: Vec<(String, String)>,
+}
+
+impl Params {
+    fn new(profile: &Profile, cx: &CheckContext) -> Params {
+        let mut values: Vec<(String, String)> = cx.params.to_vec();
+        let mut absent = Vec::new();
+        let sys = cx.system;
+        if let Some(defs) = sys.read("/etc/login.defs") {
+            if let Some(v) = defs.lines().find_map(|l| {
+                let mut w = l.split_whitespace();
+                (w.next() == Some("UID_MIN")).then(|| w.next()).flatten()
+            }) {
+                values.push(("uid_min".into(), v.to_string()));
+            }
+        }
+        if let Some(conf) = sys.read("/etc/audit/auditd.conf") {
+            let c = parse_conf(&conf);
+            if let Some(f) = get(&c, "log_file") {
+                let dir = f.rsplit_once('/').map(|x| x.0).unwrap_or("/");
+                values.push(("log_dir".into(), dir.to_string()));
+            }
+            if let Some(g) = get(&c, "log_group") {
+                values.push(("log_group".into(), g.to_string()));
+            }
+        }
+        match sudo_logfile(sys) {
+            Some(Some(f)) => values.push(("sudo_logfile".into(), f)),
+            Some(None) => absent.push((
+                "sudo_logfile".into(),
+                "sudoers sets no `Defaults logfile=`, so sudo keeps no log file of its own".into(),
+            )),
+            None => {}
+        }
+        values.extend(profile.params.iter().cloned());
+        Params { values, absent }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn why_missing(&self, name: &str) -> String {
+        match self.absent.iter().find(|(n, _)| n == name) {
+            Some((_, why)) => why.clone(),
+            None => format!("needs {{{name}}} from the target (--host, or --param {name}=VALUE)"),
+        }
+    }
+}
+
+/// `Some(Some(file))`, `Some(None)` when sudoers can be read but sets no
+/// log file, `None` when it cannot be read.
+fn sudo_logfile(sys: &dyn System) -> Option<Option<String>> {
+    let mut texts = vec![sys.read("/etc/sudoers")?];
+    for name in sys.list_dir("/etc/sudoers.d").unwrap_or_default() {
+        if !name.contains('.') && !name.ends_with('~') {
+            texts.extend(sys.read(&format!("/etc/sudoers.d/{name}")));
+        }
+    }
+    let mut found = None;
+    for t in &texts {
+        for l in t.lines() {
+            let l = l.trim();
+            if let Some(rest) = l.strip_prefix("Defaults") {
+                for part in rest.split(',') {
+                    if let Some((k, v)) = part.split_once('=') {
+                        if k.trim() == "logfile" {
+                            found = Some(v.trim().trim_matches('"').to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(found)
+}
+
+/// One requirement rule, resolved.
+struct Req {
+    text: String,
+    rule: KernelRule,
+    is_dir: bool,
+}
+
+/// Parse and resolve a requirement line; syscalls the rule's machine does
+/// not have are dropped (b32 `stime` exists, b64 `stime` does not).
+fn requirement(text: &str, native: Machine) -> Result<Req, String> {
+    let kind = parse_line("profile", 1, text).map_err(|e| e.to_string())?;
+    let LineKind::Command(crate::ast::Command::Rule(mut rule)) = kind else {
+        return Err(format!("not a rule: {text}"));
+    };
+    let machine = rule
+        .field(Field::Arch)
+        .and_then(|f| Machine::from_rule_arch(&f.value.value, native))
+        .unwrap_or(native);
+    let mut kept = Vec::new();
+    for it in &mut rule.items {
+        if let Item::Syscalls(specs) = it {
+            specs.retain(|s| match &s.value {
+                crate::ast::SyscallSpec::Name(n) => lookup_syscall(machine, n).is_some(),
+                _ => true,
+            });
+            kept.push(specs.len());
+        }
+    }
+    rule.items
+        .retain(|it| !matches!(it, Item::Syscalls(s) if s.is_empty()));
+    if kept.contains(&0) && !rule.has_syscalls() {
+        return Err(format!("no syscall of `{text}` exists on {machine}"));
+    }
+    let is_dir = rule.watch.as_ref().is_some_and(|w| w.value.ends_with('/'));
+    let dirs = |_: &str| {
+        if is_dir {
+            PathKind::Dir
+        } else {
+            PathKind::Other
+        }
+    };
+    let none = |_: &str| None;
+    let host = FnHost {
+        user: &none,
+        group: &none,
+        path: &dirs,
+    };
+    let rule = Resolver {
+        native,
+        host: &host,
+    }
+    .resolve(&rule)
+    .map_err(|e| {
+        format!(
+            "`{text}`: {}",
+            e.iter()
+                .map(|r| r.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    Ok(Req {
+        text: text.to_string(),
+        rule,
+        is_dir,
+    })
+}
+
+fn describe(atom: &Atom) -> String {
+    let arch = format!("b{}", atom.machine.bits());
+    match atom.selector {
+        Selector::Syscall(n) => match syscall_name(atom.machine, n) {
+            Some(s) => format!("{arch} {s}"),
+            None => format!("{arch} syscall {n}"),
+        },
+        Selector::Perm(bit) => format!("{arch} perm {}", crate::fields::Perms(bit)),
+        Selector::Any => format!("{arch} all syscalls"),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn rules_item(
+    item: &ProfileItem,
+    set: &RuleSet,
+    cx: &CheckContext,
+    params: &Params,
+    aliases: &PathAliases,
+    keys: bool,
+    privileged: Option<&[String]>,
+    r: &mut ItemResult,
+) {
+    let mut texts = Vec::new();
+    for (_, t) in &item.rules {
+        match privileged {
+            Some(files) => {
+                for f in files {
+                    texts.push(fill(t, &|n| {
+                        if n == "path" {
+                            Some(f.clone())
+                        } else {
+                            params.get(n)
+                        }
+                    }));
+                }
+            }
+            None => texts.push(fill(t, &|n| params.get(n))),
+        }
+    }
+    let mut satisfied = BTreeSet::new();
+    let mut fix = String::new();
+    for t in texts {
+        let text = match t {
+            Ok(t) => t,
+            Err(name) => {
+                na(r, &params.why_missing(&name));
+                return;
+            }
+        };
+        let req = match requirement(&text, cx.native) {
+            Ok(q) => q,
+            Err(e) => {
+                r.note = Some(format!("skipped a requirement: {e}"));
+                continue;
+            }
+        };
+        let rq = Requirement {
+            rule: &req.rule,
+            is_dir: req.is_dir,
+        };
+        let mut failed: Vec<Atom> = Vec::new();
+        let mut blockers: BTreeSet<String> = BTreeSet::new();
+        let mut stolen: BTreeSet<String> = BTreeSet::new();
+        let mut partial: BTreeSet<String> = BTreeSet::new();
+        for atom in atoms(&req.rule, cx.native) {
+            match walk(set, rq, atom, aliases, keys) {
+                Walk::Met(by, pre) => {
+                    satisfied.insert(by);
+                    if !pre.is_empty() && cx.strict {
+                        blockers.extend(pre);
+                        failed.push(atom);
+                    } else {
+                        partial.extend(pre);
+                    }
+                }
+                Walk::Blocked(by) => {
+                    blockers.insert(by);
+                    failed.push(atom);
+                }
+                Walk::Stolen(by) => {
+                    stolen.insert(by);
+                    failed.push(atom);
+                }
+                Walk::Unmet(pre) => {
+                    partial.extend(pre);
+                    failed.push(atom);
+                }
+            }
+        }
+        if !partial.is_empty() {
+            r.warnings.push(format!(
+                "`{}`: some of these events are dropped first by the rule(s) at {}",
+                req.text,
+                partial.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if failed.is_empty() {
+            continue;
+        }
+        let what: Vec<String> = failed.iter().map(describe).collect();
+        let mut msg = format!("`{}`: not audited for {}", req.text, what.join(", "));
+        if !blockers.is_empty() {
+            let b = blockers.iter().cloned().collect::<Vec<_>>().join(", ");
+            msg += &format!(" (the never rule at {b} drops these events first)");
+            fix += &format!("# remove or narrow the never rule(s) at {b}\n");
+        }
+        if !stolen.is_empty() {
+            msg += &format!(
+                " (logged first, without the key, by the rule(s) at {})",
+                stolen.iter().cloned().collect::<Vec<_>>().join(", ")
+            );
+        }
+        r.missing.push(msg);
+        fix += &fix_line(&req, &failed);
+        fix.push('\n');
+    }
+    r.satisfied_by = satisfied.into_iter().collect();
+    if !r.missing.is_empty() {
+        r.status = Status::Fail;
+        r.fix = fix;
+    }
+}
+
+/// How the first rules of the list treat one atom.
+enum Walk {
+    /// An `always` rule matches it all (file:line), after rules that take
+    /// part of it first.
+    Met(String, Vec<String>),
+    /// A `never` rule matches it all first.
+    Blocked(String),
+    /// An `always` rule without the wanted key matches it all first.
+    Stolen(String),
+    /// No rule matches it all; these take part of it.
+    Unmet(Vec<String>),
+}
+
+/// The kernel's exit list stops at the first rule that matches an event,
+/// so walk the rules in order.
+fn walk(set: &RuleSet, rq: Requirement, atom: Atom, al: &PathAliases, keys: bool) -> Walk {
+    let mut pre = Vec::new();
+    for c in &set.rules {
+        let cand = c.candidate();
+        let keyed = !keys || has_key(&c.rule, rq.rule);
+        let origin = c.origin.to_string();
+        if covers(cand, rq, atom, al) {
+            match c.rule.action {
+                crate::Action::Never => return Walk::Blocked(origin),
+                crate::Action::Always if keyed => return Walk::Met(origin, pre),
+                crate::Action::Always => return Walk::Stolen(origin),
+                _ => {}
+            }
+        } else if intersects(cand, rq, atom, al)
+            && (c.rule.action == crate::Action::Never || !keyed)
+        {
+            pre.push(origin);
+        }
+    }
+    Walk::Unmet(pre)
+}
+
+/// The requirement narrowed to the syscalls that are missing.
+fn fix_line(req: &Req, failed: &[Atom]) -> String {
+    let names: Vec<String> = failed
+        .iter()
+        .filter_map(|a| match a.selector {
+            Selector::Syscall(n) => syscall_name(a.machine, n).map(String::from),
+            _ => None,
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let words: Vec<&str> = req.text.split_whitespace().collect();
+    match words.iter().position(|w| *w == "-S") {
+        Some(i) if !names.is_empty() && i + 1 < words.len() => {
+            let all: Vec<&str> = words[i + 1].split(',').collect();
+            let keep: Vec<&str> = all
+                .iter()
+                .copied()
+                .filter(|s| names.iter().any(|n| n == s))
+                .collect();
+            let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
+            w[i + 1] = if keep.is_empty() {
+                names.join(",")
+            } else {
+                keep.join(",")
+            };
+            w.join(" ")
+        }
+        _ => req.text.clone(),
+    }
+}
+
+fn immutable(set: &RuleSet, r: &mut ItemResult) {
+    match &set.enable {
+        Some((2, o)) if set.after_lock.is_empty() => r.satisfied_by.push(o.to_string()),
+        Some((2, o)) => {
+            r.status = Status::Fail;
+            r.missing.push(format!(
+                "rules after `-e 2` ({o}) are refused by the locked kernel: {}",
+                set.after_lock
+                    .iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            r.fix = "# move -e 2 to the end of the last file\n-e 2\n".into();
+        }
+        Some((v, o)) => {
+            r.status = Status::Fail;
+            r.missing
+                .push(format!("the last -e is `-e {v}` ({o}), not `-e 2`"));
+            r.fix = "-e 2\n".into();
+        }
+        None => {
+            r.status = Status::Fail;
+            r.missing.push("no `-e 2` at the end of the rules".into());
+            r.fix = "-e 2\n".into();
+        }
+    }
+}
+
+fn loaded(set: &RuleSet, cx: &CheckContext, r: &mut ItemResult) {
+    let Some(lines) = cx.loaded else {
+        na(
+            r,
+            "needs the loaded rules (--loaded-listing FILE with the output of `auditctl -l`)",
+        );
+        return;
+    };
+    let lines: Vec<&str> = lines
+        .iter()
+        .map(|l| l.trim_end())
+        .filter(|l| !l.is_empty() && *l != "No rules")
+        .collect();
+    let disk = set.listing(cx.native);
+    for d in &disk {
+        if !lines.contains(&d.as_str()) {
+            r.missing.push(format!("on disk but not loaded: {d}"));
+        }
+    }
+    for l in &lines {
+        if !disk.iter().any(|d| d == l) {
+            r.missing.push(format!("loaded but not on disk: {l}"));
+        }
+    }
+    if r.missing.is_empty() && disk.iter().map(String::as_str).ne(lines.iter().copied()) {
+        r.missing
+            .push("the same rules are loaded in another order".into());
+    }
+    if r.missing.is_empty() {
+        r.satisfied_by
+            .push(format!("{} rules loaded as on disk", disk.len()));
+    } else {
+        r.status = Status::Fail;
+        r.fix = "# reload the rules from disk\naugenrules --load\n".into();
+    }
+}
