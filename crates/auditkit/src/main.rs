@@ -10,6 +10,7 @@ mod follow;
 mod format;
 mod input;
 mod reader;
+mod rules_kernel;
 mod search;
 mod search_args;
 mod search_help;
@@ -23,6 +24,7 @@ Usage: auditkit <COMMAND> [OPTIONS]
 
 Commands:
   search    Find events in audit logs (ausearch-compatible options, plus more)
+  rules     Rules in the running kernel: loaded, diff FILE, apply FILE
   help      Show help for a command: auditkit help search
 
 Run 'auditkit <COMMAND> --help' for the options of a command.
@@ -37,6 +39,10 @@ fn main() -> ExitCode {
     let rest = &args[1..];
     let result = match cmd {
         "search" => search::main(rest),
+        "rules" => match rest.first().and_then(|a| a.to_str()) {
+            Some(sub @ ("loaded" | "diff" | "apply")) => rules_kernel::main(sub, &rest[1..]),
+            _ => Ok(usage(rules_kernel::HELP)),
+        },
         "help" | "--help" | "-h" => {
             match rest.first().and_then(|a| a.to_str()) {
                 Some("search") => print!("{}", search_args::HELP),
@@ -63,6 +69,12 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Print a command's usage to stderr; exit 2 like a usage error.
+fn usage(help: &str) -> u8 {
+    eprint!("{help}");
+    2
 }
 
 /// Writing into a closed pipe (`auditkit search | head`) is not an error.

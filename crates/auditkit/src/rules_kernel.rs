@@ -1,0 +1,515 @@
+//! `auditkit rules loaded | diff | apply`: the rules in the running kernel,
+//! read and changed over netlink (`auditkit-kernel`), never through
+//! auditctl.
+//!
+//! - `loaded` prints the kernel's rules exactly as `auditctl -l` does
+//!   (`--status` adds the lines of `auditctl -s`; `--format json`).
+//! - `diff FILE|DIR` compares them, line for line, with what the file (or
+//!   the rules.d directory, merged as augenrules does) would load into an
+//!   empty kernel; exit 1 when they differ.
+//! - `apply FILE|DIR` makes the kernel hold exactly that, atomically: the
+//!   smallest set of deletions and additions, verified by listing again,
+//!   and the previous rules restored byte for byte on any failure.
+//!   `-e 2`/`-f 2` in the file are refused unless `--allow-immutable` /
+//!   `--allow-panic` is given.
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use auditkit_kernel::{apply, plan, Allow, ApplyError, Audit, Desired, ListedRule, Status};
+use auditkit_rules::{
+    augenrules, canonical_with, parse_file, Host, Loaded, Machine, PathKind, PrintState, Resolver,
+    RuleFile,
+};
+
+/// Help for the three subcommands.
+pub const HELP: &str = "\
+Usage:
+  auditkit rules loaded [--status] [--format text|json]
+      The rules in the running kernel, as `auditctl -l` prints them.
+      --status adds the kernel's audit status (the lines of `auditctl -s`).
+  auditkit rules diff [--augenrules] [--settings] FILE|DIR
+      Loaded rules vs what FILE (or the rules.d DIR, merged like augenrules)
+      loads into an empty kernel, line for line. Exit 1 when they differ.
+      --settings also compares -b, -f, -r, -e and --backlog_wait_time.
+  auditkit rules apply [--augenrules] [--dry-run] [--allow-immutable] [--allow-panic] FILE|DIR
+      Make the kernel hold exactly FILE's rules and settings: delete and add
+      only what differs, verify, and restore the previous rules on failure.
+      -e 2 (locks the configuration until reboot) and -f 2 (panics on lost
+      records) are refused unless --allow-immutable / --allow-panic is given.
+";
+
+/// Run `auditkit rules <sub> ARGS`.
+pub fn main(sub: &str, args: &[OsString]) -> anyhow::Result<u8> {
+    let opts = Opts::parse(sub, args)?;
+    if opts.help {
+        print!("{HELP}");
+        return Ok(0);
+    }
+    match sub {
+        "loaded" => loaded(&opts),
+        "diff" => diff(&opts),
+        "apply" => apply_cmd(&opts),
+        other => bail!("unknown rules command '{other}'\n{HELP}"),
+    }
+}
+
+#[derive(Default)]
+struct Opts {
+    json: bool,
+    status: bool,
+    augenrules: bool,
+    settings: bool,
+    dry_run: bool,
+    immutable: Allow,
+    panic: Allow,
+    help: bool,
+    path: Option<PathBuf>,
+}
+
+impl Opts {
+    fn parse(sub: &str, args: &[OsString]) -> anyhow::Result<Opts> {
+        let mut o = Opts::default();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let s = a.to_str().unwrap_or("");
+            match (sub, s) {
+                (_, "-h" | "--help") => o.help = true,
+                ("loaded", "--status") => o.status = true,
+                ("loaded", "--format") => {
+                    o.json = match it.next().and_then(|v| v.to_str()) {
+                        Some("json") => true,
+                        Some("text") => false,
+                        other => bail!("--format takes text or json, not {other:?}"),
+                    }
+                }
+                ("loaded", "--format=json") => o.json = true,
+                ("loaded", "--format=text") => o.json = false,
+                ("diff" | "apply", "--augenrules") => o.augenrules = true,
+                ("diff", "--settings") => o.settings = true,
+                ("apply", "--dry-run" | "-n") => o.dry_run = true,
+                ("apply", "--allow-immutable") => o.immutable = Allow::Permit,
+                ("apply", "--allow-panic") => o.panic = Allow::Permit,
+                ("diff" | "apply", _) if !s.starts_with('-') && o.path.is_none() => {
+                    o.path = Some(PathBuf::from(a))
+                }
+                _ => bail!("rules {sub}: unexpected argument {a:?}\n{HELP}"),
+            }
+        }
+        if matches!(sub, "diff" | "apply") && o.path.is_none() && !o.help {
+            bail!("rules {sub}: a rules FILE or rules.d DIR is needed\n{HELP}");
+        }
+        Ok(o)
+    }
+}
+
+fn open() -> anyhow::Result<Audit> {
+    Audit::open(Machine::native()).context("talking to the kernel's audit subsystem (needs root)")
+}
+
+/// The listing as `auditctl -l` prints it (the arch state carries across
+/// rules, as in auditctl); unreadable rules become comments.
+fn listing(rules: &[ListedRule], native: Machine) -> Vec<String> {
+    let mut st = PrintState::default();
+    rules
+        .iter()
+        .map(|r| match &r.rule {
+            Ok(k) => canonical_with(k, native, &mut st),
+            Err(e) => format!("# a loaded rule auditkit cannot read: {e}"),
+        })
+        .collect()
+}
+
+fn loaded(o: &Opts) -> anyhow::Result<u8> {
+    let mut audit = open()?;
+    let native = audit.native();
+    let rules = audit.list()?;
+    let status = if o.status {
+        Some((audit.status()?, audit.features().ok()))
+    } else {
+        None
+    };
+    let lines = listing(&rules, native);
+    let mut out = String::new();
+    if o.json {
+        out.push('{');
+        if let Some((s, _)) = &status {
+            let _ = write!(
+                out,
+                "\"status\":{{\"enabled\":{},\"failure\":{},\"pid\":{},\"rate_limit\":{},\"backlog_limit\":{},\"lost\":{},\"backlog\":{},\"backlog_wait_time\":{}}},",
+                s.enabled, s.failure, s.pid, s.rate_limit, s.backlog_limit, s.lost, s.backlog, s.backlog_wait_time
+            );
+        }
+        out.push_str("\"rules\":[");
+        for (i, (r, text)) in rules.iter().zip(&lines).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match &r.rule {
+                Ok(k) => {
+                    let keys: Vec<String> = k.keys().iter().map(|k| json_str(k)).collect();
+                    let _ = write!(
+                        out,
+                        "{{\"rule\":{},\"list\":\"{}\",\"action\":\"{}\",\"keys\":[{}]}}",
+                        json_str(text),
+                        k.list.name(),
+                        k.action.name(),
+                        keys.join(",")
+                    );
+                }
+                Err(e) => {
+                    let _ = write!(out, "{{\"error\":{}}}", json_str(&e.to_string()));
+                }
+            }
+        }
+        out.push_str("]}\n");
+    } else {
+        if let Some((s, f)) = &status {
+            for l in s.auditctl_lines(f.as_ref()) {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        }
+        if lines.is_empty() {
+            out.push_str("No rules\n");
+        }
+        for l in &lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    write_stdout(&out)?;
+    Ok(0)
+}
+
+fn write_stdout(s: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut w = std::io::stdout().lock();
+    w.write_all(s.as_bytes())?;
+    w.flush()?;
+    Ok(())
+}
+
+fn json_str(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    o.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(o, "\\u{:04x}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// The rules text of FILE, or of the rules.d DIR merged as augenrules does.
+fn read_rules(path: &Path, augen: bool) -> anyhow::Result<(String, String)> {
+    let name = path.display().to_string();
+    let is_dir = path.is_dir();
+    if augen && !is_dir {
+        bail!("--augenrules needs a rules.d directory, {name} is not one");
+    }
+    if !is_dir {
+        let text = fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
+        return Ok((name, text));
+    }
+    let mut files = Vec::new();
+    for e in fs::read_dir(path).with_context(|| format!("reading {name}"))? {
+        let e = e?;
+        let fname = e.file_name().to_string_lossy().into_owned();
+        if fname.ends_with(".rules") && e.path().is_file() {
+            let text = fs::read_to_string(e.path())
+                .with_context(|| format!("reading {}", e.path().display()))?;
+            files.push((fname, text));
+        }
+    }
+    Ok((name, augenrules(&files)))
+}
+
+/// Parse a rules file; syntax errors stop diff and apply.
+fn parse(path: &Path, augen: bool) -> anyhow::Result<RuleFile> {
+    let (name, text) = read_rules(path, augen)?;
+    let (file, errors) = parse_file(&name, &text);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("{name}:{e}");
+        }
+        bail!(
+            "{name}: {} syntax error(s); nothing was compared or changed",
+            errors.len()
+        );
+    }
+    Ok(file)
+}
+
+fn diff(o: &Opts) -> anyhow::Result<u8> {
+    let path = o.path.as_deref().unwrap_or(Path::new(""));
+    let file = parse(path, o.augenrules)?;
+    let host = SystemHost::load();
+    let native = Machine::native();
+    let mut want = Loaded::new();
+    for (line, e) in want.load_file(
+        &file,
+        &Resolver {
+            native,
+            host: &host,
+        },
+    ) {
+        eprintln!(
+            "{}:{line}: would not load ({e:?}); left out of the comparison",
+            file.name
+        );
+    }
+    let want_lines = want.listing(native);
+    let mut audit = open()?;
+    let have = audit.list()?;
+    let have_lines = listing(&have, native);
+    let mut out = format!("--- loaded in the kernel\n+++ {}\n", file.name);
+    let mut differ = false;
+    for (tag, line) in line_diff(&have_lines, &want_lines) {
+        differ |= tag != ' ';
+        let _ = writeln!(out, "{tag}{line}");
+    }
+    if o.settings {
+        let status = audit.status()?;
+        let desired = Desired {
+            settings: settings_of(&file, native, &host),
+            ..Desired::default()
+        };
+        for step in plan(&[], &status, &desired, native).steps {
+            if let auditkit_kernel::Step::Set(now, to) = step {
+                differ = true;
+                let _ = writeln!(out, "~{} (loaded: {})", to.as_line(), now.as_line());
+            }
+        }
+    }
+    if differ {
+        write_stdout(&out)?;
+        Ok(1)
+    } else {
+        eprintln!("{}: the kernel holds exactly these rules", file.name);
+        Ok(0)
+    }
+}
+
+/// The settings of a file, whatever its rules say.
+fn settings_of(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<auditkit_kernel::Setting> {
+    let settings_only = RuleFile {
+        name: file.name.clone(),
+        lines: file
+            .lines
+            .iter()
+            .filter(|l| {
+                !matches!(
+                    l.kind,
+                    auditkit_rules::LineKind::Command(auditkit_rules::Command::Rule(_))
+                )
+            })
+            .cloned()
+            .collect(),
+    };
+    Desired::from_file(&settings_only, &Resolver { native, host })
+        .map(|d| d.settings)
+        .unwrap_or_default()
+}
+
+/// A longest-common-subsequence line diff: ' ' same, '-' only loaded,
+/// '+' only in the file; at a change, removals come first.
+fn line_diff<'a>(a: &'a [String], b: &'a [String]) -> Vec<(char, &'a str)> {
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out.push((' ', a[i].as_str()));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            out.push(('-', a[i].as_str()));
+            i += 1;
+        } else {
+            out.push(('+', b[j].as_str()));
+            j += 1;
+        }
+    }
+    out
+}
+
+fn apply_cmd(o: &Opts) -> anyhow::Result<u8> {
+    let path = o.path.as_deref().unwrap_or(Path::new(""));
+    let file = parse(path, o.augenrules)?;
+    let host = SystemHost::load();
+    let native = Machine::native();
+    let desired = match Desired::from_file(
+        &file,
+        &Resolver {
+            native,
+            host: &host,
+        },
+    ) {
+        Ok(d) => d,
+        Err(problems) => {
+            for p in &problems {
+                eprintln!("{}:{}: {}", file.name, p.line, p.message);
+            }
+            bail!(
+                "{}: {} rule(s) would not load; nothing was changed",
+                file.name,
+                problems.len()
+            );
+        }
+    };
+    for (line, text) in &desired.ignored {
+        eprintln!(
+            "{}:{line}: `{text}` is not applied by auditkit; use auditctl",
+            file.name
+        );
+    }
+    let mut audit = open()?;
+    if o.dry_run {
+        if let Some(s) = desired.refused(o.immutable, o.panic) {
+            bail!(auditkit_kernel::Error::Refused(s));
+        }
+        let status: Status = audit.status()?;
+        let p = plan(&audit.list()?, &status, &desired, native);
+        print_plan(&p, native, "would change")?;
+        return Ok(0);
+    }
+    match apply(&mut audit, &desired, native, o.immutable, o.panic) {
+        Ok(p) => {
+            print_plan(&p, native, "changed")?;
+            Ok(0)
+        }
+        Err(e @ ApplyError::RollbackFailed { .. }) => {
+            eprintln!("auditkit: CRITICAL: {e}");
+            Ok(3)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_plan(p: &auditkit_kernel::Plan, native: Machine, verb: &str) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for l in p.lines(native) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    write_stdout(&out)?;
+    let (mut del, mut add, mut set) = (0, 0, 0);
+    for s in &p.steps {
+        match s {
+            auditkit_kernel::Step::Delete(..) => del += 1,
+            auditkit_kernel::Step::Add(..) => add += 1,
+            auditkit_kernel::Step::Set(..) => set += 1,
+        }
+    }
+    eprintln!(
+        "{verb}: {del} rule(s) deleted, {add} added, {} kept, {set} setting(s)",
+        p.kept
+    );
+    Ok(())
+}
+
+/// Users and groups from /etc/passwd and /etc/group, paths from stat: what
+/// auditctl would see on this host (it asks NSS; local files are what a
+/// server's audit rules name).
+struct SystemHost {
+    users: Vec<(String, u32)>,
+    groups: Vec<(String, u32)>,
+}
+
+impl SystemHost {
+    fn load() -> SystemHost {
+        let parse = |p: &str| -> Vec<(String, u32)> {
+            fs::read_to_string(p)
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| {
+                    let mut it = l.split(':');
+                    let name = it.next()?.to_string();
+                    let id = it.nth(1)?.parse().ok()?;
+                    Some((name, id))
+                })
+                .collect()
+        };
+        SystemHost {
+            users: parse("/etc/passwd"),
+            groups: parse("/etc/group"),
+        }
+    }
+}
+
+impl Host for SystemHost {
+    fn user(&self, name: &str) -> Option<u32> {
+        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
+    }
+    fn group(&self, name: &str) -> Option<u32> {
+        self.groups.iter().find(|u| u.0 == name).map(|u| u.1)
+    }
+    fn path_kind(&self, path: &str) -> PathKind {
+        match fs::metadata(path) {
+            Ok(m) if m.is_dir() => PathKind::Dir,
+            Ok(_) => PathKind::Other,
+            Err(_) => PathKind::Missing,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn line_diff_marks_both_sides() {
+        let a = s(&["x", "y", "z"]);
+        let b = s(&["x", "z", "w"]);
+        assert_eq!(
+            line_diff(&a, &b),
+            [(' ', "x"), ('-', "y"), (' ', "z"), ('+', "w")]
+        );
+        assert!(line_diff(&a, &a).iter().all(|(t, _)| *t == ' '));
+        assert_eq!(line_diff(&[], &b).len(), 3);
+    }
+
+    #[test]
+    fn options() {
+        let a = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        let o = Opts::parse("apply", &a(&["--dry-run", "x.rules"])).unwrap();
+        assert!(o.dry_run && o.immutable == Allow::Refuse && o.panic == Allow::Refuse);
+        assert!(Opts::parse("apply", &a(&[])).is_err());
+        assert!(Opts::parse("loaded", &a(&["--dry-run"])).is_err());
+        assert!(
+            Opts::parse("loaded", &a(&["--format", "json"]))
+                .unwrap()
+                .json
+        );
+        assert!(Opts::parse("diff", &a(&["a", "b"])).is_err());
+    }
+
+    #[test]
+    fn json_escapes() {
+        assert_eq!(json_str("a\"b\\c\u{1}"), "\"a\\\"b\\\\c\\u0001\"");
+    }
+}

@@ -1,0 +1,177 @@
+//! `auditkit rules loaded | diff | apply` against the real kernel, with
+//! auditctl 3.0.9 as the oracle. Shares the kernel tests' session helper
+//! (lock on `/tmp/auditkit-kernel.lock`, rules and settings saved first and
+//! restored byte for byte, skip when not root or audit is unavailable).
+//! Never passes `--allow-immutable` or `--allow-panic`.
+
+#[path = "../../auditkit-kernel/tests/common/mod.rs"]
+mod common;
+
+use std::process::Command;
+
+use auditkit_rules::{parse_file, Loaded, Machine, Resolver};
+use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
+
+fn auditkit(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_auditkit"))
+        .args(args)
+        .output()
+        .expect("run auditkit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// What `auditctl -l` shows after loading `text` into an empty kernel.
+fn expected(text: &str, host: &RealHost) -> Vec<String> {
+    let native = Machine::native();
+    let (file, _) = parse_file("f", text);
+    let mut l = Loaded::new();
+    l.load_file(&file, &Resolver { native, host });
+    l.listing(native)
+}
+
+/// (2) Every corpus file through `auditkit rules apply`, read back with
+/// `auditctl -l` and `auditkit rules loaded`; `diff` then finds nothing.
+#[test]
+fn apply_loaded_and_diff_over_the_corpus() {
+    let Some(mut s) = Session::start("cli-apply") else {
+        return;
+    };
+    let host = RealHost::load();
+    let (mut files, mut rules, mut failures) = (0, 0, Vec::new());
+    for (name, text) in corpus_files() {
+        let text = loadable(&name, &text, &host);
+        let p = s.write("apply.rules", &text);
+        let path = p.to_str().unwrap_or_default();
+        let (code, _, err) = auditkit(&["rules", "apply", path]);
+        if code != 0 {
+            failures.push(format!("{name}: apply exit {code}: {err}"));
+            continue;
+        }
+        let want = expected(&text, &host);
+        let theirs = auditctl_listing();
+        if theirs != want {
+            failures.push(format!("{name}: auditctl -l differs from the file"));
+        }
+        let (code, out, err) = auditkit(&["rules", "loaded"]);
+        let ours: Vec<String> = out
+            .lines()
+            .filter(|l| *l != "No rules")
+            .map(str::to_string)
+            .collect();
+        if code != 0 || ours != theirs {
+            failures.push(format!(
+                "{name}: rules loaded (exit {code}) differs from auditctl -l: {err}"
+            ));
+        }
+        let (code, out, _) = auditkit(&["rules", "diff", path]);
+        if code != 0 {
+            failures.push(format!("{name}: diff after apply exit {code}:\n{out}"));
+        }
+        files += 1;
+        rules += theirs.len();
+    }
+    s.restore_now();
+    eprintln!("{files} files, {rules} rules applied through the CLI");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(files >= 30 && rules > 700, "{files} files, {rules} rules");
+}
+
+/// `diff` shows what differs and exits 1; JSON listing has the keys.
+#[test]
+fn diff_and_json() {
+    let Some(s) = Session::start("cli-diff") else {
+        return;
+    };
+    let a = s.write(
+        "a.rules",
+        "-w /etc/passwd -p wa -k auditkit-cli-a\n-w /etc/group -p wa -k auditkit-cli-a\n",
+    );
+    let b = s.write("b.rules", "-w /etc/passwd -p wa -k auditkit-cli-a\n-a always,exit -F arch=b64 -S execve -k auditkit-cli-b\n");
+    let (code, _, err) = auditkit(&["rules", "apply", a.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = auditkit(&["rules", "diff", b.to_str().unwrap_or_default()]);
+    assert_eq!(code, 1);
+    let body: Vec<&str> = out.lines().skip(2).collect();
+    assert_eq!(
+        body,
+        [
+            " -w /etc/passwd -p wa -k auditkit-cli-a",
+            "--w /etc/group -p wa -k auditkit-cli-a",
+            "+-a always,exit -F arch=b64 -S execve -F key=auditkit-cli-b"
+        ]
+    );
+    let (code, out, _) = auditkit(&["rules", "loaded", "--format", "json"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("{\"rules\":[{\"rule\":\"-w /etc/passwd -p wa -k auditkit-cli-a\",\"list\":\"exit\",\"action\":\"always\",\"keys\":[\"auditkit-cli-a\"]}"), "{out}");
+    let (code, out, _) = auditkit(&["rules", "loaded", "--status"]);
+    assert_eq!(code, 0);
+    let (_, st, _) = auditctl(&["-s"]);
+    assert_eq!(out.lines().next(), st.lines().next());
+    // A dry run changes nothing.
+    let before = auditctl_listing();
+    let (code, out, _) = auditkit(&[
+        "rules",
+        "apply",
+        "--dry-run",
+        b.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(auditctl_listing(), before);
+}
+
+/// (3, 4) A kernel refusal in the middle of a file restores the previous
+/// rules; `-e 2` / `-f 2` are refused without the flags and nothing changes.
+#[test]
+fn apply_refuses_and_rolls_back() {
+    let Some(s) = Session::start("cli-refuse") else {
+        return;
+    };
+    let good = s.write(
+        "good.rules",
+        "-w /etc/passwd -p wa -k auditkit-cli-r\n-a never,exclude -F msgtype=CWD\n",
+    );
+    let (code, _, err) = auditkit(&["rules", "apply", good.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "{err}");
+    let before = auditctl_listing();
+    let (_, status_before, _) = auditctl(&["-s"]);
+    let bad = s.write("bad.rules", "-a always,exit -F arch=b64 -S openat -k auditkit-cli-r\n-w /auditkit-no-such-dir/f -p wa -k auditkit-cli-r\n-w /etc/group -p wa -k auditkit-cli-r\n");
+    let (code, _, err) = auditkit(&["rules", "apply", bad.to_str().unwrap_or_default()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("restored"), "{err}");
+    assert_eq!(auditctl_listing(), before);
+    let settings = |st: &str| -> Vec<String> {
+        st.lines()
+            .filter(|l| {
+                l.starts_with("enabled")
+                    || l.starts_with("failure")
+                    || l.starts_with("backlog_limit")
+                    || l.starts_with("rate_limit")
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    for text in [
+        "-b 4242\n-w /etc/hosts -p wa -k auditkit-cli-r\n-e 2\n",
+        "-f 2\n-r 9\n-w /etc/hosts -p wa -k auditkit-cli-r\n",
+    ] {
+        let f = s.write("locked.rules", text);
+        for dry in [false, true] {
+            let mut args = vec!["rules", "apply"];
+            if dry {
+                args.push("--dry-run");
+            }
+            args.push(f.to_str().unwrap_or_default());
+            let (code, _, err) = auditkit(&args);
+            assert_eq!(code, 1, "{err}");
+            assert!(err.contains("refusing"), "{err}");
+            assert_eq!(auditctl_listing(), before);
+            let (_, st, _) = auditctl(&["-s"]);
+            assert_eq!(settings(&st), settings(&status_before));
+        }
+    }
+}
