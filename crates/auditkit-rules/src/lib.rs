@@ -46,6 +46,7 @@ pub mod check;
 mod check_system;
 mod error;
 pub mod fields;
+pub mod generate;
 mod host;
 mod kernel_checks;
 mod lexer;
