@@ -1,12 +1,15 @@
 //! Output formats of `auditkit search`: one writer chosen from the
 //! arguments, called on worker threads for each matching event.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use auditkit_event::Event;
 use auditkit_interp::{Machine, PasswdDb};
 use auditkit_output::ausearch::{write_default, write_raw};
+use auditkit_output::csv::{write_csv, CsvExtras};
 use auditkit_output::interpret::Interpreter;
 use auditkit_output::json::JsonWriter;
+use auditkit_output::normalize::{Settings, UserIds};
+use auditkit_output::text::write_text;
 use auditkit_output::Escape;
 
 use crate::search_args::{Format, SearchArgs};
@@ -16,24 +19,46 @@ pub struct EventWriter {
     format: Format,
     escape: Escape,
     names: PasswdDb,
+    /// name → uid for the csv/text normalizer (`acct=` subjects).
+    users: UserIds,
+    csv: CsvExtras,
 }
 
 impl EventWriter {
     /// Build the writer (loads what the format needs, e.g. user names).
     pub fn new(a: &SearchArgs) -> Result<EventWriter> {
-        if matches!(a.format, Format::Csv | Format::Text) {
-            bail!("--format {:?} is not available yet in this build", a.format);
-        }
-        let names = if matches!(a.format, Format::Interpret | Format::Json) {
+        let names = if matches!(
+            a.format,
+            Format::Interpret | Format::Json | Format::Csv | Format::Text
+        ) {
             load_names(a)?
         } else {
             PasswdDb::parse(b"", b"")
+        };
+        let users = if matches!(a.format, Format::Csv | Format::Text) {
+            UserIds::parse(&read_or_default(&a.passwd, "/etc/passwd")?)
+        } else {
+            UserIds::default()
         };
         Ok(EventWriter {
             format: a.format,
             escape: a.escape,
             names,
+            users,
+            csv: CsvExtras {
+                keys: a.extra_keys,
+                labels: a.extra_labels,
+                obj2: a.extra_obj2,
+                time: a.extra_time,
+            },
         })
+    }
+
+    /// What must be written once before the first event's output, if
+    /// anything did match: the csv header line. The writers run on several
+    /// threads, so they cannot know which event comes first.
+    pub fn header(&self) -> Option<Vec<u8>> {
+        (self.format == Format::Csv).then(|| auditkit_output::csv::header(&self.csv).into_bytes())
     }
 
     /// Append one event.
@@ -51,8 +76,28 @@ impl EventWriter {
                 with_lines: false,
             }
             .write(ev, out),
+            Format::Csv => write_csv(ev, &self.settings(), &self.csv, out),
+            Format::Text => write_text(ev, &self.settings(), out),
             _ => write_default(ev, self.escape, out),
         }
+    }
+}
+
+impl EventWriter {
+    fn settings(&self) -> Settings<'_> {
+        Settings {
+            names: &self.names,
+            users: &self.users,
+            escape: self.escape.into(),
+        }
+    }
+}
+
+/// The file given, else `default` (empty when unreadable).
+fn read_or_default(given: &Option<std::path::PathBuf>, default: &str) -> Result<Vec<u8>> {
+    match given {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
+        None => Ok(std::fs::read(default).unwrap_or_default()),
     }
 }
 
