@@ -360,3 +360,6 @@ pub(crate) fn succeeded(au: &mut Au<'_>) -> bool {
         || item.starts_with(b"suc")
         || (au.ftype() == auditkit_interp::FieldType::Seccomp && item == b"allow")
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,125 @@
+//! Unit tests of the pieces whose behaviour is easy to get subtly wrong;
+//! byte-for-byte agreement with ausearch is tested in
+//! `crates/auditkit/tests/csv_text.rs`.
+
+use auditkit_event::assemble::assemble_all;
+use auditkit_interp::{EscapeMode, NoNames};
+
+use super::cursor::Au;
+use super::*;
+use crate::csv::{header, write_csv, CsvExtras};
+use crate::text::write_text;
+
+const SYSCALL_EVENT: &str = "\
+type=SYSCALL msg=audit(1700000000.123:7): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=1 a2=0 a3=0 items=1 ppid=1 pid=2 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"k\"
+type=CWD msg=audit(1700000000.123:7): cwd=\"/root\"
+type=PATH msg=audit(1700000000.123:7): item=0 name=\"f\" inode=5 dev=08:01 mode=0100644 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0
+type=PROCTITLE msg=audit(1700000000.123:7): proctitle=636174
+type=EOE msg=audit(1700000000.123:7):
+";
+
+fn users() -> UserIds {
+    UserIds::parse(b"root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n")
+}
+
+#[test]
+fn events_split_after_proctitle_and_drop_a_leading_eoe() {
+    let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
+    assert_eq!(evs.len(), 1);
+    let parts = auparse_events(&evs[0]);
+    // The EOE after PROCTITLE starts a new piece, which is thrown away.
+    assert_eq!(parts.len(), 1);
+    assert_eq!(parts[0].len(), 4);
+}
+
+#[test]
+fn cursor_searches_like_auparse() {
+    let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
+    let recs = &auparse_events(&evs[0])[0];
+    let mut au = Au::new(recs, 1700000000, &NoNames, EscapeMode::Tty);
+    // `type` is a field; a search crosses into later records.
+    assert_eq!(au.name(), Some(&b"type"[..]));
+    assert!(au.find(b"nametype"));
+    assert_eq!((au.record_num(), au.value()), (2, Some(&b"NORMAL"[..])));
+    // From the last field of a record, a search gives up at once.
+    au.goto_record(1);
+    assert!(au.goto_field(1));
+    assert!(!au.find(b"proctitle"));
+    assert_eq!(au.record_num(), 1);
+    // Stepping past the last record leaves no current record.
+    au.goto_record(3);
+    assert!(!au.next_record());
+    assert_eq!((au.rtype(), au.name()), (0, None));
+    assert!(!au.find(b"type"));
+}
+
+#[test]
+fn normalizes_an_open() {
+    let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
+    let recs = &auparse_events(&evs[0])[0];
+    let mut au = Au::new(recs, 1700000000, &NoNames, EscapeMode::Tty);
+    let (d, ok) = normalize(&mut au, false, &users());
+    assert!(ok);
+    assert_eq!(d.action.as_deref(), Some(&b"opened-file"[..]));
+    assert_eq!(d.obj_primary, Some((2, 2)));
+    assert_eq!(d.how.as_deref(), Some(&b"/usr/bin/cat"[..]));
+    assert_eq!(d.subj_kind, Some("privileged-acct"));
+    assert_eq!(d.obj_kind_name(), "file");
+}
+
+#[test]
+fn csv_and_text_lines() {
+    let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
+    let u = users();
+    let s = Settings {
+        names: &NoNames,
+        users: &u,
+        escape: EscapeMode::Tty,
+    };
+    let mut out = Vec::new();
+    write_text(&evs[0], &s, &mut out);
+    // NoNames: ids stay numeric (unknown(N)); the path is made absolute.
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.ends_with("successfully opened-file /root/f using /usr/bin/cat\n"),
+        "{text}"
+    );
+    let mut out = Vec::new();
+    let x = CsvExtras {
+        keys: true,
+        obj2: true,
+        ..CsvExtras::default()
+    };
+    write_csv(&evs[0], &s, &x, &mut out);
+    let line = String::from_utf8(out).unwrap();
+    let cols = line.trim_end().split(',').count();
+    let want = header(&x).trim_end().split(',').count();
+    assert_eq!(cols, want, "{line}");
+    assert!(
+        line.ends_with(",opened-file,success,/root/f,5,,file,/usr/bin/cat,k\n"),
+        "{line}"
+    );
+}
+
+#[test]
+fn header_columns() {
+    let all = CsvExtras {
+        keys: true,
+        labels: true,
+        obj2: true,
+        time: true,
+    };
+    assert_eq!(
+        header(&all),
+        "NODE,EVENT,DATE,TIME,YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET,SERIAL_NUM,\
+         EVENT_KIND,SESSION,SUBJ_PRIME,SUBJ_SEC,SUBJ_KIND,SUBJ_LABEL,ACTION,RESULT,OBJ_PRIME,\
+         OBJ_SEC,OBJ2,OBJ_LABEL,OBJ_KIND,HOW,KEY\n"
+    );
+}
+
+#[test]
+fn user_ids_first_entry_wins() {
+    let u = UserIds::parse(b"a:x:5:5::/:/bin/sh\na:x:6:6::/:/bin/sh\n#b:x:7\nbad\n");
+    assert_eq!(u.uid(b"a"), Some(5));
+    assert_eq!(u.uid(b"#b"), None);
+}
