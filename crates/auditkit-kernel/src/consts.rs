@@ -113,6 +113,19 @@ mod tests {
                 let mut w = l.split_whitespace();
                 (w.next()? == "#define" && w.next()? == name).then_some(())?;
                 let v = w.next()?;
+                // `(AUDIT_ARG0+1)`: one level of base+offset.
+                if let Some((base, off)) = v
+                    .strip_prefix('(')
+                    .and_then(|v| v.strip_suffix(')'))
+                    .and_then(|v| v.split_once('+'))
+                {
+                    let base = h.lines().find_map(|l| {
+                        let mut w = l.split_whitespace();
+                        (w.next()? == "#define" && w.next()? == base).then_some(())?;
+                        w.next()?.parse::<u64>().ok()
+                    })?;
+                    return Some(base + off.parse::<u64>().ok()?);
+                }
                 match v.strip_prefix("0x") {
                     Some(x) => u64::from_str_radix(x, 16).ok(),
                     None => v.parse().ok(),
@@ -160,6 +173,20 @@ mod tests {
         assert_eq!(define("AUDIT_ALWAYS"), Some(AUDIT_ALWAYS.into()));
         assert_eq!(define("AUDIT_NEVER"), Some(AUDIT_NEVER.into()));
         assert_eq!(define("AUDIT_POSSIBLE"), Some(AUDIT_POSSIBLE.into()));
+        // The field numbers auditkit-rules keeps for us.
+        for f in auditkit_rules::Field::ALL {
+            let upper = f.name().to_ascii_uppercase();
+            let name = match *f {
+                auditkit_rules::Field::Auid => "AUDIT_LOGINUID".to_string(),
+                auditkit_rules::Field::Path => "AUDIT_WATCH".to_string(),
+                auditkit_rules::Field::Key => "AUDIT_FILTERKEY".to_string(),
+                _ if upper.len() == 2 && upper.starts_with('A') => {
+                    format!("AUDIT_ARG{}", &upper[1..])
+                }
+                _ => format!("AUDIT_{upper}"),
+            };
+            assert_eq!(define(&name), Some(f.number().into()), "{name}");
+        }
         if let Ok(n) = std::fs::read_to_string("/usr/include/linux/netlink.h") {
             assert!(n.lines().any(|l| l.split_whitespace().collect::<Vec<_>>()
                 == ["#define", "NETLINK_AUDIT", "9", "/*", "auditing", "*/"]));
