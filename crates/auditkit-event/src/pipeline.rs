@@ -122,8 +122,8 @@ where
         let mut to_parse: Vec<SyncSender<Arc<Chunk>>> = Vec::new();
         let mut parsed_rx: Vec<Receiver<ParsedChunk>> = Vec::new();
         for _ in 0..n {
-            let (tx, rx) = sync_channel::<Arc<Chunk>>(2);
-            let (ptx, prx) = sync_channel::<ParsedChunk>(2);
+            let (tx, rx) = sync_channel::<Arc<Chunk>>(1);
+            let (ptx, prx) = sync_channel::<ParsedChunk>(1);
             scope.spawn(move || {
                 for c in rx {
                     if ptx.send(parse_chunk(c)).is_err() {
@@ -150,8 +150,8 @@ where
         let mut to_fmt: Vec<SyncSender<Vec<Item>>> = Vec::new();
         let mut fmt_rx: Vec<Receiver<Batch>> = Vec::new();
         for _ in 0..n {
-            let (tx, rx) = sync_channel::<Vec<Item>>(2);
-            let (btx, brx) = sync_channel::<Batch>(2);
+            let (tx, rx) = sync_channel::<Vec<Item>>(1);
+            let (btx, brx) = sync_channel::<Batch>(1);
             let format = &format;
             scope.spawn(move || {
                 for items in rx {

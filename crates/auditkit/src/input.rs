@@ -2,7 +2,7 @@
 //! directories with their rotations, and standard input; and how they are
 //! cut into newline-aligned chunks for the parallel pipeline.
 //!
-//! Files are read with plain `read` into 4 MiB blocks rather than mapped:
+//! Files are read with plain `read` into 1 MiB blocks rather than mapped:
 //! a mapping of a multi-GB log counts against resident memory as it is
 //! touched, while a handful of blocks in flight keeps the footprint flat.
 
@@ -15,9 +15,9 @@ use anyhow::{bail, Context, Result};
 use auditkit_event::chunk::{count_lines, split_at_last_newline};
 use auditkit_event::Chunk;
 
-/// Size of one read block. Big enough that per-chunk overhead vanishes,
+/// Size of one read block (1 MiB). Big enough that per-chunk overhead vanishes,
 /// small enough that the few blocks in flight stay well under 100 MB.
-pub const BLOCK_SIZE: usize = 4 << 20;
+pub const BLOCK_SIZE: usize = 1 << 20;
 
 /// One input.
 #[derive(Clone, Debug)]
