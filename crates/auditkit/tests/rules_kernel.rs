@@ -175,3 +175,50 @@ fn apply_refuses_and_rolls_back() {
         }
     }
 }
+
+/// A rules.d directory is merged as augenrules does (`sort -V` order,
+/// settings kept), applied with its settings, then compares equal.
+#[test]
+fn augenrules_directory() {
+    let Some(s) = Session::start("cli-augen") else {
+        return;
+    };
+    let dir = s.dir.join("rules.d");
+    std::fs::create_dir_all(&dir).expect("rules.d");
+    std::fs::write(
+        dir.join("10-b.rules"),
+        "-w /etc/group -p wa -k auditkit-cli-d\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("9-a.rules"),
+        "-D\n--backlog_wait_time 54321\n-w /etc/passwd -p wa -k auditkit-cli-d\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("README"),
+        "-w /etc/hosts -p wa -k not-a-rules-file\n",
+    )
+    .expect("write");
+    let d = dir.to_str().unwrap_or_default();
+    let (code, out, _) = auditkit(&["rules", "diff", "--augenrules", "--settings", d]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("~--backlog_wait_time 54321"), "{out}");
+    let (code, out, err) = auditkit(&["rules", "apply", "--augenrules", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("--backlog_wait_time 54321"), "{out}");
+    assert_eq!(
+        auditctl_listing(),
+        [
+            "-w /etc/passwd -p wa -k auditkit-cli-d",
+            "-w /etc/group -p wa -k auditkit-cli-d"
+        ]
+    );
+    let (_, st, _) = auditctl(&["-s"]);
+    assert!(st.lines().any(|l| l == "backlog_wait_time 54321"), "{st}");
+    let (code, out, _) = auditkit(&["rules", "diff", "--settings", d]);
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = auditkit(&["rules", "apply", "--augenrules", "/etc/hostname"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("needs a rules.d directory"), "{err}");
+}
