@@ -1,7 +1,6 @@
 //! Record type numbers the search-item parsers dispatch on, from
 //! audit-userspace 3.0.9's `lib/libaudit.h` and the kernel's
 //! `linux/audit.h` (values checked against both headers).
-#![allow(missing_docs)]
 
 pub const USER: i32 = 1005;
 pub const LOGIN: i32 = 1006;

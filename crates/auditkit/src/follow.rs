@@ -74,7 +74,7 @@ impl Follow {
         all.append(&mut data);
         let cut = split_at_last_newline(&all);
         self.carry = all.split_off(cut);
-        (!all.is_empty()).then(|| Chunk {
+        (!all.is_empty()).then_some(Chunk {
             data: all,
             source: self.source,
             first_line: 0,

@@ -26,12 +26,15 @@ use crate::input::{self, Source};
 use crate::reader::{self, PlannedBlocks};
 use crate::search_args::{self, Format, SearchArgs};
 
+/// `--count-by`: value -> number of matching events.
+type Tally = HashMap<Vec<u8>, u64>;
+
 /// What the filters and writers share across threads.
 struct Shared<'a> {
     a: &'a SearchArgs,
     filter: Filter,
     writer: Option<EventWriter>,
-    tally: Option<(FieldSel, Mutex<HashMap<Vec<u8>, u64>>)>,
+    tally: Option<(FieldSel, Mutex<Tally>)>,
     hidden: AtomicU64,
     first_hidden: Mutex<Option<String>>,
     names: Vec<String>,

@@ -29,7 +29,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.path();
         if p.is_dir() {
             walk(&p, out);
-        } else if p.file_name().is_some_and(|n| n != "SOURCES.md" && !n.to_string_lossy().ends_with(".md")) {
+        } else if p
+            .file_name()
+            .is_some_and(|n| n != "SOURCES.md" && !n.to_string_lossy().ends_with(".md"))
+        {
             out.push(p);
         }
     }
@@ -77,7 +80,10 @@ fn run(cmd: &str, sub: Option<&str>, args: &[&str], cwd: &Path, env: &[(&str, St
     if let Some(s) = sub {
         c.arg(s);
     }
-    c.args(args).current_dir(cwd).env("LC_ALL", "C").env("TZ", "UTC");
+    c.args(args)
+        .current_dir(cwd)
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -90,7 +96,13 @@ fn ausearch(args: &[&str], cwd: &Path) -> Output {
 }
 
 fn auditkit(args: &[&str], cwd: &Path) -> Output {
-    run(env!("CARGO_BIN_EXE_auditkit"), Some("search"), args, cwd, &[])
+    run(
+        env!("CARGO_BIN_EXE_auditkit"),
+        Some("search"),
+        args,
+        cwd,
+        &[],
+    )
 }
 
 /// Compare one invocation; returns a description of the difference.
@@ -113,17 +125,78 @@ fn compare(args: &[&str], cwd: &Path) -> Option<String> {
 /// Every ausearch search option (with values that hit and miss in the
 /// corpus), output formats and combinations.
 const OPTIONS: &[&str] = &[
-    "", "-i", "-r", "--format raw", "--format interpret", "-k identity", "-k exec", "-k akgen",
-    "-m EXECVE", "-m USER_LOGIN,USER_START", "-m ALL", "-m 1300", "-x sh", "-x /usr/bin",
-    "-c bash", "-c python3", "-sc execve", "-sc 59", "-sc connect", "-sv yes", "-sv no", "-ui 0",
-    "-ue 0", "-ul 1000", "-ul 1500", "-ul -1", "-ua 0", "-ua 1500", "-ua root", "-ui root",
-    "-gi 0", "-ge 0", "-ga 0", "-p 1", "-pp 1", "--session 1", "--session -1", "-f /etc", "-f /tmp",
-    "-hn localhost", "-hn 127.0.0.1", "-tm pts", "-tm ssh", "-e 0", "-e -2", "-e -EACCES", "-e EACCES",
-    "-se unconfined", "-su unconfined", "-o etc_t", "-a 100", "-n localhost", "-n node1",
-    "-w -x /bin/sh", "-w -k identity", "--arch b64", "--arch b32", "--arch x86_64 -sc execve",
-    "-vm x", "-uu x", "--just-one", "-ts 01/01/15", "-te 01/01/17", "-ts 12/07/16 00:00:00 -te 12/08/16",
-    "-ts 10:00:00 01/01/20", "-i -sv no", "-i -k exec -x bash", "--eoe-timeout 5", "-l", "--debug",
-    "--escape raw -i", "--input-logs -k exec",
+    "",
+    "-i",
+    "-r",
+    "--format raw",
+    "--format interpret",
+    "-k identity",
+    "-k exec",
+    "-k akgen",
+    "-m EXECVE",
+    "-m USER_LOGIN,USER_START",
+    "-m ALL",
+    "-m 1300",
+    "-x sh",
+    "-x /usr/bin",
+    "-c bash",
+    "-c python3",
+    "-sc execve",
+    "-sc 59",
+    "-sc connect",
+    "-sv yes",
+    "-sv no",
+    "-ui 0",
+    "-ue 0",
+    "-ul 1000",
+    "-ul 1500",
+    "-ul -1",
+    "-ua 0",
+    "-ua 1500",
+    "-ua root",
+    "-ui root",
+    "-gi 0",
+    "-ge 0",
+    "-ga 0",
+    "-p 1",
+    "-pp 1",
+    "--session 1",
+    "--session -1",
+    "-f /etc",
+    "-f /tmp",
+    "-hn localhost",
+    "-hn 127.0.0.1",
+    "-tm pts",
+    "-tm ssh",
+    "-e 0",
+    "-e -2",
+    "-e -EACCES",
+    "-e EACCES",
+    "-se unconfined",
+    "-su unconfined",
+    "-o etc_t",
+    "-a 100",
+    "-n localhost",
+    "-n node1",
+    "-w -x /bin/sh",
+    "-w -k identity",
+    "--arch b64",
+    "--arch b32",
+    "--arch x86_64 -sc execve",
+    "-vm x",
+    "-uu x",
+    "--just-one",
+    "-ts 01/01/15",
+    "-te 01/01/17",
+    "-ts 12/07/16 00:00:00 -te 12/08/16",
+    "-ts 10:00:00 01/01/20",
+    "-i -sv no",
+    "-i -k exec -x bash",
+    "--eoe-timeout 5",
+    "-l",
+    "--debug",
+    "--escape raw -i",
+    "--input-logs -k exec",
 ];
 
 #[test]
@@ -226,7 +299,11 @@ fn option_errors_like_ausearch() {
             ));
         }
     }
-    println!("option errors: {} of {} identical (stderr and status)", cases.len() - bad.len(), cases.len());
+    println!(
+        "option errors: {} of {} identical (stderr and status)",
+        cases.len() - bad.len(),
+        cases.len()
+    );
     for b in &bad {
         println!("DIFF {b}");
     }
@@ -260,14 +337,34 @@ fn time_keywords_like_ausearch() {
     let dir = tmpdir("time");
     let n = now();
     let day = 86400;
-    let times: Vec<u64> = [40 * day, 9 * day, 6 * day, 2 * day, day + 600, 7200, 1200, 300, 5]
-        .iter()
-        .map(|d| n - d)
-        .collect();
+    let times: Vec<u64> = [
+        40 * day,
+        9 * day,
+        6 * day,
+        2 * day,
+        day + 600,
+        7200,
+        1200,
+        300,
+        5,
+    ]
+    .iter()
+    .map(|d| n - d)
+    .collect();
     std::fs::write(dir.join("t.log"), log_at(&times)).unwrap();
     let mut bad = Vec::new();
     let mut total = 0;
-    for kw in ["now", "recent", "boot", "today", "yesterday", "this-week", "week-ago", "this-month", "this-year"] {
+    for kw in [
+        "now",
+        "recent",
+        "boot",
+        "today",
+        "yesterday",
+        "this-week",
+        "week-ago",
+        "this-month",
+        "this-year",
+    ] {
         for opt in ["-ts", "-te"] {
             total += 1;
             if let Some(d) = compare(&["-if", "t.log", opt, kw], &dir) {
@@ -275,7 +372,10 @@ fn time_keywords_like_ausearch() {
             }
         }
     }
-    for args in [["-ts", "yesterday", "-te", "today"], ["-ts", "week-ago", "-te", "recent"]] {
+    for args in [
+        ["-ts", "yesterday", "-te", "today"],
+        ["-ts", "week-ago", "-te", "recent"],
+    ] {
         total += 1;
         let mut a = vec!["-if", "t.log"];
         a.extend(args);
@@ -303,7 +403,13 @@ fn pinned_now() {
     let count = |args: &[&str]| {
         let mut a = vec!["-if", "t.log", "--count"];
         a.extend_from_slice(args);
-        let o = run(env!("CARGO_BIN_EXE_auditkit"), Some("search"), &a, &dir, &env);
+        let o = run(
+            env!("CARGO_BIN_EXE_auditkit"),
+            Some("search"),
+            &a,
+            &dir,
+            &env,
+        );
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     };
     assert_eq!(count(&["-ts", "recent"]), "2");
@@ -327,9 +433,8 @@ fn checkpoint_like_ausearch() {
     for d in &dirs {
         std::fs::write(d.join("audit.log"), lines[..half].join("\n") + "\n").unwrap();
     }
-    let step = |args: &[&str]| -> Vec<Output> {
-        vec![ausearch(args, &dirs[0]), auditkit(args, &dirs[1])]
-    };
+    let step =
+        |args: &[&str]| -> Vec<Output> { vec![ausearch(args, &dirs[0]), auditkit(args, &dirs[1])] };
     let same = |o: &[Output], what: &str| {
         assert_eq!(o[0].status.code(), o[1].status.code(), "{what}: status");
         assert_eq!(
@@ -351,7 +456,17 @@ fn checkpoint_like_ausearch() {
     }
     same(&step(&args), "after appending");
     assert_eq!(cp(&dirs[0]), cp(&dirs[1]));
-    same(&step(&["-if", "audit.log", "--checkpoint", "cp", "-ts", "checkpoint"]), "-ts checkpoint");
+    same(
+        &step(&[
+            "-if",
+            "audit.log",
+            "--checkpoint",
+            "cp",
+            "-ts",
+            "checkpoint",
+        ]),
+        "-ts checkpoint",
+    );
     for d in &dirs {
         std::fs::write(d.join("cp"), "garbage\n").unwrap();
     }
@@ -412,7 +527,15 @@ fn follow_reads_growth_and_rotation() {
     let log = dir.join("audit.log");
     std::fs::write(&log, log_at(&[1_700_000_000])).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_auditkit"))
-        .args(["search", "-if", "audit.log", "--follow", "-r", "--eoe-timeout", "1"])
+        .args([
+            "search",
+            "-if",
+            "audit.log",
+            "--follow",
+            "-r",
+            "--eoe-timeout",
+            "1",
+        ])
         .current_dir(&dir)
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -432,10 +555,18 @@ fn follow_reads_growth_and_rotation() {
     std::thread::sleep(std::time::Duration::from_millis(2500));
     let _ = child.kill();
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let _ = child.wait();
     for serial in [1, 2, 3] {
-        assert!(out.contains(&format!(".000:{serial})")), "event {serial} missing:\n{out}");
+        assert!(
+            out.contains(&format!(".000:{serial})")),
+            "event {serial} missing:\n{out}"
+        );
     }
 }
 
@@ -467,11 +598,23 @@ fn where_and_plain_flags_on_real_logs() {
     let all = count(&[]);
     let people = count(&["--people"]);
     let daemons = count(&["--daemons"]);
-    assert!(people > 0 && daemons > 0 && people + daemons <= all, "{people} {daemons} {all}");
+    assert!(
+        people > 0 && daemons > 0 && people + daemons <= all,
+        "{people} {daemons} {all}"
+    );
     // --where with a name and with a number agree with -sc.
-    assert_eq!(count(&["--where", "SYSCALL.syscall = execve"]), count(&["-sc", "execve"]));
-    assert_eq!(count(&["--where", "SYSCALL.syscall = 59"]), count(&["-sc", "59"]));
-    assert_eq!(count(&["--where", "has key and key ~ \"^akgen\""]), count(&["-k", "akgen"]));
+    assert_eq!(
+        count(&["--where", "SYSCALL.syscall = execve"]),
+        count(&["-sc", "execve"])
+    );
+    assert_eq!(
+        count(&["--where", "SYSCALL.syscall = 59"]),
+        count(&["-sc", "59"])
+    );
+    assert_eq!(
+        count(&["--where", "has key and key ~ \"^akgen\""]),
+        count(&["-k", "akgen"])
+    );
     let sudo = count(&["--as-root-via-sudo", "-m", "EXECVE"]);
     assert!(sudo > 0);
     let o = auditkit(&["-if", &ls, "--where", "exe ~ "], &dir);

@@ -48,7 +48,7 @@ impl P<'_, '_> {
                 }
             }
         }
-        if let (Some(a), true) = (avc.as_deref_mut(), w.object) {
+        if let (Some(a), true) = (avc, w.object) {
             if let Some(str) = self.find(term, b"tcontext=") {
                 let str = str + 9;
                 match self.chr(str, b' ') {
@@ -125,21 +125,14 @@ impl P<'_, '_> {
         }
         // Some records carry the interesting uid second (USER_LOGIN's
         // `uid=` inside msg=''), so look again after what was read.
-        let mut skip = false;
         if w.uid {
-            loop {
-                let Some(str) = self.find(term, b"uid=") else {
-                    break;
-                };
+            while let Some(str) = self.find(term, b"uid=") {
                 match self.prev(str) {
                     b'a' => {
                         term = str + 1;
                         continue;
                     }
-                    b's' | b'u' => {
-                        skip = true;
-                        break;
-                    }
+                    b's' | b'u' => break,
                     b'\'' | b' ' => {}
                     _ => return Err(25),
                 }
@@ -157,7 +150,6 @@ impl P<'_, '_> {
                 break;
             }
         }
-        let _ = skip;
         let mut mptr = term;
         if w.comm {
             if let Some(str) = self.find(mptr, b"comm=") {

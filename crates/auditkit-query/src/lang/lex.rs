@@ -96,13 +96,16 @@ pub fn lex(src: &str) -> Result<Vec<Token>, QueryError> {
                 Some(r) => (true, r),
                 None => (false, text),
             };
+            // 0x.. is hex, and like C (and `mode=0100644` in logs) a
+            // leading 0 means octal.
             let v = match body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
                 Some(h) => i128::from_str_radix(h, 16),
+                None if body.len() > 1 && body.starts_with('0') => i128::from_str_radix(&body[1..], 8),
                 None => body.parse::<i128>(),
             }
             .map_err(|_| {
                 QueryError::new(
-                    format!("'{text}' is not a number (expected digits, or 0x and hex digits)"),
+                    format!("'{text}' is not a number (expected digits, 0 and octal digits, or 0x and hex digits)"),
                     (start, i),
                 )
             })?;

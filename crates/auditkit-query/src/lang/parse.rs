@@ -254,6 +254,14 @@ impl Parser<'_> {
             ));
         };
         let lit = match t.tok {
+            Tok::Ident(s) if ["and", "or", "not", "in", "has"].contains(&s.to_ascii_lowercase().as_str()) => {
+                return Err(QueryError::new(
+                    format!(
+                        "expected a value {ctx} (a \"string\", a number or a word), found the keyword '{s}' (quote it to use it as a value)"
+                    ),
+                    t.span,
+                ))
+            }
             Tok::Str(s) | Tok::Ident(s) => Lit::Str(s),
             Tok::Num(n) => Lit::Num(n),
             Tok::Punct(_) => {
