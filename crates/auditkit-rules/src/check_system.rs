@@ -118,14 +118,23 @@ pub(crate) fn system_item(
             }
         }
     }
+    let mut readable = false;
     for fc in &item.files {
         match files_item(fc, cx.system, params, r) {
             Some(n) if n > 0 => checked = true,
-            _ => {}
+            Some(_) => readable = true,
+            None => {}
         }
     }
     if !item.files.is_empty() && !checked {
-        return na(r, "needs the target's files (--host)");
+        return na(
+            r,
+            if readable {
+                "no file matches (nothing to check)"
+            } else {
+                "needs the target's files (--host)"
+            },
+        );
     }
     if !r.missing.is_empty() {
         r.status = Status::Fail;

@@ -10,6 +10,7 @@ mod follow;
 mod format;
 mod input;
 mod reader;
+mod rules_cmd;
 mod rules_kernel;
 mod search;
 mod search_args;
@@ -24,7 +25,7 @@ Usage: auditkit <COMMAND> [OPTIONS]
 
 Commands:
   search    Find events in audit logs (ausearch-compatible options, plus more)
-  rules     Rules in the running kernel: loaded, diff FILE, apply FILE
+  rules     Audit rules: lint, fmt, check --profile cis-debian12, generate; loaded, diff, apply
   help      Show help for a command: auditkit help search
 
 Run 'auditkit <COMMAND> --help' for the options of a command.
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
         "search" => search::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => rules_kernel::main(sub, &rest[1..]),
-            _ => Ok(usage(rules_kernel::HELP)),
+            _ => rules_cmd::main(rest),
         },
         "help" | "--help" | "-h" => {
             match rest.first().and_then(|a| a.to_str()) {
@@ -69,12 +70,6 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-/// Print a command's usage to stderr; exit 2 like a usage error.
-fn usage(help: &str) -> u8 {
-    eprint!("{help}");
-    2
 }
 
 /// Writing into a closed pipe (`auditkit search | head`) is not an error.

@@ -1,0 +1,289 @@
+//! The machine `auditkit rules` looks at: user and group names for
+//! resolving rules ([`LocalHost`]), and the files the compliance check
+//! reads, either of this host ([`HostSystem`]) or of a copied `/etc/audit`
+//! tree ([`ConfigSystem`]). The library does no I/O; this is where it
+//! happens.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use auditkit_rules::{FileStat, Host, PathKind, System};
+
+/// `name:x:id:...` files (passwd, group) as (name, id).
+fn id_file(path: &str) -> Vec<(String, u32)> {
+    fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?.to_string();
+            let id = f.nth(1)?.parse().ok()?;
+            Some((name, id))
+        })
+        .collect()
+}
+
+/// This host's users, groups and paths (`/etc/passwd`, `/etc/group`; no
+/// NSS, which is what a rules check needs: local system accounts).
+pub struct LocalHost {
+    users: Vec<(String, u32)>,
+    groups: Vec<(String, u32)>,
+    /// Answer every path as unknown (checking rules meant for another host).
+    pub no_paths: bool,
+}
+
+impl LocalHost {
+    /// Read the account files now.
+    pub fn new(no_paths: bool) -> LocalHost {
+        LocalHost {
+            users: id_file("/etc/passwd"),
+            groups: id_file("/etc/group"),
+            no_paths,
+        }
+    }
+
+    /// A uid's name.
+    pub fn user_name(&self, uid: u32) -> Option<String> {
+        self.users.iter().find(|u| u.1 == uid).map(|u| u.0.clone())
+    }
+
+    /// A gid's name.
+    pub fn group_name(&self, gid: u32) -> Option<String> {
+        self.groups.iter().find(|g| g.1 == gid).map(|g| g.0.clone())
+    }
+}
+
+impl Host for LocalHost {
+    fn user(&self, name: &str) -> Option<u32> {
+        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
+    }
+    fn group(&self, name: &str) -> Option<u32> {
+        self.groups.iter().find(|g| g.0 == name).map(|g| g.1)
+    }
+    fn path_kind(&self, path: &str) -> PathKind {
+        if self.no_paths {
+            return PathKind::Unknown;
+        }
+        match fs::metadata(path) {
+            Ok(m) if m.is_dir() => PathKind::Dir,
+            Ok(_) => PathKind::Other,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => PathKind::Missing,
+            Err(_) => PathKind::Unknown,
+        }
+    }
+}
+
+fn stat(p: &Path) -> Option<FileStat> {
+    let m = fs::metadata(p).ok()?;
+    Some(FileStat {
+        mode: m.mode() & 0o7777,
+        uid: m.uid(),
+        gid: m.gid(),
+    })
+}
+
+fn list(p: &Path) -> Option<Vec<String>> {
+    let mut v: Vec<String> = fs::read_dir(p)
+        .ok()?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    Some(v)
+}
+
+/// This host, read live (`--host`).
+pub struct HostSystem<'a> {
+    /// Names of uids and gids.
+    pub host: &'a LocalHost,
+}
+
+impl System for HostSystem<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        fs::read_to_string(path).ok()
+    }
+    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        list(Path::new(path))
+    }
+    fn stat(&self, path: &str) -> Option<FileStat> {
+        stat(Path::new(path))
+    }
+    fn user_name(&self, uid: u32) -> Option<String> {
+        self.host.user_name(uid)
+    }
+    fn group_name(&self, gid: u32) -> Option<String> {
+        self.host.group_name(gid)
+    }
+    fn privileged_files(&self) -> Option<Vec<String>> {
+        Some(privileged_files())
+    }
+}
+
+/// A copy of `/etc/audit` (`--config DIR`): `/etc/audit/...` is read below
+/// DIR; nothing else of the target is known.
+pub struct ConfigSystem<'a> {
+    /// The directory standing for `/etc/audit`.
+    pub dir: PathBuf,
+    /// Names of uids and gids.
+    pub host: &'a LocalHost,
+}
+
+impl ConfigSystem<'_> {
+    fn map(&self, path: &str) -> Option<PathBuf> {
+        let rest = path.strip_prefix("/etc/audit")?;
+        Some(self.dir.join(rest.trim_start_matches('/')))
+    }
+}
+
+impl System for ConfigSystem<'_> {
+    fn read(&self, path: &str) -> Option<String> {
+        fs::read_to_string(self.map(path)?).ok()
+    }
+    fn list_dir(&self, path: &str) -> Option<Vec<String>> {
+        list(&self.map(path)?)
+    }
+    fn stat(&self, path: &str) -> Option<FileStat> {
+        stat(&self.map(path)?)
+    }
+    fn user_name(&self, uid: u32) -> Option<String> {
+        self.host.user_name(uid)
+    }
+    fn group_name(&self, gid: u32) -> Option<String> {
+        self.host.group_name(gid)
+    }
+    fn privileged_files(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// File systems that hold no local files of their own even though
+/// `/proc/filesystems` does not mark them `nodev`, or that are remote.
+const REMOTE: &[&str] = &[
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "ncpfs",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "9p",
+    "fuse.sshfs",
+    "fuse.glusterfs",
+    "fuse.s3fs",
+    "fuse.rclone",
+    "lustre",
+    "gpfs",
+    "ocfs2",
+];
+
+/// Mount points worth walking: local, not `nodev` (proc, sysfs, tmpfs,
+/// overlay and friends), not remote, and not `noexec` (a setuid file there
+/// cannot be run). Squashfs mounts (snaps) and the root file system (with
+/// `/var/lib/docker` and `/usr/games`) are included.
+pub fn local_mounts(mounts: &str, filesystems: &str) -> Vec<String> {
+    let nodev: HashSet<&str> = filesystems
+        .lines()
+        .filter_map(|l| l.strip_prefix("nodev"))
+        .map(str::trim)
+        .collect();
+    let mut out = Vec::new();
+    for l in mounts.lines() {
+        let f: Vec<&str> = l.split(' ').collect();
+        if f.len() < 4 {
+            continue;
+        }
+        let (dir, fstype, opts) = (f[1], f[2], f[3]);
+        if nodev.contains(fstype) || REMOTE.contains(&fstype) || fstype.starts_with("fuse") {
+            continue;
+        }
+        if opts.split(',').any(|o| o == "noexec") {
+            continue;
+        }
+        // /proc/self/mounts escapes spaces and such as \040.
+        out.push(unescape(dir));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn unescape(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
+        {
+            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
+            out.push(v);
+            i += 4;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every setuid/setgid regular file on this host's local file systems.
+pub fn privileged_files() -> Vec<String> {
+    let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let filesystems = fs::read_to_string("/proc/filesystems").unwrap_or_default();
+    let mut found = BTreeSet::new();
+    for m in local_mounts(&mounts, &filesystems) {
+        walk(Path::new(&m), &mut found);
+    }
+    found.into_iter().collect()
+}
+
+/// Walk one mount without crossing into other file systems (each local
+/// mount is walked on its own) and without following symlinks.
+pub fn walk(root: &Path, found: &mut BTreeSet<String>) {
+    let Ok(meta) = fs::symlink_metadata(root) else {
+        return;
+    };
+    let dev = meta.dev();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        for e in rd.flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if m.dev() != dev {
+                continue;
+            }
+            if m.is_dir() {
+                stack.push(e.path());
+            } else if m.is_file() && m.mode() & 0o6000 != 0 {
+                found.insert(e.path().to_string_lossy().into_owned());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mounts_keep_local_exec_file_systems() {
+        let fsys = "nodev\tsysfs\nnodev\tproc\nnodev\ttmpfs\nnodev\toverlay\n\text4\n\tsquashfs\n";
+        let mounts = "/dev/sda1 / ext4 rw,relatime 0 0\n\
+            proc /proc proc rw 0 0\n\
+            tmpfs /tmp tmpfs rw,nosuid 0 0\n\
+            /dev/loop0 /snap/core22/1 squashfs ro,nodev 0 0\n\
+            overlay /var/lib/docker/overlay2/x/merged overlay rw 0 0\n\
+            srv:/x /mnt/nfs nfs4 rw 0 0\n\
+            /dev/sdb1 /data ext4 rw,noexec 0 0\n\
+            /dev/sdc1 /media/my\\040disk ext4 rw 0 0\n";
+        assert_eq!(
+            local_mounts(mounts, fsys),
+            ["/", "/media/my disk", "/snap/core22/1"]
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! `auditkit rules lint|fmt|check|generate` run as a program: exit codes,
+//! text and JSON output, and the generated hardened set checked by the
+//! same binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_auditkit"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run auditkit")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn corpus(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/rules")
+        .join(p)
+        .display()
+        .to_string()
+}
+
+fn tempdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("auditkit-rules-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+#[test]
+fn help_starts_with_examples() {
+    let o = run(&["rules", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    let first: Vec<&str> = text.lines().take(4).collect();
+    assert!(first.contains(&"Examples:"), "{first:?}");
+    for sub in ["lint", "fmt", "check", "generate", "loaded"] {
+        assert!(
+            text.contains(&format!("\n{sub}")) || text.contains(&format!("rules {sub}")),
+            "{sub}"
+        );
+    }
+    assert_eq!(run(&["rules", "frobnicate"]).status.code(), Some(2));
+    let bad = run(&["rules", "check", "--no-such-option", "x"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown option --no-such-option"));
+}
+
+#[test]
+fn lint_exit_codes() {
+    let d = tempdir("lint");
+    let bad = d.join("bad.rules");
+    std::fs::write(
+        &bad,
+        "-a always,exit -F arch=b64 -S openat -F perm=x -F foo=1\n",
+    )
+    .unwrap();
+    let o = run(&["rules", "lint", "--no-host", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("bad.rules:1:"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("error[AR001]"));
+    let o = run(&[
+        "rules",
+        "lint",
+        "--no-host",
+        &corpus("audit-userspace-3.0.9/30-stig.rules"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn fmt_prints_the_kernel_listing_and_augenrules() {
+    let d = tempdir("fmt");
+    std::fs::write(
+        d.join("20-b.rules"),
+        "-a exit,always -F arch=b64 -S openat -k k\n-a always,exit -S openat -F arch=b64\n-e 2\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("10-a.rules"),
+        "-D\n-w /etc/passwd -p wa -k identity\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "rules",
+        "fmt",
+        "--no-host",
+        d.join("20-b.rules").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "-a always,exit -F arch=b64 -S openat -F key=k\n"
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("20-b.rules:2:") && err.contains("[AR129]"),
+        "{err}"
+    );
+    let o = run(&["rules", "fmt", "--augenrules", d.to_str().unwrap()]);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.last(), Some(&"-e 2"));
+    assert!(
+        lines.iter().position(|l| l.starts_with("-w /etc/passwd"))
+            < lines.iter().position(|l| l.contains("openat"))
+    );
+}
+
+#[test]
+fn check_json_on_a_corpus_set() {
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--format",
+        "json",
+        "--no-host",
+        &corpus("neo23x0/audit.rules"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "neo23x0 fails some items");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let items = v.as_array().expect("array");
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"6.2.3.4") && ids.contains(&"6.2.2.2"));
+    let time = items.iter().find(|i| i["id"] == "6.2.3.4").unwrap();
+    assert_eq!(time["status"], "fail");
+    assert!(time["title"].as_str().unwrap().contains("date and time"));
+    assert!(time["fix"]
+        .as_str()
+        .unwrap()
+        .contains("-S adjtimex,settimeofday,clock_settime"));
+    let scope = items.iter().find(|i| i["id"] == "6.2.3.1").unwrap();
+    assert_eq!(scope["status"], "pass");
+    assert!(scope["satisfied_by"][0]
+        .as_str()
+        .unwrap()
+        .ends_with("audit.rules:189"));
+    let conf = items.iter().find(|i| i["id"] == "6.2.2.2").unwrap();
+    assert_eq!(conf["status"], "not-applicable", "no --config/--host");
+    for i in items {
+        for k in ["id", "title", "status", "satisfied_by", "missing", "fix"] {
+            assert!(!i[k].is_null(), "{k} in {i}");
+        }
+    }
+}
+
+#[test]
+fn generated_harden_set_passes_the_check() {
+    let d = tempdir("harden");
+    let out = d.join("rules.d");
+    let o = run(&[
+        "rules",
+        "generate",
+        "--profile",
+        "harden",
+        "--no-privileged",
+        "--with",
+        "perm_mod,delete",
+        "--uid-min",
+        "1000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.join("30-cis.rules").exists() && out.join("99-finalize.rules").exists());
+    // Without host information the items that need it do not apply; every
+    // other item passes, so the check exits 0.
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--no-host",
+        "--require-keys",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("PASS  6.2.3.20"));
+    // The seed's default leaves perm_mod and delete off: those two fail.
+    let def = d.join("default");
+    run(&[
+        "rules",
+        "generate",
+        "--profile",
+        "harden",
+        "--no-privileged",
+        "--out",
+        def.to_str().unwrap(),
+    ]);
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--no-host",
+        "--format",
+        "json",
+        def.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let failed: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["status"] == "fail")
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["6.2.3.9", "6.2.3.13"]);
+    // A --config tree: auditd.conf and modes are checked too.
+    let conf = d.join("etc-audit");
+    std::fs::create_dir_all(conf.join("rules.d")).unwrap();
+    std::fs::write(
+        conf.join("auditd.conf"),
+        "max_log_file = 8\nmax_log_file_action = keep_logs\n",
+    )
+    .unwrap();
+    std::fs::write(conf.join("rules.d/audit.rules"), "-w /etc/passwd -p wa\n").unwrap();
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--config",
+        conf.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let st = |id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(st("6.2.2.1"), "pass");
+    assert_eq!(st("6.2.2.2"), "pass");
+    assert_eq!(st("6.2.2.3"), "fail");
+    assert_eq!(
+        st("6.2.3.8"),
+        "fail",
+        "only /etc/passwd of the identity files"
+    );
+}
+
+#[test]
+fn generate_lists_groups_and_privileged_files() {
+    let o = run(&["rules", "generate", "--list-groups"]);
+    let text = stdout(&o);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("perm_mod") && l.contains(" off ")),
+        "{text}"
+    );
+    let o = run(&["rules", "generate", "--privileged", "--uid-min", "1000"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    for l in text.lines().filter(|l| l.starts_with('-')) {
+        assert!(
+            l.starts_with("-a always,exit -F path=/")
+                && l.ends_with("-F perm=x -F auid>=1000 -F auid!=unset -F key=privileged"),
+            "{l}"
+        );
+    }
+    // Every setuid file under /usr/bin on this host is listed.
+    use std::os::unix::fs::MetadataExt;
+    for e in std::fs::read_dir("/usr/bin").unwrap().flatten() {
+        let m = e.metadata().unwrap();
+        if m.is_file() && m.mode() & 0o6000 != 0 {
+            let p = e.path().display().to_string();
+            assert!(text.contains(&format!("path={p} ")), "{p} missing");
+        }
+    }
+}
