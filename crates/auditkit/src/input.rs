@@ -226,7 +226,11 @@ impl Iterator for Blocks {
             buf.reserve(BLOCK_SIZE);
             // read_to_end on a Take reads into the spare capacity without
             // zeroing it first.
-            let n = match reader.by_ref().take(BLOCK_SIZE as u64).read_to_end(&mut buf) {
+            let n = match reader
+                .by_ref()
+                .take(BLOCK_SIZE as u64)
+                .read_to_end(&mut buf)
+            {
                 Ok(n) => n,
                 Err(e) => {
                     self.record_error(src, &e);
