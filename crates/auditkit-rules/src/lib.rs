@@ -26,6 +26,14 @@
 //!    before anything is loaded. [`augenrules`] rebuilds `audit.rules` from a
 //!    `rules.d` directory; [`lint`] reports findings with codes.
 //!
+//! 4. **Compliance** ([`check()`]): a [`profile::Profile`] (CIS Debian 12,
+//!    CIS Debian 8, NSA RHEL; data files in `profiles/`, whose requirement
+//!    lines are rules themselves) is checked against a [`RuleSet`] by the
+//!    events the rules audit ([`semantic`]), not by their text; auditd.conf,
+//!    the boot command line and file modes come through the [`System`]
+//!    trait. [`generate`] writes the hardened rule set (also data) and
+//!    privileged-command rules.
+//!
 //! # Why no I/O
 //!
 //! The library never reads files or the password database: the caller
