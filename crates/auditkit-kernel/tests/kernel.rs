@@ -28,7 +28,7 @@ fn listing_equals_auditctl_for_the_corpus() {
     let Some(mut s) = Session::start("listing") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let (mut files, mut rules, mut failures) = (0, 0, Vec::new());
     for (name, text) in corpus_files() {
         let text = format!("-c\n{}", loadable(&name, &text, &host));
@@ -70,7 +70,7 @@ fn apply_each_corpus_file_then_auditctl_agrees() {
     let Some(mut s) = Session::start("apply") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let native = Machine::native();
     let (mut files, mut rules, mut kept, mut failures) = (0, 0, 0, Vec::new());
     for (name, text) in corpus_files() {
@@ -123,7 +123,7 @@ fn failed_apply_restores_the_previous_rules() {
     let Some(mut s) = Session::start("rollback") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let native = Machine::native();
     let before = desired(
         "before",
@@ -178,7 +178,7 @@ fn immutable_and_panic_are_refused() {
     let Some(mut s) = Session::start("refuse") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let native = Machine::native();
     let raw_before: Vec<Vec<u8>> = s
         .audit
@@ -298,7 +298,7 @@ fn add_and_delete_single_rules() {
     let Some(mut s) = Session::start("single") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let d = desired("single", "-w /etc/hosts -p wa -k auditkit-kt-single\n-a always,exit -F arch=b32 -S open -F auid>=1000 -F auid!=unset -F key=auditkit-kt-single\n", &host);
     s.audit.delete_all().expect("delete all");
     s.audit.add_rule(&d.rules[1], false).expect("add");
@@ -327,7 +327,7 @@ fn apply_changes_only_what_differs() {
     let Some(mut s) = Session::start("minimal") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let native = Machine::native();
     let a = "-w /etc/passwd -p wa -k auditkit-kt-min\n-w /etc/group -p wa -k auditkit-kt-min\n-a always,exit -F arch=b64 -S unlink -F key=auditkit-kt-min\n-w /etc/shadow -p wa -k auditkit-kt-min\n";
     let b = "-a never,exit -F arch=b64 -S all -F exe=/usr/bin/true\n-w /etc/passwd -p wa -k auditkit-kt-min\n-w /etc/group -p wa -k auditkit-kt-min\n-w /etc/shadow -p wa -k auditkit-kt-min\n-w /etc/hosts -p wa -k auditkit-kt-min\n";

@@ -73,7 +73,7 @@ pub use check::{check, CheckContext, FileStat, ItemResult, NoSystem, Status, Sys
 pub use check_system::parse_conf;
 pub use error::ParseError;
 pub use fields::{Action, Field, FilterList, Op, Perms};
-pub use host::{FnHost, Host, NoHost, PathKind};
+pub use host::{path_kind_of, Accounts, AccountsHost, FnHost, Host, NoHost, PathKind};
 pub use lexer::{lex_line, Lexed, Word};
 pub use lint::{lint, Finding, Severity};
 pub use parse::{parse_c_long, parse_c_ulong, parse_file, parse_line};

@@ -14,51 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use auditkit_rules::{
-    lint, parse_file, Command as RuleCommand, Host, LineKind, LoadError, Loaded, Machine, PathKind,
-    Resolver,
+    lint, parse_file, path_kind_of, Accounts, AccountsHost, Command as RuleCommand, LineKind,
+    LoadError, Loaded, Machine, Resolver,
 };
 
-/// Users and groups from /etc/passwd and /etc/group, paths from stat: what
-/// auditctl sees on this host.
-struct RealHost {
-    users: Vec<(String, u32)>,
-    groups: Vec<(String, u32)>,
-}
-
-impl RealHost {
-    fn load() -> RealHost {
-        let parse = |p: &str| -> Vec<(String, u32)> {
-            fs::read_to_string(p)
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|l| {
-                    let mut it = l.split(':');
-                    let name = it.next()?.to_string();
-                    let id = it.nth(1)?.parse().ok()?;
-                    Some((name, id))
-                })
-                .collect()
-        };
-        RealHost {
-            users: parse("/etc/passwd"),
-            groups: parse("/etc/group"),
-        }
-    }
-}
-
-impl Host for RealHost {
-    fn user(&self, name: &str) -> Option<u32> {
-        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn group(&self, name: &str) -> Option<u32> {
-        self.groups.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn path_kind(&self, path: &str) -> PathKind {
-        match fs::metadata(path) {
-            Ok(m) if m.is_dir() => PathKind::Dir,
-            Ok(_) => PathKind::Other,
-            Err(_) => PathKind::Missing,
-        }
+/// This host as auditctl sees it: the local account files and `stat`.
+fn real_host() -> AccountsHost {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    AccountsHost {
+        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }
 
@@ -97,7 +62,7 @@ fn write_rules(dir: &Path, name: &str, text: &str) -> PathBuf {
 /// Keep only rule lines (no control lines: they change global kernel state),
 /// drop rules on paths this host lacks, and start with `-c` so auditctl goes
 /// on after an error. Line numbers are kept (dropped lines become comments).
-fn loadable_text(name: &str, text: &str, host: &RealHost, native: Machine) -> String {
+fn loadable_text(name: &str, text: &str, host: &AccountsHost, native: Machine) -> String {
     let (file, _) = parse_file(name, text);
     let missing: BTreeSet<u32> = lint(&file, native, host)
         .iter()
@@ -129,7 +94,7 @@ fn check_file(
     dir: &Path,
     name: &str,
     text: &str,
-    host: &RealHost,
+    host: &AccountsHost,
     failures: &mut Vec<String>,
     total: &mut usize,
 ) {
@@ -211,7 +176,7 @@ fn kernel_listing_matches_canonical_printing() {
     let saved = listing();
     let dir = std::env::temp_dir().join(format!("auditkit-rules-kernel-{}", std::process::id()));
     fs::create_dir_all(&dir).expect("temp dir");
-    let host = RealHost::load();
+    let host = real_host();
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
     let mut files: Vec<PathBuf> = Vec::new();

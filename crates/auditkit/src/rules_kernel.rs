@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use auditkit_kernel::{apply, plan, Allow, ApplyError, Audit, Desired, ListedRule, Status};
 use auditkit_rules::{
-    augenrules, canonical_with, parse_file, Host, Loaded, Machine, PathKind, PrintState, Resolver,
-    RuleFile,
+    augenrules, canonical_with, parse_file, path_kind_of, Accounts, AccountsHost, Host, Loaded,
+    Machine, PrintState, Resolver, RuleFile,
 };
 
 /// Help for the three subcommands.
@@ -254,7 +254,7 @@ fn parse(path: &Path, augen: bool) -> anyhow::Result<RuleFile> {
 fn diff(o: &Opts) -> anyhow::Result<u8> {
     let path = o.path.as_deref().unwrap_or(Path::new(""));
     let file = parse(path, o.augenrules)?;
-    let host = SystemHost::load();
+    let host = system_host();
     let native = Machine::native();
     let mut want = Loaded::new();
     for (line, e) in want.load_file(
@@ -356,7 +356,7 @@ fn line_diff<'a>(a: &'a [String], b: &'a [String]) -> Vec<(char, &'a str)> {
 fn apply_cmd(o: &Opts) -> anyhow::Result<u8> {
     let path = o.path.as_deref().unwrap_or(Path::new(""));
     let file = parse(path, o.augenrules)?;
-    let host = SystemHost::load();
+    let host = system_host();
     let native = Machine::native();
     let desired = match Desired::from_file(
         &file,
@@ -428,48 +428,13 @@ fn print_plan(p: &auditkit_kernel::Plan, native: Machine, verb: &str) -> anyhow:
     Ok(())
 }
 
-/// Users and groups from /etc/passwd and /etc/group, paths from stat: what
-/// auditctl would see on this host (it asks NSS; local files are what a
-/// server's audit rules name).
-struct SystemHost {
-    users: Vec<(String, u32)>,
-    groups: Vec<(String, u32)>,
-}
-
-impl SystemHost {
-    fn load() -> SystemHost {
-        let parse = |p: &str| -> Vec<(String, u32)> {
-            fs::read_to_string(p)
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|l| {
-                    let mut it = l.split(':');
-                    let name = it.next()?.to_string();
-                    let id = it.nth(1)?.parse().ok()?;
-                    Some((name, id))
-                })
-                .collect()
-        };
-        SystemHost {
-            users: parse("/etc/passwd"),
-            groups: parse("/etc/group"),
-        }
-    }
-}
-
-impl Host for SystemHost {
-    fn user(&self, name: &str) -> Option<u32> {
-        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn group(&self, name: &str) -> Option<u32> {
-        self.groups.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn path_kind(&self, path: &str) -> PathKind {
-        match fs::metadata(path) {
-            Ok(m) if m.is_dir() => PathKind::Dir,
-            Ok(_) => PathKind::Other,
-            Err(_) => PathKind::Missing,
-        }
+/// This host as auditctl sees it: the local account files (not NSS: local
+/// system accounts are what a server's audit rules name) and `stat`.
+fn system_host() -> AccountsHost {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    AccountsHost {
+        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }
 

@@ -40,7 +40,7 @@ fn apply_loaded_and_diff_over_the_corpus() {
     let Some(mut s) = Session::start("cli-apply") else {
         return;
     };
-    let host = RealHost::load();
+    let host = common::real_host();
     let (mut files, mut rules, mut failures) = (0, 0, Vec::new());
     for (name, text) in corpus_files() {
         let text = loadable(&name, &text, &host);

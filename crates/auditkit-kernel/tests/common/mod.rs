@@ -12,49 +12,19 @@ use std::process::Command;
 
 use auditkit_kernel::{restore, Audit, ListedRule, Status};
 use auditkit_rules::{
-    lint, parse_file, Command as RuleCommand, Host, LineKind, Loaded, Machine, PathKind, Resolver,
+    lint, parse_file, path_kind_of, Accounts, AccountsHost, Command as RuleCommand, LineKind,
+    Loaded, Machine, Resolver,
 };
 
-/// Users and groups from /etc/passwd and /etc/group, paths from stat.
-pub struct RealHost {
-    users: Vec<(String, u32)>,
-    groups: Vec<(String, u32)>,
-}
+/// This host as auditctl sees it.
+pub type RealHost = AccountsHost;
 
-impl RealHost {
-    pub fn load() -> RealHost {
-        let parse = |p: &str| -> Vec<(String, u32)> {
-            fs::read_to_string(p)
-                .unwrap_or_default()
-                .lines()
-                .filter_map(|l| {
-                    let mut it = l.split(':');
-                    let name = it.next()?.to_string();
-                    let id = it.nth(1)?.parse().ok()?;
-                    Some((name, id))
-                })
-                .collect()
-        };
-        RealHost {
-            users: parse("/etc/passwd"),
-            groups: parse("/etc/group"),
-        }
-    }
-}
-
-impl Host for RealHost {
-    fn user(&self, name: &str) -> Option<u32> {
-        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn group(&self, name: &str) -> Option<u32> {
-        self.groups.iter().find(|u| u.0 == name).map(|u| u.1)
-    }
-    fn path_kind(&self, path: &str) -> PathKind {
-        match fs::metadata(path) {
-            Ok(m) if m.is_dir() => PathKind::Dir,
-            Ok(_) => PathKind::Other,
-            Err(_) => PathKind::Missing,
-        }
+/// The local account files and `stat`.
+pub fn real_host() -> RealHost {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    AccountsHost {
+        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }
 

@@ -9,69 +9,52 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use auditkit_rules::{FileStat, Host, PathKind, System};
-
-/// `name:x:id:...` files (passwd, group) as (name, id).
-fn id_file(path: &str) -> Vec<(String, u32)> {
-    fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split(':');
-            let name = f.next()?.to_string();
-            let id = f.nth(1)?.parse().ok()?;
-            Some((name, id))
-        })
-        .collect()
-}
+use auditkit_rules::{path_kind_of, Accounts, AccountsHost, FileStat, Host, PathKind, System};
 
 /// This host's users, groups and paths (`/etc/passwd`, `/etc/group`; no
 /// NSS, which is what a rules check needs: local system accounts).
 pub struct LocalHost {
-    users: Vec<(String, u32)>,
-    groups: Vec<(String, u32)>,
-    /// Answer every path as unknown (checking rules meant for another host).
-    pub no_paths: bool,
+    host: AccountsHost,
 }
 
 impl LocalHost {
-    /// Read the account files now.
+    /// Read the account files now. With `no_paths`, every path is answered
+    /// as unknown (checking rules meant for another host).
     pub fn new(no_paths: bool) -> LocalHost {
+        let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+        let paths: Box<dyn Fn(&str) -> PathKind + Send + Sync> = if no_paths {
+            Box::new(|_| PathKind::Unknown)
+        } else {
+            Box::new(|p| path_kind_of(fs::metadata(p)))
+        };
         LocalHost {
-            users: id_file("/etc/passwd"),
-            groups: id_file("/etc/group"),
-            no_paths,
+            host: AccountsHost {
+                accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+                paths,
+            },
         }
     }
 
     /// A uid's name.
     pub fn user_name(&self, uid: u32) -> Option<String> {
-        self.users.iter().find(|u| u.1 == uid).map(|u| u.0.clone())
+        self.host.accounts.user_name(uid).map(str::to_owned)
     }
 
     /// A gid's name.
     pub fn group_name(&self, gid: u32) -> Option<String> {
-        self.groups.iter().find(|g| g.1 == gid).map(|g| g.0.clone())
+        self.host.accounts.group_name(gid).map(str::to_owned)
     }
 }
 
 impl Host for LocalHost {
     fn user(&self, name: &str) -> Option<u32> {
-        self.users.iter().find(|u| u.0 == name).map(|u| u.1)
+        self.host.user(name)
     }
     fn group(&self, name: &str) -> Option<u32> {
-        self.groups.iter().find(|g| g.0 == name).map(|g| g.1)
+        self.host.group(name)
     }
     fn path_kind(&self, path: &str) -> PathKind {
-        if self.no_paths {
-            return PathKind::Unknown;
-        }
-        match fs::metadata(path) {
-            Ok(m) if m.is_dir() => PathKind::Dir,
-            Ok(_) => PathKind::Other,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => PathKind::Missing,
-            Err(_) => PathKind::Unknown,
-        }
+        self.host.path_kind(path)
     }
 }
 
