@@ -370,7 +370,7 @@ fn num(s: &[u8]) -> Option<u64> {
 
 /// `str2event` of ausearch-lol.c: lenient `strtoul`s for sec, msec, serial.
 fn str2event(s: &[u8]) -> Option<EventId> {
-    let (sec, _) = strtoul(s)?;
+    let sec = strtoul(s)?;
     if sec > MAX_SEC {
         return None;
     }
@@ -378,7 +378,7 @@ fn str2event(s: &[u8]) -> Option<EventId> {
     let msec = match memchr::memchr(b'.', rest) {
         Some(p) => {
             rest = &rest[p + 1..];
-            let (m, _) = strtoul(rest)?;
+            let m = strtoul(rest)?;
             if m > 999 {
                 return None;
             }
@@ -387,35 +387,15 @@ fn str2event(s: &[u8]) -> Option<EventId> {
         None => 0,
     };
     let serial = match memchr::memchr(b':', rest) {
-        Some(p) => strtoul(&rest[p + 1..])?.0,
+        Some(p) => strtoul(&rest[p + 1..])?,
         None => 0,
     };
     Some(EventId { sec, msec, serial })
 }
 
-/// C `strtoul(s, &end, 10)`: leading white space, optional sign, digits.
-/// Returns `None` on overflow (where C sets ERANGE) and the value 0 when
-/// there are no digits (as C does). The bool says whether digits were seen.
-pub(crate) fn strtoul(s: &[u8]) -> Option<(u64, bool)> {
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let start = i;
-    let mut v: u64 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        v = v.checked_mul(10)?.checked_add(u64::from(s[i] - b'0'))?;
-        i += 1;
-    }
-    if i == start {
-        return Some((0, false));
-    }
-    Some((if neg { v.wrapping_neg() } else { v }, true))
+/// C `strtoul(s, NULL, 10)`; `None` on overflow, where C sets ERANGE.
+fn strtoul(s: &[u8]) -> Option<u64> {
+    auditkit_interp::cnum::strtoul(s, 10).ok()
 }
 
 /// `audit_strsplit`: tokens separated by runs of spaces (tabs are not

@@ -6,17 +6,20 @@
 //! `ULONG_MAX`, leading blanks, a sign and (base 16) a `0x` prefix are
 //! accepted, and parsing stops at the first non-digit. Reproducing that
 //! exactly is what makes our output match on odd input.
+//!
+//! This is the one copy in the workspace: the record header parser, the
+//! ausearch writers and the search items all call it.
 
 /// Overflow (`ERANGE`), the only failure glibc reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Range;
+pub struct Range;
 
 fn digit(c: u8) -> Option<u32> {
     (c as char).to_digit(36)
 }
 
 /// Returns (negative, magnitude, overflowed).
-fn scan(s: &[u8], base: u32) -> (bool, u64, bool) {
+fn scan(s: &[u8], mut base: u32) -> (bool, u64, bool) {
     let mut i = 0;
     while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
         i += 1;
@@ -26,13 +29,15 @@ fn scan(s: &[u8], base: u32) -> (bool, u64, bool) {
         neg = s[i] == b'-';
         i += 1;
     }
-    if base == 16
-        && i + 2 < s.len() + 1
-        && s.get(i) == Some(&b'0')
+    let hex_prefix = s.get(i) == Some(&b'0')
         && matches!(s.get(i + 1), Some(b'x') | Some(b'X'))
-        && s.get(i + 2).and_then(|&c| digit(c)).is_some_and(|d| d < 16)
-    {
+        && s.get(i + 2).and_then(|&c| digit(c)).is_some_and(|d| d < 16);
+    if (base == 16 || base == 0) && hex_prefix {
+        base = 16;
         i += 2;
+    } else if base == 0 {
+        // C's base 0: a leading 0 means octal, otherwise decimal.
+        base = if s.get(i) == Some(&b'0') { 8 } else { 10 };
     }
     let mut v: u64 = 0;
     let mut over = false;
@@ -50,7 +55,7 @@ fn scan(s: &[u8], base: u32) -> (bool, u64, bool) {
 }
 
 /// `strtoul`/`strtoull` on LP64.
-pub(crate) fn strtoul(s: &[u8], base: u32) -> Result<u64, Range> {
+pub fn strtoul(s: &[u8], base: u32) -> Result<u64, Range> {
     let (neg, v, over) = scan(s, base);
     if over {
         return Err(Range);
@@ -59,7 +64,7 @@ pub(crate) fn strtoul(s: &[u8], base: u32) -> Result<u64, Range> {
 }
 
 /// `strtol`/`strtoll` on LP64.
-pub(crate) fn strtol(s: &[u8], base: u32) -> Result<i64, Range> {
+pub fn strtol(s: &[u8], base: u32) -> Result<i64, Range> {
     let (neg, v, over) = scan(s, base);
     if over {
         return Err(Range);

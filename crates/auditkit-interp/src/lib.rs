@@ -44,7 +44,7 @@
 //! [`syscall_name`] and [`msgtype`] are what auditctl-compatible parsing
 //! needs.
 
-mod cnum;
+pub mod cnum;
 pub mod errno;
 mod machine;
 pub mod msgtype;

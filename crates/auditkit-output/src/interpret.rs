@@ -22,6 +22,11 @@
 use auditkit_event::{Event, Record};
 use auditkit_interp::{field_type, interpret, Ctx, FieldType, IdNames, Machine};
 
+/// C `strtoul`; `None` on overflow (ERANGE).
+fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
+    auditkit_interp::cnum::strtoul(s, radix).ok()
+}
+
 use crate::escape::{escape_into, Escape};
 use crate::time;
 
@@ -325,35 +330,4 @@ fn message<'a>(r: &Record<'a>) -> &'a [u8] {
 
 fn cstr(s: &[u8]) -> &[u8] {
     memchr::memchr(0, s).map_or(s, |p| &s[..p])
-}
-
-/// C `strtoul`: leading blanks, sign, digits in `radix` (with an optional
-/// 0x for 16); `None` on overflow (ERANGE), 0 when there are no digits.
-fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
-    let mut i = 0;
-    while i < s.len() && s[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    if radix == 16
-        && s.len() > i + 2
-        && s[i] == b'0'
-        && (s[i + 1] | 0x20) == b'x'
-        && s[i + 2].is_ascii_hexdigit()
-    {
-        i += 2;
-    }
-    let mut v: u64 = 0;
-    while i < s.len() {
-        let Some(d) = (s[i] as char).to_digit(radix) else {
-            break;
-        };
-        v = v.checked_mul(u64::from(radix))?.checked_add(u64::from(d))?;
-        i += 1;
-    }
-    Some(if neg { v.wrapping_neg() } else { v })
 }

@@ -43,67 +43,15 @@ pub fn span(hay: &[u8], from: usize, to: Option<usize>) -> Vec<u8> {
     }
 }
 
-/// glibc `strtoull`: skips leading white space, takes an optional sign,
-/// a base prefix when `base` is 0 or 16, then digits. Returns the value
-/// (negated modulo 2^64 for a `-`) or `Err(())` on overflow (`ERANGE`).
-/// No digits at all gives `Ok(0)`, as in C.
+/// glibc `strtoull` (base 0 detects `0x` and octal); `Err(())` on
+/// overflow (`ERANGE`), `Ok(0)` when there are no digits, as in C.
 pub fn strtoul(s: &[u8], base: u32) -> Result<u64, ()> {
-    let (neg, mag) = strto_parts(s, base)?;
-    Ok(if neg { mag.wrapping_neg() } else { mag })
+    auditkit_interp::cnum::strtoul(cstr_at(s, 0), base).map_err(|_| ())
 }
 
 /// glibc `strtoll`: like [`strtoul`] but signed; out of range is an error.
 pub fn strtoll(s: &[u8], base: u32) -> Result<i64, ()> {
-    let (neg, mag) = strto_parts(s, base)?;
-    if neg {
-        if mag > (i64::MAX as u64) + 1 {
-            return Err(());
-        }
-        Ok((mag as i64).wrapping_neg())
-    } else {
-        i64::try_from(mag).map_err(|_| ())
-    }
-}
-
-fn strto_parts(s: &[u8], mut base: u32) -> Result<(bool, u64), ()> {
-    let s = cstr_at(s, 0);
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
-    let hex_prefix = at(s, i) == b'0'
-        && (at(s, i + 1) | 0x20) == b'x'
-        && (at(s, i + 2) as char).is_ascii_hexdigit();
-    if (base == 0 || base == 16) && hex_prefix {
-        base = 16;
-        i += 2;
-    } else if base == 0 {
-        base = if at(s, i) == b'0' { 8 } else { 10 };
-    }
-    let mut v: u64 = 0;
-    let mut overflow = false;
-    while i < s.len() {
-        let Some(d) = (s[i] as char).to_digit(base) else {
-            break;
-        };
-        match v
-            .checked_mul(base as u64)
-            .and_then(|x| x.checked_add(d as u64))
-        {
-            Some(x) => v = x,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    if overflow {
-        return Err(());
-    }
-    Ok((neg, v))
+    auditkit_interp::cnum::strtol(cstr_at(s, 0), base).map_err(|_| ())
 }
 
 /// ausearch's `unescape`: a value that starts with `(` is kept up to and
