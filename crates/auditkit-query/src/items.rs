@@ -269,6 +269,38 @@ impl P<'_, '_> {
         }
     }
 
+    /// [`Self::quoted_or_hex`] that also moves `term` past a closing quote,
+    /// as ausearch does before looking for the next field.
+    fn take_str(&self, str: usize, code: u8, term: &mut usize) -> Result<Option<Vec<u8>>, u8> {
+        let (v, end) = self.quoted_or_hex(str, code)?;
+        if let Some(e) = end {
+            *term = e;
+        }
+        Ok(v)
+    }
+
+    /// `res=` as a word of letters: `failed...` is a failure, anything else
+    /// a success; no letters at all is parse error `code`.
+    fn res_word(&mut self, from: usize, code: u8) -> Result<(), u8> {
+        let Some(str) = self.find(from, b"res=") else {
+            return Ok(());
+        };
+        let ptr = str + 4;
+        let mut t = ptr;
+        while at(self.m, t).is_ascii_alphabetic() {
+            t += 1;
+        }
+        if t == ptr {
+            return Err(code);
+        }
+        self.s.success = if self.m[ptr..t].starts_with(b"failed") {
+            S_FAILED
+        } else {
+            S_SUCCESS
+        };
+        Ok(())
+    }
+
     /// User-space variant: a bare value is hex only if all of it is hex
     /// digits, else it is a legacy unquoted string.
     fn quoted_or_legacy(&self, str: usize, code: u8) -> Result<(Option<Vec<u8>>, usize), u8> {

@@ -77,11 +77,7 @@ impl P<'_, '_> {
         }
         if w.vmname {
             if let Some(str) = self.find(term, b"vm=") {
-                let (v, t) = self.quoted_or_hex(str + 3, 23)?;
-                self.s.vmname = v;
-                if let Some(t) = t {
-                    term = t;
-                }
+                self.s.vmname = self.take_str(str + 3, 23, &mut term)?;
             }
         }
         if w.uuid {
@@ -153,11 +149,7 @@ impl P<'_, '_> {
         let mut mptr = term;
         if w.comm {
             if let Some(str) = self.find(mptr, b"comm=") {
-                let (v, t) = self.quoted_or_hex(str + 5, 16)?;
-                self.s.comm = v;
-                if let Some(t) = t {
-                    term = t;
-                }
+                self.s.comm = self.take_str(str + 5, 16, &mut term)?;
             }
         }
         if let Some(str) = self.find(mptr, b"acct=") {
@@ -333,21 +325,7 @@ impl P<'_, '_> {
             }
         }
         if w.success {
-            if let Some(str) = self.find(mptr, b"res=") {
-                let ptr = str + 4;
-                let mut t = ptr;
-                while at(m, t).is_ascii_alphabetic() {
-                    t += 1;
-                }
-                if t == ptr {
-                    return Err(12);
-                }
-                self.s.success = if m[ptr..t].starts_with(b"failed") {
-                    S_FAILED
-                } else {
-                    S_SUCCESS
-                };
-            }
+            self.res_word(mptr, 12)?;
         }
         Ok(())
     }
@@ -366,21 +344,7 @@ impl P<'_, '_> {
             }
         }
         if self.w.success {
-            if let Some(str) = self.find(term, b"res=") {
-                let ptr = str + 4;
-                let mut t = ptr;
-                while at(m, t).is_ascii_alphabetic() {
-                    t += 1;
-                }
-                if t == ptr {
-                    return Err(2);
-                }
-                self.s.success = if m[ptr..t].starts_with(b"failed") {
-                    S_FAILED
-                } else {
-                    S_SUCCESS
-                };
-            }
+            self.res_word(term, 2)?;
         }
         Ok(())
     }
@@ -500,11 +464,7 @@ impl P<'_, '_> {
         }
         if w.comm {
             if let Some(str) = self.find(term, b"comm=") {
-                let (v, t) = self.quoted_or_hex(str + 5, 7)?;
-                self.s.comm = v;
-                if let Some(t) = t {
-                    term = t;
-                }
+                self.s.comm = self.take_str(str + 5, 7, &mut term)?;
             }
         }
         if w.filename {

@@ -55,21 +55,13 @@ impl P<'_, '_> {
         }
         if w.comm {
             if let Some(str) = self.find(term, b"comm=") {
-                let (v, t) = self.quoted_or_hex(str + 5, 12)?;
-                self.s.comm = v;
-                if let Some(t) = t {
-                    term = t;
-                }
+                self.s.comm = self.take_str(str + 5, 12, &mut term)?;
             }
         }
         if w.exe {
             match self.find(term, b"exe=") {
                 Some(str) => {
-                    let (v, t) = self.quoted_or_hex(str + 4, 13)?;
-                    self.s.exe = v;
-                    if let Some(t) = t {
-                        term = t;
-                    }
+                    self.s.exe = self.take_str(str + 4, 13, &mut term)?;
                 }
                 None if self.t != ANOM_ABEND => return Err(14),
                 None => {}
@@ -267,20 +259,12 @@ impl P<'_, '_> {
         }
         if self.s.comm.is_none() && w.comm {
             let str = self.find(term, b"comm=").ok_or(66)? + 5;
-            let (v, t) = self.quoted_or_hex(str, 65)?;
-            self.s.comm = v;
-            if let Some(t) = t {
-                term = t;
-            }
+            self.s.comm = self.take_str(str, 65, &mut term)?;
         }
         if self.s.exe.is_none() && w.exe {
             match self.find(0, b"exe=") {
                 Some(str) => {
-                    let (v, t) = self.quoted_or_hex(str + 4, 67)?;
-                    self.s.exe = v;
-                    if let Some(t) = t {
-                        term = t;
-                    }
+                    self.s.exe = self.take_str(str + 4, 67, &mut term)?;
                 }
                 None => self.s.exe = Some(b"(null)".to_vec()),
             }
