@@ -175,6 +175,7 @@ where
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
             let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
+            let mut full: Vec<Vec<Item>> = Vec::new();
             let mut next_fmt = 0usize;
             let send = |batch: &mut Vec<Item>, next_fmt: &mut usize| -> bool {
                 let b = std::mem::replace(batch, Vec::with_capacity(batch_size));
@@ -209,12 +210,23 @@ where
                             continue;
                         }
                     }
+                    // A time-out can release thousands of held events at
+                    // once: cut them into batches as they come so no batch
+                    // (and no formatted output buffer) grows without bound.
                     asm.push(&chunk, rec, line_no, &mut |e| {
                         st.events += 1;
                         batch.push(Item::Event(e));
+                        if batch.len() >= batch_size {
+                            full.push(std::mem::replace(
+                                &mut batch,
+                                Vec::with_capacity(batch_size),
+                            ));
+                        }
                     });
-                    if batch.len() >= batch_size && !send(&mut batch, &mut next_fmt) {
-                        break 'outer;
+                    for mut b in full.drain(..) {
+                        if !send(&mut b, &mut next_fmt) {
+                            break 'outer;
+                        }
                     }
                 }
                 for u in unparsed {
@@ -224,7 +236,16 @@ where
             asm.finish(&mut |e| {
                 st.events += 1;
                 batch.push(Item::Event(e));
+                if batch.len() >= batch_size {
+                    full.push(std::mem::replace(
+                        &mut batch,
+                        Vec::with_capacity(batch_size),
+                    ));
+                }
             });
+            for mut b in full.drain(..) {
+                send(&mut b, &mut next_fmt);
+            }
             if !batch.is_empty() {
                 send(&mut batch, &mut next_fmt);
             }
