@@ -1,6 +1,6 @@
 //! What kind of value a field holds: auparse's `AUPARSE_TYPE_*`.
 
-use crate::tables::{self, field_types};
+use crate::tables::field_types;
 
 /// auparse 3.0.9's field types (`auparse-defs.h`, same order and numbers).
 ///
@@ -114,8 +114,22 @@ impl FieldType {
     /// Field type by name alone (auparse's `lookup_type`: `typetab.h`,
     /// case-sensitive; unknown names are [`FieldType::Unclassified`]).
     pub fn by_name(name: &str) -> FieldType {
-        tables::s2i(field_types::TABLE, name)
-            .and_then(|n| FieldType::from_c(u32::try_from(n).ok()?))
+        // Called for every field an interpreting writer prints: a hash map
+        // instead of a scan of the ~200-entry table (first entry wins, as
+        // the scan did).
+        static BY_NAME: std::sync::LazyLock<std::collections::HashMap<&'static str, FieldType>> =
+            std::sync::LazyLock::new(|| {
+                let mut m = std::collections::HashMap::new();
+                for &(n, s) in field_types::TABLE {
+                    if let Some(ft) = u32::try_from(n).ok().and_then(FieldType::from_c) {
+                        m.entry(s).or_insert(ft);
+                    }
+                }
+                m
+            });
+        BY_NAME
+            .get(name)
+            .copied()
             .unwrap_or(FieldType::Unclassified)
     }
 }

@@ -12,10 +12,23 @@ pub fn name(n: u32) -> Option<&'static str> {
 
 /// Number of a message type name, case-insensitively like libaudit.
 pub fn from_name(name: &str) -> Option<u32> {
-    TABLE
-        .iter()
-        .find(|r| r.1.eq_ignore_ascii_case(name))
-        .and_then(|r| u32::try_from(r.0).ok())
+    // A hash map keyed by the upper-case name (first entry wins, as a scan
+    // of the table would): the header parser and `-m` look names up often.
+    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, u32>> =
+        std::sync::LazyLock::new(|| {
+            let mut m = std::collections::HashMap::new();
+            for &(n, s) in TABLE {
+                if let Ok(n) = u32::try_from(n) {
+                    m.entry(s.to_ascii_uppercase()).or_insert(n);
+                }
+            }
+            m
+        });
+    if name.bytes().any(|b| b.is_ascii_lowercase()) {
+        BY_NAME.get(&name.to_ascii_uppercase()).copied()
+    } else {
+        BY_NAME.get(name).copied()
+    }
 }
 
 /// What `audit_name_to_msg_type` makes of a `type=` token: a known name,

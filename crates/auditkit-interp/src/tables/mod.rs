@@ -76,8 +76,3 @@ tables!(
 pub(crate) fn i2s(table: &'static [(i32, &'static str)], v: i32) -> Option<&'static str> {
     table.iter().find(|r| r.0 == v).map(|r| r.1)
 }
-
-/// Name → number, exact match (gen_tables' `s2i`).
-pub(crate) fn s2i(table: &'static [(i32, &'static str)], s: &str) -> Option<i32> {
-    table.iter().find(|r| r.1 == s).map(|r| r.0)
-}
