@@ -28,6 +28,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::chunk::{Chunk, RecMeta};
@@ -59,6 +60,33 @@ pub fn is_single_record_type(t: i32) -> bool {
 /// (sec, msec, serial, node id)
 type Key = (u64, u32, u64, u32);
 
+/// A multiply-rotate hasher (the one rustc uses for its own tables) for the
+/// event keys: they are a few integers from the log, hashed once or twice
+/// per record on the assembler's single thread, where SipHash's
+/// flood-resistance costs more than it is worth. A log crafted to collide
+/// can only slow assembly down, not change its result.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
 struct Slot {
     event: Event,
     complete: bool,
@@ -74,7 +102,7 @@ pub struct Assembler {
     pub max_open: usize,
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<u32>>,
-    building: HashMap<Key, u32>,
+    building: FxMap<Key, u32>,
     /// Building events by first-record second: (sec, slot).
     by_sec: BTreeSet<(u64, u32)>,
     /// All pending events in output order: (sec, msec, serial, slot).
@@ -100,7 +128,7 @@ impl Assembler {
             max_open: 1 << 16,
             slots: Vec::new(),
             free: BinaryHeap::new(),
-            building: HashMap::new(),
+            building: FxMap::default(),
             by_sec: BTreeSet::new(),
             order: BTreeSet::new(),
             nodes: HashMap::new(),

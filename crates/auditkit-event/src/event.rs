@@ -19,10 +19,19 @@ pub struct Event {
 
 impl Event {
     pub(crate) fn new(chunk: &Arc<Chunk>, rec: RecMeta, line_no: u64) -> Event {
+        // A syscall event has 4-8 records: one allocation up front instead
+        // of growing 1, 2, 4, 8. One-record types get just one.
+        let cap = if crate::assemble::is_single_record_type(rec.header.rtype) {
+            1
+        } else {
+            6
+        };
+        let mut recs = Vec::with_capacity(cap);
+        recs.push((0, rec));
         Event {
             id: rec.header.id,
             chunks: vec![chunk.clone()],
-            recs: vec![(0, rec)],
+            recs,
             origin: (chunk.source, line_no),
         }
     }

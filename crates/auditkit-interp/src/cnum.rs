@@ -15,7 +15,12 @@
 pub struct Range;
 
 fn digit(c: u8) -> Option<u32> {
-    (c as char).to_digit(36)
+    match c {
+        b'0'..=b'9' => Some(u32::from(c - b'0')),
+        b'a'..=b'z' => Some(u32::from(c - b'a') + 10),
+        b'A'..=b'Z' => Some(u32::from(c - b'A') + 10),
+        _ => None,
+    }
 }
 
 /// Returns (negative, magnitude, overflowed).

@@ -20,7 +20,7 @@
 
 use auditkit_event::Event;
 
-use crate::cstr::{at, span, strchr, strstr, strtoll, strtoul, unescape, unescape_bytes};
+use crate::cstr::{at, span, strchr, strtoll, strtoul, unescape, unescape_bytes};
 use crate::types::*;
 
 /// `success_t` of ausearch: -1 unset, 0 failed, 1 success. Kept as a C
@@ -174,8 +174,11 @@ pub fn extract(ev: &Event, w: &Wanted) -> Extracted {
     for (i, r) in ev.records().enumerate() {
         // ausearch's record text: the line up to the enrichment separator,
         // newline removed (a `\r` stays).
+        // It is a C string there, so it ends at a NUL: cut once here, and
+        // the searches below need not look for one again.
         let end = r.header.enrich.map_or(r.line.len(), |e| e as usize);
         let m = &r.line[..end];
+        let m = memchr::memchr(0, m).map_or(m, |n| &m[..n]);
         let mut p = P {
             m,
             s: &mut s,
@@ -193,6 +196,25 @@ pub fn extract(ev: &Event, w: &Wanted) -> Extracted {
         items: s,
         failure: None,
     }
+}
+
+/// `strstr` for the short field names the record parser looks for: find
+/// the first byte with memchr and compare the rest. Building a memmem
+/// searcher per call costs more than the search on a 200-byte record.
+fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = match needle.split_first() {
+        Some(x) => x,
+        None => return Some(0),
+    };
+    let mut pos = 0;
+    while let Some(i) = memchr::memchr(first, &hay[pos..]) {
+        let at = pos + i;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        pos = at + 1;
+    }
+    None
 }
 
 /// One record being parsed.
@@ -249,10 +271,10 @@ impl P<'_, '_> {
     }
 
     fn find(&self, from: usize, pat: &[u8]) -> Option<usize> {
-        strstr(self.m, from, pat)
+        find_short(self.m.get(from..)?, pat).map(|p| from + p)
     }
     fn chr(&self, from: usize, c: u8) -> Option<usize> {
-        strchr(self.m, from, c)
+        memchr::memchr(c, self.m.get(from..)?).map(|p| from + p)
     }
     fn prev(&self, pos: usize) -> u8 {
         pos.checked_sub(1).map_or(0, |p| at(self.m, p))
@@ -592,3 +614,17 @@ impl P<'_, '_> {
 }
 
 mod more;
+
+#[cfg(test)]
+mod tests {
+    use super::find_short;
+
+    #[test]
+    fn find_short_is_strstr() {
+        assert_eq!(find_short(b"auid=1 uid=2", b"uid="), Some(1));
+        assert_eq!(find_short(b"auid=1 uid=2", b" uid="), Some(6));
+        assert_eq!(find_short(b"abc", b""), Some(0));
+        assert_eq!(find_short(b"ab", b"abc"), None);
+        assert_eq!(find_short(b"aab", b"ab"), Some(1));
+    }
+}
