@@ -28,7 +28,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use crate::chunk::{Chunk, RecMeta};
@@ -60,32 +59,7 @@ pub fn is_single_record_type(t: i32) -> bool {
 /// (sec, msec, serial, node id)
 type Key = (u64, u32, u64, u32);
 
-/// A multiply-rotate hasher (the one rustc uses for its own tables) for the
-/// event keys: they are a few integers from the log, hashed once or twice
-/// per record on the assembler's single thread, where SipHash's
-/// flood-resistance costs more than it is worth. A log crafted to collide
-/// can only slow assembly down, not change its result.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+use crate::fxhash::FxMap;
 
 struct Slot {
     event: Event,

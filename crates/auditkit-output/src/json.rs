@@ -32,29 +32,42 @@ impl JsonWriter<'_> {
     pub fn write(&self, ev: &Event, out: &mut Vec<u8>) {
         let id = ev.id();
         out.extend_from_slice(b"{\"id\":\"");
-        let _ = write!(out, "{}", id);
-        out.extend_from_slice(b"\"");
+        push_u64(out, id.sec);
+        out.push(b'.');
+        let ms = id.msec.min(999);
+        out.extend_from_slice(&[
+            b'0' + (ms / 100) as u8,
+            b'0' + (ms / 10 % 10) as u8,
+            b'0' + (ms % 10) as u8,
+        ]);
+        out.push(b':');
+        push_u64(out, id.serial);
+        out.push(b'"');
         if let Some(n) = ev.node() {
             out.extend_from_slice(b",\"node\":");
             json_str(out, n);
         }
         out.extend_from_slice(b",\"time\":\"");
         iso_time(out, id.sec as i64, id.msec);
-        let _ = write!(
-            out,
-            "\",\"sec\":{},\"msec\":{},\"serial\":{},\"records\":[",
-            id.sec, id.msec, id.serial
-        );
+        out.extend_from_slice(b"\",\"sec\":");
+        push_u64(out, id.sec);
+        out.extend_from_slice(b",\"msec\":");
+        push_u64(out, u64::from(id.msec));
+        out.extend_from_slice(b",\"serial\":");
+        push_u64(out, id.serial);
+        out.extend_from_slice(b",\"records\":[");
         // EXECVE arguments are reassembled over all EXECVE records of the
         // event and given once, on the first.
         let mut execve_done = false;
-        let mut scratch = Vec::new();
-        for (i, r) in ev.records().enumerate() {
-            if i > 0 {
-                out.push(b',');
+        SCRATCH.with(|sc| {
+            let mut sc = sc.borrow_mut();
+            for (i, r) in ev.records().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                self.record(ev, &r, &mut execve_done, &mut sc, out);
             }
-            self.record(ev, &r, &mut execve_done, &mut scratch, out);
-        }
+        });
         out.extend_from_slice(b"]}\n");
     }
 
@@ -63,14 +76,15 @@ impl JsonWriter<'_> {
         ev: &Event,
         r: &Record<'_>,
         execve_done: &mut bool,
-        scratch: &mut Vec<u8>,
+        sc: &mut Scratch,
         out: &mut Vec<u8>,
     ) {
         let rtype = r.rtype();
         out.extend_from_slice(b"{\"type\":");
         json_str(out, r.type_name());
         if rtype >= 0 {
-            let _ = write!(out, ",\"type_id\":{rtype}");
+            out.extend_from_slice(b",\"type_id\":");
+            push_u64(out, rtype as u64);
         }
         // Context for interpretation, as auparse gives it to a record.
         let fields: Vec<_> = r.fields().collect();
@@ -105,19 +119,31 @@ impl JsonWriter<'_> {
             names: self.names,
             escape: EscapeMode::Raw,
         };
-        let mut interp_buf: Vec<u8> = Vec::new();
-        let mut raw_buf: Vec<u8> = Vec::new();
-        // Names seen so far in this record, as hashes: duplicates are rare,
-        // so the common case is one integer compare per earlier field.
-        let mut seen: Vec<(u64, &[u8])> = Vec::new();
-        let mut keys: Vec<Vec<u8>> = Vec::new();
+        let Scratch {
+            interp: interp_buf,
+            raw: raw_buf,
+            value: scratch,
+            seen,
+            keys,
+        } = sc;
+        interp_buf.clear();
+        raw_buf.clear();
+        seen.clear();
+        keys.clear();
+        let mut nkeys = 0usize;
         out.extend_from_slice(b",\"fields\":{");
         let mut first = true;
-        for f in &fields {
+        for (fi, f) in fields.iter().enumerate() {
             let name = f.name;
             let value: &[u8] = &f.value;
             if name == b"key" {
-                keys.extend(split_keys(value).into_iter().map(|k| k.into_owned()));
+                for k in split_keys(value) {
+                    if nkeys > 0 {
+                        keys.push(b',');
+                    }
+                    json_str(keys, &k);
+                    nkeys += 1;
+                }
                 continue;
             }
             let name_s = std::str::from_utf8(name).unwrap_or("");
@@ -126,12 +152,14 @@ impl JsonWriter<'_> {
                 out.push(b',');
             }
             first = false;
+            // Earlier names of this record as (hash, index): duplicates are
+            // rare, so the common case is one integer compare per field.
             let h = name_hash(name);
             let dup = seen
                 .iter()
-                .filter(|&&(sh, sn)| sh == h && sn == name)
+                .filter(|&&(sh, i)| sh == h && fields[i].name == name)
                 .count();
-            seen.push((h, name));
+            seen.push((h, fi));
             if dup == 0 {
                 json_str(out, name);
             } else {
@@ -142,27 +170,32 @@ impl JsonWriter<'_> {
             out.push(b':');
             let raw_changed = write_value(out, ft, rtype, name, value);
             if raw_changed {
-                push_member(&mut raw_buf, name, dup);
-                json_str(&mut raw_buf, value);
+                push_member(raw_buf, name, dup);
+                json_str(raw_buf, value);
             }
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
-                scratch.clear();
-                interpret(ft, name_s, value, &ctx, scratch);
-                if scratch.as_slice() != value {
-                    push_member(&mut interp_buf, name, dup);
-                    json_str(&mut interp_buf, scratch);
+                let cacheable = ctx.enriched.is_none() && context_free(ft);
+                // The cache is keyed by the name database too (one per writer).
+                let names_id = self.names as *const dyn IdNames as *const () as usize;
+                let hit = cacheable && cached_interp(names_id, ft, value, interp_buf, name, dup);
+                if !hit {
+                    scratch.clear();
+                    interpret(ft, name_s, value, &ctx, scratch);
+                    let differs = scratch.as_slice() != value;
+                    if differs {
+                        push_member(interp_buf, name, dup);
+                        json_str(interp_buf, scratch);
+                    }
+                    if cacheable {
+                        remember_interp(names_id, ft, value, differs.then_some(scratch.as_slice()));
+                    }
                 }
             }
         }
         out.push(b'}');
-        if !keys.is_empty() || fields.iter().any(|f| f.name == b"key") {
+        if nkeys > 0 || fields.iter().any(|f| f.name == b"key") {
             out.extend_from_slice(b",\"keys\":[");
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                json_str(out, k);
-            }
+            out.extend_from_slice(keys);
             out.push(b']');
         }
         if rtype == AUDIT_EXECVE && !*execve_done {
@@ -190,12 +223,12 @@ impl JsonWriter<'_> {
         }
         if !interp_buf.is_empty() {
             out.extend_from_slice(b",\"interp\":{");
-            out.extend_from_slice(&interp_buf);
+            out.extend_from_slice(interp_buf);
             out.push(b'}');
         }
         if !raw_buf.is_empty() {
             out.extend_from_slice(b",\"raw\":{");
-            out.extend_from_slice(&raw_buf);
+            out.extend_from_slice(raw_buf);
             out.push(b'}');
         }
         if let Some(tail) = r.enrichment() {
@@ -220,6 +253,36 @@ impl JsonWriter<'_> {
     }
 }
 
+/// Buffers reused from record to record (per thread), so that writing a
+/// record allocates nothing in the common case.
+#[derive(Default)]
+struct Scratch {
+    interp: Vec<u8>,
+    raw: Vec<u8>,
+    value: Vec<u8>,
+    seen: Vec<(u64, usize)>,
+    keys: Vec<u8>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Decimal digits without the formatting machinery.
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
 fn name_hash(name: &[u8]) -> u64 {
     // FNV-1a: short keys, no allocation.
     let mut h: u64 = 0xcbf29ce484222325;
@@ -231,8 +294,8 @@ fn name_hash(name: &[u8]) -> u64 {
 
 thread_local! {
     #[allow(clippy::type_complexity)]
-    static TYPES: std::cell::RefCell<std::collections::HashMap<(i32, u64), (Vec<u8>, FieldType)>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static TYPES: std::cell::RefCell<auditkit_event::fxhash::FxMap<(i32, u64), (Vec<u8>, FieldType)>> =
+        std::cell::RefCell::new(auditkit_event::fxhash::FxMap::default());
 }
 
 /// `field_type` is a table search; the answer depends only on the record
@@ -256,6 +319,74 @@ fn cached_field_type(rtype: i32, name: &[u8], name_s: &str, value: &[u8]) -> Fie
             t.entry(key).or_insert_with(|| (name.to_vec(), ft));
         }
         ft
+    })
+}
+
+/// Field types whose interpretation depends only on the value (not on the
+/// record's machine, syscall or a0/a1): safe to cache by value.
+fn context_free(ft: FieldType) -> bool {
+    matches!(
+        ft,
+        FieldType::Uid
+            | FieldType::Gid
+            | FieldType::Arch
+            | FieldType::Exit
+            | FieldType::Perm
+            | FieldType::Mode
+            | FieldType::CapBitmap
+            | FieldType::Capability
+            | FieldType::Success
+            | FieldType::Session
+            | FieldType::Sockaddr
+            | FieldType::Proctitle
+            | FieldType::List
+    )
+}
+
+/// Cached interpretations: (type, value) -> the JSON string of the
+/// interpretation, or `None` when it equals the value. Per thread and
+/// bounded; logs repeat the same uids, arches and capability sets.
+type InterpCache = auditkit_event::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
+
+thread_local! {
+    static INTERP: std::cell::RefCell<InterpCache> = std::cell::RefCell::new(InterpCache::default());
+}
+
+fn cached_interp(
+    names: usize,
+    ft: FieldType,
+    value: &[u8],
+    buf: &mut Vec<u8>,
+    name: &[u8],
+    dup: usize,
+) -> bool {
+    INTERP.with(|c| {
+        let c = c.borrow();
+        match c.get(&(names, ft as u8, name_hash(value))) {
+            Some((v, json)) if v.as_slice() == value => {
+                if let Some(j) = json {
+                    push_member(buf, name, dup);
+                    buf.extend_from_slice(j);
+                }
+                true
+            }
+            _ => false,
+        }
+    })
+}
+
+fn remember_interp(names: usize, ft: FieldType, value: &[u8], interp: Option<&[u8]>) {
+    INTERP.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= 8192 {
+            c.clear();
+        }
+        let json = interp.map(|i| {
+            let mut j = Vec::with_capacity(i.len() + 2);
+            json_str(&mut j, i);
+            j
+        });
+        c.insert((names, ft as u8, name_hash(value)), (value.to_vec(), json));
     })
 }
 
