@@ -59,7 +59,7 @@ pub fn is_single_record_type(t: i32) -> bool {
 /// (sec, msec, serial, node id)
 type Key = (u64, u32, u64, u32);
 
-use crate::fxhash::FxMap;
+use auditkit_interp::fxhash::FxMap;
 
 struct Slot {
     event: Event,

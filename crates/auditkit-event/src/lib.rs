@@ -49,7 +49,6 @@ pub mod assemble;
 pub mod chunk;
 mod event;
 pub mod fields;
-pub mod fxhash;
 pub mod header;
 pub mod pipeline;
 pub mod value;

@@ -117,9 +117,9 @@ impl FieldType {
         // Called for every field an interpreting writer prints: a hash map
         // instead of a scan of the ~200-entry table (first entry wins, as
         // the scan did).
-        static BY_NAME: std::sync::LazyLock<std::collections::HashMap<&'static str, FieldType>> =
+        static BY_NAME: std::sync::LazyLock<crate::fxhash::FxMap<&'static str, FieldType>> =
             std::sync::LazyLock::new(|| {
-                let mut m = std::collections::HashMap::new();
+                let mut m = crate::fxhash::FxMap::default();
                 for &(n, s) in field_types::TABLE {
                     if let Some(ft) = u32::try_from(n).ok().and_then(FieldType::from_c) {
                         m.entry(s).or_insert(ft);

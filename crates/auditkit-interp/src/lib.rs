@@ -46,6 +46,7 @@
 
 pub mod cnum;
 pub mod errno;
+pub mod fxhash;
 mod machine;
 pub mod msgtype;
 mod syscalls;

@@ -14,9 +14,9 @@ pub fn name(n: u32) -> Option<&'static str> {
 pub fn from_name(name: &str) -> Option<u32> {
     // A hash map keyed by the upper-case name (first entry wins, as a scan
     // of the table would): the header parser and `-m` look names up often.
-    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, u32>> =
+    static BY_NAME: std::sync::LazyLock<crate::fxhash::FxMap<String, u32>> =
         std::sync::LazyLock::new(|| {
-            let mut m = std::collections::HashMap::new();
+            let mut m = crate::fxhash::FxMap::default();
             for &(n, s) in TABLE {
                 if let Ok(n) = u32::try_from(n) {
                     m.entry(s.to_ascii_uppercase()).or_insert(n);

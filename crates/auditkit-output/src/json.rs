@@ -147,7 +147,7 @@ impl JsonWriter<'_> {
                 continue;
             }
             let name_s = std::str::from_utf8(name).unwrap_or("");
-            let ft = cached_field_type(rtype, name, name_s, value);
+            let ft = field_type(rtype.max(0) as u32, name_s, value);
             if !first {
                 out.push(b',');
             }
@@ -292,36 +292,6 @@ fn name_hash(name: &[u8]) -> u64 {
     h
 }
 
-thread_local! {
-    #[allow(clippy::type_complexity)]
-    static TYPES: std::cell::RefCell<auditkit_event::fxhash::FxMap<(i32, u64), (Vec<u8>, FieldType)>> =
-        std::cell::RefCell::new(auditkit_event::fxhash::FxMap::default());
-}
-
-/// `field_type` is a table search; the answer depends only on the record
-/// type and the name except for the few names whose type depends on how
-/// the value is written, so it is cached per thread for the rest.
-fn cached_field_type(rtype: i32, name: &[u8], name_s: &str, value: &[u8]) -> FieldType {
-    let value_dependent = name == b"acct" || rtype == 1121; // TRUSTED_APP
-    if value_dependent {
-        return field_type(rtype.max(0) as u32, name_s, value);
-    }
-    let key = (rtype, name_hash(name));
-    TYPES.with(|t| {
-        let mut t = t.borrow_mut();
-        if let Some((n, ft)) = t.get(&key) {
-            if n.as_slice() == name {
-                return *ft;
-            }
-        }
-        let ft = field_type(rtype.max(0) as u32, name_s, value);
-        if t.len() < 4096 {
-            t.entry(key).or_insert_with(|| (name.to_vec(), ft));
-        }
-        ft
-    })
-}
-
 /// Field types whose interpretation depends only on the value (not on the
 /// record's machine, syscall or a0/a1): safe to cache by value.
 fn context_free(ft: FieldType) -> bool {
@@ -346,7 +316,7 @@ fn context_free(ft: FieldType) -> bool {
 /// Cached interpretations: (type, value) -> the JSON string of the
 /// interpretation, or `None` when it equals the value. Per thread and
 /// bounded; logs repeat the same uids, arches and capability sets.
-type InterpCache = auditkit_event::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
+type InterpCache = auditkit_interp::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
 
 thread_local! {
     static INTERP: std::cell::RefCell<InterpCache> = std::cell::RefCell::new(InterpCache::default());
