@@ -9,6 +9,7 @@ mod filter;
 mod follow;
 mod format;
 mod input;
+mod progress;
 mod reader;
 mod rules_cmd;
 mod rules_kernel;

@@ -211,6 +211,19 @@ impl PlannedBlocks {
         }
     }
 
+    /// Bytes still to read when every planned source is a plain file of
+    /// known size (for the progress line); `None` for pipes and
+    /// compressed files, whose decompressed size is not known up front.
+    pub fn total_bytes(&self) -> Option<u64> {
+        let mut total = 0u64;
+        for p in &self.plan {
+            let path = is_plain_file(&p.source)?;
+            let len = std::fs::metadata(path).ok()?.len();
+            total += len.saturating_sub(p.offset);
+        }
+        Some(total)
+    }
+
     fn error(&self, idx: u32, e: impl std::fmt::Display) {
         record_error(&self.errors, &self.plan, idx, e);
     }

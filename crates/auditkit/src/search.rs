@@ -23,6 +23,7 @@ use auditkit_query::lang::{self, EventView, FieldSel, Names};
 use crate::filter::{Filter, Verdict};
 use crate::format::EventWriter;
 use crate::input::{self, Source};
+use crate::progress::Progress;
 use crate::reader::{self, PlannedBlocks};
 use crate::search_args::{self, Format, SearchArgs};
 
@@ -476,7 +477,9 @@ fn parallel(
     };
     let mut found = 0u64;
     let mut write_err: Option<io::Error> = None;
+    let mut progress = Progress::new(blocks.bytes.clone(), blocks.total_bytes(), !a.no_progress);
     let stats = pipeline::run(&cfg, blocks, format, |b: Batch| {
+        progress.tick();
         if b.matched > 0 {
             if let Some(h) = s.take_header() {
                 if let Err(e) = w.write_all(&h) {
@@ -495,6 +498,7 @@ fn parallel(
         found += b.matched;
         !(a.just_one && found > 0)
     });
+    progress.finish();
     if let Some(e) = write_err {
         return Err(e.into());
     }

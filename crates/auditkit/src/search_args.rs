@@ -79,6 +79,8 @@ pub struct SearchArgs {
     pub all_events: bool,
     /// `--stats`: a line of counters on stderr at the end.
     pub stats: bool,
+    /// `--no-progress`: no progress line on stderr even on a terminal.
+    pub no_progress: bool,
 }
 
 impl Default for SearchArgs {
@@ -115,6 +117,7 @@ impl Default for SearchArgs {
             follow: false,
             all_events: false,
             stats: false,
+            no_progress: false,
         }
     }
 }
@@ -676,6 +679,7 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             "--follow" | "-F" => a.follow = true,
             "--all-events" => a.all_events = true,
             "--stats" => a.stats = true,
+            "--no-progress" => a.no_progress = true,
             _ => return err(format!("{raw} is an unsupported option")),
         }
         c += 1;

@@ -95,6 +95,8 @@ Operation:
   --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
   --threads N             worker threads per stage (default: all cores)
   --debug, --stats        report skipped lines / bytes and files read
+  --no-progress           no progress line on stderr (shown on a terminal
+                          when a scan takes more than half a second)
   -h, --help  -v, --version
 
 Environment: AUDITKIT_NOW=EPOCH_SECONDS pins \"now\" for the time keywords

@@ -1,0 +1,72 @@
+//! The progress line: drawn on a terminal (here a pty made by `script`),
+//! erased at the end, absent when stderr is not a terminal or with
+//! `--no-progress`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_auditkit")
+}
+
+fn example() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/raw.log")
+        .display()
+        .to_string()
+}
+
+/// Run `cmd` on a pseudo-terminal and return what appeared on it.
+fn on_pty(cmd: &str) -> Option<Vec<u8>> {
+    let out = Command::new("script")
+        .args(["-qec", cmd, "/dev/null"])
+        .env("AUDITKIT_PROGRESS_DELAY_MS", "0")
+        .output()
+        .ok()?;
+    Some(out.stdout)
+}
+
+#[test]
+fn drawn_on_a_terminal_and_erased() {
+    let cmd = format!(
+        "{} search --format raw -if {} > /dev/null",
+        bin(),
+        example()
+    );
+    let Some(pty) = on_pty(&cmd) else {
+        eprintln!("SKIP: script(1) is not installed (util-linux)");
+        return;
+    };
+    let text = String::from_utf8_lossy(&pty);
+    assert!(text.contains("auditkit: "), "{text:?}");
+    assert!(text.contains(" MB of "), "{text:?}");
+    assert!(text.contains("(100%)"), "{text:?}");
+    assert!(
+        text.ends_with("\r\x1b[K"),
+        "the line is erased at the end: {text:?}"
+    );
+}
+
+#[test]
+fn quiet_with_no_progress() {
+    let cmd = format!(
+        "{} search --no-progress --format raw -if {} > /dev/null",
+        bin(),
+        example()
+    );
+    let Some(pty) = on_pty(&cmd) else {
+        eprintln!("SKIP: script(1) is not installed (util-linux)");
+        return;
+    };
+    assert!(!String::from_utf8_lossy(&pty).contains(" MB of "));
+}
+
+#[test]
+fn never_on_a_pipe() {
+    let out = Command::new(bin())
+        .args(["search", "--format", "raw", "-if", &example()])
+        .env("AUDITKIT_PROGRESS_DELAY_MS", "0")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(" MB of "));
+}
