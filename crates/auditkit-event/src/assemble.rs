@@ -27,7 +27,7 @@
 //! without bound on hostile input; this is a documented difference).
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use crate::chunk::{Chunk, RecMeta};
@@ -65,6 +65,9 @@ struct Slot {
     event: Event,
     complete: bool,
     key: Key,
+    /// Distinguishes the events that reuse a slot, so that entries of
+    /// `by_sec` left behind by an earlier occupant can be recognised.
+    gen: u32,
 }
 
 /// Groups records into events. Feed records in input order with
@@ -77,10 +80,15 @@ pub struct Assembler {
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<u32>>,
     building: FxMap<Key, u32>,
-    /// Building events by first-record second: (sec, slot).
-    by_sec: BTreeSet<(u64, u32)>,
-    /// All pending events in output order: (sec, msec, serial, slot).
-    order: BTreeSet<(u64, u32, u64, u32)>,
+    /// Building events by first-record second, oldest on top: (sec, slot,
+    /// gen). Entries of events that completed otherwise are left in place
+    /// and skipped when they reach the top (lazy deletion), which keeps
+    /// every operation a heap push or pop.
+    by_sec: BinaryHeap<Reverse<(u64, u32, u32)>>,
+    /// All pending events in output order, lowest on top: (sec, msec,
+    /// serial, slot). Events leave only from the top, when complete.
+    order: BinaryHeap<Reverse<(u64, u32, u64, u32)>>,
+    next_gen: u32,
     nodes: HashMap<Vec<u8>, u32>,
     /// Fast path: the slot the previous record went to.
     last: Option<(Key, u32)>,
@@ -103,8 +111,9 @@ impl Assembler {
             slots: Vec::new(),
             free: BinaryHeap::new(),
             building: FxMap::default(),
-            by_sec: BTreeSet::new(),
-            order: BTreeSet::new(),
+            by_sec: BinaryHeap::new(),
+            order: BinaryHeap::new(),
+            next_gen: 0,
             nodes: HashMap::new(),
             last: None,
             dropped_eoe: 0,
@@ -162,8 +171,9 @@ impl Assembler {
             if k == key {
                 if let Some(s) = self.slots[slot as usize].as_mut() {
                     if !s.complete && s.key == key {
+                        // An append completes nothing, so there is
+                        // nothing new to emit either.
                         s.event.push(chunk, rec);
-                        self.drain(emit);
                         return true;
                     }
                 }
@@ -174,7 +184,6 @@ impl Assembler {
                 s.event.push(chunk, rec);
             }
             self.last = Some((key, slot));
-            self.drain(emit);
             return true;
         }
         if h.rtype == AUDIT_EOE {
@@ -182,38 +191,57 @@ impl Assembler {
             return false;
         }
         // New event.
-        let first_type = h.rtype;
+        // check_events: the new event completes at once when its first
+        // record's type is a one-record type; every building event
+        // `timeout` seconds older than it completes too.
+        let single = is_single_record_type(h.rtype);
         let id = h.id;
+        let gen = self.next_gen;
+        self.next_gen = self.next_gen.wrapping_add(1);
         let slot = self.alloc(Slot {
             event: Event::new(chunk, rec, line_no),
-            complete: false,
+            complete: single,
             key,
+            gen,
         });
-        self.building.insert(key, slot);
-        self.by_sec.insert((id.sec, slot));
-        self.order.insert((id.sec, id.msec, id.serial, slot));
+        if !single {
+            self.building.insert(key, slot);
+            self.by_sec.push(Reverse((id.sec, slot, gen)));
+        }
+        self.order.push(Reverse((id.sec, id.msec, id.serial, slot)));
         self.last = Some((key, slot));
-        // check_events: time-outs by event time, then the new event's type.
-        while let Some(&(sec, s)) = self.by_sec.first() {
-            if sec.saturating_add(self.timeout) <= id.sec {
-                self.complete(s);
-            } else {
+        while let Some(s) = self.oldest_building() {
+            let sec = self.slots[s as usize].as_ref().map_or(0, |x| x.key.0);
+            if sec.saturating_add(self.timeout) > id.sec {
                 break;
             }
-        }
-        if is_single_record_type(first_type) {
-            self.complete(slot);
+            self.by_sec.pop();
+            self.complete(s);
         }
         while self.building.len() > self.max_open {
-            if let Some(&(_, s)) = self.by_sec.first() {
-                self.complete(s);
-                self.forced += 1;
-            } else {
+            let Some(s) = self.oldest_building() else {
                 break;
-            }
+            };
+            self.by_sec.pop();
+            self.complete(s);
+            self.forced += 1;
         }
         self.drain(emit);
         true
+    }
+
+    /// The slot at the top of `by_sec` after dropping stale entries (events
+    /// that completed otherwise, or whose slot has a new occupant).
+    fn oldest_building(&mut self) -> Option<u32> {
+        while let Some(&Reverse((_, slot, gen))) = self.by_sec.peek() {
+            match self.slots[slot as usize].as_ref() {
+                Some(s) if s.gen == gen && !s.complete => return Some(slot),
+                _ => {
+                    self.by_sec.pop();
+                }
+            }
+        }
+        None
     }
 
     fn alloc(&mut self, s: Slot) -> u32 {
@@ -231,7 +259,6 @@ impl Assembler {
             if !s.complete {
                 s.complete = true;
                 self.building.remove(&s.key);
-                self.by_sec.remove(&(s.key.0, slot));
             }
         }
     }
@@ -239,14 +266,14 @@ impl Assembler {
     /// Emit, in order, every event that is complete and not held back by an
     /// older incomplete one.
     fn drain(&mut self, emit: &mut impl FnMut(Event)) {
-        while let Some(&(sec, msec, serial, slot)) = self.order.first() {
+        while let Some(&Reverse((_, _, _, slot))) = self.order.peek() {
             let complete = self.slots[slot as usize]
                 .as_ref()
                 .is_some_and(|s| s.complete);
             if !complete {
                 break;
             }
-            self.order.remove(&(sec, msec, serial, slot));
+            self.order.pop();
             if let Some(s) = self.slots[slot as usize].take() {
                 self.free.push(Reverse(slot));
                 if self.last.is_some_and(|(_, l)| l == slot) {
@@ -266,6 +293,7 @@ impl Assembler {
         self.drain(emit);
         self.slots.clear();
         self.free.clear();
+        self.by_sec.clear();
         self.last = None;
     }
 }

@@ -97,6 +97,23 @@ pub struct Batch {
     pub matched: u64,
 }
 
+/// Spawn a named scoped thread (names show in `top -H` and profilers).
+/// Like `Scope::spawn`, it panics if the OS cannot create a thread.
+fn spawn_named<'scope, 'env, T, F>(
+    scope: &'scope thread::Scope<'scope, 'env>,
+    name: &str,
+    f: F,
+) -> thread::ScopedJoinHandle<'scope, T>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    thread::Builder::new()
+        .name(name.to_string())
+        .spawn_scoped(scope, f)
+        .expect("spawning a pipeline thread")
+}
+
 /// Run the pipeline.
 ///
 /// * `blocks` yields newline-aligned chunks in input order.
@@ -124,7 +141,7 @@ where
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Arc<Chunk>>(1);
             let (ptx, prx) = sync_channel::<ParsedChunk>(1);
-            scope.spawn(move || {
+            spawn_named(scope, "ak-parse", move || {
                 for c in rx {
                     if ptx.send(parse_chunk(c)).is_err() {
                         break;
@@ -136,7 +153,7 @@ where
         }
         // Reader: hand blocks out round robin.
         let stop_r = &stop;
-        scope.spawn(move || {
+        spawn_named(scope, "ak-read", move || {
             for (i, c) in blocks.enumerate() {
                 if stop_r.load(Ordering::Relaxed) {
                     break;
@@ -153,7 +170,7 @@ where
             let (tx, rx) = sync_channel::<Vec<Item>>(1);
             let (btx, brx) = sync_channel::<Batch>(1);
             let format = &format;
-            scope.spawn(move || {
+            spawn_named(scope, "ak-format", move || {
                 for items in rx {
                     let mut out = Vec::with_capacity(64 * 1024);
                     let matched = format(&items, &mut out);
@@ -171,7 +188,7 @@ where
         let batch_size = cfg.batch.max(1);
         let range = cfg.time_range;
         let timeout = cfg.eoe_timeout;
-        let asm_thread = scope.spawn(move || {
+        let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
             let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
