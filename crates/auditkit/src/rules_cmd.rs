@@ -71,7 +71,11 @@ check --profile NAME [FILE|DIR ...]
                          /proc/cmdline), file modes, sudo's log file, login.defs UID_MIN and
                          every setuid/setgid file of this host
   --config DIR           Also check auditd.conf and file modes of a copy of /etc/audit
-  --loaded-listing FILE  The output of `auditctl -l`, for \"running equals on disk\"
+  --loaded               Read the rules loaded in the running kernel (netlink, as root):
+                         \"running equals on disk\" (6.2.3.21) compares them with the
+                         files, and the profile is checked against them too (a second
+                         report; in json, objects with \"source\": \"loaded\")
+  --loaded-listing FILE  The same comparison from a saved `auditctl -l` output
   --require-keys         A rule must carry the item's key to count
   --strict               A never rule that drops part of an item's events fails it
   --param NAME=VALUE     Fill a profile placeholder (uid_min, sudo_logfile, log_dir, ...)
@@ -331,6 +335,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
         "--host",
         "--config",
         "--loaded-listing",
+        "--loaded",
         "--require-keys",
         "--strict",
         "--param",
@@ -389,9 +394,11 @@ fn cmd_check(a: &Args) -> Result<u8> {
             files.push(read(&f)?);
         }
     }
-    let loaded: Option<Vec<String>> = match a.value("--loaded-listing") {
-        Some(f) => Some(read(Path::new(f))?.1.lines().map(str::to_string).collect()),
-        None => None,
+    let loaded: Option<Vec<String>> = match (a.value("--loaded-listing"), a.flag("--loaded")) {
+        (Some(_), true) => bail!("--loaded and --loaded-listing exclude each other"),
+        (Some(f), false) => Some(read(Path::new(f))?.1.lines().map(str::to_string).collect()),
+        (None, true) => Some(crate::rules_kernel::loaded_listing(native)?),
+        (None, false) => None,
     };
     let mut params = Vec::new();
     for p in a.list("--param") {
@@ -411,13 +418,50 @@ fn cmd_check(a: &Args) -> Result<u8> {
         strict: a.flag("--strict"),
     };
     let results = check(&prof, &set, &cx);
+    // With --loaded, the running kernel's rules are checked as well: a rule
+    // set that is compliant on disk but was never loaded is not compliant.
+    let running = match (&loaded, a.flag("--loaded")) {
+        (Some(lines), true) => {
+            let kset = RuleSet::load(
+                &[("<running kernel>".to_string(), lines.join("\n"))],
+                Layout::Files,
+                native,
+                &host as &dyn Host,
+            );
+            Some(check(
+                &prof,
+                &kset,
+                &CheckContext {
+                    system: &NoSystem,
+                    ..cx
+                },
+            ))
+        }
+        _ => None,
+    };
     let text = match a.value("--format").unwrap_or("text") {
-        "text" => text_report(&prof.title, &results),
-        "json" => json_report(&results),
+        "text" => {
+            let mut t = text_report(&prof.title, &results);
+            if let Some(r) = &running {
+                t.push('\n');
+                t.push_str(&text_report(
+                    &format!("{}: rules loaded in the running kernel", prof.title),
+                    r,
+                ));
+            }
+            t
+        }
+        "json" => match &running {
+            None => json_report(&[(None, &results)]),
+            Some(r) => json_report(&[(Some("disk"), &results), (Some("loaded"), r)]),
+        },
         f => bail!("unknown --format {f} (text or json)"),
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
-    Ok(u8::from(results.iter().any(|r| r.status == Status::Fail)))
+    let failed = |rs: &[ItemResult]| rs.iter().any(|r| r.status == Status::Fail);
+    Ok(u8::from(
+        failed(&results) || running.as_deref().is_some_and(failed),
+    ))
 }
 
 fn text_report(title: &str, results: &[ItemResult]) -> String {
@@ -485,12 +529,17 @@ fn json_list(v: &[String]) -> String {
     )
 }
 
-fn json_report(results: &[ItemResult]) -> String {
-    let items: Vec<String> = results
+/// The items of one or more reports as one JSON array; with a source
+/// name, each object says which rules it judged (`"source": "disk"` or
+/// `"loaded"`).
+fn json_report(sections: &[(Option<&str>, &[ItemResult])]) -> String {
+    let items: Vec<String> = sections
         .iter()
-        .map(|r| {
+        .flat_map(|(src, rs)| rs.iter().map(move |r| (src, r)))
+        .map(|(src, r)| {
+            let source = src.map_or(String::new(), |s| format!("\"source\":{},", json_str(s)));
             format!(
-                "{{\"id\":{},\"title\":{},\"status\":{},\"kind\":{},\"satisfied_by\":{},\"missing\":{},\"fix\":{},\"maps\":{},\"note\":{},\"warnings\":{}}}",
+                "{{{source}\"id\":{},\"title\":{},\"status\":{},\"kind\":{},\"satisfied_by\":{},\"missing\":{},\"fix\":{},\"maps\":{},\"note\":{},\"warnings\":{}}}",
                 json_str(&r.id),
                 json_str(&r.title),
                 json_str(r.status.name()),

@@ -110,6 +110,15 @@ fn open() -> anyhow::Result<Audit> {
     Audit::open(Machine::native()).context("talking to the kernel's audit subsystem (needs root)")
 }
 
+/// The rules loaded in the running kernel, as `auditctl -l` lists them
+/// (for `rules check --loaded`).
+pub fn loaded_listing(native: Machine) -> anyhow::Result<Vec<String>> {
+    let mut audit =
+        Audit::open(native).context("talking to the kernel's audit subsystem (needs root)")?;
+    let rules = audit.list().context("listing the loaded rules")?;
+    Ok(listing(&rules, native))
+}
+
 /// The listing as `auditctl -l` prints it (the arch state carries across
 /// rules, as in auditctl); unreadable rules become comments.
 fn listing(rules: &[ListedRule], native: Machine) -> Vec<String> {

@@ -222,3 +222,68 @@ fn augenrules_directory() {
     assert_eq!(code, 1);
     assert!(err.contains("needs a rules.d directory"), "{err}");
 }
+
+/// `rules check --loaded`: the running kernel's rules are read over netlink.
+/// Applied as on disk, 6.2.3.21 passes and the loaded set is judged like
+/// the files; after a rule is deleted from the kernel behind our back,
+/// 6.2.3.21 fails naming it, and the item that rule served fails for the
+/// running kernel while it still passes on disk.
+#[test]
+fn check_loaded_reads_the_kernel() {
+    let Some(mut s) = Session::start("cli-check-loaded") else {
+        return;
+    };
+    let rules = "\
+-w /etc/group -p wa -k identity
+-w /etc/passwd -p wa -k identity
+-w /etc/gshadow -p wa -k identity
+-w /etc/shadow -p wa -k identity
+-w /etc/security/opasswd -p wa -k identity
+-w /etc/nsswitch.conf -p wa -k identity
+-w /etc/pam.conf -p wa -k identity
+-w /etc/pam.d -p wa -k identity
+";
+    let host = common::real_host();
+    let rules = loadable("identity.rules", rules, &host);
+    let p = s.write("identity.rules", &rules);
+    let path = p.to_str().unwrap_or_default();
+    let (code, _, err) = auditkit(&["rules", "apply", path]);
+    assert_eq!(code, 0, "{err}");
+
+    let item = |json: &str, source: &str, id: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(json).expect("json");
+        v.as_array()
+            .expect("array")
+            .iter()
+            .find(|x| x["source"] == source && x["id"] == id)
+            .map(|x| x["status"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    let run = || {
+        auditkit(&[
+            "rules",
+            "check",
+            "--profile",
+            "cis-debian12",
+            "--loaded",
+            "--format",
+            "json",
+            path,
+        ])
+    };
+    let (_, out, err) = run();
+    assert_eq!(item(&out, "disk", "6.2.3.21"), "pass", "{err}{out}");
+    assert_eq!(item(&out, "disk", "6.2.3.8"), "pass");
+    assert_eq!(item(&out, "loaded", "6.2.3.8"), "pass");
+
+    // Drift: one identity watch removed from the kernel only.
+    let (ok, _, e) = auditctl(&["-W", "/etc/shadow", "-p", "wa", "-k", "identity"]);
+    assert!(ok, "{e}");
+    let (code, out, _) = run();
+    assert_eq!(code, 1);
+    assert_eq!(item(&out, "disk", "6.2.3.21"), "fail");
+    assert!(out.contains("on disk but not loaded: -w /etc/shadow -p wa -k identity"));
+    assert_eq!(item(&out, "disk", "6.2.3.8"), "pass");
+    assert_eq!(item(&out, "loaded", "6.2.3.8"), "fail");
+    s.restore_now();
+}
