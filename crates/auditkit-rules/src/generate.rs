@@ -101,6 +101,10 @@ pub struct HardenOptions {
     pub privileged: Option<Vec<String>>,
     /// The first uid of people (`UID_MIN`).
     pub uid_min: u32,
+    /// Home directories of people (uid >= `UID_MIN`), for the rules that
+    /// are written once per person (`#@each-home` lines: their
+    /// `~/.ssh/authorized_keys`). The caller reads them from passwd.
+    pub homes: Vec<String>,
 }
 
 fn marker(line: &str) -> Option<(String, bool, String)> {
@@ -143,6 +147,25 @@ fn paths_of(line: &str) -> Vec<&str> {
     out
 }
 
+/// Append a rule line, or, with `skip_missing`, a comment when a path it
+/// names does not exist on the host.
+fn add_line(body: &mut String, line: &str, opts: &HardenOptions, host: &dyn Host) {
+    let missing = if opts.skip_missing && !line.starts_with('#') {
+        paths_of(line)
+            .into_iter()
+            .find(|p| host.path_kind(p.trim_end_matches('/')) == PathKind::Missing)
+    } else {
+        None
+    };
+    match missing {
+        Some(p) => *body += &format!("# skipped, {p} does not exist: {line}\n"),
+        None => {
+            *body += line;
+            body.push('\n');
+        }
+    }
+}
+
 /// The hardened set as rules.d files.
 pub fn harden(opts: &HardenOptions, host: &dyn Host) -> Result<Vec<GeneratedFile>, GenerateError> {
     let groups = harden_groups();
@@ -176,23 +199,22 @@ pub fn harden(opts: &HardenOptions, host: &dyn Host) -> Result<Vec<GeneratedFile
             if !keep {
                 continue;
             }
+            // One rule per person's home (root has its own line).
+            if let Some(tpl) = line.strip_prefix("#@each-home ") {
+                for h in opts.homes.iter().filter(|h| *h != "/root" && !h.is_empty()) {
+                    let h = h.trim_end_matches('/');
+                    if h.contains(char::is_whitespace) {
+                        body += &format!("# cannot be written in a rule (space): {h}\n");
+                        continue;
+                    }
+                    let rule = tpl.replace("{home}", h);
+                    add_line(&mut body, &rule, opts, host);
+                }
+                continue;
+            }
             let line = fill(line, &|n| (n == "uid_min").then(|| uid.clone()))
                 .unwrap_or_else(|_| line.to_string());
-            let missing: Vec<&str> = if opts.skip_missing && !line.starts_with('#') {
-                paths_of(&line)
-                    .into_iter()
-                    .filter(|p| host.path_kind(p.trim_end_matches('/')) == PathKind::Missing)
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            match missing.first() {
-                Some(p) => body += &format!("# skipped, {p} does not exist: {line}\n"),
-                None => {
-                    body += &line;
-                    body.push('\n');
-                }
-            }
+            add_line(&mut body, &line, opts, host);
         }
         if any {
             out.push(GeneratedFile {

@@ -71,7 +71,29 @@ fn opts(with: &[&str]) -> HardenOptions {
         skip_missing: false,
         privileged: Some(setuid()),
         uid_min: 1000,
+        homes: vec!["/home/alice".into(), "/root".into(), "/home/b ob".into()],
     }
+}
+
+#[test]
+fn authorized_keys_of_every_person() {
+    let files = harden(&opts(&[]), &NoHost).unwrap();
+    let text: String = files.iter().map(|f| f.text.as_str()).collect();
+    assert!(text.contains("-w /root/.ssh/ -p wa -k authorized_keys\n"));
+    assert!(text.contains("-w /home/alice/.ssh/ -p wa -k authorized_keys\n"));
+    // root is not repeated; a home with a space cannot be a rule.
+    assert_eq!(text.matches("/root/.ssh/").count(), 1);
+    assert!(text.contains("# cannot be written in a rule (space): /home/b ob"));
+    assert!(!text.contains("{home}"));
+    // Without the group, none of it.
+    let mut o = opts(&[]);
+    o.without = vec!["authorized_keys".into()];
+    let text: String = harden(&o, &NoHost)
+        .unwrap()
+        .iter()
+        .map(|f| f.text.clone())
+        .collect();
+    assert!(!text.contains("/home/alice/.ssh/"));
 }
 
 #[test]

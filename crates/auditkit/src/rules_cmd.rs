@@ -620,6 +620,7 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         skip_missing: a.flag("--skip-missing"),
         privileged: (!a.flag("--no-privileged")).then(target::privileged_files),
         uid_min: uid,
+        homes: target::people_homes(uid),
     };
     let files = harden(&opts, &host)?;
     match a.value("--out") {

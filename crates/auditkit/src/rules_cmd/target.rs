@@ -249,6 +249,24 @@ pub fn walk(root: &Path, found: &mut BTreeSet<String>) {
     }
 }
 
+/// Home directories of people (uid >= `uid_min`, not `nobody`) from
+/// /etc/passwd, for the per-person rules of the hardened set.
+pub fn people_homes(uid_min: u32) -> Vec<String> {
+    let text = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let mut homes: Vec<String> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            let uid: u32 = f.get(2)?.parse().ok()?;
+            let home = f.get(5)?;
+            (uid >= uid_min && uid != 65534 && home.starts_with('/')).then(|| home.to_string())
+        })
+        .collect();
+    homes.sort();
+    homes.dedup();
+    homes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
