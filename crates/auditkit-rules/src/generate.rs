@@ -242,7 +242,7 @@ pub fn privileged_rules(files: &[String], uid_min: u32, key: &str) -> String {
     files.sort();
     files.dedup();
     let mut out = format!(
-        "## auditkit: every setuid/setgid program on local file systems ({} found)\n",
+        "## auditkit: privileged programs on local file systems ({} found)\n",
         files.len()
     );
     for f in files {

@@ -618,7 +618,7 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         with: a.list("--with"),
         without: a.list("--without"),
         skip_missing: a.flag("--skip-missing"),
-        privileged: (!a.flag("--no-privileged")).then(target::privileged_files),
+        privileged: (!a.flag("--no-privileged")).then(target::privileged_and_capability_files),
         uid_min: uid,
         homes: target::people_homes(uid),
     };

@@ -214,20 +214,54 @@ fn unescape(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Every setuid/setgid regular file on this host's local file systems.
+/// Every setuid/setgid regular file on this host's local file systems
+/// (what CIS 6.2.3.6 calls privileged commands).
 pub fn privileged_files() -> Vec<String> {
+    local_files(false)
+}
+
+/// Setuid/setgid files plus executables with file capabilities
+/// (`security.capability`, what `getcap` lists): the hardened set audits
+/// both, as harden.sh does with `filecap`.
+pub fn privileged_and_capability_files() -> Vec<String> {
+    local_files(true)
+}
+
+fn local_files(with_caps: bool) -> Vec<String> {
     let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
     let filesystems = fs::read_to_string("/proc/filesystems").unwrap_or_default();
     let mut found = BTreeSet::new();
     for m in local_mounts(&mounts, &filesystems) {
-        walk(Path::new(&m), &mut found);
+        walk(Path::new(&m), with_caps, &mut found);
     }
     found.into_iter().collect()
 }
 
+/// Whether a file carries file capabilities (a `security.capability`
+/// extended attribute).
+fn has_file_caps(p: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(p.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: both strings are NUL-terminated and live across the call; a
+    // null buffer of size 0 asks only for the attribute's size.
+    let n = unsafe {
+        libc::lgetxattr(
+            c.as_ptr(),
+            c"security.capability".as_ptr(),
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    n > 0
+}
+
 /// Walk one mount without crossing into other file systems (each local
-/// mount is walked on its own) and without following symlinks.
-pub fn walk(root: &Path, found: &mut BTreeSet<String>) {
+/// mount is walked on its own) and without following symlinks. Collects
+/// setuid/setgid files and, with `with_caps`, executables with file
+/// capabilities.
+pub fn walk(root: &Path, with_caps: bool, found: &mut BTreeSet<String>) {
     let Ok(meta) = fs::symlink_metadata(root) else {
         return;
     };
@@ -242,7 +276,10 @@ pub fn walk(root: &Path, found: &mut BTreeSet<String>) {
             }
             if m.is_dir() {
                 stack.push(e.path());
-            } else if m.is_file() && m.mode() & 0o6000 != 0 {
+            } else if m.is_file()
+                && (m.mode() & 0o6000 != 0
+                    || (with_caps && m.mode() & 0o111 != 0 && has_file_caps(&e.path())))
+            {
                 found.insert(e.path().to_string_lossy().into_owned());
             }
         }
@@ -270,6 +307,40 @@ pub fn people_homes(uid_min: u32) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn walk_finds_setuid_and_capability_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("auditkit-walk-{}", std::process::id()));
+        fs::create_dir_all(dir.join("sub")).unwrap();
+        let plain = dir.join("plain");
+        let suid = dir.join("sub/suid");
+        let caps = dir.join("caps");
+        for p in [&plain, &suid, &caps] {
+            fs::write(p, b"#!/bin/sh\n").unwrap();
+            fs::set_permissions(p, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        fs::set_permissions(&suid, fs::Permissions::from_mode(0o4755)).unwrap();
+        let with_caps = std::process::Command::new("setcap")
+            .arg("cap_net_raw+ep")
+            .arg(&caps)
+            .status()
+            .is_ok_and(|s| s.success());
+        let mut only = BTreeSet::new();
+        walk(&dir, false, &mut only);
+        let mut all = BTreeSet::new();
+        walk(&dir, true, &mut all);
+        let _ = fs::remove_dir_all(&dir);
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        assert_eq!(only.into_iter().collect::<Vec<_>>(), vec![s(&suid)]);
+        if with_caps {
+            let mut want = vec![s(&caps), s(&suid)];
+            want.sort();
+            assert_eq!(all.into_iter().collect::<Vec<_>>(), want);
+        } else {
+            eprintln!("SKIP (part): setcap is not available or not permitted here");
+        }
+    }
 
     #[test]
     fn mounts_keep_local_exec_file_systems() {
