@@ -19,11 +19,11 @@ use auditkit_interp::{syscall_name, Machine};
 
 use crate::ast::{Item, LineKind};
 use crate::check_system::{get, parse_conf, system_item};
-use crate::fields::Field;
+use crate::fields::{Field, FilterList, Op};
 use crate::host::{FnHost, Host, PathKind};
 use crate::parse::parse_line;
 use crate::profile::{fill, CheckKind, Profile, ProfileItem};
-use crate::resolve::{lookup_syscall, KernelRule, Resolver};
+use crate::resolve::{lookup_syscall, KernelRule, Resolver, Value};
 use crate::ruleset::RuleSet;
 use crate::semantic::{
     atoms, covers, has_key, intersects, Atom, PathAliases, Requirement, Selector,
@@ -488,6 +488,20 @@ enum Walk {
 /// so walk the rules in order.
 fn walk(set: &RuleSet, rq: Requirement, atom: Atom, al: &PathAliases, keys: bool) -> Walk {
     let mut pre = Vec::new();
+    // The exclude list is consulted for every record before it is written:
+    // a rule there that drops SYSCALL records (1300, the record every rules
+    // item's event is built on) defeats the item, whatever the exit list.
+    for c in set
+        .rules
+        .iter()
+        .filter(|c| c.rule.list == FilterList::Exclude)
+    {
+        match drops_syscall_records(&c.rule) {
+            Drop::All => return Walk::Blocked(c.origin.to_string()),
+            Drop::Some => pre.push(c.origin.to_string()),
+            Drop::None => {}
+        }
+    }
     for c in &set.rules {
         let cand = c.candidate();
         let keyed = !keys || has_key(&c.rule, rq.rule);
@@ -506,6 +520,52 @@ fn walk(set: &RuleSet, rq: Requirement, atom: Atom, al: &PathAliases, keys: bool
         }
     }
     Walk::Unmet(pre)
+}
+
+/// How much of the SYSCALL record stream an exclude rule drops.
+#[derive(Debug, PartialEq, Eq)]
+enum Drop {
+    /// Every SYSCALL record: no syscall or watch rule can log anything.
+    All,
+    /// Those of some processes (the rule has uid, auid, exe, ... conditions).
+    Some,
+    /// None (its `msgtype` conditions leave SYSCALL records alone).
+    None,
+}
+
+const AUDIT_SYSCALL: u32 = 1300;
+
+/// Whether an exclude-list rule matches SYSCALL records. The kernel tests
+/// each condition on the record; any match excludes, whatever the action.
+fn drops_syscall_records(r: &KernelRule) -> Drop {
+    let mut other = false;
+    for f in &r.fields {
+        match (f.field, &f.value) {
+            (Field::Msgtype, Value::Num(v)) => {
+                let (t, v) = (AUDIT_SYSCALL, *v);
+                let hit = match f.op {
+                    Op::Eq => t == v,
+                    Op::Ne => t != v,
+                    Op::Lt => t < v,
+                    Op::Gt => t > v,
+                    Op::Le => t <= v,
+                    Op::Ge => t >= v,
+                    Op::BitMask => t & v != 0,
+                    Op::BitTest => t & v == v,
+                };
+                if !hit {
+                    return Drop::None;
+                }
+            }
+            (Field::Key, _) => {}
+            _ => other = true,
+        }
+    }
+    if other {
+        Drop::Some
+    } else {
+        Drop::All
+    }
 }
 
 /// The requirement narrowed to the syscalls that are missing.

@@ -469,6 +469,52 @@ fn narrowed_variants_and_earlier_never_rules_fail() {
 }
 
 #[test]
+fn exclude_rules_that_drop_syscall_records() {
+    let with = |extra: &str| {
+        let t = profile_text("cis-debian12", &["/usr/bin/passwd", "/usr/bin/sudo"]);
+        cis12(&format!("{extra}\n{t}"), true)
+    };
+    // Every SYSCALL record dropped, by name, by number, by a range: every
+    // rules item fails (the immutable one aside).
+    for ex in [
+        "-a always,exclude -F msgtype=SYSCALL",
+        "-a never,exclude -F msgtype=1300",
+        "-a always,exclude -F msgtype>=1300 -F msgtype<=1399",
+    ] {
+        let got = with(ex);
+        for id in ["6.2.3.1", "6.2.3.4", "6.2.3.8", "6.2.3.10"] {
+            assert_eq!(got[id], "fail", "{id} with {ex}");
+        }
+    }
+    // Other record types only: nothing changes.
+    let got =
+        with("-a always,exclude -F msgtype=CRYPTO_KEY_USER\n-a always,exclude -F msgtype!=SYSCALL");
+    for id in ["6.2.3.1", "6.2.3.4", "6.2.3.8", "6.2.3.10"] {
+        assert_eq!(got[id], "pass", "{id}");
+    }
+    // Only some processes' SYSCALL records: a warning, not a failure...
+    let got = with("-a always,exclude -F msgtype=SYSCALL -F auid=0");
+    assert_eq!(got["6.2.3.8"], "pass");
+    // ...unless --strict.
+    let sys = fake_with_sudo_log();
+    let t = profile_text("cis-debian12", &["/usr/bin/passwd", "/usr/bin/sudo"]);
+    let strict = statuses(&run(
+        "cis-debian12",
+        &[(
+            "t.rules".into(),
+            format!("-a always,exclude -F msgtype=SYSCALL -F auid=0\n{t}"),
+        )],
+        Layout::Files,
+        Opts {
+            system: &sys,
+            require_keys: true,
+            strict: true,
+        },
+    ));
+    assert_eq!(strict["6.2.3.8"], "fail");
+}
+
+#[test]
 fn privileged_item_uses_the_hosts_setuid_files() {
     let text = profile_text("cis-debian12", &["/usr/bin/passwd"]);
     let got = cis12(&text, false);
