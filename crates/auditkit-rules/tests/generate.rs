@@ -85,6 +85,10 @@ fn authorized_keys_of_every_person() {
     assert_eq!(text.matches("/root/.ssh/").count(), 1);
     assert!(text.contains("# cannot be written in a rule (space): /home/b ob"));
     assert!(!text.contains("{home}"));
+    // gpg private keys of every person, readable only by gpg-agent.
+    assert!(text.contains(
+        "-a always,exit -F dir=/home/alice/.gnupg/private-keys-v1.d -F perm=r -F exe!=/usr/bin/gpg-agent -F key=private-keys\n"
+    ));
     // Without the group, none of it.
     let mut o = opts(&[]);
     o.without = vec!["authorized_keys".into()];
