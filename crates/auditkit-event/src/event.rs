@@ -10,7 +10,11 @@ use crate::header::{EventId, Header, LineFormat};
 #[derive(Debug, Clone)]
 pub struct Event {
     pub(crate) id: EventId,
-    pub(crate) chunks: Vec<Arc<Chunk>>,
+    /// The chunk of the first record, and the others an event spans (rare:
+    /// only events cut by a chunk boundary), so a typical event costs no
+    /// allocation for them.
+    pub(crate) first: Arc<Chunk>,
+    pub(crate) more: Vec<Arc<Chunk>>,
     /// (index into `chunks`, record)
     pub(crate) recs: Vec<(u16, RecMeta)>,
     /// Where the first record came from: (source, line number).
@@ -30,21 +34,33 @@ impl Event {
         recs.push((0, rec));
         Event {
             id: rec.header.id,
-            chunks: vec![chunk.clone()],
+            first: chunk.clone(),
+            more: Vec::new(),
             recs,
             origin: (chunk.source, line_no),
         }
     }
 
     pub(crate) fn push(&mut self, chunk: &Arc<Chunk>, rec: RecMeta) {
-        let idx = match self.chunks.iter().rposition(|c| Arc::ptr_eq(c, chunk)) {
-            Some(i) => i,
-            None => {
-                self.chunks.push(chunk.clone());
-                self.chunks.len() - 1
+        let idx = if Arc::ptr_eq(&self.first, chunk) {
+            0
+        } else {
+            match self.more.iter().rposition(|c| Arc::ptr_eq(c, chunk)) {
+                Some(i) => i + 1,
+                None => {
+                    self.more.push(chunk.clone());
+                    self.more.len()
+                }
             }
         };
         self.recs.push((idx as u16, rec));
+    }
+
+    fn chunk(&self, i: u16) -> &Chunk {
+        match i {
+            0 => &self.first,
+            n => &self.more[n as usize - 1],
+        }
     }
 
     /// The event's identity (time and serial).
@@ -70,7 +86,7 @@ impl Event {
     /// The `i`th record in input order.
     pub fn record(&self, i: usize) -> Option<Record<'_>> {
         let (c, meta) = self.recs.get(i)?;
-        let data = &self.chunks[*c as usize].data;
+        let data = &self.chunk(*c).data;
         let line = &data[meta.start as usize..(meta.start + meta.len) as usize];
         Some(Record {
             line,
@@ -81,7 +97,7 @@ impl Event {
     /// The records in input order.
     pub fn records(&self) -> impl DoubleEndedIterator<Item = Record<'_>> + ExactSizeIterator {
         self.recs.iter().map(move |(c, meta)| {
-            let data = &self.chunks[*c as usize].data;
+            let data = &self.chunk(*c).data;
             Record {
                 line: &data[meta.start as usize..(meta.start + meta.len) as usize],
                 header: &meta.header,
