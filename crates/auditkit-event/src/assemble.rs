@@ -160,10 +160,13 @@ impl Assembler {
         emit: &mut impl FnMut(Event),
     ) -> bool {
         let h = &rec.header;
-        let node = h
-            .node
-            .map(|(a, b)| &chunk.data[(rec.start + a) as usize..(rec.start + b) as usize]);
-        let nid = self.node_id(node);
+        let nid = match h.node {
+            None => 0,
+            Some((a, b)) => {
+                let node = &chunk.data[(rec.start + a) as usize..(rec.start + b) as usize];
+                self.node_id(Some(node))
+            }
+        };
         let key: Key = (h.id.sec, h.id.msec, h.id.serial, nid);
 
         // Fast path: same event as the previous record, still building.

@@ -34,10 +34,33 @@ fn scan(s: &[u8], mut base: u32) -> (bool, u64, bool) {
         neg = s[i] == b'-';
         i += 1;
     }
-    let hex_prefix = s.get(i) == Some(&b'0')
+    if base == 10 {
+        // The common case (every timestamp of every record): a tight loop;
+        // 19 decimal digits always fit in a u64, so checks start after.
+        let start = i;
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+        let digits = &s[start..i];
+        let (head, tail) = digits.split_at(digits.len().min(19));
+        let mut v = head.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+        let mut over = false;
+        for &c in tail {
+            match v
+                .checked_mul(10)
+                .and_then(|x| x.checked_add(u64::from(c - b'0')))
+            {
+                Some(n) => v = n,
+                None => over = true,
+            }
+        }
+        return (neg, v, over);
+    }
+    let hex_prefix = (base == 16 || base == 0)
+        && s.get(i) == Some(&b'0')
         && matches!(s.get(i + 1), Some(b'x') | Some(b'X'))
         && s.get(i + 2).and_then(|&c| digit(c)).is_some_and(|d| d < 16);
-    if (base == 16 || base == 0) && hex_prefix {
+    if hex_prefix {
         base = 16;
         i += 2;
     } else if base == 0 {
