@@ -22,6 +22,7 @@ pub struct EventWriter {
     /// name → uid for the csv/text normalizer (`acct=` subjects).
     users: UserIds,
     csv: CsvExtras,
+    json_with_lines: bool,
 }
 
 impl EventWriter {
@@ -41,6 +42,7 @@ impl EventWriter {
             UserIds::default()
         };
         Ok(EventWriter {
+            json_with_lines: a.json_with_lines,
             format: a.format,
             escape: a.escape,
             names,
@@ -73,7 +75,7 @@ impl EventWriter {
             .write(ev, out),
             Format::Json => JsonWriter {
                 names: &self.names,
-                with_lines: false,
+                with_lines: self.json_with_lines,
             }
             .write(ev, out),
             Format::Csv => write_csv(ev, &self.settings(), &self.csv, out),

@@ -81,6 +81,8 @@ pub struct SearchArgs {
     pub stats: bool,
     /// `--no-progress`: no progress line on stderr even on a terminal.
     pub no_progress: bool,
+    /// `--json-with-lines`: JSON records also carry their logged line.
+    pub json_with_lines: bool,
 }
 
 impl Default for SearchArgs {
@@ -118,6 +120,7 @@ impl Default for SearchArgs {
             all_events: false,
             stats: false,
             no_progress: false,
+            json_with_lines: false,
         }
     }
 }
@@ -680,6 +683,7 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             "--all-events" => a.all_events = true,
             "--stats" => a.stats = true,
             "--no-progress" => a.no_progress = true,
+            "--json-with-lines" => a.json_with_lines = true,
             _ => return err(format!("{raw} is an unsupported option")),
         }
         c += 1;

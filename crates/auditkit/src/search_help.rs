@@ -80,6 +80,8 @@ Plain questions (auditkit):
 
 Output:
   --format raw|default|interpret|csv|text|json
+                          json: one object per event (docs/json.md)
+  --json-with-lines       json: each record also carries its logged line
   -r, --raw  -i, --interpret
   --escape raw|tty|shell|shell_quote
   --extra-keys --extra-labels --extra-obj2 --extra-time   (csv columns)

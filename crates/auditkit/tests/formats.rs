@@ -186,3 +186,35 @@ fn json_keeps_numbers_hex_and_keys_apart() {
     assert_eq!(multi["keys"][0], "akgen-del");
     assert_eq!(multi["keys"][1], "akgen-multi");
 }
+
+#[test]
+fn json_with_lines_keeps_every_logged_line() {
+    for name in ["examples/enriched.log", "examples/node.log"] {
+        let log = root().join(name);
+        let out = auditkit()
+            .args([
+                "search",
+                "--all-events",
+                "--format",
+                "json",
+                "--json-with-lines",
+                "-if",
+            ])
+            .arg(&log)
+            .output()
+            .unwrap();
+        let mut got = Vec::new();
+        for l in String::from_utf8(out.stdout).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            for r in v["records"].as_array().unwrap() {
+                got.push(r["line"].as_str().unwrap().to_string());
+            }
+        }
+        // Every line of the file, each once (events reorder them).
+        let text = std::fs::read_to_string(&log).unwrap();
+        let mut want: Vec<String> = text.lines().map(str::to_string).collect();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{name}");
+    }
+}
