@@ -1,24 +1,24 @@
 //! Feed arbitrary bytes through line parsing, assembly and field decoding.
 #![no_main]
 
-use std::sync::Arc;
-
 use auditkit_event::chunk::parse_chunk;
+use auditkit_event::pipeline::{Item, Stats};
 use auditkit_event::{Assembler, Chunk};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let chunk = Arc::new(Chunk {
+    let parsed = parse_chunk(Chunk {
         data: data.to_vec(),
         source: 0,
         first_line: 1,
     });
-    let parsed = parse_chunk(chunk.clone());
     let mut asm = Assembler::new(2);
     let mut events = Vec::new();
-    for (rec, line) in parsed.records {
-        asm.push(&chunk, rec, line, &mut |e| events.push(e));
-    }
+    asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
+        if let Item::Event(e) = it {
+            events.push(e);
+        }
+    });
     asm.finish(&mut |e| events.push(e));
     for e in &events {
         for r in e.records() {

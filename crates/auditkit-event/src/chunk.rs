@@ -8,8 +8,6 @@
 //! last event that needs a chunk has been written out. That is what bounds
 //! memory however large the file is.
 
-use std::sync::Arc;
-
 use crate::header::{parse_header_cached, Header, HeaderError, TypeCache};
 
 /// One block of input that ends on a line boundary (or at end of input).
@@ -19,7 +17,12 @@ pub struct Chunk {
     pub data: Vec<u8>,
     /// Which source (file) the chunk came from, an index the caller assigns.
     pub source: u32,
-    /// 1-based number of the chunk's first line within its source.
+    /// 1-based number of the chunk's first line within its source, or 0
+    /// when the reader did not count: the [`Assembler`](crate::Assembler)
+    /// then numbers on from the previous chunk of the same source (from 1
+    /// for a source's first chunk). Readers leave counting to the assembler
+    /// because the parse workers count lines anyway, and a separate pass
+    /// over every byte in the reader thread would cost more than it saves.
     pub first_line: u64,
 }
 
@@ -30,6 +33,8 @@ pub struct RecMeta {
     pub start: u32,
     /// Length of the line without its `\n`.
     pub len: u32,
+    /// 0-based index of the line within its chunk.
+    pub line: u32,
     /// The parsed header (offsets relative to the line).
     pub header: Header,
 }
@@ -41,19 +46,29 @@ pub struct Unparsed {
     pub start: u32,
     /// Length without the `\n`.
     pub len: u32,
-    /// 1-based line number within the source.
+    /// 1-based line number within the source (0-based within the chunk
+    /// until the assembler has numbered the chunk).
     pub line_no: u64,
     /// Why it was rejected.
     pub why: HeaderError,
 }
 
 /// The result of parsing every line of one chunk.
+///
+/// Events refer to their records here (through an `Arc`) instead of
+/// copying them: a typical event is one run of consecutive records, so it
+/// costs a pointer and two indexes whatever its number of records.
 #[derive(Debug)]
 pub struct ParsedChunk {
     /// The chunk itself.
-    pub chunk: Arc<Chunk>,
-    /// Records, in input order, each with its line number.
-    pub records: Vec<(RecMeta, u64)>,
+    pub chunk: Chunk,
+    /// Records, in input order.
+    pub records: Vec<RecMeta>,
+    /// Runs of consecutive records with the same (node, time, serial) key,
+    /// as (index of the first record, number of records). A line that is
+    /// not a record ends a run, so that unparsed lines can be passed
+    /// through at their place. The assembler works a run at a time.
+    pub runs: Vec<(u32, u32)>,
     /// Lines that are not records (blank lines and `#` comments are not
     /// listed here but counted in `blank` and `comments`).
     pub unparsed: Vec<Unparsed>,
@@ -65,48 +80,101 @@ pub struct ParsedChunk {
     pub lines: u64,
 }
 
+impl ParsedChunk {
+    /// The text of a record line (without its `\n`).
+    pub fn line(&self, rec: &RecMeta) -> &[u8] {
+        &self.chunk.data[rec.start as usize..(rec.start + rec.len) as usize]
+    }
+
+    /// The text of an unparsed line (without its `\n`).
+    pub fn unparsed_line(&self, u: &Unparsed) -> &[u8] {
+        &self.chunk.data[u.start as usize..(u.start + u.len) as usize]
+    }
+
+    /// The node name of a record, if it has one.
+    pub fn node(&self, rec: &RecMeta) -> Option<&[u8]> {
+        rec.header
+            .node
+            .map(|(a, b)| &self.chunk.data[(rec.start + a) as usize..(rec.start + b) as usize])
+    }
+}
+
 /// Parse every line of a chunk. Pure and cheap: only headers are read; the
 /// fields of a record are tokenized later, when somebody asks for them.
-pub fn parse_chunk(chunk: Arc<Chunk>) -> ParsedChunk {
+pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
     let data = &chunk.data;
-    let mut records = Vec::with_capacity(data.len() / 160 + 1);
+    let mut records: Vec<RecMeta> = Vec::with_capacity(data.len() / 160 + 1);
+    let mut runs: Vec<(u32, u32)> = Vec::with_capacity(data.len() / 600 + 1);
     let mut unparsed = Vec::new();
-    let (mut blank, mut comments, mut lines) = (0u64, 0u64, 0u64);
+    let (mut blank, mut comments) = (0u64, 0u64);
     let mut pos = 0usize;
-    let mut line_no = chunk.first_line;
+    let mut line_idx = 0u32;
     let mut types = TypeCache::default();
+    // Whether the next record may extend the current run.
+    let mut open_run = false;
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
         let line = &data[pos..end];
-        lines += 1;
         match parse_header_cached(line, &mut types) {
-            Ok(header) => records.push((
-                RecMeta {
+            Ok(header) => {
+                let rec = RecMeta {
                     start: pos as u32,
                     len: line.len() as u32,
+                    line: line_idx,
                     header,
-                },
-                line_no,
-            )),
+                };
+                let extends = open_run
+                    && records
+                        .last()
+                        .is_some_and(|prev| same_key(data, prev, &rec));
+                if extends {
+                    if let Some(r) = runs.last_mut() {
+                        r.1 += 1;
+                    }
+                } else {
+                    runs.push((records.len() as u32, 1));
+                }
+                records.push(rec);
+                open_run = true;
+            }
             Err(HeaderError::Empty) => blank += 1,
             Err(HeaderError::Comment) => comments += 1,
-            Err(why) => unparsed.push(Unparsed {
-                start: pos as u32,
-                len: line.len() as u32,
-                line_no,
-                why,
-            }),
+            Err(why) => {
+                unparsed.push(Unparsed {
+                    start: pos as u32,
+                    len: line.len() as u32,
+                    line_no: u64::from(line_idx),
+                    why,
+                });
+                open_run = false;
+            }
         }
-        line_no += 1;
+        line_idx += 1;
         pos = end + 1;
     }
     ParsedChunk {
         chunk,
         records,
+        runs,
         unparsed,
         blank,
         comments,
-        lines,
+        lines: u64::from(line_idx),
+    }
+}
+
+/// Whether two records of one chunk share their (node, time, serial) key.
+fn same_key(data: &[u8], a: &RecMeta, b: &RecMeta) -> bool {
+    if a.header.id != b.header.id {
+        return false;
+    }
+    match (a.header.node, b.header.node) {
+        (None, None) => true,
+        (Some((a0, a1)), Some((b0, b1))) => {
+            data[(a.start + a0) as usize..(a.start + a1) as usize]
+                == data[(b.start + b0) as usize..(b.start + b1) as usize]
+        }
+        _ => false,
     }
 }
 

@@ -2,65 +2,84 @@
 
 use std::sync::Arc;
 
-use crate::chunk::{Chunk, RecMeta};
+use crate::chunk::{ParsedChunk, RecMeta};
 use crate::fields::{Fields, FieldsOptions};
 use crate::header::{EventId, Header, LineFormat};
 
+/// Consecutive records of one parsed chunk: `pc.records[start..end]`.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    pub(crate) pc: Arc<ParsedChunk>,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Part {
+    fn meta(&self, i: u32) -> &RecMeta {
+        &self.pc.records[i as usize]
+    }
+
+    fn record(&self, i: u32) -> Record<'_> {
+        let meta = self.meta(i);
+        Record {
+            line: self.pc.line(meta),
+            header: &meta.header,
+        }
+    }
+
+    fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+}
+
 /// One assembled audit event. Records are kept in the order they were read.
+///
+/// An event does not copy its records: it points at runs of them in the
+/// parsed chunks they came from. Nearly every event is a single run of
+/// consecutive lines, which costs no allocation at all; events whose
+/// records are interleaved with others, or cut by a chunk boundary, list
+/// more runs in `more`.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub(crate) id: EventId,
-    /// The chunk of the first record, and the others an event spans (rare:
-    /// only events cut by a chunk boundary), so a typical event costs no
-    /// allocation for them.
-    pub(crate) first: Arc<Chunk>,
-    pub(crate) more: Vec<Arc<Chunk>>,
-    /// (index into `chunks`, record)
-    pub(crate) recs: Vec<(u16, RecMeta)>,
-    /// Where the first record came from: (source, line number).
-    pub(crate) origin: (u32, u64),
+    pub(crate) first: Part,
+    pub(crate) more: Vec<Part>,
+    pub(crate) n: u32,
 }
 
 impl Event {
-    pub(crate) fn new(chunk: &Arc<Chunk>, rec: RecMeta, line_no: u64) -> Event {
-        // A syscall event has 4-8 records: one allocation up front instead
-        // of growing 1, 2, 4, 8. One-record types get just one.
-        let cap = if crate::assemble::is_single_record_type(rec.header.rtype) {
-            1
-        } else {
-            6
-        };
-        let mut recs = Vec::with_capacity(cap);
-        recs.push((0, rec));
+    /// An event of the records `start..end` of `pc`.
+    pub(crate) fn new(pc: &Arc<ParsedChunk>, start: u32, end: u32) -> Event {
         Event {
-            id: rec.header.id,
-            first: chunk.clone(),
+            id: pc.records[start as usize].header.id,
+            first: Part {
+                pc: pc.clone(),
+                start,
+                end,
+            },
             more: Vec::new(),
-            recs,
-            origin: (chunk.source, line_no),
+            n: end - start,
         }
     }
 
-    pub(crate) fn push(&mut self, chunk: &Arc<Chunk>, rec: RecMeta) {
-        let idx = if Arc::ptr_eq(&self.first, chunk) {
-            0
+    /// Append the records `start..end` of `pc`, extending the last run
+    /// when they follow it directly.
+    pub(crate) fn extend(&mut self, pc: &Arc<ParsedChunk>, start: u32, end: u32) {
+        self.n += end - start;
+        let last = self.more.last_mut().unwrap_or(&mut self.first);
+        if last.end == start && Arc::ptr_eq(&last.pc, pc) {
+            last.end = end;
         } else {
-            match self.more.iter().rposition(|c| Arc::ptr_eq(c, chunk)) {
-                Some(i) => i + 1,
-                None => {
-                    self.more.push(chunk.clone());
-                    self.more.len()
-                }
-            }
-        };
-        self.recs.push((idx as u16, rec));
+            self.more.push(Part {
+                pc: pc.clone(),
+                start,
+                end,
+            });
+        }
     }
 
-    fn chunk(&self, i: u16) -> &Chunk {
-        match i {
-            0 => &self.first,
-            n => &self.more[n as usize - 1],
-        }
+    fn parts(&self) -> impl Iterator<Item = &Part> {
+        std::iter::once(&self.first).chain(self.more.iter())
     }
 
     /// The event's identity (time and serial).
@@ -75,47 +94,119 @@ impl Event {
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.recs.len()
+        self.n as usize
     }
 
     /// Whether the event has no records (never true for assembled events).
     pub fn is_empty(&self) -> bool {
-        self.recs.is_empty()
+        self.n == 0
     }
 
     /// The `i`th record in input order.
     pub fn record(&self, i: usize) -> Option<Record<'_>> {
-        let (c, meta) = self.recs.get(i)?;
-        let data = &self.chunk(*c).data;
-        let line = &data[meta.start as usize..(meta.start + meta.len) as usize];
-        Some(Record {
-            line,
-            header: &meta.header,
-        })
+        let mut i = i;
+        for p in self.parts() {
+            if i < p.len() {
+                return Some(p.record(p.start + i as u32));
+            }
+            i -= p.len();
+        }
+        None
     }
 
     /// The records in input order.
-    pub fn records(&self) -> impl DoubleEndedIterator<Item = Record<'_>> + ExactSizeIterator {
-        self.recs.iter().map(move |(c, meta)| {
-            let data = &self.chunk(*c).data;
-            Record {
-                line: &data[meta.start as usize..(meta.start + meta.len) as usize],
-                header: &meta.header,
-            }
-        })
+    pub fn records(&self) -> Records<'_> {
+        Records {
+            ev: self,
+            front: (0, self.first.start),
+            back: (self.more.len(), self.last_part().end),
+            left: self.len(),
+        }
+    }
+
+    fn part(&self, i: usize) -> &Part {
+        if i == 0 {
+            &self.first
+        } else {
+            &self.more[i - 1]
+        }
+    }
+
+    fn last_part(&self) -> &Part {
+        self.more.last().unwrap_or(&self.first)
     }
 
     /// Source index and line number of the event's first record.
     pub fn origin(&self) -> (u32, u64) {
-        self.origin
+        let c = &self.first.pc.chunk;
+        let meta = self.first.meta(self.first.start);
+        (c.source, c.first_line + u64::from(meta.line))
     }
 
     /// True when any record has an enrichment tail (ausearch then prints
     /// the 0x1D separator back in raw output).
     pub fn is_enriched(&self) -> bool {
-        self.recs.iter().any(|(_, m)| m.header.enrich.is_some())
+        self.parts().any(|p| {
+            p.pc.records[p.start as usize..p.end as usize]
+                .iter()
+                .any(|m| m.header.enrich.is_some())
+        })
     }
 }
+
+/// The records of an event in input order (see [`Event::records`]).
+pub struct Records<'e> {
+    ev: &'e Event,
+    /// (part index, next record index) from the front.
+    front: (usize, u32),
+    /// (part index, one past the next record index) from the back.
+    back: (usize, u32),
+    left: usize,
+}
+
+impl<'e> Iterator for Records<'e> {
+    type Item = Record<'e>;
+
+    fn next(&mut self) -> Option<Record<'e>> {
+        if self.left == 0 {
+            return None;
+        }
+        loop {
+            let p = self.ev.part(self.front.0);
+            if self.front.1 < p.end {
+                self.front.1 += 1;
+                self.left -= 1;
+                return Some(p.record(self.front.1 - 1));
+            }
+            self.front.0 += 1;
+            self.front.1 = self.ev.part(self.front.0).start;
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl DoubleEndedIterator for Records<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        loop {
+            let p = self.ev.part(self.back.0);
+            if self.back.1 > p.start {
+                self.back.1 -= 1;
+                self.left -= 1;
+                return Some(p.record(self.back.1));
+            }
+            self.back.0 -= 1;
+            self.back.1 = self.ev.part(self.back.0).end;
+        }
+    }
+}
+
+impl ExactSizeIterator for Records<'_> {}
 
 /// A borrowed view of one record line.
 #[derive(Clone, Copy, Debug)]

@@ -11,7 +11,7 @@
 //!  blocks of bytes ──► Chunk (newline aligned) ──► parse_chunk ──► RecMeta (header only)
 //!                                                     │  parallel, any thread
 //!                                                     ▼
-//!                                           Assembler::push ──► Event ──► (filters, writers)
+//!                                     Assembler::push_parsed ──► Event ──► (filters, writers)
 //!                                              sequential, ausearch's order
 //! ```
 //!
@@ -55,5 +55,5 @@ pub mod value;
 
 pub use assemble::Assembler;
 pub use chunk::{Chunk, ParsedChunk};
-pub use event::{Event, Record};
+pub use event::{Event, Record, Records};
 pub use header::{EventId, Header, LineFormat};

@@ -28,14 +28,14 @@ pub enum Item {
     /// A complete event.
     Event(Event),
     /// A line that is not a record, at the place it was read.
-    Unparsed(Arc<Chunk>, Unparsed),
+    Unparsed(Arc<ParsedChunk>, Unparsed),
 }
 
 impl Item {
     /// The text of an unparsed line.
     pub fn unparsed_line(&self) -> Option<&[u8]> {
         match self {
-            Item::Unparsed(c, u) => Some(&c.data[u.start as usize..(u.start + u.len) as usize]),
+            Item::Unparsed(pc, u) => Some(pc.unparsed_line(u)),
             Item::Event(_) => None,
         }
     }
@@ -136,10 +136,10 @@ where
     let mut stats = Stats::default();
     thread::scope(|scope| {
         // Parse workers.
-        let mut to_parse: Vec<SyncSender<Arc<Chunk>>> = Vec::new();
+        let mut to_parse: Vec<SyncSender<Chunk>> = Vec::new();
         let mut parsed_rx: Vec<Receiver<ParsedChunk>> = Vec::new();
         for _ in 0..n {
-            let (tx, rx) = sync_channel::<Arc<Chunk>>(1);
+            let (tx, rx) = sync_channel::<Chunk>(1);
             let (ptx, prx) = sync_channel::<ParsedChunk>(1);
             spawn_named(scope, "ak-parse", move || {
                 for c in rx {
@@ -158,7 +158,7 @@ where
                 if stop_r.load(Ordering::Relaxed) {
                     break;
                 }
-                if to_parse[i % n].send(Arc::new(c)).is_err() {
+                if to_parse[i % n].send(c).is_err() {
                     break;
                 }
             }
@@ -192,80 +192,49 @@ where
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
             let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
-            let mut full: Vec<Vec<Item>> = Vec::new();
             let mut next_fmt = 0usize;
-            let send = |batch: &mut Vec<Item>, next_fmt: &mut usize| -> bool {
-                let b = std::mem::replace(batch, Vec::with_capacity(batch_size));
-                let ok = to_fmt[*next_fmt % n].send(b).is_ok();
-                *next_fmt += 1;
-                ok
+            let mut closed = false;
+            // A time-out can release thousands of held events at once:
+            // batches are cut and sent as they fill, so no batch (and no
+            // formatted output buffer) grows without bound.
+            let mut add = |it: Item, batch: &mut Vec<Item>| {
+                if matches!(it, Item::Event(_)) {
+                    st.events += 1;
+                }
+                batch.push(it);
+                if batch.len() >= batch_size && !closed {
+                    let b = std::mem::replace(batch, Vec::with_capacity(batch_size));
+                    closed = to_fmt[next_fmt % n].send(b).is_err();
+                    next_fmt += 1;
+                }
+                closed
             };
-            'outer: for i in 0.. {
+            let mut pst = Stats::default();
+            for i in 0.. {
                 let Ok(pc) = parsed_rx[i % n].recv() else {
                     break;
                 };
                 if stop_a.load(Ordering::Relaxed) {
                     break;
                 }
-                st.lines += pc.lines;
-                st.blank += pc.blank;
-                st.comments += pc.comments;
-                st.unparsed += pc.unparsed.len() as u64;
-                let chunk = pc.chunk;
-                let mut unparsed = pc.unparsed.into_iter().peekable();
-                for (rec, line_no) in pc.records {
-                    while unparsed.peek().is_some_and(|u| u.start < rec.start) {
-                        if let Some(u) = unparsed.next() {
-                            batch.push(Item::Unparsed(chunk.clone(), u));
-                        }
-                    }
-                    st.records += 1;
-                    if let Some((lo, hi)) = range {
-                        let s = rec.header.id.sec;
-                        if s < lo || s > hi {
-                            st.out_of_range += 1;
-                            continue;
-                        }
-                    }
-                    // A time-out can release thousands of held events at
-                    // once: cut them into batches as they come so no batch
-                    // (and no formatted output buffer) grows without bound.
-                    asm.push(&chunk, rec, line_no, &mut |e| {
-                        st.events += 1;
-                        batch.push(Item::Event(e));
-                        if batch.len() >= batch_size {
-                            full.push(std::mem::replace(
-                                &mut batch,
-                                Vec::with_capacity(batch_size),
-                            ));
-                        }
-                    });
-                    for mut b in full.drain(..) {
-                        if !send(&mut b, &mut next_fmt) {
-                            break 'outer;
-                        }
-                    }
-                }
-                for u in unparsed {
-                    batch.push(Item::Unparsed(chunk.clone(), u));
+                let mut done = false;
+                asm.push_parsed(pc, range, &mut pst, &mut |it| done = add(it, &mut batch));
+                if done {
+                    break;
                 }
             }
             asm.finish(&mut |e| {
-                st.events += 1;
-                batch.push(Item::Event(e));
-                if batch.len() >= batch_size {
-                    full.push(std::mem::replace(
-                        &mut batch,
-                        Vec::with_capacity(batch_size),
-                    ));
-                }
+                add(Item::Event(e), &mut batch);
             });
-            for mut b in full.drain(..) {
-                send(&mut b, &mut next_fmt);
+            if !batch.is_empty() && !closed {
+                let _ = to_fmt[next_fmt % n].send(std::mem::take(&mut batch));
             }
-            if !batch.is_empty() {
-                send(&mut batch, &mut next_fmt);
-            }
+            st.lines = pst.lines;
+            st.records = pst.records;
+            st.out_of_range = pst.out_of_range;
+            st.unparsed = pst.unparsed;
+            st.blank = pst.blank;
+            st.comments = pst.comments;
             st.dropped_eoe = asm.dropped_eoe();
             st.forced = asm.forced();
             st

@@ -1,11 +1,10 @@
 //! The parser must never panic and never lose a line, whatever it is fed:
 //! arbitrary bytes, and real lines with random damage.
 
-use std::sync::Arc;
-
 use auditkit_event::chunk::parse_chunk;
+use auditkit_event::pipeline::{Item, Stats};
 use auditkit_event::value::{decode_str, execve_args, proctitle_args, split_keys};
-use auditkit_event::{Assembler, Chunk};
+use auditkit_event::{Assembler, Chunk, Event};
 use proptest::prelude::*;
 
 const REAL: &[&str] = &[
@@ -19,24 +18,29 @@ const REAL: &[&str] = &[
 
 fn run(data: Vec<u8>) -> (u64, usize) {
     let lines = auditkit_event::chunk::count_lines(&data);
-    let chunk = Arc::new(Chunk {
-        data,
+    let parsed = parse_chunk(Chunk {
+        data: data.clone(),
         source: 0,
         first_line: 1,
     });
-    let parsed = parse_chunk(chunk.clone());
     let accounted =
         parsed.records.len() as u64 + parsed.unparsed.len() as u64 + parsed.blank + parsed.comments;
     assert_eq!(
         accounted, lines,
         "every line is a record, blank, comment or unparsed"
     );
-    let mut asm = Assembler::new(2);
-    let mut events = Vec::new();
-    for (rec, line) in parsed.records {
-        asm.push(&chunk, rec, line, &mut |e| events.push(e));
-    }
-    asm.finish(&mut |e| events.push(e));
+    let events = assemble(parsed, false);
+    // The run-at-a-time assembler groups and orders exactly as the
+    // record-by-record rules do.
+    let reference = assemble(
+        parse_chunk(Chunk {
+            data,
+            source: 0,
+            first_line: 1,
+        }),
+        true,
+    );
+    assert_eq!(shape(&events), shape(&reference));
     let mut records = 0;
     for e in &events {
         for r in e.records() {
@@ -54,8 +58,90 @@ fn run(data: Vec<u8>) -> (u64, usize) {
     (lines, records)
 }
 
+/// Assemble a parsed chunk, a run at a time or record by record.
+fn assemble(parsed: auditkit_event::ParsedChunk, by_record: bool) -> Vec<Event> {
+    let mut asm = Assembler::new(2);
+    asm.by_record = by_record;
+    let mut events = Vec::new();
+    asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
+        if let Item::Event(e) = it {
+            events.push(e);
+        }
+    });
+    asm.finish(&mut |e| events.push(e));
+    events
+}
+
+/// Each event as its id and the lines of its records, in order.
+fn shape(events: &[Event]) -> Vec<(String, Vec<Vec<u8>>)> {
+    events
+        .iter()
+        .map(|e| {
+            (
+                e.id().to_string(),
+                e.records().map(|r| r.line.to_vec()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// A record line of a structured random log: `(key, type, node)` picks.
+fn synth_line(sec: u64, serial: u64, rtype: &str, node: bool, tag: usize) -> String {
+    let node = if node { "node=h2 " } else { "" };
+    format!("{node}type={rtype} msg=audit({sec}.000:{serial}): tag={tag}\n")
+}
+
+const TYPES: &[&str] = &[
+    "SYSCALL",
+    "PATH",
+    "CWD",
+    "EOE",
+    "PROCTITLE",
+    "USER_CMD",
+    "KERNEL",
+    "EXECVE",
+    "AVC",
+    "UNKNOWN[1400]",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Interleaved events, repeated keys, one-record types, EOEs, time
+    /// jumps past the timeout and back, two nodes: the run-at-a-time
+    /// assembler must agree with the record-by-record rules.
+    #[test]
+    fn runs_agree_with_records(
+        steps in proptest::collection::vec(
+            (0u8..10, 0usize..TYPES.len(), 0u64..4, any::<bool>(), 0u8..8),
+            1..120,
+        ),
+    ) {
+        let mut log = String::new();
+        let (mut sec, mut serial) = (100u64, 1u64);
+        for (i, (what, t, dsec, node, back)) in steps.into_iter().enumerate() {
+            match what {
+                // a new key, sometimes later in time
+                0..=2 => {
+                    serial += 1;
+                    if dsec == 3 {
+                        sec += 2;
+                    }
+                }
+                // an older key comes back
+                3 => serial = serial.saturating_sub(u64::from(back)).max(1),
+                // time goes backwards a little
+                4 if back == 0 => sec = sec.saturating_sub(3),
+                _ => {}
+            }
+            log.push_str(&synth_line(sec, serial, TYPES[t], node && back < 2, i));
+            if what == 9 {
+                log.push_str("garbage line\n");
+            }
+        }
+        let data = log.into_bytes();
+        run(data);
+    }
 
     #[test]
     fn arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..600)) {

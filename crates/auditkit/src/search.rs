@@ -385,19 +385,19 @@ fn sequential(
             }
         } else {
             idle = std::time::Instant::now();
-            let pc = parse_chunk(std::sync::Arc::new(chunk));
-            unparsed += pc.unparsed.len() as u64;
-            for (rec, line_no) in pc.records {
-                if let Some((lo, hi)) = range {
-                    let t = rec.header.id.sec;
-                    if t < lo || t > hi {
-                        continue;
+            let mut st = pipeline::Stats::default();
+            asm.push_parsed(parse_chunk(chunk), range, &mut st, &mut |it| match it {
+                Item::Event(e) => handle(e, &mut out, &mut found),
+                Item::Unparsed(..) => {
+                    if a.keep_unparsed {
+                        if let Some(line) = it.unparsed_line() {
+                            out.extend_from_slice(line);
+                            out.push(b'\n');
+                        }
                     }
                 }
-                asm.push(&pc.chunk, rec, line_no, &mut |e| {
-                    handle(e, &mut out, &mut found)
-                });
-            }
+            });
+            unparsed += st.unparsed;
         }
         if !out.is_empty() {
             if let Some(h) = s.take_header() {
@@ -454,11 +454,11 @@ fn parallel(
                         matched += 1;
                     }
                 }
-                Item::Unparsed(chunk, u) => {
+                Item::Unparsed(pc, u) => {
                     if a.debug {
                         let name = s
                             .names
-                            .get(chunk.source as usize)
+                            .get(pc.chunk.source as usize)
                             .map_or("?", String::as_str);
                         if let Ok(mut d) = debug_lines.lock() {
                             d.push(format!("{name}:{}: {}", u.line_no, u.why));
