@@ -8,7 +8,7 @@
 //! last event that needs a chunk has been written out. That is what bounds
 //! memory however large the file is.
 
-use crate::header::{parse_header_cached, Header, HeaderError, TypeCache};
+use crate::header::{parse_header_enrich, Header, HeaderError, TypeCache};
 
 /// One block of input that ends on a line boundary (or at end of input).
 #[derive(Debug)]
@@ -113,9 +113,18 @@ pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
     // Whether the next record may extend the current run.
     let mut open_run = false;
     while pos < data.len() {
-        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |p| pos + p);
+        // One pass finds the line's end and its enrichment separator.
+        let (end, enrich) = match memchr::memchr2(b'\n', 0x1d, &data[pos..]) {
+            Some(p) if data[pos + p] == 0x1d => {
+                let after = pos + p + 1;
+                let end = memchr::memchr(b'\n', &data[after..]).map_or(data.len(), |q| after + q);
+                (end, Some(p as u32))
+            }
+            Some(p) => (pos + p, None),
+            None => (data.len(), None),
+        };
         let line = &data[pos..end];
-        match parse_header_cached(line, &mut types) {
+        match parse_header_enrich(line, enrich, &mut types) {
             Ok(header) => {
                 let rec = RecMeta {
                     start: pos as u32,

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
-use auditkit_event::chunk::{count_lines, split_at_last_newline};
+use auditkit_event::chunk::split_at_last_newline;
 use auditkit_event::Chunk;
 
 /// Size of one read block (1 MiB). Big enough that per-chunk overhead vanishes,
@@ -164,7 +164,6 @@ pub struct Blocks {
     next_source: usize,
     cur: Option<(Box<dyn Read + Send>, u32)>,
     carry: Vec<u8>,
-    next_line: u64,
     /// Errors met while reading: (source name, error).
     pub errors: Arc<Mutex<Vec<String>>>,
     /// Total bytes read (after decompression).
@@ -179,7 +178,6 @@ impl Blocks {
             next_source: 0,
             cur: None,
             carry: Vec::new(),
-            next_line: 1,
             errors: Arc::new(Mutex::new(Vec::new())),
             bytes: Arc::new(std::sync::atomic::AtomicU64::new(0)),
         }
@@ -210,7 +208,6 @@ impl Iterator for Blocks {
                 match open(&self.sources[idx as usize]) {
                     Ok(r) => {
                         self.cur = Some((r, idx));
-                        self.next_line = 1;
                         self.carry.clear();
                     }
                     Err(e) => {
@@ -246,11 +243,10 @@ impl Iterator for Blocks {
                 if buf.is_empty() {
                     continue;
                 }
-                let first_line = self.next_line;
                 return Some(Chunk {
                     data: buf,
                     source: src,
-                    first_line,
+                    first_line: 0,
                 });
             }
             let cut = split_at_last_newline(&buf);
@@ -261,12 +257,12 @@ impl Iterator for Blocks {
             }
             self.carry = buf[cut..].to_vec();
             buf.truncate(cut);
-            let first_line = self.next_line;
-            self.next_line += count_lines(&buf);
+            // Lines are numbered by the assembler (first_line 0), from
+            // the parse workers' counts: no second pass over the bytes here.
             return Some(Chunk {
                 data: buf,
                 source: src,
-                first_line,
+                first_line: 0,
             });
         }
     }

@@ -32,7 +32,24 @@ Commands:
 Run 'auditkit <COMMAND> --help' for the options of a command.
 ";
 
+/// Keep freed memory in the process instead of handing it back to the
+/// kernel at once. Searching streams hundreds of MiB through buffers of
+/// about 1 MiB that are freed on one thread and allocated again on
+/// another; with glibc's defaults each new buffer is fresh memory the
+/// kernel must fault in and zero, which cost about 3% of a search. Peak
+/// memory is bounded by the pipeline anyway, so nothing grows.
+fn tune_malloc() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; it is called before
+    // any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_malloc();
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let Some(cmd) = args.first().and_then(|a| a.to_str()) else {
         eprint!("{TOP_HELP}");
