@@ -322,7 +322,11 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
         return None;
     }
     let ts = type_at + 5;
-    let te = ts + line.get(ts..ts + 64)?.iter().position(|&b| b == b' ')?;
+    let te = ts
+        + line
+            .get(ts..line.len().min(ts + 64))?
+            .iter()
+            .position(|&b| b == b' ')?;
     if te == ts {
         return None;
     }
@@ -338,7 +342,8 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
             if !b.is_ascii_digit() {
                 break;
             }
-            v = v * 10 + u64::from(b - b'0');
+            // Wraps only on numbers longer than `max`, which are refused.
+            v = v.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
             *p += 1;
         }
         (*p > start && *p - start <= max).then_some(v)
@@ -358,6 +363,8 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
     if line.get(close) != Some(&b')')
         || line.get(close + 1) != Some(&b':')
         || close >= window
+        // ausearch wants the msg token longer than 18 bytes
+        || close + 2 - (te + 1) <= 18
         || sec > MAX_SEC
         || memchr::memchr(0, &line[..close]).is_some()
     {
@@ -643,6 +650,7 @@ mod tests {
             "type=SOME_VERY_LONG_TYPE_NAME_THAT_PUSHES_THE_PAREN_OUT msg=audit(1700000000.000:123): x",
             "type=SOME_VERY_LONG_TYPE_NAME_THAT_PUSHES_PAREN msg=audit(1700000000.000:123): x",
             "type=X msg=audit(1.000:3\u{0}): x=1",
+            "type=EOE msg=audit(1.000:3): ",
         ]
         .iter()
         .map(|l| l.as_bytes().to_vec())
