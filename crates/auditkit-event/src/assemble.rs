@@ -105,7 +105,11 @@ pub struct Assembler {
     pub max_open: usize,
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<u32>>,
-    building: FxMap<Key, u32>,
+    /// Number of events building. There is no map from key to building
+    /// event: `order` is sorted by key, so a record finds its event by
+    /// binary search there, and a record newer than every pending event
+    /// (the usual case) needs no search at all.
+    n_building: usize,
     /// Building events by first-record second, oldest in front: (sec,
     /// slot, gen). Entries of events that completed otherwise are left in
     /// place and skipped when they reach the front (lazy deletion).
@@ -140,7 +144,7 @@ impl Assembler {
             max_open: 1 << 16,
             slots: Vec::new(),
             free: BinaryHeap::new(),
-            building: FxMap::default(),
+            n_building: 0,
             by_sec: VecDeque::new(),
             order: VecDeque::new(),
             next_gen: 0,
@@ -159,7 +163,7 @@ impl Assembler {
 
     /// Events still building.
     pub fn building(&self) -> usize {
-        self.building.len()
+        self.n_building
     }
 
     /// Standalone EOE records dropped so far.
@@ -291,7 +295,7 @@ impl Assembler {
         key: Key,
         emit: &mut impl FnMut(Event),
     ) -> Option<u32> {
-        if let Some(&slot) = self.building.get(&key) {
+        if let Some(slot) = self.find_building(key) {
             if let Some(s) = self.slots[slot as usize].as_mut() {
                 s.event.extend(pc, i, i + 1);
             }
@@ -317,7 +321,7 @@ impl Assembler {
             gen,
         });
         if !single {
-            self.building.insert(key, slot);
+            self.n_building += 1;
             insert_sorted(&mut self.by_sec, (id.sec, slot, gen));
         }
         insert_sorted(&mut self.order, (id.sec, id.msec, id.serial, slot));
@@ -329,7 +333,7 @@ impl Assembler {
             self.by_sec.pop_front();
             self.complete(s);
         }
-        while self.building.len() > self.max_open {
+        while self.n_building > self.max_open {
             let Some(s) = self.oldest_building() else {
                 break;
             };
@@ -342,6 +346,26 @@ impl Assembler {
             Some(s) if s.gen == gen && !s.complete => Some(slot),
             _ => None,
         }
+    }
+
+    /// The building event with this key, if any.
+    fn find_building(&self, key: Key) -> Option<u32> {
+        let id = (key.0, key.1, key.2);
+        match self.order.back() {
+            None => return None,
+            Some(&(s, m, n, _)) if (s, m, n) < id => return None,
+            _ => {}
+        }
+        let from = self.order.partition_point(|&(s, m, n, _)| (s, m, n) < id);
+        self.order
+            .range(from..)
+            .take_while(|&&(s, m, n, _)| (s, m, n) == id)
+            .map(|&(_, _, _, slot)| slot)
+            .find(|&slot| {
+                self.slots[slot as usize]
+                    .as_ref()
+                    .is_some_and(|s| !s.complete && s.key == key)
+            })
     }
 
     /// The slot at the front of `by_sec` after dropping stale entries
@@ -372,7 +396,7 @@ impl Assembler {
         if let Some(s) = self.slots[slot as usize].as_mut() {
             if !s.complete {
                 s.complete = true;
-                self.building.remove(&s.key);
+                self.n_building -= 1;
             }
         }
     }
@@ -397,9 +421,8 @@ impl Assembler {
 
     /// End of input: everything pending completes and is emitted in order.
     pub fn finish(&mut self, emit: &mut impl FnMut(Event)) {
-        let pending: Vec<u32> = self.building.values().copied().collect();
-        for s in pending {
-            self.complete(s);
+        for slot in 0..self.slots.len() as u32 {
+            self.complete(slot);
         }
         self.drain(emit);
         self.slots.clear();
