@@ -37,19 +37,23 @@ pub fn is_hex_encoded(v: &[u8]) -> bool {
 
 /// Decode a hex string; `None` when it is not one.
 pub fn decode_hex(v: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(v.len() / 2);
+    decode_hex_into(v, &mut out).then_some(out)
+}
+
+/// [`decode_hex`] appending to a buffer the caller reuses; returns false
+/// (and appends nothing) when the value is not hex.
+pub fn decode_hex_into(v: &[u8], out: &mut Vec<u8>) -> bool {
     if !is_hex_encoded(v) {
-        return None;
+        return false;
     }
     let nib = |b: u8| match b {
         b'0'..=b'9' => b - b'0',
         b'a'..=b'f' => b - b'a' + 10,
         _ => b - b'A' + 10,
     };
-    Some(
-        v.chunks_exact(2)
-            .map(|p| (nib(p[0]) << 4) | nib(p[1]))
-            .collect(),
-    )
+    out.extend(v.chunks_exact(2).map(|p| (nib(p[0]) << 4) | nib(p[1])));
+    true
 }
 
 /// The keys of a `key=` value: `"k"` is one key, `(null)` none, and hex is

@@ -166,6 +166,23 @@ fn is_int(v: &[u8]) -> bool {
 /// `typetab.h`, except for the fields whose meaning depends on the record
 /// or on how the value is written.
 pub fn field_type(rtype: u32, name: &str, value: &[u8]) -> FieldType {
+    debug_assert!(
+        field_type_uses_value(rtype, name) || {
+            let a = field_type_of(rtype, name, b"");
+            a == field_type_of(rtype, name, b"\"x\"") && a == field_type_of(rtype, name, b"41")
+        }
+    );
+    field_type_of(rtype, name, value)
+}
+
+/// Whether [`field_type`] looks at the value for this record type and
+/// field name. When it does not, writers can remember the type per (record
+/// type, name) instead of asking again for every field of every record.
+pub fn field_type_uses_value(rtype: u32, name: &str) -> bool {
+    name == "acct" || rtype == TRUSTED_APP
+}
+
+fn field_type_of(rtype: u32, name: &str, value: &[u8]) -> FieldType {
     let val = cstr(value);
     if rtype == EXECVE && name.starts_with('a') && name != "argc" && !name.contains("_len") {
         FieldType::Escaped

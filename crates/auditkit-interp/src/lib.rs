@@ -55,6 +55,6 @@ mod tables;
 pub use machine::Machine;
 pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
 mod fieldtype;
-pub use fieldtype::{field_type, FieldType};
+pub use fieldtype::{field_type, field_type_uses_value, FieldType};
 mod interp;
 pub use interp::{interpret, Ctx, EscapeMode, IdNames, NoNames, PasswdDb};

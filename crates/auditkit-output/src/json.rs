@@ -12,9 +12,12 @@
 
 use std::io::Write;
 
-use auditkit_event::value::{decode_hex, execve_args, proctitle_args, split_keys};
+use auditkit_event::fields::Field;
+use auditkit_event::value::{decode_hex_into, decode_str, execve_args, split_keys};
 use auditkit_event::{Event, Record};
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+use auditkit_interp::{
+    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine,
+};
 
 /// Writes events as JSON lines.
 pub struct JsonWriter<'a> {
@@ -59,22 +62,25 @@ impl JsonWriter<'_> {
         // EXECVE arguments are reassembled over all EXECVE records of the
         // event and given once, on the first.
         let mut execve_done = false;
+        // One buffer of fields for the whole event, refilled per record.
+        let mut fields = Vec::with_capacity(48);
         SCRATCH.with(|sc| {
             let mut sc = sc.borrow_mut();
             for (i, r) in ev.records().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                self.record(ev, &r, &mut execve_done, &mut sc, out);
+                self.record(ev, &r, &mut fields, &mut execve_done, &mut sc, out);
             }
         });
         out.extend_from_slice(b"]}\n");
     }
 
-    fn record(
+    fn record<'e>(
         &self,
         ev: &Event,
-        r: &Record<'_>,
+        r: &Record<'e>,
+        fields: &mut Vec<Field<'e>>,
         execve_done: &mut bool,
         sc: &mut Scratch,
         out: &mut Vec<u8>,
@@ -87,12 +93,14 @@ impl JsonWriter<'_> {
             push_u64(out, rtype as u64);
         }
         // Context for interpretation, as auparse gives it to a record.
-        let fields: Vec<_> = r.fields().collect();
+        fields.clear();
+        fields.extend(r.fields());
+        let fields = &*fields;
         let mut machine = None;
         let mut syscall = None;
         let mut a0 = 0;
         let mut a1 = 0;
-        for f in &fields {
+        for f in fields {
             match f.name {
                 b"arch" => {
                     machine = parse_hex(&f.value)
@@ -125,12 +133,21 @@ impl JsonWriter<'_> {
             value: scratch,
             seen,
             keys,
+            templates,
+            interp_cache,
         } = sc;
+        let tpl = templates.entry(rtype).or_default();
         interp_buf.clear();
         raw_buf.clear();
         seen.clear();
         keys.clear();
+        // Names seen in this record, as a 256-bit Bloom filter over their
+        // hashes: a repeated name (rare) is only looked for when its bit is
+        // already set.
+        let mut seen_bits = [0u64; 4];
         let mut nkeys = 0usize;
+        // The cache of interpretations is keyed by the name database too.
+        let names_id = self.names as *const dyn IdNames as *const () as usize;
         out.extend_from_slice(b",\"fields\":{");
         let mut first = true;
         for (fi, f) in fields.iter().enumerate() {
@@ -146,49 +163,102 @@ impl JsonWriter<'_> {
                 }
                 continue;
             }
-            let name_s = std::str::from_utf8(name).unwrap_or("");
-            let ft = field_type(rtype.max(0) as u32, name_s, value);
+            // The record type's field layout from last time: the same
+            // names in the same places, nearly always.
+            if tpl.len() <= fi {
+                tpl.resize_with(fi + 1, TemplateSlot::default);
+            }
+            let slot = &mut tpl[fi];
+            if !matches!(&slot.info, Some(i) if i.bytes == name) {
+                slot.info = Some(FieldInfo::new(rtype, name));
+                slot.last_key = None;
+            }
+            let Some(info) = slot.info.as_ref() else {
+                continue;
+            };
+            let ft = match info.ft {
+                Some(ft) => ft,
+                None => field_type(rtype.max(0) as u32, &info.name, value),
+            };
             if !first {
                 out.push(b',');
             }
             first = false;
-            // Earlier names of this record as (hash, index): duplicates are
-            // rare, so the common case is one integer compare per field.
-            let h = name_hash(name);
-            let dup = seen
-                .iter()
-                .filter(|&&(sh, i)| sh == h && fields[i].name == name)
-                .count();
+            let h = info.hash;
+            let (word, bit) = ((h >> 6) as usize & 3, 1u64 << (h & 63));
+            let dup = if seen_bits[word] & bit == 0 {
+                0
+            } else {
+                seen.iter()
+                    .filter(|&&(sh, i)| sh == h && fields[i].name == name)
+                    .count()
+            };
+            seen_bits[word] |= bit;
             seen.push((h, fi));
             if dup == 0 {
-                json_str(out, name);
+                out.extend_from_slice(&info.json);
             } else {
                 let mut n = name.to_vec();
                 let _ = write!(n, "#{}", dup + 1);
                 json_str(out, &n);
             }
             out.push(b':');
-            let raw_changed = write_value(out, ft, rtype, name, value);
+            let raw_changed = write_value(out, ft, rtype, name, value, scratch);
             if raw_changed {
                 push_member(raw_buf, name, dup);
                 json_str(raw_buf, value);
             }
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
                 let cacheable = ctx.enriched.is_none() && context_free(ft);
-                // The cache is keyed by the name database too (one per writer).
-                let names_id = self.names as *const dyn IdNames as *const () as usize;
-                let hit = cacheable && cached_interp(names_id, ft, value, interp_buf, name, dup);
-                if !hit {
-                    scratch.clear();
-                    interpret(ft, name_s, value, &ctx, scratch);
-                    let differs = scratch.as_slice() != value;
-                    if differs {
+                let key = (names_id, ft as u8);
+                if cacheable && slot.last_key == Some(key) && slot.last_value == value {
+                    if let Some(j) = &slot.last_json {
                         push_member(interp_buf, name, dup);
-                        json_str(interp_buf, scratch);
+                        interp_buf.extend_from_slice(j);
                     }
-                    if cacheable {
-                        remember_interp(names_id, ft, value, differs.then_some(scratch.as_slice()));
+                    continue;
+                }
+                let cached = if cacheable {
+                    interp_cache.get(&(names_id, ft as u8, value_hash(value)))
+                } else {
+                    None
+                };
+                let json: Option<&[u8]> = match cached {
+                    Some((v, j)) if v.as_slice() == value => j.as_deref(),
+                    _ => {
+                        scratch.clear();
+                        interpret(ft, &info.name, value, &ctx, scratch);
+                        let j = (scratch.as_slice() != value).then(|| {
+                            let mut j = Vec::with_capacity(scratch.len() + 2);
+                            json_str(&mut j, scratch);
+                            j
+                        });
+                        if cacheable {
+                            remember_interp(interp_cache, names_id, ft, value, j)
+                        } else {
+                            if let Some(j) = j {
+                                push_member(interp_buf, name, dup);
+                                interp_buf.extend_from_slice(&j);
+                            }
+                            continue;
+                        }
                     }
+                };
+                if let Some(j) = json {
+                    push_member(interp_buf, name, dup);
+                    interp_buf.extend_from_slice(j);
+                }
+                // Remember it in the slot too, reusing the slot's buffers.
+                slot.last_key = Some(key);
+                slot.last_value.clear();
+                slot.last_value.extend_from_slice(value);
+                match (json, &mut slot.last_json) {
+                    (Some(j), Some(buf)) => {
+                        buf.clear();
+                        buf.extend_from_slice(j);
+                    }
+                    (Some(j), none) => *none = Some(j.to_vec()),
+                    (None, x) => *x = None,
                 }
             }
         }
@@ -218,7 +288,22 @@ impl JsonWriter<'_> {
         if rtype == AUDIT_PROCTITLE {
             if let Some(f) = fields.iter().find(|f| f.name == b"proctitle") {
                 out.extend_from_slice(b",\"argv\":");
-                json_str_array(out, &proctitle_args(&f.value));
+                // The arguments are the NUL-separated parts of the decoded
+                // value (a trailing NUL ends the last one, it does not
+                // start an empty one).
+                let d = decode_str(&f.value);
+                let mut parts: Vec<&[u8]> = d.split(|&c| c == 0).collect();
+                if parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
+                    parts.pop();
+                }
+                out.push(b'[');
+                for (i, a) in parts.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json_str(out, a);
+                }
+                out.push(b']');
             }
         }
         if !interp_buf.is_empty() {
@@ -262,6 +347,52 @@ struct Scratch {
     value: Vec<u8>,
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
+    templates: auditkit_interp::fxhash::FxMap<i32, Vec<TemplateSlot>>,
+    interp_cache: InterpCache,
+}
+
+/// One place in a record type's field layout: the field last seen there,
+/// and its last interpretation (`(names, type)`, value, JSON or `None`
+/// when the interpretation is the value itself).
+#[derive(Default)]
+struct TemplateSlot {
+    info: Option<FieldInfo>,
+    last_key: Option<(usize, u8)>,
+    last_value: Vec<u8>,
+    last_json: Option<Vec<u8>>,
+}
+
+/// What a writer needs to know of a field name in a record type, worked
+/// out once: a log has a few hundred such pairs and tens of millions of
+/// fields.
+struct FieldInfo {
+    /// The name as text (empty when it is not UTF-8, as before caching).
+    name: String,
+    /// The name's bytes, to tell hash collisions apart.
+    bytes: Vec<u8>,
+    /// The field type, unless it depends on the value.
+    ft: Option<FieldType>,
+    /// The name as a JSON string.
+    json: Vec<u8>,
+    /// A hash of the name, to find repeated names in a record.
+    hash: u64,
+}
+
+impl FieldInfo {
+    fn new(rtype: i32, name: &[u8]) -> FieldInfo {
+        let name_s = std::str::from_utf8(name).unwrap_or("").to_string();
+        let t = rtype.max(0) as u32;
+        let ft = (!field_type_uses_value(t, &name_s)).then(|| field_type(t, &name_s, b""));
+        let mut json = Vec::with_capacity(name.len() + 2);
+        json_str(&mut json, name);
+        FieldInfo {
+            name: name_s,
+            bytes: name.to_vec(),
+            ft,
+            json,
+            hash: name_hash(name),
+        }
+    }
 }
 
 thread_local! {
@@ -281,6 +412,16 @@ fn push_u64(out: &mut Vec<u8>, mut v: u64) {
         }
     }
     out.extend_from_slice(&buf[i..]);
+}
+
+/// A hash of a value, eight bytes at a time (values such as proctitles
+/// run to hundreds of bytes).
+fn value_hash(v: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = auditkit_interp::fxhash::FxHasher::default();
+    h.write(v);
+    h.write_usize(v.len());
+    h.finish()
 }
 
 fn name_hash(name: &[u8]) -> u64 {
@@ -318,46 +459,20 @@ fn context_free(ft: FieldType) -> bool {
 /// bounded; logs repeat the same uids, arches and capability sets.
 type InterpCache = auditkit_interp::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
 
-thread_local! {
-    static INTERP: std::cell::RefCell<InterpCache> = std::cell::RefCell::new(InterpCache::default());
-}
-
-fn cached_interp(
+/// Store an interpretation in the cache and return it.
+fn remember_interp<'c>(
+    c: &'c mut InterpCache,
     names: usize,
     ft: FieldType,
     value: &[u8],
-    buf: &mut Vec<u8>,
-    name: &[u8],
-    dup: usize,
-) -> bool {
-    INTERP.with(|c| {
-        let c = c.borrow();
-        match c.get(&(names, ft as u8, name_hash(value))) {
-            Some((v, json)) if v.as_slice() == value => {
-                if let Some(j) = json {
-                    push_member(buf, name, dup);
-                    buf.extend_from_slice(j);
-                }
-                true
-            }
-            _ => false,
-        }
-    })
-}
-
-fn remember_interp(names: usize, ft: FieldType, value: &[u8], interp: Option<&[u8]>) {
-    INTERP.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() >= 8192 {
-            c.clear();
-        }
-        let json = interp.map(|i| {
-            let mut j = Vec::with_capacity(i.len() + 2);
-            json_str(&mut j, i);
-            j
-        });
-        c.insert((names, ft as u8, name_hash(value)), (value.to_vec(), json));
-    })
+    json: Option<Vec<u8>>,
+) -> Option<&'c [u8]> {
+    if c.len() >= 8192 {
+        c.clear();
+    }
+    let e = c.entry((names, ft as u8, value_hash(value))).or_default();
+    *e = (value.to_vec(), json);
+    e.1.as_deref()
 }
 
 /// Types whose interpretation is only the decoded string (already the value).
@@ -385,7 +500,14 @@ fn push_member(buf: &mut Vec<u8>, name: &[u8], dup: usize) {
 /// Write a field's value: a number when the logged value is a plain
 /// decimal, a decoded string otherwise. Returns true when the written form
 /// lost information the raw value had (hex decoding), so it goes in `raw`.
-fn write_value(out: &mut Vec<u8>, ft: FieldType, rtype: i32, name: &[u8], v: &[u8]) -> bool {
+fn write_value(
+    out: &mut Vec<u8>,
+    ft: FieldType,
+    rtype: i32,
+    name: &[u8],
+    v: &[u8],
+    d: &mut Vec<u8>,
+) -> bool {
     if let Some(inner) = v.strip_prefix(b"\"") {
         let end = memchr::memchr(b'"', inner).unwrap_or(inner.len());
         json_str(out, &inner[..end]);
@@ -400,8 +522,9 @@ fn write_value(out: &mut Vec<u8>, ft: FieldType, rtype: i32, name: &[u8], v: &[u
         FieldType::Escaped | FieldType::EscapedFile | FieldType::Proctitle | FieldType::EscapedKey
     ) || (rtype == AUDIT_EXECVE && name.first() == Some(&b'a') && name != b"argc");
     if hex_string {
-        if let Some(d) = decode_hex(v) {
-            json_str(out, &d);
+        d.clear();
+        if decode_hex_into(v, d) {
+            json_str(out, d);
             return true;
         }
     }
@@ -480,6 +603,15 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     let mut i = 0;
     let mut run = 0;
     while i < s.len() {
+        // Eight plain bytes at a time: most strings have nothing to escape.
+        if let Some(w) = s.get(i..i + 8) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(w);
+            if !needs_escape(u64::from_le_bytes(b)) {
+                i += 8;
+                continue;
+            }
+        }
         let c = s[i];
         if !SPECIAL[c as usize] {
             i += 1;
@@ -514,6 +646,19 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
 }
 
+/// Whether any of the eight bytes of `x` is special (see [`SPECIAL`]):
+/// below 0x20, `"`, `\\`, or 0x80 and above. Bit tricks on a whole word
+/// (the "has zero byte" test of Hacker's Delight, shifted).
+fn needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    let quote = has_zero(x ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
+    (below_space | quote | backslash | (x & HIGH)) != 0
+}
+
 /// Length of the valid UTF-8 sequence at the start of `s` (0 if invalid).
 fn utf8_len(s: &[u8]) -> usize {
     let n = match s[0] {
@@ -536,17 +681,38 @@ fn iso_time(out: &mut Vec<u8>, sec: i64, msec: u32) {
     let days = sec.div_euclid(86400);
     let rem = sec.rem_euclid(86400);
     let (y, m, d) = civil_from_days(days);
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        y,
-        m,
-        d,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        msec
-    );
+    if !(0..=9999).contains(&y) {
+        let _ = write!(out, "{y:04}");
+    } else {
+        digits(out, y as u64, 4);
+    }
+    out.push(b'-');
+    digits(out, u64::from(m), 2);
+    out.push(b'-');
+    digits(out, u64::from(d), 2);
+    out.push(b'T');
+    digits(out, (rem / 3600) as u64, 2);
+    out.push(b':');
+    digits(out, (rem % 3600 / 60) as u64, 2);
+    out.push(b':');
+    digits(out, (rem % 60) as u64, 2);
+    out.push(b'.');
+    if msec > 999 {
+        push_u64(out, u64::from(msec));
+    } else {
+        digits(out, u64::from(msec), 3);
+    }
+    out.push(b'Z');
+}
+
+/// `v` in exactly `n` decimal digits (`v` < 10^n), zero padded.
+fn digits(out: &mut Vec<u8>, mut v: u64, n: usize) {
+    let at = out.len();
+    out.resize(at + n, b'0');
+    for i in (0..n).rev() {
+        out[at + i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
 }
 
 /// Howard Hinnant's days -> (year, month, day).
@@ -572,6 +738,25 @@ mod tests {
         let mut o = Vec::new();
         json_str(&mut o, b"a\"b\\\n\xff\xc3\xa9");
         assert_eq!(o, b"\"a\\\"b\\\\\\n\\u00ff\xc3\xa9\"");
+    }
+
+    #[test]
+    fn word_test_matches_table() {
+        // Every byte value, in every position of a word of plain bytes.
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[pos] = b;
+                assert_eq!(
+                    needs_escape(u64::from_le_bytes(w)),
+                    SPECIAL[b as usize],
+                    "byte {b:#x} at {pos}"
+                );
+            }
+        }
+        let mut o = Vec::new();
+        json_str(&mut o, b"0123456789abcdef\"0123456789\x01abcdefgh");
+        assert_eq!(o, b"\"0123456789abcdef\\\"0123456789\\u0001abcdefgh\"");
     }
 
     #[test]
