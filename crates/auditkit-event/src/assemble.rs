@@ -1,6 +1,6 @@
 //! Event assembly with ausearch 3.0.9's completion and ordering rules
-//! (`src/ausearch-lol.c`), in O(log n) per record instead of its linear
-//! scans.
+//! (`src/ausearch-lol.c`), in O(1) per event for a log in time order
+//! (O(log n) otherwise) instead of its linear scans.
 //!
 //! What must be reproduced exactly, because it decides the order and the
 //! grouping of the output:

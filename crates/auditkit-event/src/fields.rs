@@ -67,6 +67,44 @@ impl<'a> Fields<'a> {
         Some((start, end))
     }
 
+    /// The next token and the offset of its first `=`, in one pass: names
+    /// are short, so they are scanned a byte at a time, and the value after
+    /// the `=` is searched for its end with `memchr` (values such as
+    /// proctitles run long).
+    fn next_token_eq(&mut self) -> Option<(usize, usize, Option<usize>)> {
+        let s = self.s;
+        let mut p = self.pos;
+        while p < s.len() && s[p] == b' ' {
+            p += 1;
+        }
+        if p >= s.len() {
+            self.pos = p;
+            return None;
+        }
+        let start = p;
+        let mut eq = None;
+        while p < s.len() {
+            match s[p] {
+                b' ' => break,
+                b'=' => {
+                    eq = Some(p - start);
+                    p += 1;
+                    // Short values end within a few bytes: look there
+                    // before paying for a memchr call.
+                    let near = s.len().min(p + 16);
+                    p = match s[p..near].iter().position(|&c| c == b' ') {
+                        Some(q) => p + q,
+                        None => memchr::memchr(b' ', &s[near..]).map_or(s.len(), |q| near + q),
+                    };
+                    break;
+                }
+                _ => p += 1,
+            }
+        }
+        self.pos = p;
+        Some((start, p, eq))
+    }
+
     fn peek_is_continuation(&self) -> bool {
         let mut p = self.pos;
         while p < self.s.len() && self.s[p] == b' ' {
@@ -99,9 +137,9 @@ impl<'a> Iterator for Fields<'a> {
 
     fn next(&mut self) -> Option<Field<'a>> {
         loop {
-            let (start, end) = self.next_token()?;
+            let (start, end, eq) = self.next_token_eq()?;
             let mut tok = &self.s[start..end];
-            let Some(mut eq) = memchr::memchr(b'=', tok) else {
+            let Some(mut eq) = eq else {
                 if self.rtype == AUDIT_AVC || self.rtype == AUDIT_USER_AVC {
                     if let Some(f) = self.avc_token(tok) {
                         self.count += 1;

@@ -23,7 +23,9 @@
 //!   as an event has been written out.
 //! * [`assemble`] groups records into events with audit-userspace's rules
 //!   (interleaving, end-of-event timeout in *event* time, one-record types,
-//!   output order), with hash maps and ordered sets instead of linear scans.
+//!   output order), a run of same-key records at a time, with sorted
+//!   queues instead of linear scans; events point at their records in the
+//!   parsed chunks instead of copying them.
 //! * [`fields`] and [`value`] tokenize a record's body and decode its values
 //!   lazily, only when a filter or a writer asks.
 //!

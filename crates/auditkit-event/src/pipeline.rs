@@ -15,7 +15,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::assemble::Assembler;
@@ -97,6 +97,37 @@ pub struct Batch {
     pub matched: u64,
 }
 
+/// Output buffers handed back by the writer for the formatters to fill
+/// again. A batch of JSON is about a megabyte: growing a fresh buffer to
+/// that size for every batch copied each byte of output twice more.
+struct BufPool {
+    bufs: Mutex<Vec<Vec<u8>>>,
+    max: usize,
+}
+
+impl BufPool {
+    fn new(max: usize) -> BufPool {
+        BufPool {
+            bufs: Mutex::new(Vec::new()),
+            max,
+        }
+    }
+
+    fn take(&self) -> Vec<u8> {
+        let b = self.bufs.lock().ok().and_then(|mut v| v.pop());
+        b.unwrap_or_else(|| Vec::with_capacity(64 * 1024))
+    }
+
+    fn give(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut v) = self.bufs.lock() {
+            if v.len() < self.max {
+                v.push(b);
+            }
+        }
+    }
+}
+
 /// Spawn a named scoped thread (names show in `top -H` and profilers).
 /// Like `Scope::spawn`, it panics if the OS cannot create a thread.
 fn spawn_named<'scope, 'env, T, F>(
@@ -119,13 +150,14 @@ where
 /// * `blocks` yields newline-aligned chunks in input order.
 /// * `format` is called on a worker thread for each batch of items and
 ///   appends what it wants written to `out`; it returns how many matched.
-/// * `sink` receives each batch's output in order on the calling thread;
-///   returning `false` stops the run early (e.g. `--just-one`).
+/// * `sink` receives each batch's output in order on the calling thread
+///   (the buffer is reused afterwards); returning `false` stops the run
+///   early (e.g. `--just-one`).
 pub fn run<B, F, S>(cfg: &Config, blocks: B, format: F, mut sink: S) -> Stats
 where
     B: Iterator<Item = Chunk> + Send,
     F: Fn(&[Item], &mut Vec<u8>) -> u64 + Sync,
-    S: FnMut(Batch) -> bool,
+    S: FnMut(&Batch) -> bool,
 {
     let n = if cfg.threads == 0 {
         thread::available_parallelism().map_or(2, |n| n.get())
@@ -134,6 +166,7 @@ where
     };
     let stop = AtomicBool::new(false);
     let mut stats = Stats::default();
+    let pool = BufPool::new(2 * n + 2);
     thread::scope(|scope| {
         // Parse workers.
         let mut to_parse: Vec<SyncSender<Chunk>> = Vec::new();
@@ -166,13 +199,14 @@ where
         // Format workers.
         let mut to_fmt: Vec<SyncSender<Vec<Item>>> = Vec::new();
         let mut fmt_rx: Vec<Receiver<Batch>> = Vec::new();
+        let pool = &pool;
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Vec<Item>>(1);
             let (btx, brx) = sync_channel::<Batch>(1);
             let format = &format;
             spawn_named(scope, "ak-format", move || {
                 for items in rx {
-                    let mut out = Vec::with_capacity(64 * 1024);
+                    let mut out = pool.take();
                     let matched = format(&items, &mut out);
                     drop(items);
                     if btx.send(Batch { out, matched }).is_err() {
@@ -243,10 +277,11 @@ where
         let mut i = 0usize;
         while let Ok(b) = fmt_rx[i % n].recv() {
             i += 1;
-            if !stop.load(Ordering::Relaxed) && !sink(b) {
+            if !stop.load(Ordering::Relaxed) && !sink(&b) {
                 stop.store(true, Ordering::Relaxed);
                 break;
             }
+            pool.give(b.out);
         }
         stop.store(true, Ordering::Relaxed);
         drop(fmt_rx);

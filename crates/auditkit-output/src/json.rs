@@ -11,9 +11,10 @@
 //! hex there too.
 
 use std::io::Write;
+use std::rc::Rc;
 
 use auditkit_event::fields::Field;
-use auditkit_event::value::{decode_hex_into, decode_str, execve_args, split_keys};
+use auditkit_event::value::{decode_hex_into, execve_args, is_sentinel, split_keys};
 use auditkit_event::{Event, Record};
 use auditkit_interp::{
     field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine,
@@ -134,8 +135,12 @@ impl JsonWriter<'_> {
             seen,
             keys,
             templates,
+            infos,
             interp_cache,
         } = sc;
+        if templates.len() >= 1024 {
+            templates.clear();
+        }
         let tpl = templates.entry(rtype).or_default();
         interp_buf.clear();
         raw_buf.clear();
@@ -170,7 +175,21 @@ impl JsonWriter<'_> {
             }
             let slot = &mut tpl[fi];
             if !matches!(&slot.info, Some(i) if i.bytes == name) {
-                slot.info = Some(FieldInfo::new(rtype, name));
+                // Another layout (PATH records, for one, vary): the name's
+                // facts are kept per record type too.
+                if infos.len() >= 4096 {
+                    infos.clear();
+                }
+                let list = infos.entry((rtype, name_hash(name))).or_default();
+                let info = match list.iter().find(|i| i.bytes == name) {
+                    Some(i) => i.clone(),
+                    None => {
+                        let i = Rc::new(FieldInfo::new(rtype, name));
+                        list.push(i.clone());
+                        i
+                    }
+                };
+                slot.info = Some(info);
                 slot.last_key = None;
             }
             let Some(info) = slot.info.as_ref() else {
@@ -210,8 +229,24 @@ impl JsonWriter<'_> {
             }
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
                 let cacheable = ctx.enriched.is_none() && context_free(ft);
-                let key = (names_id, ft as u8);
-                if cacheable && slot.last_key == Some(key) && slot.last_value == value {
+                // The syscall and its arguments read through the record's
+                // machine, syscall and first arguments: remembered in the
+                // slot with those (a busy log repeats the same calls), but
+                // not in the value-keyed cache.
+                let by_context = ctx.enriched.is_none() && syscall_dependent(ft);
+                let key = SlotKey {
+                    names: names_id,
+                    ft: ft as u8,
+                    ctx: if by_context {
+                        (machine.map_or(u32::MAX, Machine::elf), syscall, a0, a1)
+                    } else {
+                        (0, None, 0, 0)
+                    },
+                };
+                if (cacheable || by_context)
+                    && slot.last_key == Some(key)
+                    && slot.last_value == value
+                {
                     if let Some(j) = &slot.last_json {
                         push_member(interp_buf, name, dup);
                         interp_buf.extend_from_slice(j);
@@ -219,13 +254,16 @@ impl JsonWriter<'_> {
                     continue;
                 }
                 let cached = if cacheable {
-                    interp_cache.get(&(names_id, ft as u8, value_hash(value)))
+                    match interp_cache.get(&(names_id, ft as u8, value_hash(value))) {
+                        Some((v, j)) if v.as_slice() == value => Some(j.as_deref()),
+                        _ => None,
+                    }
                 } else {
                     None
                 };
                 let json: Option<&[u8]> = match cached {
-                    Some((v, j)) if v.as_slice() == value => j.as_deref(),
-                    _ => {
+                    Some(j) => j,
+                    None => {
                         scratch.clear();
                         interpret(ft, &info.name, value, &ctx, scratch);
                         let j = (scratch.as_slice() != value).then(|| {
@@ -235,6 +273,13 @@ impl JsonWriter<'_> {
                         });
                         if cacheable {
                             remember_interp(interp_cache, names_id, ft, value, j)
+                        } else if by_context {
+                            set_slot(slot, key, value, j.as_deref());
+                            if let Some(j) = &slot.last_json {
+                                push_member(interp_buf, name, dup);
+                                interp_buf.extend_from_slice(j);
+                            }
+                            continue;
                         } else {
                             if let Some(j) = j {
                                 push_member(interp_buf, name, dup);
@@ -248,18 +293,7 @@ impl JsonWriter<'_> {
                     push_member(interp_buf, name, dup);
                     interp_buf.extend_from_slice(j);
                 }
-                // Remember it in the slot too, reusing the slot's buffers.
-                slot.last_key = Some(key);
-                slot.last_value.clear();
-                slot.last_value.extend_from_slice(value);
-                match (json, &mut slot.last_json) {
-                    (Some(j), Some(buf)) => {
-                        buf.clear();
-                        buf.extend_from_slice(j);
-                    }
-                    (Some(j), none) => *none = Some(j.to_vec()),
-                    (None, x) => *x = None,
-                }
+                set_slot(slot, key, value, json);
             }
         }
         out.push(b'}');
@@ -291,13 +325,10 @@ impl JsonWriter<'_> {
                 // The arguments are the NUL-separated parts of the decoded
                 // value (a trailing NUL ends the last one, it does not
                 // start an empty one).
-                let d = decode_str(&f.value);
-                let mut parts: Vec<&[u8]> = d.split(|&c| c == 0).collect();
-                if parts.len() > 1 && parts.last().is_some_and(|p| p.is_empty()) {
-                    parts.pop();
-                }
+                let d = decode_into(&f.value, scratch);
+                let d = d.strip_suffix(b"\0").unwrap_or(d);
                 out.push(b'[');
-                for (i, a) in parts.iter().enumerate() {
+                for (i, a) in d.split(|&c| c == 0).enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
@@ -348,6 +379,7 @@ struct Scratch {
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
     templates: auditkit_interp::fxhash::FxMap<i32, Vec<TemplateSlot>>,
+    infos: auditkit_interp::fxhash::FxMap<(i32, u64), Vec<Rc<FieldInfo>>>,
     interp_cache: InterpCache,
 }
 
@@ -356,8 +388,8 @@ struct Scratch {
 /// when the interpretation is the value itself).
 #[derive(Default)]
 struct TemplateSlot {
-    info: Option<FieldInfo>,
-    last_key: Option<(usize, u8)>,
+    info: Option<Rc<FieldInfo>>,
+    last_key: Option<SlotKey>,
     last_value: Vec<u8>,
     last_json: Option<Vec<u8>>,
 }
@@ -473,6 +505,52 @@ fn remember_interp<'c>(
     let e = c.entry((names, ft as u8, value_hash(value))).or_default();
     *e = (value.to_vec(), json);
     e.1.as_deref()
+}
+
+/// `decode_str`, decoding hex into a buffer the caller reuses.
+fn decode_into<'a>(v: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    if let Some(rest) = v.strip_prefix(b"\"") {
+        let end = memchr::memchr(b'"', rest).unwrap_or(rest.len());
+        return &rest[..end];
+    }
+    buf.clear();
+    if !is_sentinel(v) && decode_hex_into(v, buf) {
+        return buf;
+    }
+    v
+}
+
+/// Remember an interpretation in a layout slot, reusing its buffers.
+fn set_slot(slot: &mut TemplateSlot, key: SlotKey, value: &[u8], json: Option<&[u8]>) {
+    slot.last_key = Some(key);
+    slot.last_value.clear();
+    slot.last_value.extend_from_slice(value);
+    match (json, &mut slot.last_json) {
+        (Some(j), Some(buf)) => {
+            buf.clear();
+            buf.extend_from_slice(j);
+        }
+        (Some(j), none) => *none = Some(j.to_vec()),
+        (None, x) => *x = None,
+    }
+}
+
+/// What a remembered interpretation in a layout slot was made with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct SlotKey {
+    names: usize,
+    ft: u8,
+    /// (machine, syscall, a0, a1) for the syscall-dependent types.
+    ctx: (u32, Option<u32>, u64, u64),
+}
+
+/// Field types whose interpretation depends on the record's machine,
+/// syscall and first two arguments, and on nothing else but the value.
+fn syscall_dependent(ft: FieldType) -> bool {
+    matches!(
+        ft,
+        FieldType::Syscall | FieldType::A0 | FieldType::A1 | FieldType::A2 | FieldType::A3
+    )
 }
 
 /// Types whose interpretation is only the decoded string (already the value).
@@ -599,6 +677,17 @@ static SPECIAL: [bool; 256] = {
 /// recoverable instead of becoming U+FFFD).
 pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     out.reserve(s.len() + 2);
+    // Most strings need no escape at all: one check the compiler turns
+    // into vector compares, then one copy.
+    let special = s.iter().fold(false, |acc, &c| {
+        acc | !(0x20..0x80).contains(&c) | (c == b'"') | (c == b'\\')
+    });
+    if !special {
+        out.push(b'"');
+        out.extend_from_slice(s);
+        out.push(b'"');
+        return;
+    }
     out.push(b'"');
     let mut i = 0;
     let mut run = 0;

@@ -478,7 +478,7 @@ fn parallel(
     let mut found = 0u64;
     let mut write_err: Option<io::Error> = None;
     let mut progress = Progress::new(blocks.bytes.clone(), blocks.total_bytes(), !a.no_progress);
-    let stats = pipeline::run(&cfg, blocks, format, |b: Batch| {
+    let stats = pipeline::run(&cfg, blocks, format, |b: &Batch| {
         progress.tick();
         if b.matched > 0 {
             if let Some(h) = s.take_header() {
