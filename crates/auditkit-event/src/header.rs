@@ -86,6 +86,17 @@ pub enum LineFormat {
     Interpreted,
 }
 
+impl LineFormat {
+    /// A raw-format line is enriched when it has a 0x1D separator.
+    fn raw_or_enriched(enrich: Option<u32>) -> LineFormat {
+        if enrich.is_some() {
+            LineFormat::Enriched
+        } else {
+            LineFormat::Raw
+        }
+    }
+}
+
 /// Where the parts of a record line are, as byte offsets into the line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
@@ -296,11 +307,7 @@ fn general_header(
         ts_open: ts_open as u32,
         ts_close: ts_close as u32,
         enrich,
-        format: if enrich.is_some() {
-            LineFormat::Enriched
-        } else {
-            LineFormat::Raw
-        },
+        format: LineFormat::raw_or_enriched(enrich),
         well_formed,
     })
 }
@@ -382,11 +389,7 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
         ts_open: open as u32,
         ts_close: close as u32,
         enrich,
-        format: if enrich.is_some() {
-            LineFormat::Enriched
-        } else {
-            LineFormat::Raw
-        },
+        format: LineFormat::raw_or_enriched(enrich),
         well_formed: true,
     })
 }

@@ -44,17 +44,42 @@ pub fn decode_hex(v: &[u8]) -> Option<Vec<u8>> {
 /// [`decode_hex`] appending to a buffer the caller reuses; returns false
 /// (and appends nothing) when the value is not hex.
 pub fn decode_hex_into(v: &[u8], out: &mut Vec<u8>) -> bool {
-    if !is_hex_encoded(v) {
+    if v.is_empty() || !v.len().is_multiple_of(2) {
         return false;
     }
-    let nib = |b: u8| match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        _ => b - b'A' + 10,
-    };
-    out.extend(v.chunks_exact(2).map(|p| (nib(p[0]) << 4) | nib(p[1])));
+    // One pass: decode, and note any byte that is not a hex digit (its
+    // table entry has the high bit set); on one, undo and refuse.
+    let start = out.len();
+    out.reserve(v.len() / 2);
+    let mut bad = 0u8;
+    for p in v.chunks_exact(2) {
+        let (h, l) = (HEX[p[0] as usize], HEX[p[1] as usize]);
+        bad |= h | l;
+        out.push((h << 4) | (l & 0x0f));
+    }
+    if bad & 0x80 != 0 {
+        out.truncate(start);
+        return false;
+    }
     true
 }
+
+/// Hex digit values; 0x80 marks a byte that is not a hex digit.
+static HEX: [u8; 256] = {
+    let mut t = [0x80u8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// The keys of a `key=` value: `"k"` is one key, `(null)` none, and hex is
 /// several keys joined by 0x01 (a rule with several `-k`).
@@ -150,6 +175,27 @@ mod tests {
         assert_eq!(&*decode_str(b"(null)"), b"(null)");
         assert_eq!(&*decode_str(b"xyz"), b"xyz");
         assert_eq!(&*decode_str(b"ABC"), b"ABC"); // odd length: not hex
+    }
+
+    #[test]
+    fn hex_table_matches_the_digits() {
+        for a in 0..=255u8 {
+            for b in [b'0', b'f', b'G', a] {
+                let v = [b'4', a, b, b'1'];
+                let want = v.iter().all(u8::is_ascii_hexdigit).then(|| {
+                    let s = std::str::from_utf8(&v).unwrap_or("");
+                    u16::from_str_radix(s, 16)
+                        .unwrap_or(0)
+                        .to_be_bytes()
+                        .to_vec()
+                });
+                let mut out = b"x".to_vec();
+                let ok = decode_hex_into(&v, &mut out);
+                assert_eq!(decode_hex(&v), want, "{v:?}");
+                assert_eq!(ok, want.is_some());
+                assert_eq!(out.len(), if ok { 3 } else { 1 }, "nothing left behind");
+            }
+        }
     }
 
     #[test]

@@ -151,6 +151,7 @@ impl JsonWriter<'_> {
         // already set.
         let mut seen_bits = [0u64; 4];
         let mut nkeys = 0usize;
+        let mut has_key = false;
         // The cache of interpretations is keyed by the name database too.
         let names_id = self.names as *const dyn IdNames as *const () as usize;
         out.extend_from_slice(b",\"fields\":{");
@@ -159,6 +160,7 @@ impl JsonWriter<'_> {
             let name = f.name;
             let value: &[u8] = &f.value;
             if name == b"key" {
+                has_key = true;
                 for k in split_keys(value) {
                     if nkeys > 0 {
                         keys.push(b',');
@@ -174,7 +176,7 @@ impl JsonWriter<'_> {
                 tpl.resize_with(fi + 1, TemplateSlot::default);
             }
             let slot = &mut tpl[fi];
-            if !matches!(&slot.info, Some(i) if i.bytes == name) {
+            if !matches!(&slot.info, Some(i) if short_eq(&i.bytes, name)) {
                 // Another layout (PATH records, for one, vary): the name's
                 // facts are kept per record type too.
                 if infos.len() >= 4096 {
@@ -297,7 +299,7 @@ impl JsonWriter<'_> {
             }
         }
         out.push(b'}');
-        if nkeys > 0 || fields.iter().any(|f| f.name == b"key") {
+        if has_key {
             out.extend_from_slice(b",\"keys\":[");
             out.extend_from_slice(keys);
             out.push(b']');
@@ -505,6 +507,12 @@ fn remember_interp<'c>(
     let e = c.entry((names, ft as u8, value_hash(value))).or_default();
     *e = (value.to_vec(), json);
     e.1.as_deref()
+}
+
+/// Slice equality for field names (a few bytes): a byte loop the compiler
+/// keeps inline, where `==` calls `memcmp` for every field.
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// `decode_str`, decoding hex into a buffer the caller reuses.
