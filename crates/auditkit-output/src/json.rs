@@ -194,7 +194,7 @@ impl JsonWriter<'_> {
                 slot.info = Some(info);
                 slot.last_key = None;
             }
-            let Some(info) = slot.info.as_ref() else {
+            let Some(info) = slot.info.clone() else {
                 continue;
             };
             let ft = match info.ft {
@@ -226,7 +226,7 @@ impl JsonWriter<'_> {
             out.push(b':');
             let raw_changed = write_value(out, ft, rtype, name, value, scratch);
             if raw_changed {
-                push_member(raw_buf, name, dup);
+                push_member(raw_buf, &info.json, name, dup);
                 json_str(raw_buf, value);
             }
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
@@ -250,7 +250,7 @@ impl JsonWriter<'_> {
                     && slot.last_value == value
                 {
                     if let Some(j) = &slot.last_json {
-                        push_member(interp_buf, name, dup);
+                        push_member(interp_buf, &info.json, name, dup);
                         interp_buf.extend_from_slice(j);
                     }
                     continue;
@@ -278,13 +278,13 @@ impl JsonWriter<'_> {
                         } else if by_context {
                             set_slot(slot, key, value, j.as_deref());
                             if let Some(j) = &slot.last_json {
-                                push_member(interp_buf, name, dup);
+                                push_member(interp_buf, &info.json, name, dup);
                                 interp_buf.extend_from_slice(j);
                             }
                             continue;
                         } else {
                             if let Some(j) = j {
-                                push_member(interp_buf, name, dup);
+                                push_member(interp_buf, &info.json, name, dup);
                                 interp_buf.extend_from_slice(&j);
                             }
                             continue;
@@ -292,7 +292,7 @@ impl JsonWriter<'_> {
                     }
                 };
                 if let Some(j) = json {
-                    push_member(interp_buf, name, dup);
+                    push_member(interp_buf, &info.json, name, dup);
                     interp_buf.extend_from_slice(j);
                 }
                 set_slot(slot, key, value, json);
@@ -569,12 +569,14 @@ fn is_plain_string(ft: FieldType) -> bool {
     )
 }
 
-fn push_member(buf: &mut Vec<u8>, name: &[u8], dup: usize) {
+/// Start a member `"name":` (`"name#2":` for the second of a name) of an
+/// object being built in `buf`; `json` is the name already as JSON.
+fn push_member(buf: &mut Vec<u8>, json: &[u8], name: &[u8], dup: usize) {
     if !buf.is_empty() {
         buf.push(b',');
     }
     if dup == 0 {
-        json_str(buf, name);
+        buf.extend_from_slice(json);
     } else {
         let mut n = name.to_vec();
         let _ = write!(n, "#{}", dup + 1);
