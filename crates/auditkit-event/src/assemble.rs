@@ -96,7 +96,8 @@ fn insert_sorted<T: Ord + Copy>(q: &mut VecDeque<T>, v: T) {
 /// see [`ParsedChunk::runs`]): a run either joins a building event or
 /// starts one, and in both cases its remaining records join that event,
 /// because only the creation of an event can complete one. So a typical
-/// event costs one hash lookup, whatever its number of records, and the
+/// event costs one comparison with the newest pending event (a search
+/// only when its key is older), whatever its number of records, and the
 /// record-by-record rules are applied only where a run's first record
 /// completes its event at once (a one-record type) or is a dropped EOE.
 pub struct Assembler {

@@ -224,6 +224,7 @@ where
         let timeout = cfg.eoe_timeout;
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
+            let mut events = 0u64;
             let mut asm = Assembler::new(timeout);
             let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
             let mut next_fmt = 0usize;
@@ -233,7 +234,7 @@ where
             // formatted output buffer) grows without bound.
             let mut add = |it: Item, batch: &mut Vec<Item>| {
                 if matches!(it, Item::Event(_)) {
-                    st.events += 1;
+                    events += 1;
                 }
                 batch.push(it);
                 if batch.len() >= batch_size && !closed {
@@ -243,7 +244,6 @@ where
                 }
                 closed
             };
-            let mut pst = Stats::default();
             for i in 0.. {
                 let Ok(pc) = parsed_rx[i % n].recv() else {
                     break;
@@ -252,7 +252,7 @@ where
                     break;
                 }
                 let mut done = false;
-                asm.push_parsed(pc, range, &mut pst, &mut |it| done = add(it, &mut batch));
+                asm.push_parsed(pc, range, &mut st, &mut |it| done = add(it, &mut batch));
                 if done {
                     break;
                 }
@@ -263,12 +263,7 @@ where
             if !batch.is_empty() && !closed {
                 let _ = to_fmt[next_fmt % n].send(std::mem::take(&mut batch));
             }
-            st.lines = pst.lines;
-            st.records = pst.records;
-            st.out_of_range = pst.out_of_range;
-            st.unparsed = pst.unparsed;
-            st.blank = pst.blank;
-            st.comments = pst.comments;
+            st.events = events;
             st.dropped_eoe = asm.dropped_eoe();
             st.forced = asm.forced();
             st

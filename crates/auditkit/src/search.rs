@@ -388,7 +388,14 @@ fn sequential(
             let mut st = pipeline::Stats::default();
             asm.push_parsed(parse_chunk(chunk), range, &mut st, &mut |it| match it {
                 Item::Event(e) => handle(e, &mut out, &mut found),
-                Item::Unparsed(..) => {
+                Item::Unparsed(ref pc, u) => {
+                    if a.debug {
+                        let name = s
+                            .names
+                            .get(pc.chunk.source as usize)
+                            .map_or("?", String::as_str);
+                        eprintln!("auditkit: skipped {name}:{}: {}", u.line_no, u.why);
+                    }
                     if a.keep_unparsed {
                         if let Some(line) = it.unparsed_line() {
                             out.extend_from_slice(line);

@@ -103,16 +103,28 @@ fn unparsed_lines_are_counted_named_and_kept() {
         .collect();
     assert_eq!(without.as_bytes(), clean.stdout.as_slice());
 
-    // The one-thread path (checkpoints, --follow) keeps them too.
+    // The one-thread path (checkpoints, --follow) names and keeps them too.
     let cp = dir.join("cp");
     let cp = cp.to_string_lossy();
     let kept = auditkit(
-        &["--format", "raw", "--keep-unparsed", "--checkpoint", &cp],
+        &[
+            "--format",
+            "raw",
+            "--keep-unparsed",
+            "--debug",
+            "--checkpoint",
+            &cp,
+        ],
         &log,
     );
     let out = String::from_utf8_lossy(&kept.stdout);
     for g in GARBAGE {
         assert_eq!(out.lines().filter(|l| *l == g).count(), 1, "{g}");
+    }
+    let err = String::from_utf8_lossy(&kept.stderr);
+    for n in at {
+        let want = format!("{}:{n}:", log.display());
+        assert!(err.contains(&want), "missing {want} in {err}");
     }
     std::fs::remove_dir_all(&dir).ok();
 }
