@@ -386,8 +386,8 @@ struct Scratch {
 }
 
 /// One place in a record type's field layout: the field last seen there,
-/// and its last interpretation (`(names, type)`, value, JSON or `None`
-/// when the interpretation is the value itself).
+/// and its last interpretation (what it was made with, the value, and the
+/// JSON, `None` when the interpretation is the value itself).
 #[derive(Default)]
 struct TemplateSlot {
     info: Option<Rc<FieldInfo>>,
