@@ -27,7 +27,7 @@
 //! without bound on hostile input; this is a documented difference).
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 use std::sync::Arc;
 
 use crate::chunk::{Chunk, ParsedChunk};
@@ -71,19 +71,87 @@ struct Slot {
     gen: u32,
 }
 
-/// Insert into a deque kept sorted. Audit logs arrive almost sorted, so
-/// this is nearly always a push at the back; the rare late event moves
-/// only the few entries after it. Compared with a binary heap, the deque
-/// is read and written front to back, which is what keeps the ~20,000
-/// events pending in two seconds of a busy log out of the cache-miss
-/// profile.
-fn insert_sorted<T: Ord + Copy>(q: &mut VecDeque<T>, v: T) {
-    match q.back() {
-        Some(b) if *b > v => {
-            let pos = q.partition_point(|x| *x < v);
-            q.insert(pos, v);
+/// A queue kept in sorted order, for keys that arrive nearly sorted.
+///
+/// Audit logs arrive almost in time order, so nearly every key is pushed
+/// at the back of a deque, and the rare late one is inserted a few places
+/// before it. Compared with a binary heap, the deque is read and written
+/// front to back, which keeps the ~20,000 events pending in two seconds
+/// of a busy log out of the cache-miss profile. A key that would land far
+/// from the back (a shuffled or hostile log) goes to a B-tree instead, so
+/// no input makes an insert cost more than O(log n).
+struct SortedQueue<T: Ord + Copy> {
+    near: VecDeque<T>,
+    far: BTreeSet<T>,
+}
+
+impl<T: Ord + Copy> SortedQueue<T> {
+    /// How far from the back an insert may move entries of the deque.
+    const NEAR: usize = 64;
+
+    fn new() -> Self {
+        SortedQueue {
+            near: VecDeque::new(),
+            far: BTreeSet::new(),
         }
-        _ => q.push_back(v),
+    }
+
+    fn len(&self) -> usize {
+        self.near.len() + self.far.len()
+    }
+
+    fn push(&mut self, v: T) {
+        match self.near.back() {
+            Some(b) if *b > v => {
+                let pos = self.near.partition_point(|x| *x < v);
+                if self.near.len() - pos <= Self::NEAR {
+                    self.near.insert(pos, v);
+                } else {
+                    self.far.insert(v);
+                }
+            }
+            _ => self.near.push_back(v),
+        }
+    }
+
+    /// The lowest key.
+    fn front(&self) -> Option<T> {
+        match (self.near.front(), self.far.first()) {
+            (Some(&a), Some(&b)) => Some(a.min(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+
+    /// The highest key.
+    fn back(&self) -> Option<T> {
+        match (self.near.back(), self.far.last()) {
+            (Some(&a), Some(&b)) => Some(a.max(b)),
+            (a, b) => a.or(b).copied(),
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<T> {
+        let f = self.front()?;
+        if self.far.first() == Some(&f) {
+            self.far.pop_first()
+        } else {
+            self.near.pop_front()
+        }
+    }
+
+    /// The keys in `lo..=hi`, in no particular order.
+    fn range(&self, lo: T, hi: T) -> impl Iterator<Item = T> + '_ {
+        let from = self.near.partition_point(|x| *x < lo);
+        self.near
+            .range(from..)
+            .take_while(move |x| **x <= hi)
+            .chain(self.far.range(lo..=hi))
+            .copied()
+    }
+
+    fn clear(&mut self) {
+        self.near.clear();
+        self.far.clear();
     }
 }
 
@@ -114,10 +182,10 @@ pub struct Assembler {
     /// Building events by first-record second, oldest in front: (sec,
     /// slot, gen). Entries of events that completed otherwise are left in
     /// place and skipped when they reach the front (lazy deletion).
-    by_sec: VecDeque<(u64, u32, u32)>,
+    by_sec: SortedQueue<(u64, u32, u32)>,
     /// All pending events in output order, lowest in front: (sec, msec,
     /// serial, slot). Events leave only from the front, when complete.
-    order: VecDeque<(u64, u32, u64, u32)>,
+    order: SortedQueue<(u64, u32, u64, u32)>,
     next_gen: u32,
     nodes: FxMap<Vec<u8>, u32>,
     /// Line numbering: the source of the previous chunk and the number of
@@ -146,8 +214,8 @@ impl Assembler {
             slots: Vec::new(),
             free: BinaryHeap::new(),
             n_building: 0,
-            by_sec: VecDeque::new(),
-            order: VecDeque::new(),
+            by_sec: SortedQueue::new(),
+            order: SortedQueue::new(),
             next_gen: 0,
             nodes: FxMap::default(),
             lines: None,
@@ -323,9 +391,9 @@ impl Assembler {
         });
         if !single {
             self.n_building += 1;
-            insert_sorted(&mut self.by_sec, (id.sec, slot, gen));
+            self.by_sec.push((id.sec, slot, gen));
         }
-        insert_sorted(&mut self.order, (id.sec, id.msec, id.serial, slot));
+        self.order.push((id.sec, id.msec, id.serial, slot));
         while let Some(s) = self.oldest_building() {
             let sec = self.slots[s as usize].as_ref().map_or(0, |x| x.key.0);
             if sec.saturating_add(self.timeout) > id.sec {
@@ -351,17 +419,14 @@ impl Assembler {
 
     /// The building event with this key, if any.
     fn find_building(&self, key: Key) -> Option<u32> {
-        let id = (key.0, key.1, key.2);
+        let (sec, msec, serial, _) = key;
         match self.order.back() {
-            None => return None,
-            Some(&(s, m, n, _)) if (s, m, n) < id => return None,
-            _ => {}
+            Some(b) if (b.0, b.1, b.2) >= (sec, msec, serial) => {}
+            _ => return None,
         }
-        let from = self.order.partition_point(|&(s, m, n, _)| (s, m, n) < id);
         self.order
-            .range(from..)
-            .take_while(|&&(s, m, n, _)| (s, m, n) == id)
-            .map(|&(_, _, _, slot)| slot)
+            .range((sec, msec, serial, 0), (sec, msec, serial, u32::MAX))
+            .map(|(_, _, _, slot)| slot)
             .find(|&slot| {
                 self.slots[slot as usize]
                     .as_ref()
@@ -372,7 +437,7 @@ impl Assembler {
     /// The slot at the front of `by_sec` after dropping stale entries
     /// (events that completed otherwise, or whose slot has a new occupant).
     fn oldest_building(&mut self) -> Option<u32> {
-        while let Some(&(_, slot, gen)) = self.by_sec.front() {
+        while let Some((_, slot, gen)) = self.by_sec.front() {
             match self.slots[slot as usize].as_ref() {
                 Some(s) if s.gen == gen && !s.complete => return Some(slot),
                 _ => {
@@ -405,7 +470,7 @@ impl Assembler {
     /// Emit, in order, every event that is complete and not held back by an
     /// older incomplete one.
     fn drain(&mut self, emit: &mut impl FnMut(Event)) {
-        while let Some(&(_, _, _, slot)) = self.order.front() {
+        while let Some((_, _, _, slot)) = self.order.front() {
             let complete = self.slots[slot as usize]
                 .as_ref()
                 .is_some_and(|s| s.complete);
