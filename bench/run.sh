@@ -5,8 +5,9 @@
 # the same run, and prints a Markdown table: wall seconds, MB/s and peak RSS
 # (/usr/bin/time's %M), after one warm-up read of the file, output to
 # /dev/null, under LC_ALL=C TZ=UTC. auditkit's commands run REPEAT times
-# (default 3) and the fastest run is kept, since a shared VM's noise is
-# larger than a sub-second run; the slow reference tools run once.
+# (default 5), 2 s apart, and the fastest run is kept, since a shared VM's
+# noise is larger than a sub-second run and comes in spells of several
+# seconds; the slow reference tools run once.
 # Make LOG with ../shared/tools/gen-big-log.sh (a real auditd log).
 set -euo pipefail
 LOG=${1:?usage: bench/run.sh LOG [AUDITKIT]}
@@ -28,12 +29,13 @@ universal = true
 user-db = true
 CONF
 
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 row() { # name, command...
   local name=$1; shift
   local n=1 secs= kb= t i
   [ "$1" = "$AK" ] && n=$REPEAT
   for i in $(seq "$n"); do
+    if [ "$i" -gt 1 ]; then sleep 2; fi
     /usr/bin/time -o "$LDIR/time" -f "%e %M" "$@" > /dev/null 2>/dev/null || true
     t=$(tail -1 "$LDIR/time")
     if [ -z "$secs" ] || [ "$(echo "${t% *} < $secs" | bc)" = 1 ]; then
