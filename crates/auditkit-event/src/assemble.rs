@@ -504,15 +504,22 @@ pub fn assemble_all(data: &[u8], timeout: u64) -> Vec<Event> {
         source: 0,
         first_line: 1,
     });
-    let mut asm = Assembler::new(timeout);
-    let mut out = Vec::new();
-    asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
-        if let Item::Event(e) = it {
-            out.push(e);
-        }
-    });
-    asm.finish(&mut |e| out.push(e));
-    out
+    Assembler::new(timeout).assemble_whole(parsed)
+}
+
+impl Assembler {
+    /// Convenience: push one parsed chunk as the whole input and finish,
+    /// returning its events (lines that are not records are left out).
+    pub fn assemble_whole(&mut self, parsed: ParsedChunk) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
+            if let Item::Event(e) = it {
+                out.push(e);
+            }
+        });
+        self.finish(&mut |e| out.push(e));
+        out
+    }
 }
 
 impl Event {

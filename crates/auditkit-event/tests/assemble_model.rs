@@ -7,8 +7,7 @@
 
 use auditkit_event::assemble::is_single_record_type;
 use auditkit_event::chunk::parse_chunk;
-use auditkit_event::pipeline::{Item, Stats};
-use auditkit_event::{Assembler, Chunk};
+use auditkit_event::Chunk;
 use proptest::prelude::*;
 
 const EOE: i32 = 1320;
@@ -98,19 +97,7 @@ fn tag(line: &[u8]) -> usize {
 }
 
 fn assembler(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
-    let parsed = parse_chunk(Chunk {
-        data: log.to_vec(),
-        source: 0,
-        first_line: 1,
-    });
-    let mut asm = Assembler::new(timeout);
-    let mut events = Vec::new();
-    asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
-        if let Item::Event(e) = it {
-            events.push(e);
-        }
-    });
-    asm.finish(&mut |e| events.push(e));
+    let events = auditkit_event::assemble::assemble_all(log, timeout);
     events
         .iter()
         .map(|e| {

@@ -2,7 +2,6 @@
 //! arbitrary bytes, and real lines with random damage.
 
 use auditkit_event::chunk::parse_chunk;
-use auditkit_event::pipeline::{Item, Stats};
 use auditkit_event::value::{decode_str, execve_args, proctitle_args, split_keys};
 use auditkit_event::{Assembler, Chunk, Event};
 use proptest::prelude::*;
@@ -62,14 +61,7 @@ fn run(data: Vec<u8>) -> (u64, usize) {
 fn assemble(parsed: auditkit_event::ParsedChunk, by_record: bool) -> Vec<Event> {
     let mut asm = Assembler::new(2);
     asm.by_record = by_record;
-    let mut events = Vec::new();
-    asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
-        if let Item::Event(e) = it {
-            events.push(e);
-        }
-    });
-    asm.finish(&mut |e| events.push(e));
-    events
+    asm.assemble_whole(parsed)
 }
 
 /// Each event as its id and the lines of its records, in order.
