@@ -394,20 +394,10 @@ impl Assembler {
             self.by_sec.push((id.sec, slot, gen));
         }
         self.order.push((id.sec, id.msec, id.serial, slot));
-        while let Some(s) = self.oldest_building() {
-            let sec = self.slots[s as usize].as_ref().map_or(0, |x| x.key.0);
-            if sec.saturating_add(self.timeout) > id.sec {
-                break;
-            }
-            self.by_sec.pop_front();
-            self.complete(s);
-        }
-        while self.n_building > self.max_open {
-            let Some(s) = self.oldest_building() else {
-                break;
-            };
-            self.by_sec.pop_front();
-            self.complete(s);
+        let timeout = self.timeout;
+        while self.complete_oldest_if(|sec, _| sec.saturating_add(timeout) <= id.sec) {}
+        let max_open = self.max_open;
+        while self.complete_oldest_if(|_, building| building > max_open) {
             self.forced += 1;
         }
         self.drain(emit);
@@ -432,6 +422,21 @@ impl Assembler {
                     .as_ref()
                     .is_some_and(|s| !s.complete && s.key == key)
             })
+    }
+
+    /// Complete the oldest building event when `pred(its second, events
+    /// building)` holds; returns whether it did.
+    fn complete_oldest_if(&mut self, pred: impl Fn(u64, usize) -> bool) -> bool {
+        let Some(s) = self.oldest_building() else {
+            return false;
+        };
+        let sec = self.slots[s as usize].as_ref().map_or(0, |x| x.key.0);
+        if !pred(sec, self.n_building) {
+            return false;
+        }
+        self.by_sec.pop_front();
+        self.complete(s);
+        true
     }
 
     /// The slot at the front of `by_sec` after dropping stale entries

@@ -5,21 +5,24 @@
 //! that late keys land well before the newest pending event, must group
 //! and order the same.
 
+mod common;
+
 use auditkit_event::assemble::is_single_record_type;
 use auditkit_event::chunk::parse_chunk;
 use auditkit_event::Chunk;
+use common::Shape;
 use proptest::prelude::*;
 
 const EOE: i32 = 1320;
 
 struct Slot {
     key: (u64, u32, u64, Option<Vec<u8>>),
-    lines: Vec<usize>,
+    lines: Vec<Vec<u8>>,
     complete: bool,
 }
 
-/// The model: each event as (id text, its line indexes), in output order.
-fn model(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
+/// The model: each event as its id and its record lines, in output order.
+fn model(log: &[u8], timeout: u64) -> Vec<Shape> {
     let parsed = parse_chunk(Chunk {
         data: log.to_vec(),
         source: 0,
@@ -27,7 +30,7 @@ fn model(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
     });
     let mut slots: Vec<Option<Slot>> = Vec::new();
     let mut out = Vec::new();
-    let emit = |slots: &mut Vec<Option<Slot>>, out: &mut Vec<(String, Vec<usize>)>| loop {
+    let emit = |slots: &mut Vec<Option<Slot>>, out: &mut Vec<Shape>| loop {
         let lowest = slots
             .iter()
             .enumerate()
@@ -52,7 +55,7 @@ fn model(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
             h.id.serial,
             parsed.node(rec).map(<[u8]>::to_vec),
         );
-        let line = tag(parsed.line(rec));
+        let line = parsed.line(rec).to_vec();
         if let Some(s) = slots
             .iter_mut()
             .flatten()
@@ -87,24 +90,8 @@ fn model(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
     out
 }
 
-/// The number every test line ends with (`tag=N`).
-fn tag(line: &[u8]) -> usize {
-    let t = line.split(|&b| b == b'=').next_back().unwrap_or(b"");
-    std::str::from_utf8(t)
-        .ok()
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(usize::MAX)
-}
-
-fn assembler(log: &[u8], timeout: u64) -> Vec<(String, Vec<usize>)> {
-    let events = auditkit_event::assemble::assemble_all(log, timeout);
-    events
-        .iter()
-        .map(|e| {
-            let lines = e.records().map(|r| tag(r.line)).collect();
-            (e.id().to_string(), lines)
-        })
-        .collect()
+fn assembler(log: &[u8], timeout: u64) -> Vec<Shape> {
+    common::shape(&auditkit_event::assemble::assemble_all(log, timeout))
 }
 
 const TYPES: &[&str] = &[

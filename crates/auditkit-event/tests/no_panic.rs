@@ -1,6 +1,8 @@
 //! The parser must never panic and never lose a line, whatever it is fed:
 //! arbitrary bytes, and real lines with random damage.
 
+mod common;
+
 use auditkit_event::chunk::parse_chunk;
 use auditkit_event::value::{decode_str, execve_args, proctitle_args, split_keys};
 use auditkit_event::{Assembler, Chunk, Event};
@@ -39,7 +41,7 @@ fn run(data: Vec<u8>) -> (u64, usize) {
         }),
         true,
     );
-    assert_eq!(shape(&events), shape(&reference));
+    assert_eq!(common::shape(&events), common::shape(&reference));
     let mut records = 0;
     for e in &events {
         for r in e.records() {
@@ -62,19 +64,6 @@ fn assemble(parsed: auditkit_event::ParsedChunk, by_record: bool) -> Vec<Event> 
     let mut asm = Assembler::new(2);
     asm.by_record = by_record;
     asm.assemble_whole(parsed)
-}
-
-/// Each event as its id and the lines of its records, in order.
-fn shape(events: &[Event]) -> Vec<(String, Vec<Vec<u8>>)> {
-    events
-        .iter()
-        .map(|e| {
-            (
-                e.id().to_string(),
-                e.records().map(|r| r.line.to_vec()).collect(),
-            )
-        })
-        .collect()
 }
 
 /// A record line of a structured random log: `(key, type, node)` picks.

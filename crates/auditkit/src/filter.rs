@@ -55,16 +55,19 @@ pub struct Filter {
 
 /// User and group names: this host's, or `--passwd`/`--group`.
 pub fn load_names(a: &SearchArgs) -> Result<PasswdDb> {
-    let read = |given: &Option<std::path::PathBuf>, default: &str| -> Result<Vec<u8>> {
-        match given {
-            Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
-            None => Ok(std::fs::read(default).unwrap_or_default()),
-        }
-    };
     Ok(PasswdDb::parse(
-        &read(&a.passwd, "/etc/passwd")?,
-        &read(&a.group, "/etc/group")?,
+        &read_or_default(&a.passwd, "/etc/passwd")?,
+        &read_or_default(&a.group, "/etc/group")?,
     ))
+}
+
+/// The file given (an error when unreadable), else `default` (empty when
+/// unreadable: a host without it simply has no names).
+pub fn read_or_default(given: &Option<std::path::PathBuf>, default: &str) -> Result<Vec<u8>> {
+    match given {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
+        None => Ok(std::fs::read(default).unwrap_or_default()),
+    }
 }
 
 impl Filter {

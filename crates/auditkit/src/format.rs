@@ -1,7 +1,7 @@
 //! Output formats of `auditkit search`: one writer chosen from the
 //! arguments, called on worker threads for each matching event.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use auditkit_event::Event;
 use auditkit_interp::{Machine, PasswdDb};
 use auditkit_output::ausearch::{write_default, write_raw};
@@ -12,6 +12,7 @@ use auditkit_output::normalize::{Settings, UserIds};
 use auditkit_output::text::write_text;
 use auditkit_output::Escape;
 
+use crate::filter::{load_names, read_or_default};
 use crate::search_args::{Format, SearchArgs};
 
 /// Formats events as the arguments asked.
@@ -93,27 +94,4 @@ impl EventWriter {
             escape: self.escape.into(),
         }
     }
-}
-
-/// The file given, else `default` (empty when unreadable).
-fn read_or_default(given: &Option<std::path::PathBuf>, default: &str) -> Result<Vec<u8>> {
-    match given {
-        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
-        None => Ok(std::fs::read(default).unwrap_or_default()),
-    }
-}
-
-/// User and group names: this host's, or the files given with
-/// `--passwd`/`--group` (for logs from another host).
-fn load_names(a: &SearchArgs) -> Result<PasswdDb> {
-    let read = |given: &Option<std::path::PathBuf>, default: &str| -> Result<Vec<u8>> {
-        match given {
-            Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
-            None => Ok(std::fs::read(default).unwrap_or_default()),
-        }
-    };
-    Ok(PasswdDb::parse(
-        &read(&a.passwd, "/etc/passwd")?,
-        &read(&a.group, "/etc/group")?,
-    ))
 }

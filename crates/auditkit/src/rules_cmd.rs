@@ -20,7 +20,7 @@ use auditkit_rules::{
     Machine, NoSystem, RuleSet, Severity, Status, System,
 };
 
-use target::{ConfigSystem, HostSystem, LocalHost};
+use target::{local_host, ConfigSystem, HostSystem};
 
 /// `auditkit rules --help`.
 pub const HELP: &str = "\
@@ -256,7 +256,7 @@ fn cmd_lint(a: &Args) -> Result<u8> {
         bail!("lint needs FILE or DIR (see auditkit rules --help)");
     }
     let native = machine(a)?;
-    let host = LocalHost::new(a.flag("--no-host"));
+    let host = local_host(a.flag("--no-host"));
     let out = std::io::stdout();
     let mut out = out.lock();
     let (mut errors, mut warnings, mut files) = (0, 0, 0);
@@ -281,7 +281,7 @@ fn cmd_lint(a: &Args) -> Result<u8> {
 fn cmd_fmt(a: &Args) -> Result<u8> {
     a.check_known(&["--augenrules", "--keep-control", "--no-host", "--machine"])?;
     let native = machine(a)?;
-    let host = LocalHost::new(a.flag("--no-host"));
+    let host = local_host(a.flag("--no-host"));
     let out = std::io::stdout();
     let mut out = out.lock();
     if let Some(dir) = a.value("--augenrules") {
@@ -364,7 +364,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let prof = profile::builtin(name)
         .with_context(|| format!("unknown profile {name} (see --list-profiles)"))??;
     let native = machine(a)?;
-    let host = LocalHost::new(a.flag("--no-host"));
+    let host = local_host(a.flag("--no-host"));
     let config = a.value("--config").map(PathBuf::from);
     let system: Box<dyn System + '_> = match (&config, a.flag("--host")) {
         (Some(_), true) => bail!("--host and --config exclude each other"),
@@ -613,7 +613,7 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         Some(p) => bail!("unknown generate profile {p} (harden)"),
         None => bail!("generate needs --profile harden or --privileged"),
     }
-    let host = LocalHost::new(false);
+    let host = local_host(false);
     let opts = HardenOptions {
         with: a.list("--with"),
         without: a.list("--without"),

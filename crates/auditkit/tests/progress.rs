@@ -26,18 +26,26 @@ fn on_pty(cmd: &str) -> Option<Vec<u8>> {
     Some(out.stdout)
 }
 
-#[test]
-fn drawn_on_a_terminal_and_erased() {
+/// What a search of the example log (output to /dev/null) shows on a
+/// terminal; `None` (after a SKIP message) without script(1).
+fn search_on_pty(flags: &str) -> Option<String> {
     let cmd = format!(
-        "{} search --format raw -if {} > /dev/null",
+        "{} search {flags} --format raw -if {} > /dev/null",
         bin(),
         example()
     );
     let Some(pty) = on_pty(&cmd) else {
         eprintln!("SKIP: script(1) is not installed (util-linux)");
+        return None;
+    };
+    Some(String::from_utf8_lossy(&pty).into_owned())
+}
+
+#[test]
+fn drawn_on_a_terminal_and_erased() {
+    let Some(text) = search_on_pty("") else {
         return;
     };
-    let text = String::from_utf8_lossy(&pty);
     assert!(text.contains("auditkit: "), "{text:?}");
     assert!(text.contains(" MB of "), "{text:?}");
     assert!(text.contains("(100%)"), "{text:?}");
@@ -49,16 +57,10 @@ fn drawn_on_a_terminal_and_erased() {
 
 #[test]
 fn quiet_with_no_progress() {
-    let cmd = format!(
-        "{} search --no-progress --format raw -if {} > /dev/null",
-        bin(),
-        example()
-    );
-    let Some(pty) = on_pty(&cmd) else {
-        eprintln!("SKIP: script(1) is not installed (util-linux)");
+    let Some(text) = search_on_pty("--no-progress") else {
         return;
     };
-    assert!(!String::from_utf8_lossy(&pty).contains(" MB of "));
+    assert!(!text.contains(" MB of "));
 }
 
 #[test]

@@ -250,41 +250,21 @@ fn check_loaded_reads_the_kernel() {
     let (code, _, err) = auditkit(&["rules", "apply", path]);
     assert_eq!(code, 0, "{err}");
 
-    let item = |json: &str, source: &str, id: &str| -> String {
-        let v: serde_json::Value = serde_json::from_str(json).expect("json");
-        v.as_array()
-            .expect("array")
-            .iter()
-            .find(|x| x["source"] == source && x["id"] == id)
-            .map(|x| x["status"].as_str().unwrap_or_default().to_string())
-            .unwrap_or_default()
-    };
-    let run = || {
-        auditkit(&[
-            "rules",
-            "check",
-            "--profile",
-            "cis-debian12",
-            "--loaded",
-            "--format",
-            "json",
-            path,
-        ])
-    };
-    let (_, out, err) = run();
-    assert_eq!(item(&out, "disk", "6.2.3.21"), "pass", "{err}{out}");
-    assert_eq!(item(&out, "disk", "6.2.3.8"), "pass");
-    assert_eq!(item(&out, "loaded", "6.2.3.8"), "pass");
+    let run = || check_loaded(path);
+    let (_, items, out) = run();
+    assert_eq!(status(&items, "disk", "6.2.3.21"), "pass", "{out}");
+    assert_eq!(status(&items, "disk", "6.2.3.8"), "pass");
+    assert_eq!(status(&items, "loaded", "6.2.3.8"), "pass");
 
     // Drift: one identity watch removed from the kernel only.
     let (ok, _, e) = auditctl(&["-W", "/etc/shadow", "-p", "wa", "-k", "identity"]);
     assert!(ok, "{e}");
-    let (code, out, _) = run();
+    let (code, items, out) = run();
     assert_eq!(code, 1);
-    assert_eq!(item(&out, "disk", "6.2.3.21"), "fail");
+    assert_eq!(status(&items, "disk", "6.2.3.21"), "fail");
     assert!(out.contains("on disk but not loaded: -w /etc/shadow -p wa -k identity"));
-    assert_eq!(item(&out, "disk", "6.2.3.8"), "pass");
-    assert_eq!(item(&out, "loaded", "6.2.3.8"), "fail");
+    assert_eq!(status(&items, "disk", "6.2.3.8"), "pass");
+    assert_eq!(status(&items, "loaded", "6.2.3.8"), "fail");
     s.restore_now();
 }
 
@@ -334,26 +314,8 @@ fn generated_harden_set_loads() {
     let ours: Vec<&str> = ours.lines().collect();
     assert_eq!(ours, got);
 
-    let (_, out, err) = auditkit(&[
-        "rules",
-        "check",
-        "--profile",
-        "cis-debian12",
-        "--loaded",
-        "--format",
-        "json",
-        d,
-    ]);
-    let v: serde_json::Value = serde_json::from_str(&out).expect(&err);
-    let items = v.as_array().expect("array");
-    let status = |src: &str, id: &str| {
-        items
-            .iter()
-            .find(|x| x["source"] == src && x["id"] == id)
-            .and_then(|x| x["status"].as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let (_, items, _) = check_loaded(d);
+    let status = |src: &str, id: &str| status(&items, src, id);
     let mut compared = 0;
     for x in items
         .iter()
@@ -369,4 +331,33 @@ fn generated_harden_set_loads() {
     }
     assert!(compared >= 15, "{compared} items compared");
     assert_eq!(status("disk", "6.2.3.21"), "pass");
+}
+
+/// `rules check --profile cis-debian12 --loaded --format json PATH`: the
+/// exit code, the items, and stdout with stderr (for messages).
+fn check_loaded(path: &str) -> (i32, Vec<serde_json::Value>, String) {
+    let (code, out, err) = auditkit(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--loaded",
+        "--format",
+        "json",
+        path,
+    ]);
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}{out}"));
+    let items = v.as_array().expect("array").clone();
+    (code, items, format!("{err}{out}"))
+}
+
+/// The status of a check item from `source` (`disk` or `loaded`), or "".
+fn status(items: &[serde_json::Value], source: &str, id: &str) -> String {
+    items
+        .iter()
+        .find(|x| x["source"] == source && x["id"] == id)
+        .and_then(|x| x["status"].as_str())
+        .unwrap_or_default()
+        .to_string()
 }

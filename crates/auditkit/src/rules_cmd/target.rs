@@ -1,5 +1,5 @@
 //! The machine `auditkit rules` looks at: user and group names for
-//! resolving rules ([`LocalHost`]), and the files the compliance check
+//! resolving rules ([`local_host`]), and the files the compliance check
 //! reads, either of this host ([`HostSystem`]) or of a copied `/etc/audit`
 //! tree ([`ConfigSystem`]). The library does no I/O; this is where it
 //! happens.
@@ -9,52 +9,22 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use auditkit_rules::{path_kind_of, Accounts, AccountsHost, FileStat, Host, PathKind, System};
+use auditkit_rules::{path_kind_of, Accounts, AccountsHost, FileStat, PathKind, System};
 
 /// This host's users, groups and paths (`/etc/passwd`, `/etc/group`; no
-/// NSS, which is what a rules check needs: local system accounts).
-pub struct LocalHost {
-    host: AccountsHost,
-}
-
-impl LocalHost {
-    /// Read the account files now. With `no_paths`, every path is answered
-    /// as unknown (checking rules meant for another host).
-    pub fn new(no_paths: bool) -> LocalHost {
-        let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
-        let paths: Box<dyn Fn(&str) -> PathKind + Send + Sync> = if no_paths {
-            Box::new(|_| PathKind::Unknown)
-        } else {
-            Box::new(|p| path_kind_of(fs::metadata(p)))
-        };
-        LocalHost {
-            host: AccountsHost {
-                accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
-                paths,
-            },
-        }
-    }
-
-    /// A uid's name.
-    pub fn user_name(&self, uid: u32) -> Option<String> {
-        self.host.accounts.user_name(uid).map(str::to_owned)
-    }
-
-    /// A gid's name.
-    pub fn group_name(&self, gid: u32) -> Option<String> {
-        self.host.accounts.group_name(gid).map(str::to_owned)
-    }
-}
-
-impl Host for LocalHost {
-    fn user(&self, name: &str) -> Option<u32> {
-        self.host.user(name)
-    }
-    fn group(&self, name: &str) -> Option<u32> {
-        self.host.group(name)
-    }
-    fn path_kind(&self, path: &str) -> PathKind {
-        self.host.path_kind(path)
+/// NSS, which is what a rules check needs: local system accounts), read
+/// now. With `no_paths`, every path is answered as unknown (checking rules
+/// meant for another host).
+pub fn local_host(no_paths: bool) -> AccountsHost {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    let paths: Box<dyn Fn(&str) -> PathKind + Send + Sync> = if no_paths {
+        Box::new(|_| PathKind::Unknown)
+    } else {
+        Box::new(|p| path_kind_of(fs::metadata(p)))
+    };
+    AccountsHost {
+        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        paths,
     }
 }
 
@@ -80,7 +50,7 @@ fn list(p: &Path) -> Option<Vec<String>> {
 /// This host, read live (`--host`).
 pub struct HostSystem<'a> {
     /// Names of uids and gids.
-    pub host: &'a LocalHost,
+    pub host: &'a AccountsHost,
 }
 
 impl System for HostSystem<'_> {
@@ -94,10 +64,10 @@ impl System for HostSystem<'_> {
         stat(Path::new(path))
     }
     fn user_name(&self, uid: u32) -> Option<String> {
-        self.host.user_name(uid)
+        self.host.accounts.user_name(uid).map(str::to_owned)
     }
     fn group_name(&self, gid: u32) -> Option<String> {
-        self.host.group_name(gid)
+        self.host.accounts.group_name(gid).map(str::to_owned)
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         Some(privileged_files())
@@ -110,7 +80,7 @@ pub struct ConfigSystem<'a> {
     /// The directory standing for `/etc/audit`.
     pub dir: PathBuf,
     /// Names of uids and gids.
-    pub host: &'a LocalHost,
+    pub host: &'a AccountsHost,
 }
 
 impl ConfigSystem<'_> {
@@ -131,10 +101,10 @@ impl System for ConfigSystem<'_> {
         stat(&self.map(path)?)
     }
     fn user_name(&self, uid: u32) -> Option<String> {
-        self.host.user_name(uid)
+        self.host.accounts.user_name(uid).map(str::to_owned)
     }
     fn group_name(&self, gid: u32) -> Option<String> {
-        self.host.group_name(gid)
+        self.host.accounts.group_name(gid).map(str::to_owned)
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         None
