@@ -57,8 +57,8 @@ pub struct Group {
 /// interpreting events, name -> id for `-ui NAME`, `-F uid=NAME`, ...).
 ///
 /// Built from the texts of the files ([`Accounts::parse`]); reading them
-/// is [`crate::load`]'s job. An empty value ([`Accounts::new`], also
-/// available as the static [`Accounts::EMPTY`]) knows no names, which is
+/// is [`crate::load`]'s job. An empty value ([`Accounts::new`]) knows no
+/// names, which is
 /// what a caller that wants raw numbers passes.
 #[derive(Debug, Clone, Default)]
 pub struct Accounts {
@@ -71,8 +71,12 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    /// Accounts that know no names.
-    pub const EMPTY: Accounts = Accounts::new();
+    /// Accounts that know no names, for callers that want raw numbers
+    /// (`unknown(N)`) and need a reference that lives forever.
+    pub fn empty() -> &'static Accounts {
+        static EMPTY: Accounts = Accounts::new();
+        &EMPTY
+    }
 
     /// Accounts that know no names.
     pub const fn new() -> Accounts {
@@ -358,7 +362,7 @@ mod tests {
 
     #[test]
     fn empty_knows_nothing() {
-        assert_eq!(Accounts::EMPTY.user_name(0), None);
+        assert_eq!(Accounts::empty().user_name(0), None);
         assert_eq!(Accounts::new().uid("root"), None);
         assert_eq!(
             Accounts::parse(b"a:x:1:1::/:/bin/sh", b"").uid_of_bytes(b"a"),

@@ -511,14 +511,31 @@ impl AuditdConf {
         c
     }
 
-    /// The raw value of the last accepted-or-not well-formed line for a
-    /// keyword (case-insensitive), as written: what a reader of the file
-    /// sees, including values auditd refuses.
+    /// The value of the last well-formed line for a keyword
+    /// (case-insensitive), as written, whether auditd accepted it or not:
+    /// what a reader of the file sees.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.entries
             .iter()
             .rev()
             .find(|e| e.key.eq_ignore_ascii_case(key))
+            .map(|e| e.value.as_str())
+    }
+
+    /// The value of the last line for a keyword (case-insensitive) that
+    /// auditd accepted, as written (`ROTATE`, not the typed value): the
+    /// setting in effect, in the file's own words.
+    pub fn accepted(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .rev()
+            .filter(|e| e.key.eq_ignore_ascii_case(key))
+            .find(|e| {
+                !self
+                    .errors
+                    .iter()
+                    .any(|x| x.line == e.line && x.kind != ErrorKind::TooManyWords)
+            })
             .map(|e| e.value.as_str())
     }
 

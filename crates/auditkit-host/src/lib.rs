@@ -33,7 +33,7 @@
 //!
 //! Names are resolved through the concrete [`Accounts`] rather than a
 //! trait: the only other implementation anyone needed was "knows no
-//! names", which is [`Accounts::EMPTY`].
+//! names", which is [`Accounts::empty()`].
 
 mod accounts;
 pub mod auditd_conf;

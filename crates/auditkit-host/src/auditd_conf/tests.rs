@@ -132,6 +132,18 @@ fn errors_with_line_numbers() {
     assert_eq!(c.unknown.len(), 1);
     assert_eq!(c.unknown[0].key, "tls_psk_file");
     assert_eq!(c.get("tls_psk_file"), Some("/etc/audit/psk"));
+    assert_eq!(c.get("num_logs"), Some("1000"));
+    assert_eq!(c.accepted("num_logs"), None, "refused");
+    assert_eq!(
+        c.accepted("LOG_FILE"),
+        None,
+        "every log_file line was refused"
+    );
+    assert_eq!(c.accepted("Space_Left"), None);
+    assert_eq!(
+        AuditdConf::parse("FLUSH = Data\n").accepted("flush"),
+        Some("Data")
+    );
     let e = &c.errors[3];
     assert_eq!(
         e.to_string(),
@@ -270,4 +282,40 @@ fn no_panic_on_odd_bytes() {
         let _ = AuditdConf::parse(t);
         let _ = AuditdConf::applied_until_error(t);
     }
+}
+
+/// The keywords are those the installed auditd.conf(5) documents, plus
+/// the two deprecated ones auditd still accepts silently.
+#[test]
+fn keywords_match_the_man_page() {
+    let Ok(out) = std::process::Command::new("zcat")
+        .arg("/usr/share/man/man5/auditd.conf.5.gz")
+        .output()
+    else {
+        eprintln!("SKIP: zcat is not available");
+        return;
+    };
+    if !out.status.success() {
+        eprintln!("SKIP: auditd.conf(5) is not installed");
+        return;
+    }
+    let man = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = man.lines().collect();
+    let mut documented: Vec<&str> = lines
+        .windows(2)
+        .filter(|w| w[0] == ".TP")
+        .filter_map(|w| w[1].strip_prefix(".I "))
+        .filter(|k| {
+            k.bytes()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
+        })
+        .collect();
+    documented.sort_unstable();
+    let mut ours: Vec<&str> = KEYWORDS
+        .iter()
+        .copied()
+        .filter(|k| !["dispatcher", "disp_qos"].contains(k))
+        .collect();
+    ours.sort_unstable();
+    assert_eq!(ours, documented);
 }
