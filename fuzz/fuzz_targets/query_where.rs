@@ -3,7 +3,7 @@
 #![no_main]
 
 use auditkit_event::assemble::assemble_all;
-use auditkit_interp::PasswdDb;
+use auditkit_host::Accounts;
 use auditkit_query::lang::{compile, compile_field, EventView, Names};
 use libfuzzer_sys::fuzz_target;
 
@@ -15,8 +15,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let evs = assemble_all(LOG, 2);
-    let db = PasswdDb::parse(b"", b"");
-    let names = Names { ids: &db };
+    let names = Names { ids: Accounts::empty() };
     let view = EventView::new(&evs[0]);
     if let Ok(query) = compile(q) {
         let _ = query.matches(&view, &names);

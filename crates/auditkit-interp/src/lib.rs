@@ -19,8 +19,9 @@
 //! signals, flags), and audit-userspace 3.0.9's own name tables, because
 //! the goal is byte-identical output with ausearch 3.0.9, including its
 //! quirks (documented where they are reproduced). Looking names up in
-//! `/etc/passwd` is the caller's job: it passes an [`IdNames`] (for
-//! example a [`PasswdDb`] parsed from the bytes of passwd and group), so
+//! `/etc/passwd` is the caller's job: it passes the host's
+//! [`auditkit_host::Accounts`] ([`auditkit_host::Accounts::empty`] for
+//! numbers only), so
 //! this crate does no I/O and its results depend only on its inputs.
 //!
 //! Deliberate or unavoidable differences from auparse 3.0.9 (everything
@@ -57,4 +58,4 @@ pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
 mod fieldtype;
 pub use fieldtype::{field_type, field_type_uses_value, FieldType};
 mod interp;
-pub use interp::{interpret, Ctx, EscapeMode, IdNames, NoNames, PasswdDb};
+pub use interp::{interpret, Ctx, EscapeMode};

@@ -6,9 +6,10 @@
 //! auparse does, and check every interpretation.
 //!
 //! The reference was produced on a machine without users 500/848 and with
-//! auparse's test harness escaping in TTY mode; NoNames reproduces that.
+//! auparse's test harness escaping in TTY mode; Accounts::empty() reproduces that.
 
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine, NoNames};
+use auditkit_host::Accounts;
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine};
 
 fn ref_path() -> std::path::PathBuf {
     std::env::var_os("AU309_REF").map_or_else(
@@ -67,7 +68,7 @@ fn check_record(rtype: u32, fields: &[Field], bad: &mut Vec<String>) -> usize {
         a1: a1.unwrap_or(0),
         cwd: None,
         enriched: None,
-        names: &NoNames,
+        names: Accounts::empty(),
         escape: EscapeMode::Tty,
     };
     for f in fields {

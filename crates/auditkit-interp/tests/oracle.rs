@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine, PasswdDb};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine};
 
 const PYTHON: &str = "/usr/bin/python3";
 
@@ -86,10 +86,9 @@ fn compare(paths: &[PathBuf]) -> Option<(usize, Vec<String>)> {
         "oracle failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let db = PasswdDb::parse(
-        &std::fs::read("/etc/passwd").unwrap_or_default(),
-        &std::fs::read("/etc/group").unwrap_or_default(),
-    );
+    let db = auditkit_host::HostPaths::this_host()
+        .accounts()
+        .unwrap_or_default();
     let text = String::from_utf8(out.stdout).expect("hex output");
     let mut total = 0usize;
     let mut bad = Vec::new();

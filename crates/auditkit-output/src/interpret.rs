@@ -20,7 +20,8 @@
 //! Values themselves are interpreted by [`auditkit_interp::interpret`].
 
 use auditkit_event::{Event, Record};
-use auditkit_interp::{field_type, interpret, Ctx, FieldType, IdNames, Machine};
+use auditkit_host::Accounts;
+use auditkit_interp::{field_type, interpret, Ctx, FieldType, Machine};
 
 /// C `strtoul`; `None` on overflow (ERANGE).
 fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
@@ -37,7 +38,7 @@ const AUDIT_SECCOMP: i32 = 1326;
 /// Settings of the interpreted writer.
 pub struct Interpreter<'a> {
     /// uid/gid names.
-    pub names: &'a dyn IdNames,
+    pub names: &'a Accounts,
     /// `--escape`.
     pub escape: Escape,
     /// The machine this host is (ausearch's `audit_detect_machine`).

@@ -16,14 +16,15 @@ use std::rc::Rc;
 use auditkit_event::fields::Field;
 use auditkit_event::value::{decode_hex_into, execve_args, is_sentinel, split_keys};
 use auditkit_event::{Event, Record};
+use auditkit_host::Accounts;
 use auditkit_interp::{
-    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine,
+    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine,
 };
 
 /// Writes events as JSON lines.
 pub struct JsonWriter<'a> {
     /// uid/gid names for `interp`.
-    pub names: &'a dyn IdNames,
+    pub names: &'a Accounts,
     /// Include the original lines of each record (`"line"`).
     pub with_lines: bool,
 }
@@ -153,7 +154,7 @@ impl JsonWriter<'_> {
         let mut nkeys = 0usize;
         let mut has_key = false;
         // The cache of interpretations is keyed by the name database too.
-        let names_id = self.names as *const dyn IdNames as *const () as usize;
+        let names_id = self.names as *const Accounts as usize;
         out.extend_from_slice(b",\"fields\":{");
         let mut first = true;
         for (fi, f) in fields.iter().enumerate() {

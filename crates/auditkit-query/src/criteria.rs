@@ -6,6 +6,7 @@
 //! behave the same (`-ul -2` is "unset", a pid is compared as a C `int`).
 
 use auditkit_event::Event;
+use auditkit_host::Accounts;
 use auditkit_interp::Machine;
 
 use crate::items::{extract, Extracted, ParseFailure, SearchItems, Wanted, S_UNSET};
@@ -112,12 +113,6 @@ impl Default for Criteria {
     }
 }
 
-/// Resolves a uid to the name ausearch would compare (`lookup_uid`).
-pub trait UidNames {
-    /// The name of `uid`, `None` when unknown.
-    fn name(&self, uid: u32) -> Option<String>;
-}
-
 /// What [`Criteria::evaluate`] found.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -176,7 +171,7 @@ impl Criteria {
 
     /// Evaluate the criteria on an event. `wanted` is [`Self::wanted`]
     /// (computed once by the caller).
-    pub fn evaluate(&self, ev: &Event, wanted: &Wanted, names: &dyn UidNames) -> Outcome {
+    pub fn evaluate(&self, ev: &Event, wanted: &Wanted, names: &Accounts) -> Outcome {
         if !self.time_and_id(ev) {
             return Outcome {
                 matched: false,
@@ -199,7 +194,7 @@ impl Criteria {
     }
 
     /// The tests of `match()` after extraction.
-    pub fn items_match(&self, ev: &Event, s: &SearchItems, names: &dyn UidNames) -> bool {
+    pub fn items_match(&self, ev: &Event, s: &SearchItems, names: &Accounts) -> bool {
         if !self.nodes.is_empty() {
             match ev.node() {
                 Some(n) if self.nodes.iter().any(|x| x.as_slice() == n) => {}
@@ -283,12 +278,20 @@ impl Criteria {
         self.context_match(s)
     }
 
-    fn user_match(&self, s: &SearchItems, names: &dyn UidNames) -> bool {
-        let name = |looked: Option<u32>| looked.and_then(|u| names.name(u));
+    fn user_match(&self, s: &SearchItems, names: &Accounts) -> bool {
+        // The name ausearch compares (`lookup_uid`): 0 is always root and
+        // -1 unset, whatever the passwd file says.
+        let name = |looked: Option<u32>| {
+            looked.and_then(|u| match u {
+                0 => Some("root"),
+                u32::MAX => Some("unset"),
+                u => names.user_name(u),
+            })
+        };
         let by_name = self.tuid.is_some() || self.teuid.is_some() || self.tauid.is_some();
         let eq = |want: &Option<String>, looked: Option<u32>| {
             want.as_ref()
-                .is_some_and(|w| name(looked).is_some_and(|n| &n == w))
+                .is_some_and(|w| name(looked).is_some_and(|n| n == w))
         };
         if self.ua && self.tuid.is_some() {
             eq(&self.tuid, s.tuid) || eq(&self.teuid, s.teuid) || eq(&self.tauid, s.tauid)

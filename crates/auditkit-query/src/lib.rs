@@ -46,5 +46,5 @@ pub mod time;
 #[allow(missing_docs)]
 pub mod types;
 
-pub use criteria::{Criteria, Outcome, UidNames};
+pub use criteria::{Criteria, Outcome};
 pub use items::{extract, ParseFailure, SearchItems, Wanted};

@@ -1,7 +1,7 @@
 //! The `--where` language: one line per case.
 
 use auditkit_event::assemble::assemble_all;
-use auditkit_interp::PasswdDb;
+use auditkit_host::Accounts;
 use auditkit_query::lang::{compile, compile_field, EventView, Names};
 use proptest::prelude::*;
 
@@ -13,7 +13,7 @@ type=PROCTITLE msg=audit(1700000000.123:42): proctitle=6375726C002D73\n";
 
 fn eval(q: &str) -> bool {
     let evs = assemble_all(LOG, 2);
-    let db = PasswdDb::parse(b"root:x:0:0::/:/bin/sh\nu:x:1000:1000::/:/bin/sh\n", b"");
+    let db = Accounts::parse(b"root:x:0:0::/:/bin/sh\nu:x:1000:1000::/:/bin/sh\n", b"");
     let names = Names { ids: &db };
     compile(q)
         .unwrap_or_else(|e| panic!("{}", e.render(q)))
@@ -96,7 +96,7 @@ fn render_points_at_the_column() {
 #[test]
 fn field_values_for_tallies() {
     let evs = assemble_all(LOG, 2);
-    let db = PasswdDb::parse(b"", b"");
+    let db = Accounts::parse(b"", b"");
     let names = Names { ids: &db };
     let v = EventView::new(&evs[0]);
     assert_eq!(
@@ -117,7 +117,7 @@ proptest! {
     fn never_panics(q in ".{0,60}") {
         if let Ok(query) = compile(&q) {
             let evs = assemble_all(LOG, 2);
-            let db = PasswdDb::parse(b"", b"");
+            let db = Accounts::parse(b"", b"");
             let _ = query.matches(&EventView::new(&evs[0]), &Names { ids: &db });
         }
     }

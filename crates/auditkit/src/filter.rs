@@ -2,11 +2,11 @@
 //! parse failures), then `--where` and the plain-language flags
 //! (`--people`, `--daemons`, `--as-root-via-sudo`), all ANDed.
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, Result};
 use auditkit_event::Event;
-use auditkit_interp::{IdNames, PasswdDb};
+use auditkit_host::Accounts;
 use auditkit_query::lang::{self, EventView, Names, Query};
-use auditkit_query::{Criteria, ParseFailure, UidNames, Wanted};
+use auditkit_query::{Criteria, ParseFailure, Wanted};
 
 use crate::search_args::SearchArgs;
 
@@ -32,42 +32,18 @@ pub enum Verdict {
     Hidden(ParseFailure),
 }
 
-struct Users<'a>(&'a PasswdDb);
-
-impl UidNames for Users<'_> {
-    fn name(&self, uid: u32) -> Option<String> {
-        match uid {
-            0 => Some("root".into()),
-            u32::MAX => Some("unset".into()),
-            u => self.0.user(u).map(str::to_string),
-        }
-    }
-}
-
 /// The compiled filters.
 pub struct Filter {
     criteria: Criteria,
     wanted: Wanted,
     queries: Vec<Query>,
-    names: PasswdDb,
+    names: Accounts,
     all_events: bool,
 }
 
 /// User and group names: this host's, or `--passwd`/`--group`.
-pub fn load_names(a: &SearchArgs) -> Result<PasswdDb> {
-    Ok(PasswdDb::parse(
-        &read_or_default(&a.passwd, "/etc/passwd")?,
-        &read_or_default(&a.group, "/etc/group")?,
-    ))
-}
-
-/// The file given (an error when unreadable), else `default` (empty when
-/// unreadable: a host without it simply has no names).
-pub fn read_or_default(given: &Option<std::path::PathBuf>, default: &str) -> Result<Vec<u8>> {
-    match given {
-        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display())),
-        None => Ok(std::fs::read(default).unwrap_or_default()),
-    }
+pub fn load_names(a: &SearchArgs) -> Result<Accounts> {
+    Ok(a.host_paths().accounts()?)
 }
 
 impl Filter {
@@ -92,7 +68,7 @@ impl Filter {
             && a.criteria.tauid.is_none()
             && a.count_by.is_none()
         {
-            PasswdDb::parse(b"", b"")
+            Accounts::new()
         } else {
             load_names(a)?
         };
@@ -106,15 +82,13 @@ impl Filter {
     }
 
     /// The names used for interpreted values.
-    pub fn names(&self) -> &PasswdDb {
+    pub fn names(&self) -> &Accounts {
         &self.names
     }
 
     /// Decide for one event.
     pub fn check(&self, ev: &Event) -> Verdict {
-        let out = self
-            .criteria
-            .evaluate(ev, &self.wanted, &Users(&self.names));
+        let out = self.criteria.evaluate(ev, &self.wanted, &self.names);
         if !out.matched {
             return Verdict::Skip;
         }

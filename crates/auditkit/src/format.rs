@@ -3,25 +3,26 @@
 
 use anyhow::Result;
 use auditkit_event::Event;
-use auditkit_interp::{Machine, PasswdDb};
+use auditkit_host::Accounts;
+use auditkit_interp::Machine;
 use auditkit_output::ausearch::{write_default, write_raw};
 use auditkit_output::csv::{write_csv, CsvExtras};
 use auditkit_output::interpret::Interpreter;
 use auditkit_output::json::JsonWriter;
-use auditkit_output::normalize::{Settings, UserIds};
+use auditkit_output::normalize::Settings;
 use auditkit_output::text::write_text;
 use auditkit_output::Escape;
 
-use crate::filter::{load_names, read_or_default};
+use crate::filter::load_names;
 use crate::search_args::{Format, SearchArgs};
 
 /// Formats events as the arguments asked.
 pub struct EventWriter {
     format: Format,
     escape: Escape,
-    names: PasswdDb,
+    names: Accounts,
     /// name → uid for the csv/text normalizer (`acct=` subjects).
-    users: UserIds,
+    users: Accounts,
     csv: CsvExtras,
     json_with_lines: bool,
 }
@@ -35,12 +36,12 @@ impl EventWriter {
         ) {
             load_names(a)?
         } else {
-            PasswdDb::parse(b"", b"")
+            Accounts::new()
         };
         let users = if matches!(a.format, Format::Csv | Format::Text) {
-            UserIds::parse(&read_or_default(&a.passwd, "/etc/passwd")?)
+            load_names(a)?
         } else {
-            UserIds::default()
+            Accounts::new()
         };
         Ok(EventWriter {
             json_with_lines: a.json_with_lines,

@@ -10,6 +10,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
+use auditkit_host::{Accounts, HostPaths};
 use auditkit_interp::Machine;
 use auditkit_output::Escape;
 use auditkit_query::time::{self, Bound, Clock};
@@ -83,6 +84,18 @@ pub struct SearchArgs {
     pub no_progress: bool,
     /// `--json-with-lines`: JSON records also carry their logged line.
     pub json_with_lines: bool,
+    /// User and group names of the criteria, resolved once every option
+    /// is read (`--passwd`/`--group` may come after `-ui NAME`).
+    pending_names: Vec<PendingName>,
+}
+
+/// A name given to `-ua/-ue/-ui/-ul/-ga/-ge/-gi`.
+#[derive(Debug, Clone)]
+struct PendingName {
+    /// The option as written (`-ui`, `--loginuid`, ...).
+    option: String,
+    /// The user or group name.
+    name: String,
 }
 
 impl Default for SearchArgs {
@@ -121,7 +134,95 @@ impl Default for SearchArgs {
             stats: false,
             no_progress: false,
             json_with_lines: false,
+            pending_names: Vec::new(),
         }
+    }
+}
+
+impl SearchArgs {
+    /// Where user and group names come from: this host, or the files of
+    /// `--passwd`/`--group`.
+    pub fn host_paths(&self) -> HostPaths {
+        HostPaths::this_host()
+            .with_passwd(self.passwd.clone())
+            .with_group(self.group.clone())
+    }
+
+    /// Resolve the names of `-ua/-ue/-ui/-ul/-ga/-ge/-gi` with `accounts`
+    /// (`getpwnam`/`getgrnam` in ausearch), with ausearch's messages for
+    /// unknown names.
+    pub fn resolve_names(&mut self, accounts: &Accounts) -> Result<(), ArgError> {
+        for p in std::mem::take(&mut self.pending_names) {
+            let (opt, o) = (p.option.as_str(), p.name);
+            let cr = &mut self.criteria;
+            match opt {
+                "-ga" | "--gid-all" | "-ge" | "--gid-effective" | "-gi" | "--gid" => {
+                    let g = accounts.gid(&o).ok_or_else(|| {
+                        ArgError(if opt.starts_with("-ge") || opt == "--gid-effective" {
+                            format!("Effective group ID is non-numeric and unknown ({o})")
+                        } else {
+                            format!("Group ID is non-numeric and unknown ({o})")
+                        })
+                    })?;
+                    set_gid(cr, opt, g);
+                }
+                "-ul" | "--loginuid" => {
+                    cr.loginuid = accounts.uid(&o).ok_or_else(|| {
+                        ArgError(format!("Login user ID is non-numeric and unknown ({o})"))
+                    })?;
+                    cr.tauid = Some(o);
+                }
+                _ => {
+                    let u = accounts.uid(&o).ok_or_else(|| {
+                        ArgError(if opt == "-ui" || opt == "--uid" {
+                            format!("Effective user ID is non-numeric and unknown ({o})")
+                        } else {
+                            format!("User ID is non-numeric and unknown ({o})")
+                        })
+                    })?;
+                    set_uid(cr, opt, u, Some(o));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `-ua/-ue/-ui` with uid `u` (and the name it was given as).
+fn set_uid(cr: &mut Criteria, option: &str, u: u32, by_name: Option<String>) {
+    match option {
+        "-ua" | "--uid-all" => {
+            cr.uid = u;
+            cr.euid = u;
+            cr.loginuid = u;
+            cr.ua = true;
+            if by_name.is_some() {
+                cr.tuid = by_name.clone();
+                cr.teuid = by_name.clone();
+                cr.tauid = by_name;
+            }
+        }
+        "-ue" | "--uid-effective" => {
+            cr.euid = u;
+            cr.teuid = by_name;
+        }
+        _ => {
+            cr.uid = u;
+            cr.tuid = by_name;
+        }
+    }
+}
+
+/// `-ga/-ge/-gi` with gid `g`.
+fn set_gid(cr: &mut Criteria, option: &str, g: u32) {
+    match option {
+        "-ga" | "--gid-all" => {
+            cr.gid = g;
+            cr.egid = g;
+            cr.ga = true;
+        }
+        "-ge" | "--gid-effective" => cr.egid = g,
+        _ => cr.gid = g,
     }
 }
 
@@ -170,26 +271,6 @@ fn c_ll0(s: &str) -> Result<i64, ()> {
     Ok(if neg { -v } else { v })
 }
 
-fn uid_by_name(name: &str) -> Option<u32> {
-    let text = std::fs::read_to_string("/etc/passwd").ok()?;
-    text.lines().find_map(|l| {
-        let mut f = l.split(':');
-        (f.next()? == name).then_some(())?;
-        f.next()?;
-        f.next()?.parse().ok()
-    })
-}
-
-fn gid_by_name(name: &str) -> Option<u32> {
-    let text = std::fs::read_to_string("/etc/group").ok()?;
-    text.lines().find_map(|l| {
-        let mut f = l.split(':');
-        (f.next()? == name).then_some(())?;
-        f.next()?;
-        f.next()?.parse().ok()
-    })
-}
-
 fn valid_types_message() -> String {
     let mut s = String::from("Valid message types are: ALL ");
     let mut i = 1005u32;
@@ -206,8 +287,30 @@ fn valid_types_message() -> String {
     s
 }
 
-/// Parse the arguments after `search`.
+/// Parse the arguments after `search`, then resolve the user and group
+/// names of the criteria with this host's accounts or the files of
+/// `--passwd`/`--group` (read through `auditkit_host`'s loader only when
+/// a name was given).
+///
+/// The names are resolved after every option is read, so that
+/// `-ui alice --passwd FILE` looks alice up in FILE. One consequence: when
+/// a command line has both an unknown name and a later error, the later
+/// error is reported where ausearch reports the name.
 pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
+    let mut a = parse_words(args)?;
+    if !a.pending_names.is_empty() {
+        let accounts = a
+            .host_paths()
+            .accounts()
+            .map_err(|e| ArgError(e.to_string()))?;
+        a.resolve_names(&accounts)?;
+    }
+    Ok(a)
+}
+
+/// The arguments as words, without reading any file: names of users and
+/// groups are left in `pending_names` for [`SearchArgs::resolve_names`].
+fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
     let v: Vec<String> = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -367,29 +470,18 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             }
             "-ga" | "--gid-all" | "-ge" | "--gid-effective" | "-gi" | "--gid" => {
                 let o = need(optarg)?;
-                let g = if is_digit0(&o) {
-                    c_ul(&o).map_err(|_| {
+                if is_digit0(&o) {
+                    let g = c_ul(&o).map_err(|_| {
                         ArgError(format!(
                             "Numeric group ID conversion error (Numerical result out of range) for {o}"
                         ))
-                    })? as u32
+                    })? as u32;
+                    set_gid(cr, name, g);
                 } else {
-                    gid_by_name(&o).ok_or_else(|| {
-                        ArgError(if name.starts_with("-ge") || name == "--gid-effective" {
-                            format!("Effective group ID is non-numeric and unknown ({o})")
-                        } else {
-                            format!("Group ID is non-numeric and unknown ({o})")
-                        })
-                    })?
-                };
-                match name {
-                    "-ga" | "--gid-all" => {
-                        cr.gid = g;
-                        cr.egid = g;
-                        cr.ga = true;
-                    }
-                    "-ge" | "--gid-effective" => cr.egid = g,
-                    _ => cr.gid = g,
+                    a.pending_names.push(PendingName {
+                        option: name.to_string(),
+                        name: o,
+                    });
                 }
                 c += used;
             }
@@ -570,43 +662,18 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             }
             "-ua" | "--uid-all" | "-ue" | "--uid-effective" | "-ui" | "--uid" => {
                 let o = need(optarg)?;
-                let (u, by_name) = if is_digit0(&o) {
+                if is_digit0(&o) {
                     let u = c_ul(&o).map_err(|_| {
                         ArgError(format!(
                             "Numeric user ID conversion error (Numerical result out of range) for {o}"
                         ))
                     })? as u32;
-                    (u, None)
+                    set_uid(cr, name, u, None);
                 } else {
-                    let u = uid_by_name(&o).ok_or_else(|| {
-                        ArgError(if name == "-ui" || name == "--uid" {
-                            format!("Effective user ID is non-numeric and unknown ({o})")
-                        } else {
-                            format!("User ID is non-numeric and unknown ({o})")
-                        })
-                    })?;
-                    (u, Some(o.clone()))
-                };
-                match name {
-                    "-ua" | "--uid-all" => {
-                        cr.uid = u;
-                        cr.euid = u;
-                        cr.loginuid = u;
-                        cr.ua = true;
-                        if by_name.is_some() {
-                            cr.tuid = by_name.clone();
-                            cr.teuid = by_name.clone();
-                            cr.tauid = by_name;
-                        }
-                    }
-                    "-ue" | "--uid-effective" => {
-                        cr.euid = u;
-                        cr.teuid = by_name;
-                    }
-                    _ => {
-                        cr.uid = u;
-                        cr.tuid = by_name;
-                    }
+                    a.pending_names.push(PendingName {
+                        option: name.to_string(),
+                        name: o,
+                    });
                 }
                 c += used;
             }
@@ -625,10 +692,10 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                     cr.loginuid =
                         c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))? as u32;
                 } else {
-                    cr.loginuid = uid_by_name(&o).ok_or_else(|| {
-                        ArgError(format!("Login user ID is non-numeric and unknown ({o})"))
-                    })?;
-                    cr.tauid = Some(o);
+                    a.pending_names.push(PendingName {
+                        option: name.to_string(),
+                        name: o,
+                    });
                 }
                 c += used;
             }

@@ -85,7 +85,8 @@ Output:
   -r, --raw  -i, --interpret
   --escape raw|tty|shell|shell_quote
   --extra-keys --extra-labels --extra-obj2 --extra-time   (csv columns)
-  --passwd FILE, --group FILE   names from these files (logs of other hosts)
+  --passwd FILE, --group FILE   names from these files (logs of other hosts),
+                          for output and for -ua/-ue/-ui/-ul/-ga/-ge/-gi NAME
   --just-one              stop after the first matching event
   -l, --line-buffered     flush after each event
   --keep-unparsed         also print lines that are not audit records

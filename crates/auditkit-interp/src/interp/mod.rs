@@ -12,8 +12,6 @@ mod num;
 mod sockaddr;
 mod text;
 
-pub use ids::{IdNames, NoNames, PasswdDb};
-
 use crate::{FieldType, Machine};
 
 /// ausearch `--escape`: how control and shell characters in interpreted
@@ -56,7 +54,7 @@ pub struct Ctx<'a> {
     pub cwd: Option<&'a [u8]>,
     /// The bytes after the record's 0x1D separator (enriched logs), if any.
     pub enriched: Option<&'a [u8]>,
-    pub names: &'a dyn IdNames,
+    pub names: &'a auditkit_host::Accounts,
     pub escape: EscapeMode,
 }
 

@@ -4,8 +4,9 @@
 
 use super::*;
 use crate::field_type;
+use auditkit_host::Accounts;
 
-fn ctx<'a>(names: &'a dyn IdNames) -> Ctx<'a> {
+fn ctx<'a>(names: &'a Accounts) -> Ctx<'a> {
     Ctx {
         machine: Some(Machine::X86_64),
         syscall: None,
@@ -38,7 +39,7 @@ macro_rules! check {
 
 #[test]
 fn ids() {
-    let db = PasswdDb::parse(
+    let db = Accounts::parse(
         b"root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/:/bin/sh\nbob:x:1000:1::/:/bin/sh\n#c:x:5:5\nbad\n",
         b"root:x:0:\nstaff:x:50:\n",
     );
@@ -58,7 +59,7 @@ fn ids() {
 fn enrichment_wins() {
     let c = Ctx {
         enriched: Some(b"ARCH=x86_64 SYSCALL=openat AUID=\"alice\" UID=unknown-x GID=726F6F74"),
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(c, 1300, "auid", "1000" => "alice");
     check!(c, 1300, "gid", "5" => "root");
@@ -66,14 +67,14 @@ fn enrichment_wins() {
     check!(c, 1300, "syscall", "2" => "openat");
     let s = Ctx {
         enriched: Some(b"SADDR={ saddr_fam=inet laddr=1.2.3.4 lport=22 }"),
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(s, 1306, "saddr", "00" => "{ saddr_fam=inet laddr=1.2.3.4 lport=22 }");
 }
 
 #[test]
 fn syscalls_and_args() {
-    let mut c = ctx(&NoNames);
+    let mut c = ctx(Accounts::empty());
     c.syscall = Some(257);
     check!(c, 1300, "syscall", "257" => "openat");
     check!(c, 1300, "a0", "ffffff9c" => "AT_FDCWD");
@@ -125,7 +126,7 @@ fn syscalls_and_args() {
 
 #[test]
 fn numbers() {
-    let c = ctx(&NoNames);
+    let c = ctx(Accounts::empty());
     check!(c, 1300, "arch", "c000003e" => "x86_64");
     check!(c, 1300, "exit", "-13" => "EACCES(Permission denied)");
     check!(c, 1300, "exit", "-41" => "(null)(Unknown error 41)");
@@ -177,7 +178,7 @@ fn numbers() {
 
 #[test]
 fn strings() {
-    let c = ctx(&NoNames);
+    let c = ctx(Accounts::empty());
     check!(c, 1300, "exe", "\"/usr/bin/cat\"" => "/usr/bin/cat");
     check!(c, 1300, "comm", "2F746D702F612062" => "/tmp/a b");
     check!(c, 1300, "comm", "\"unterminated" => " ");
@@ -202,22 +203,22 @@ fn strings() {
     check!(c, 2100, "data", "hello" => "hello");
     let sh = Ctx {
         escape: EscapeMode::Shell,
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(sh, 1300, "comm", "\"a$b\"" => "a\\$b");
     let sq = Ctx {
         escape: EscapeMode::ShellQuote,
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(sq, 1300, "comm", "\"a;b\"" => "a\\;b");
     let raw = Ctx {
         escape: EscapeMode::Raw,
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(raw, 1300, "comm", "410A42" => "A\nB");
     let cwd = Ctx {
         cwd: Some(b"\"/home/u\""),
-        ..ctx(&NoNames)
+        ..ctx(Accounts::empty())
     };
     check!(cwd, 1302, "name", "\"../etc/./passwd\"" => "/home/etc/passwd");
     check!(cwd, 1302, "name", "\"/a/b/../c\"" => "/a/c");
@@ -226,7 +227,7 @@ fn strings() {
 
 #[test]
 fn sockaddrs() {
-    let c = ctx(&NoNames);
+    let c = ctx(Accounts::empty());
     check!(c, 1306, "saddr", "02000050C0A800010000000000000000" => "{ saddr_fam=inet laddr=192.168.0.1 lport=80 }");
     check!(c, 1306, "saddr", "0200" => "{ saddr_fam=inet sockaddr len too short }");
     check!(c, 1306, "saddr", "01002F746D702F78" => "{ saddr_fam=local path=/tmp/x }");

@@ -29,7 +29,8 @@ use std::collections::HashMap;
 
 use auditkit_event::fields::trim_value;
 use auditkit_event::Record;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+use auditkit_host::Accounts;
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
 
 use super::cnum::{strtol, strtoul};
 use super::tables::AUDIT_CWD;
@@ -73,7 +74,7 @@ pub(crate) struct Au<'a> {
     /// auparse refuses to look at fields of an event stamped at second 0.
     has_time: bool,
     cache: HashMap<(usize, usize), Vec<u8>>,
-    names: &'a dyn IdNames,
+    names: &'a Accounts,
     escape: EscapeMode,
 }
 
@@ -186,7 +187,7 @@ impl<'a> Au<'a> {
     pub fn new(
         records: &[Record<'a>],
         sec: u64,
-        names: &'a dyn IdNames,
+        names: &'a Accounts,
         escape: EscapeMode,
     ) -> Au<'a> {
         let recs: Vec<AuRecord<'a>> = records.iter().map(AuRecord::parse).collect();

@@ -32,9 +32,8 @@ mod kind;
 mod simple;
 pub(crate) mod tables;
 
-use std::collections::HashMap;
-
 use auditkit_event::{Event, Record};
+use auditkit_host::Accounts;
 
 use cursor::Au;
 use tables::*;
@@ -78,38 +77,6 @@ fn record_action(rtype: i32) -> Option<&'static str> {
     lookup(RECORD_ACTIONS, rtype)
 }
 
-/// User name → uid, for the one place the normalizer calls `getpwnam`
-/// (an `acct=` name as the subject).
-#[derive(Debug, Default)]
-pub struct UserIds {
-    by_name: HashMap<Vec<u8>, u32>,
-}
-
-impl UserIds {
-    /// Parse passwd(5) text; the first entry of a name wins, as with
-    /// `getpwnam` over files.
-    pub fn parse(passwd: &[u8]) -> UserIds {
-        let mut by_name = HashMap::new();
-        for line in passwd.split(|&c| c == b'\n') {
-            let mut parts = line.split(|&c| c == b':');
-            let (Some(name), _, Some(uid)) = (parts.next(), parts.next(), parts.next()) else {
-                continue;
-            };
-            let Some(uid) = std::str::from_utf8(uid).ok().and_then(|u| u.parse().ok()) else {
-                continue;
-            };
-            if !name.is_empty() && !name.starts_with(b"#") {
-                by_name.entry(name.to_vec()).or_insert(uid);
-            }
-        }
-        UserIds { by_name }
-    }
-
-    fn uid(&self, name: &[u8]) -> Option<u32> {
-        self.by_name.get(name).copied()
-    }
-}
-
 /// Split an ausearch event into the events auparse makes of its lines:
 /// an event is closed after a record whose type auparse knows to end one
 /// (PROCTITLE, EOE, anything below 1300 or from 1700 on, KERNEL, labeled
@@ -147,7 +114,7 @@ fn ends_event(t: i32) -> bool {
 /// NORM_OPT_NO_ATTRS. The flag is false when the event cannot be
 /// normalized (several records but no usable SYSCALL record); what was
 /// found until then is returned anyway, because the text format uses it.
-pub(crate) fn normalize(au: &mut Au<'_>, all: bool, users: &UserIds) -> (Norm, bool) {
+pub(crate) fn normalize(au: &mut Au<'_>, all: bool, users: &Accounts) -> (Norm, bool) {
     au.first_record();
     let mut n = Normalizer {
         au,
@@ -172,7 +139,9 @@ struct Normalizer<'x, 'a> {
     all: bool,
     /// -1 unknown, 0 failed, 1 succeeded (from the SYSCALL record).
     syscall_success: i32,
-    users: &'x UserIds,
+    /// name → uid for the one place the normalizer calls `getpwnam`
+    /// (an `acct=` name as the subject).
+    users: &'x Accounts,
 }
 
 // The building blocks every event kind uses. Each searches from the
@@ -211,7 +180,7 @@ impl Normalizer<'_, '_> {
             } else {
                 None
             };
-            match acct.and_then(|a| self.users.uid(&a)) {
+            match acct.and_then(|a| self.users.uid_of_bytes(&a)) {
                 Some(u) => u as i32,
                 None => {
                     self.d.subj_kind = Some("unknown-acct");
@@ -325,9 +294,9 @@ fn is_interpreter(exe: &[u8]) -> bool {
 /// What the csv and text writers need besides the event.
 pub struct Settings<'a> {
     /// uid/gid names for interpreted values.
-    pub names: &'a dyn auditkit_interp::IdNames,
-    /// name → uid, for `acct=` subjects.
-    pub users: &'a UserIds,
+    pub names: &'a Accounts,
+    /// name → uid, for `acct=` subjects (`getpwnam`).
+    pub users: &'a Accounts,
     /// `--escape`.
     pub escape: auditkit_interp::EscapeMode,
 }

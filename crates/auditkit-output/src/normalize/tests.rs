@@ -3,7 +3,8 @@
 //! `crates/auditkit/tests/csv_text.rs`.
 
 use auditkit_event::assemble::assemble_all;
-use auditkit_interp::{EscapeMode, NoNames};
+use auditkit_host::Accounts;
+use auditkit_interp::EscapeMode;
 
 use super::cursor::Au;
 use super::*;
@@ -18,8 +19,11 @@ type=PROCTITLE msg=audit(1700000000.123:7): proctitle=636174
 type=EOE msg=audit(1700000000.123:7):
 ";
 
-fn users() -> UserIds {
-    UserIds::parse(b"root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n")
+fn users() -> Accounts {
+    Accounts::parse(
+        b"root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+        b"",
+    )
 }
 
 #[test]
@@ -36,7 +40,7 @@ fn events_split_after_proctitle_and_drop_a_leading_eoe() {
 fn cursor_searches_like_auparse() {
     let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
     let recs = &auparse_events(&evs[0])[0];
-    let mut au = Au::new(recs, 1700000000, &NoNames, EscapeMode::Tty);
+    let mut au = Au::new(recs, 1700000000, Accounts::empty(), EscapeMode::Tty);
     // `type` is a field; a search crosses into later records.
     assert_eq!(au.name(), Some(&b"type"[..]));
     assert!(au.find(b"nametype"));
@@ -57,7 +61,7 @@ fn cursor_searches_like_auparse() {
 fn normalizes_an_open() {
     let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
     let recs = &auparse_events(&evs[0])[0];
-    let mut au = Au::new(recs, 1700000000, &NoNames, EscapeMode::Tty);
+    let mut au = Au::new(recs, 1700000000, Accounts::empty(), EscapeMode::Tty);
     let (d, ok) = normalize(&mut au, false, &users());
     assert!(ok);
     assert_eq!(d.action.as_deref(), Some(&b"opened-file"[..]));
@@ -72,13 +76,13 @@ fn csv_and_text_lines() {
     let evs = assemble_all(SYSCALL_EVENT.as_bytes(), 2);
     let u = users();
     let s = Settings {
-        names: &NoNames,
+        names: Accounts::empty(),
         users: &u,
         escape: EscapeMode::Tty,
     };
     let mut out = Vec::new();
     write_text(&evs[0], &s, &mut out);
-    // NoNames: ids stay numeric (unknown(N)); the path is made absolute.
+    // No names: ids stay numeric (unknown(N)); the path is made absolute.
     let text = String::from_utf8(out).unwrap();
     assert!(
         text.ends_with("successfully opened-file /root/f using /usr/bin/cat\n"),
@@ -119,7 +123,10 @@ fn header_columns() {
 
 #[test]
 fn user_ids_first_entry_wins() {
-    let u = UserIds::parse(b"a:x:5:5::/:/bin/sh\na:x:6:6::/:/bin/sh\n#b:x:7\nbad\n");
-    assert_eq!(u.uid(b"a"), Some(5));
-    assert_eq!(u.uid(b"#b"), None);
+    let u = Accounts::parse(
+        b"a:x:5:5::/:/bin/sh\na:x:6:6::/:/bin/sh\n#b:x:7\nbad\n",
+        b"",
+    );
+    assert_eq!(u.uid_of_bytes(b"a"), Some(5));
+    assert_eq!(u.uid_of_bytes(b"#b"), None);
 }

@@ -5,7 +5,8 @@ use std::cmp::Ordering;
 
 use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys};
 use auditkit_event::Event;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, IdNames, Machine};
+use auditkit_host::Accounts;
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
 use regex::bytes::Regex;
 
 use super::{Expr, FieldRef, Form, Lit, Op, QueryError};
@@ -129,7 +130,7 @@ pub(crate) fn check(e: &Expr) -> Result<Node, QueryError> {
 /// Name lookups for interpreted values.
 pub struct Names<'a> {
     /// uid/gid names.
-    pub ids: &'a dyn IdNames,
+    pub ids: &'a Accounts,
 }
 
 struct Rec<'e> {

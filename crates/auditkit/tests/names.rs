@@ -1,0 +1,185 @@
+//! `--passwd FILE` and `--group FILE` govern the names of the criteria
+//! (`-ui/-ue/-ua/-ul NAME`, `-gi/-ge/-ga NAME`), not only the names printed
+//! by `-i`: a log from another host is searched with that host's accounts.
+//! Checked on a log written by real auditd (`examples/raw.log`, where uid
+//! and gid 1500 are a person of the machine it came from), against
+//! ausearch's numeric search for the same id when ausearch is installed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn log() -> PathBuf {
+    root().join("examples/raw.log")
+}
+
+fn auditkit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditkit"))
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC")
+        .arg("search")
+        .args(args)
+        .output()
+        .expect("run auditkit")
+}
+
+fn ausearch(args: &[&str]) -> Option<Output> {
+    Command::new("ausearch")
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC")
+        .args(args)
+        .output()
+        .ok()
+}
+
+/// A directory with a passwd and a group file of another host, where
+/// `auditkit-probe` is uid 1500 and `auditkit-probes` gid 1500; a second
+/// passwd file names uid 1500 `messagebus`, a name this host has too (as
+/// uid 100 on Debian).
+fn other_host(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("auditkit-names-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("passwd"),
+        "root:x:0:0:root:/root:/bin/bash\n\
+         auditkit-probe:x:1500:1500::/home/p:/bin/bash\n\
+         messagebus:x:1500:1500::/:/bin/sh\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("passwd2"), "messagebus:x:1500:1500::/:/bin/sh\n").unwrap();
+    std::fs::write(d.join("group"), "root:x:0:\nauditkit-probes:x:1500:\n").unwrap();
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn uid_names_come_from_passwd_file() {
+    let dir = other_host("uid");
+    let passwd = dir.join("passwd");
+    let log = log();
+    let by_number = auditkit(&["-if", s(&log), "-ui", "1500", "--format", "raw"]);
+    assert!(by_number.status.success());
+    assert!(
+        !by_number.stdout.is_empty(),
+        "the log has events of uid 1500"
+    );
+    for (name, file) in [
+        ("auditkit-probe", &passwd),
+        ("messagebus", &dir.join("passwd2")),
+    ] {
+        let by_name = auditkit(&[
+            "-if",
+            s(&log),
+            "-ui",
+            name,
+            "--passwd",
+            s(file),
+            "--format",
+            "raw",
+        ]);
+        assert!(
+            by_name.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&by_name.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&by_name.stdout),
+            String::from_utf8_lossy(&by_number.stdout),
+            "-ui {name} with --passwd finds uid 1500's events"
+        );
+    }
+    // ausearch compares the event's uid by name (getpwuid), and the first
+    // entry of uid 1500 is auditkit-probe: the second name matches nothing.
+    let second = auditkit(&["-if", s(&log), "-ui", "messagebus", "--passwd", s(&passwd)]);
+    assert_eq!(second.status.code(), Some(1));
+    assert!(second.stdout.is_empty());
+    // The option may come after the criterion.
+    let late = auditkit(&[
+        "-if",
+        s(&log),
+        "--format",
+        "raw",
+        "-ui",
+        "auditkit-probe",
+        "--passwd",
+        s(&passwd),
+    ]);
+    assert_eq!(late.stdout, by_number.stdout);
+    match ausearch(&["-if", s(&log), "-ui", "1500", "--format", "raw"]) {
+        Some(o) => assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&by_number.stdout),
+            "ausearch -ui 1500"
+        ),
+        None => eprintln!("SKIP (part): ausearch is not installed"),
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn login_uid_and_gid_names_come_from_the_files() {
+    let dir = other_host("ul");
+    let (passwd, group) = (dir.join("passwd"), dir.join("group"));
+    let log = log();
+    for (opt, name, number, file_opt, file) in [
+        ("-ul", "auditkit-probe", "1500", "--passwd", &passwd),
+        ("-ua", "auditkit-probe", "1500", "--passwd", &passwd),
+        ("-gi", "auditkit-probes", "1500", "--group", &group),
+    ] {
+        let by_number = auditkit(&["-if", s(&log), opt, number, "--format", "raw"]);
+        assert!(!by_number.stdout.is_empty(), "{opt} {number} finds events");
+        let by_name = auditkit(&[
+            "-if",
+            s(&log),
+            file_opt,
+            s(file),
+            opt,
+            name,
+            "--format",
+            "raw",
+        ]);
+        assert!(
+            by_name.status.success(),
+            "{opt} {name}: {}",
+            String::from_utf8_lossy(&by_name.stderr)
+        );
+        assert_eq!(by_name.stdout, by_number.stdout, "{opt} {name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_name_missing_from_the_file_is_unknown() {
+    let dir = other_host("unknown");
+    let passwd = dir.join("passwd");
+    // `daemon` exists on this host but not in the other host's file.
+    let o = auditkit(&["-if", s(&log()), "-ui", "daemon", "--passwd", s(&passwd)]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "Effective user ID is non-numeric and unknown (daemon)"
+    );
+    let o = auditkit(&["-if", s(&log()), "-gi", "auditkit-probes"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "Group ID is non-numeric and unknown (auditkit-probes)",
+        "without --group, this host's groups"
+    );
+    let o = auditkit(&[
+        "-if",
+        s(&log()),
+        "-ui",
+        "x",
+        "--passwd",
+        s(&dir.join("missing")),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
