@@ -88,8 +88,7 @@ fn desired(text: &str) -> Desired {
     let (file, errs) = parse_file("t", text);
     assert!(errs.is_empty(), "{errs:?}");
     let host = FnHost {
-        user: &|_| None,
-        group: &|_| None,
+        accounts: auditkit_rules::Accounts::empty(),
         path: &|_| PathKind::Other,
     };
     let r = Resolver {

@@ -1,10 +1,14 @@
 use super::*;
-use auditkit_rules::{canonical, parse_file, Command, FnHost, PathKind, Resolver};
+use auditkit_rules::{canonical, parse_file, Accounts, Command, FnHost, PathKind, Resolver};
 
 fn host() -> FnHost<'static> {
     FnHost {
-        user: &|n| (n == "root").then_some(0),
-        group: &|n| (n == "root").then_some(0),
+        accounts: {
+            static ROOT: std::sync::LazyLock<Accounts> = std::sync::LazyLock::new(|| {
+                Accounts::parse(b"root:x:0:0::/root:/bin/sh\n", b"root:x:0:\n")
+            });
+            &ROOT
+        },
         path: &|p| {
             if p.ends_with('/') || p == "/etc/sudoers.d" {
                 PathKind::Dir

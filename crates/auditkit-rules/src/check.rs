@@ -15,10 +15,11 @@
 
 use std::collections::BTreeSet;
 
+use auditkit_host::{Accounts, AuditdConf, LoginDefs};
 use auditkit_interp::{syscall_name, Machine};
 
 use crate::ast::{Item, LineKind};
-use crate::check_system::{get, parse_conf, system_item};
+use crate::check_system::system_item;
 use crate::fields::{Field, FilterList, Op};
 use crate::host::{FnHost, Host, PathKind};
 use crate::parse::parse_line;
@@ -48,10 +49,8 @@ pub trait System {
     fn list_dir(&self, path: &str) -> Option<Vec<String>>;
     /// A file's mode and owners (following symlinks).
     fn stat(&self, path: &str) -> Option<FileStat>;
-    /// A uid's name.
-    fn user_name(&self, uid: u32) -> Option<String>;
-    /// A gid's name.
-    fn group_name(&self, gid: u32) -> Option<String>;
+    /// The target's users and groups (names of file owners).
+    fn accounts(&self) -> &Accounts;
     /// Every setuid/setgid file on local file systems, if known.
     fn privileged_files(&self) -> Option<Vec<String>>;
 }
@@ -70,11 +69,8 @@ impl System for NoSystem {
     fn stat(&self, _: &str) -> Option<FileStat> {
         None
     }
-    fn user_name(&self, _: u32) -> Option<String> {
-        None
-    }
-    fn group_name(&self, _: u32) -> Option<String> {
-        None
+    fn accounts(&self) -> &Accounts {
+        Accounts::empty()
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         None
@@ -208,20 +204,17 @@ impl Params {
         let mut absent = Vec::new();
         let sys = cx.system;
         if let Some(defs) = sys.read("/etc/login.defs") {
-            if let Some(v) = defs.lines().find_map(|l| {
-                let mut w = l.split_whitespace();
-                (w.next() == Some("UID_MIN")).then(|| w.next()).flatten()
-            }) {
+            if let Some(v) = LoginDefs::parse(&defs).number("UID_MIN") {
                 values.push(("uid_min".into(), v.to_string()));
             }
         }
         if let Some(conf) = sys.read("/etc/audit/auditd.conf") {
-            let c = parse_conf(&conf);
-            if let Some(f) = get(&c, "log_file") {
+            let c = AuditdConf::parse(&conf);
+            if let Some(f) = c.accepted("log_file") {
                 let dir = f.rsplit_once('/').map(|x| x.0).unwrap_or("/");
                 values.push(("log_dir".into(), dir.to_string()));
             }
-            if let Some(g) = get(&c, "log_group") {
+            if let Some(g) = c.accepted("log_group") {
                 values.push(("log_group".into(), g.to_string()));
             }
         }
@@ -320,10 +313,8 @@ fn requirement(text: &str, native: Machine) -> Result<Req, String> {
             PathKind::Other
         }
     };
-    let none = |_: &str| None;
     let host = FnHost {
-        user: &none,
-        group: &none,
+        accounts: Accounts::empty(),
         path: &dirs,
     };
     let rule = Resolver {

@@ -3,22 +3,7 @@
 
 use crate::check::{na, ItemResult, Params, Status, System};
 use crate::profile::{fill, Cond, FileCond, ProfileItem, Test};
-
-/// `key = value` lines of auditd.conf (keys lower-cased).
-pub fn parse_conf(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect()
-}
-
-pub(crate) fn get<'a>(c: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    c.iter()
-        .rev()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.as_str())
-}
+use auditkit_host::AuditdConf;
 
 fn test_value(t: &Test, v: Option<&str>) -> bool {
     match (t, v) {
@@ -50,9 +35,18 @@ pub(crate) fn system_item(
             None => return na(r, "needs auditd.conf (--config DIR or --host)"),
             Some(text) => {
                 checked = true;
-                let conf = parse_conf(&text);
+                // auditd's own reading of the file: a line it refuses
+                // (`key=value` without spaces, a bad value) sets nothing
+                // and stops auditd, which the warnings say.
+                let conf = AuditdConf::parse(&text);
+                if !conf.auditd_accepts() {
+                    for e in &conf.errors {
+                        r.warnings
+                            .push(format!("auditd.conf {e} (auditd refuses this file)"));
+                    }
+                }
                 for c in &item.conf {
-                    let v = get(&conf, &c.name);
+                    let v = conf.accepted(&c.name);
                     if test_value(&c.test, v) {
                         r.satisfied_by.push(format!(
                             "auditd.conf: {} = {}",
@@ -188,12 +182,17 @@ fn files_item(
                 fixes.push(format!("chmod {:04o} {p}", st.mode & max & 0o7777));
             }
         }
-        let uname = sys.user_name(st.uid).unwrap_or_else(|| st.uid.to_string());
+        let names = sys.accounts();
+        let uname = names
+            .user_name(st.uid)
+            .map_or_else(|| st.uid.to_string(), str::to_string);
         if !fc.owners.is_empty() && !fc.owners.contains(&uname) {
             bad.push(format!("owner {uname}"));
             fixes.push(format!("chown {} {p}", fc.owners[0]));
         }
-        let gname = sys.group_name(st.gid).unwrap_or_else(|| st.gid.to_string());
+        let gname = names
+            .group_name(st.gid)
+            .map_or_else(|| st.gid.to_string(), str::to_string);
         let groups: Vec<String> = fc
             .groups
             .iter()

@@ -37,8 +37,8 @@
 //! # Why no I/O
 //!
 //! The library never reads files or the password database: the caller
-//! passes file contents and a [`Host`] (user and group names, what a path
-//! is). That keeps results a function of the inputs, makes the tests exact,
+//! passes file contents and a [`Host`] (the host's [`Accounts`], parsed
+//! by the host-facts crate `auditkit-host`, and what a path is). That keeps results a function of the inputs, makes the tests exact,
 //! and lets the same code check rules meant for another machine.
 //!
 //! # Fidelity
@@ -70,7 +70,6 @@ mod vercmp;
 pub use ast::*;
 pub use augenrules::{augenrules, augenrules_with, AugenrulesOptions};
 pub use check::{check, CheckContext, FileStat, ItemResult, NoSystem, Status, System};
-pub use check_system::parse_conf;
 pub use error::ParseError;
 pub use fields::{Action, Field, FilterList, Op, Perms};
 pub use host::{path_kind_of, Accounts, AccountsHost, FnHost, Host, NoHost, PathKind};

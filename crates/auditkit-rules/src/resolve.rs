@@ -475,7 +475,7 @@ impl Resolver<'_> {
                     Value::Num(parse_c_long(v).unwrap_or(-1) as i32 as u32)
                 } else if v == "unset" {
                     Value::Num(u32::MAX)
-                } else if let Some(uid) = self.host.user(v) {
+                } else if let Some(uid) = self.host.accounts().uid(v) {
                     Value::Num(uid)
                 } else {
                     st.reject(
@@ -490,7 +490,7 @@ impl Resolver<'_> {
             FieldKind::Gid => {
                 if digit {
                     Value::Num(parse_c_long(v).unwrap_or(-1) as u32)
-                } else if let Some(gid) = self.host.group(v) {
+                } else if let Some(gid) = self.host.accounts().gid(v) {
                     Value::Num(gid)
                 } else {
                     st.reject(

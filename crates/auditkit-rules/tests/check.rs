@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::sync::LazyLock;
 
 use auditkit_rules::profile::{builtin, fill, BUILTIN};
 use auditkit_rules::*;
@@ -17,25 +18,23 @@ fn corpus(p: &str) -> (String, String) {
 }
 
 /// A host with the daemon users the corpus names (auditctl resolves them).
-fn users(n: &str) -> Option<u32> {
-    match n {
-        "ntp" => Some(107),
-        "chrony" => Some(108),
-        "root" => Some(0),
-        _ => None,
+struct CorpusHost;
+
+impl Host for CorpusHost {
+    fn accounts(&self) -> &Accounts {
+        static A: LazyLock<Accounts> = LazyLock::new(|| {
+            Accounts::parse(
+                b"root:x:0:0::/root:/bin/sh\nntp:x:107:107::/:/bin/false\nchrony:x:108:108::/:/bin/false\n",
+                b"",
+            )
+        });
+        &A
+    }
+    fn path_kind(&self, _: &str) -> PathKind {
+        PathKind::Unknown
     }
 }
-fn no_group(_: &str) -> Option<u32> {
-    None
-}
-fn unknown_path(_: &str) -> PathKind {
-    PathKind::Unknown
-}
-const HOST: FnHost = FnHost {
-    user: &users,
-    group: &no_group,
-    path: &unknown_path,
-};
+const HOST: CorpusHost = CorpusHost;
 
 /// A target machine made of strings.
 #[derive(Default)]
@@ -64,15 +63,11 @@ impl System for Fake {
     fn stat(&self, p: &str) -> Option<FileStat> {
         self.stats.get(p).copied()
     }
-    fn user_name(&self, uid: u32) -> Option<String> {
-        (uid == 0).then(|| "root".to_string())
-    }
-    fn group_name(&self, gid: u32) -> Option<String> {
-        match gid {
-            0 => Some("root".into()),
-            4 => Some("adm".into()),
-            _ => None,
-        }
+    fn accounts(&self) -> &Accounts {
+        static A: LazyLock<Accounts> = LazyLock::new(|| {
+            Accounts::parse(b"root:x:0:0::/root:/bin/sh\n", b"root:x:0:\nadm:x:4:\n")
+        });
+        &A
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         self.privileged.clone()

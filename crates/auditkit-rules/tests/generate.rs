@@ -17,11 +17,8 @@ impl System for Sys {
     fn stat(&self, _: &str) -> Option<FileStat> {
         None
     }
-    fn user_name(&self, _: u32) -> Option<String> {
-        None
-    }
-    fn group_name(&self, _: u32) -> Option<String> {
-        None
+    fn accounts(&self) -> &Accounts {
+        Accounts::empty()
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         Some(self.0.clone())
@@ -198,10 +195,8 @@ fn groups_options_and_missing_paths() {
             PathKind::Other
         }
     };
-    let none = |_: &str| None;
     let host = FnHost {
-        user: &none,
-        group: &none,
+        accounts: Accounts::empty(),
         path: &missing,
     };
     let mut o = opts(&[]);

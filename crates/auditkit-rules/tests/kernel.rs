@@ -14,15 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use auditkit_rules::{
-    lint, parse_file, path_kind_of, Accounts, AccountsHost, Command as RuleCommand, LineKind,
-    LoadError, Loaded, Machine, Resolver,
+    lint, parse_file, path_kind_of, AccountsHost, Command as RuleCommand, LineKind, LoadError,
+    Loaded, Machine, Resolver,
 };
 
 /// This host as auditctl sees it: the local account files and `stat`.
 fn real_host() -> AccountsHost {
-    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
     AccountsHost {
-        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        accounts: auditkit_host::HostPaths::this_host()
+            .accounts()
+            .unwrap_or_default(),
         paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }

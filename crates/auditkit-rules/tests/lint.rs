@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use auditkit_rules::{lint, parse_file, Finding, Host, Machine, NoHost, PathKind, Severity};
+use auditkit_rules::{
+    lint, parse_file, Accounts, Finding, Host, Machine, NoHost, PathKind, Severity,
+};
 
 fn corpus_files() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
@@ -74,14 +76,14 @@ fn corpus_has_no_errors() {
 struct TestHost;
 
 impl Host for TestHost {
-    fn user(&self, name: &str) -> Option<u32> {
-        [("root", 0), ("alice", 1000)]
-            .iter()
-            .find(|u| u.0 == name)
-            .map(|u| u.1)
-    }
-    fn group(&self, name: &str) -> Option<u32> {
-        (name == "root").then_some(0)
+    fn accounts(&self) -> &Accounts {
+        static A: std::sync::LazyLock<Accounts> = std::sync::LazyLock::new(|| {
+            Accounts::parse(
+                b"root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n",
+                b"root:x:0:\n",
+            )
+        });
+        &A
     }
     fn path_kind(&self, path: &str) -> PathKind {
         if path == "/etc" || path == "/" {

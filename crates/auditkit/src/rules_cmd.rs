@@ -13,6 +13,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use auditkit_host::HostPaths;
 use auditkit_rules::check::CheckContext;
 use auditkit_rules::generate::{harden, harden_groups, privileged_rules, HardenOptions};
 use auditkit_rules::{
@@ -562,16 +563,7 @@ fn uid_min(a: &Args) -> Result<u32> {
             .parse()
             .with_context(|| format!("--uid-min {v}: not a number"));
     }
-    let defs = fs::read_to_string("/etc/login.defs").unwrap_or_default();
-    Ok(defs
-        .lines()
-        .find_map(|l| {
-            let mut w = l.split_whitespace();
-            (w.next() == Some("UID_MIN"))
-                .then(|| w.next()?.parse().ok())
-                .flatten()
-        })
-        .unwrap_or(1000))
+    Ok(HostPaths::this_host().login_defs().uid_min())
 }
 
 fn cmd_generate(a: &Args) -> Result<u8> {
@@ -620,7 +612,7 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         skip_missing: a.flag("--skip-missing"),
         privileged: (!a.flag("--no-privileged")).then(target::privileged_and_capability_files),
         uid_min: uid,
-        homes: target::people_homes(uid),
+        homes: target::people_homes(&host.accounts, uid),
     };
     let files = harden(&opts, &host)?;
     match a.value("--out") {

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 use auditkit_kernel::{apply, plan, Allow, ApplyError, Audit, Desired, ListedRule, Status};
 use auditkit_rules::{
-    augenrules, canonical_with, parse_file, path_kind_of, Accounts, AccountsHost, Host, Loaded,
-    Machine, PrintState, Resolver, RuleFile,
+    augenrules, canonical_with, parse_file, path_kind_of, AccountsHost, Host, Loaded, Machine,
+    PrintState, Resolver, RuleFile,
 };
 
 /// Help for the three subcommands.
@@ -440,9 +440,10 @@ fn print_plan(p: &auditkit_kernel::Plan, native: Machine, verb: &str) -> anyhow:
 /// This host as auditctl sees it: the local account files (not NSS: local
 /// system accounts are what a server's audit rules name) and `stat`.
 fn system_host() -> AccountsHost {
-    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
     AccountsHost {
-        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        accounts: auditkit_host::HostPaths::this_host()
+            .accounts()
+            .unwrap_or_default(),
         paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }

@@ -12,8 +12,8 @@ use std::process::Command;
 
 use auditkit_kernel::{restore, Audit, ListedRule, Status};
 use auditkit_rules::{
-    lint, parse_file, path_kind_of, Accounts, AccountsHost, Command as RuleCommand, LineKind,
-    Loaded, Machine, Resolver,
+    lint, parse_file, path_kind_of, AccountsHost, Command as RuleCommand, LineKind, Loaded,
+    Machine, Resolver,
 };
 
 /// This host as auditctl sees it.
@@ -21,9 +21,10 @@ pub type RealHost = AccountsHost;
 
 /// The local account files and `stat`.
 pub fn real_host() -> RealHost {
-    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
     AccountsHost {
-        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        accounts: auditkit_host::HostPaths::this_host()
+            .accounts()
+            .unwrap_or_default(),
         paths: Box::new(|p| path_kind_of(fs::metadata(p))),
     }
 }

@@ -4,26 +4,27 @@
 //! tree ([`ConfigSystem`]). The library does no I/O; this is where it
 //! happens.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use auditkit_rules::{path_kind_of, Accounts, AccountsHost, FileStat, PathKind, System};
+use auditkit_host::{local_exec_mount_points, Accounts, HostPaths};
+use auditkit_rules::{path_kind_of, AccountsHost, FileStat, PathKind, System};
 
 /// This host's users, groups and paths (`/etc/passwd`, `/etc/group`; no
 /// NSS, which is what a rules check needs: local system accounts), read
 /// now. With `no_paths`, every path is answered as unknown (checking rules
 /// meant for another host).
 pub fn local_host(no_paths: bool) -> AccountsHost {
-    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
     let paths: Box<dyn Fn(&str) -> PathKind + Send + Sync> = if no_paths {
         Box::new(|_| PathKind::Unknown)
     } else {
         Box::new(|p| path_kind_of(fs::metadata(p)))
     };
     AccountsHost {
-        accounts: Accounts::parse(&read("/etc/passwd"), &read("/etc/group")),
+        // Default files only: an unreadable one means no names.
+        accounts: HostPaths::this_host().accounts().unwrap_or_default(),
         paths,
     }
 }
@@ -63,11 +64,8 @@ impl System for HostSystem<'_> {
     fn stat(&self, path: &str) -> Option<FileStat> {
         stat(Path::new(path))
     }
-    fn user_name(&self, uid: u32) -> Option<String> {
-        self.host.accounts.user_name(uid).map(str::to_owned)
-    }
-    fn group_name(&self, gid: u32) -> Option<String> {
-        self.host.accounts.group_name(gid).map(str::to_owned)
+    fn accounts(&self) -> &Accounts {
+        &self.host.accounts
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         Some(privileged_files())
@@ -100,88 +98,12 @@ impl System for ConfigSystem<'_> {
     fn stat(&self, path: &str) -> Option<FileStat> {
         stat(&self.map(path)?)
     }
-    fn user_name(&self, uid: u32) -> Option<String> {
-        self.host.accounts.user_name(uid).map(str::to_owned)
-    }
-    fn group_name(&self, gid: u32) -> Option<String> {
-        self.host.accounts.group_name(gid).map(str::to_owned)
+    fn accounts(&self) -> &Accounts {
+        &self.host.accounts
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
         None
     }
-}
-
-/// File systems that hold no local files of their own even though
-/// `/proc/filesystems` does not mark them `nodev`, or that are remote.
-const REMOTE: &[&str] = &[
-    "nfs",
-    "nfs4",
-    "cifs",
-    "smb3",
-    "smbfs",
-    "ncpfs",
-    "afs",
-    "ceph",
-    "glusterfs",
-    "9p",
-    "fuse.sshfs",
-    "fuse.glusterfs",
-    "fuse.s3fs",
-    "fuse.rclone",
-    "lustre",
-    "gpfs",
-    "ocfs2",
-];
-
-/// Mount points worth walking: local, not `nodev` (proc, sysfs, tmpfs,
-/// overlay and friends), not remote, and not `noexec` (a setuid file there
-/// cannot be run). Squashfs mounts (snaps) and the root file system (with
-/// `/var/lib/docker` and `/usr/games`) are included.
-pub fn local_mounts(mounts: &str, filesystems: &str) -> Vec<String> {
-    let nodev: HashSet<&str> = filesystems
-        .lines()
-        .filter_map(|l| l.strip_prefix("nodev"))
-        .map(str::trim)
-        .collect();
-    let mut out = Vec::new();
-    for l in mounts.lines() {
-        let f: Vec<&str> = l.split(' ').collect();
-        if f.len() < 4 {
-            continue;
-        }
-        let (dir, fstype, opts) = (f[1], f[2], f[3]);
-        if nodev.contains(fstype) || REMOTE.contains(&fstype) || fstype.starts_with("fuse") {
-            continue;
-        }
-        if opts.split(',').any(|o| o == "noexec") {
-            continue;
-        }
-        // /proc/self/mounts escapes spaces and such as \040.
-        out.push(unescape(dir));
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn unescape(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
-            let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
-            out.push(v);
-            i += 4;
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Every setuid/setgid regular file on this host's local file systems
@@ -198,10 +120,9 @@ pub fn privileged_and_capability_files() -> Vec<String> {
 }
 
 fn local_files(with_caps: bool) -> Vec<String> {
-    let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
-    let filesystems = fs::read_to_string("/proc/filesystems").unwrap_or_default();
+    let (mounts, nodev) = HostPaths::this_host().mounts();
     let mut found = BTreeSet::new();
-    for m in local_mounts(&mounts, &filesystems) {
+    for m in local_exec_mount_points(&mounts, &nodev) {
         walk(Path::new(&m), with_caps, &mut found);
     }
     found.into_iter().collect()
@@ -256,18 +177,14 @@ pub fn walk(root: &Path, with_caps: bool, found: &mut BTreeSet<String>) {
     }
 }
 
-/// Home directories of people (uid >= `uid_min`, not `nobody`) from
-/// /etc/passwd, for the per-person rules of the hardened set.
-pub fn people_homes(uid_min: u32) -> Vec<String> {
-    let text = fs::read_to_string("/etc/passwd").unwrap_or_default();
-    let mut homes: Vec<String> = text
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split(':').collect();
-            let uid: u32 = f.get(2)?.parse().ok()?;
-            let home = f.get(5)?;
-            (uid >= uid_min && uid != 65534 && home.starts_with('/')).then(|| home.to_string())
-        })
+/// Home directories of people (uid >= `uid_min`, not `nobody`) among
+/// `accounts`, for the per-person rules of the hardened set.
+pub fn people_homes(accounts: &Accounts, uid_min: u32) -> Vec<String> {
+    let mut homes: Vec<String> = accounts
+        .users()
+        .iter()
+        .filter(|u| u.uid >= uid_min && u.uid != 65534 && u.home.starts_with('/'))
+        .map(|u| u.home.clone())
         .collect();
     homes.sort();
     homes.dedup();
@@ -313,19 +230,13 @@ mod tests {
     }
 
     #[test]
-    fn mounts_keep_local_exec_file_systems() {
-        let fsys = "nodev\tsysfs\nnodev\tproc\nnodev\ttmpfs\nnodev\toverlay\n\text4\n\tsquashfs\n";
-        let mounts = "/dev/sda1 / ext4 rw,relatime 0 0\n\
-            proc /proc proc rw 0 0\n\
-            tmpfs /tmp tmpfs rw,nosuid 0 0\n\
-            /dev/loop0 /snap/core22/1 squashfs ro,nodev 0 0\n\
-            overlay /var/lib/docker/overlay2/x/merged overlay rw 0 0\n\
-            srv:/x /mnt/nfs nfs4 rw 0 0\n\
-            /dev/sdb1 /data ext4 rw,noexec 0 0\n\
-            /dev/sdc1 /media/my\\040disk ext4 rw 0 0\n";
-        assert_eq!(
-            local_mounts(mounts, fsys),
-            ["/", "/media/my disk", "/snap/core22/1"]
+    fn people_are_at_or_above_uid_min() {
+        let a = Accounts::parse(
+            b"root:x:0:0::/root:/bin/sh\nu:x:1000:1000::/home/u:/bin/sh\n\
+              nobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\nv:x:1001:1001::rel:/bin/sh\n\
+              w:x:1002:1002::/home/u:/bin/sh\n",
+            b"",
         );
+        assert_eq!(people_homes(&a, 1000), ["/home/u"]);
     }
 }
