@@ -84,18 +84,28 @@ pub struct SearchArgs {
     pub no_progress: bool,
     /// `--json-with-lines`: JSON records also carry their logged line.
     pub json_with_lines: bool,
-    /// User and group names of the criteria, resolved once every option
-    /// is read (`--passwd`/`--group` may come after `-ui NAME`).
-    pending_names: Vec<PendingName>,
+    /// `-ua/-ue/-ui/-ul/-ga/-ge/-gi` in the order given, applied once
+    /// every option is read (`--passwd`/`--group` may come after
+    /// `-ui NAME`); in order, so that a later option still wins.
+    id_options: Vec<IdOption>,
 }
 
-/// A name given to `-ua/-ue/-ui/-ul/-ga/-ge/-gi`.
+/// One of `-ua/-ue/-ui/-ul/-ga/-ge/-gi`.
 #[derive(Debug, Clone)]
-struct PendingName {
+struct IdOption {
     /// The option as written (`-ui`, `--loginuid`, ...).
     option: String,
-    /// The user or group name.
-    name: String,
+    /// Its value.
+    value: IdArg,
+}
+
+/// The value of an id option.
+#[derive(Debug, Clone)]
+enum IdArg {
+    /// A number (already converted, with ausearch's errors).
+    Number(u32),
+    /// A user or group name, looked up in the accounts.
+    Name(String),
 }
 
 impl Default for SearchArgs {
@@ -134,7 +144,7 @@ impl Default for SearchArgs {
             stats: false,
             no_progress: false,
             json_with_lines: false,
-            pending_names: Vec::new(),
+            id_options: Vec::new(),
         }
     }
 }
@@ -148,13 +158,34 @@ impl SearchArgs {
             .with_group(self.group.clone())
     }
 
-    /// Resolve the names of `-ua/-ue/-ui/-ul/-ga/-ge/-gi` with `accounts`
-    /// (`getpwnam`/`getgrnam` in ausearch), with ausearch's messages for
-    /// unknown names.
-    pub fn resolve_names(&mut self, accounts: &Accounts) -> Result<(), ArgError> {
-        for p in std::mem::take(&mut self.pending_names) {
-            let (opt, o) = (p.option.as_str(), p.name);
+    /// Whether an id option was given as a name (so the accounts must be
+    /// read).
+    fn has_id_names(&self) -> bool {
+        self.id_options
+            .iter()
+            .any(|o| matches!(o.value, IdArg::Name(_)))
+    }
+
+    /// Apply `-ua/-ue/-ui/-ul/-ga/-ge/-gi` in order, resolving names with
+    /// `accounts` (`getpwnam`/`getgrnam` in ausearch), with ausearch's
+    /// messages for unknown names.
+    fn resolve_names(&mut self, accounts: &Accounts) -> Result<(), ArgError> {
+        for p in std::mem::take(&mut self.id_options) {
+            let opt = p.option.as_str();
             let cr = &mut self.criteria;
+            let o = match p.value {
+                IdArg::Number(n) => {
+                    match opt {
+                        "-ga" | "--gid-all" | "-ge" | "--gid-effective" | "-gi" | "--gid" => {
+                            set_gid(cr, opt, n)
+                        }
+                        "-ul" | "--loginuid" => cr.loginuid = n,
+                        _ => set_uid(cr, opt, n, None),
+                    }
+                    continue;
+                }
+                IdArg::Name(o) => o,
+            };
             match opt {
                 "-ga" | "--gid-all" | "-ge" | "--gid-effective" | "-gi" | "--gid" => {
                     let g = accounts.gid(&o).ok_or_else(|| {
@@ -298,18 +329,19 @@ fn valid_types_message() -> String {
 /// error is reported where ausearch reports the name.
 pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
     let mut a = parse_words(args)?;
-    if !a.pending_names.is_empty() {
-        let accounts = a
-            .host_paths()
+    let accounts = if a.has_id_names() {
+        a.host_paths()
             .accounts()
-            .map_err(|e| ArgError(e.to_string()))?;
-        a.resolve_names(&accounts)?;
-    }
+            .map_err(|e| ArgError(e.to_string()))?
+    } else {
+        Accounts::new()
+    };
+    a.resolve_names(&accounts)?;
     Ok(a)
 }
 
 /// The arguments as words, without reading any file: names of users and
-/// groups are left in `pending_names` for [`SearchArgs::resolve_names`].
+/// groups are left in `id_options` for [`SearchArgs::resolve_names`].
 fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
     let v: Vec<String> = args
         .iter()
@@ -476,11 +508,14 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                             "Numeric group ID conversion error (Numerical result out of range) for {o}"
                         ))
                     })? as u32;
-                    set_gid(cr, name, g);
-                } else {
-                    a.pending_names.push(PendingName {
+                    a.id_options.push(IdOption {
                         option: name.to_string(),
-                        name: o,
+                        value: IdArg::Number(g),
+                    });
+                } else {
+                    a.id_options.push(IdOption {
+                        option: name.to_string(),
+                        value: IdArg::Name(o),
                     });
                 }
                 c += used;
@@ -668,11 +703,14 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                             "Numeric user ID conversion error (Numerical result out of range) for {o}"
                         ))
                     })? as u32;
-                    set_uid(cr, name, u, None);
-                } else {
-                    a.pending_names.push(PendingName {
+                    a.id_options.push(IdOption {
                         option: name.to_string(),
-                        name: o,
+                        value: IdArg::Number(u),
+                    });
+                } else {
+                    a.id_options.push(IdOption {
+                        option: name.to_string(),
+                        value: IdArg::Name(o),
                     });
                 }
                 c += used;
@@ -682,21 +720,23 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                     Some(o) => o.to_string(),
                     None => return err(format!("Argument is required for {name}")),
                 };
-                if is_digit0(&o) {
-                    cr.loginuid = c_ul(&o).map_err(|_| {
+                let value = if is_digit0(&o) {
+                    IdArg::Number(c_ul(&o).map_err(|_| {
                         ArgError(format!(
                             "Numeric user ID conversion error (Numerical result out of range) for {o}"
                         ))
-                    })? as u32;
+                    })? as u32)
                 } else if neg_number(&o) {
-                    cr.loginuid =
-                        c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))? as u32;
+                    IdArg::Number(
+                        c_ll0(&o).map_err(|_| ArgError(format!("Error converting {o}")))? as u32,
+                    )
                 } else {
-                    a.pending_names.push(PendingName {
-                        option: name.to_string(),
-                        name: o,
-                    });
-                }
+                    IdArg::Name(o)
+                };
+                a.id_options.push(IdOption {
+                    option: name.to_string(),
+                    value,
+                });
                 c += used;
             }
             "-uu" | "--uuid" => {

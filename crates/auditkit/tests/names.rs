@@ -111,6 +111,27 @@ fn uid_names_come_from_passwd_file() {
         s(&passwd),
     ]);
     assert_eq!(late.stdout, by_number.stdout);
+    // The last -ui wins, whether a number or a name.
+    let root = auditkit(&["-if", s(&log), "-ui", "0", "--format", "raw"]);
+    assert!(!root.stdout.is_empty() && root.stdout != by_number.stdout);
+    for (first, second, want) in [
+        ("auditkit-probe", "0", &root),
+        ("0", "auditkit-probe", &by_number),
+    ] {
+        let o = auditkit(&[
+            "-if",
+            s(&log),
+            "-ui",
+            first,
+            "-ui",
+            second,
+            "--passwd",
+            s(&passwd),
+            "--format",
+            "raw",
+        ]);
+        assert_eq!(o.stdout, want.stdout, "-ui {first} -ui {second}");
+    }
     match ausearch(&["-if", s(&log), "-ui", "1500", "--format", "raw"]) {
         Some(o) => assert_eq!(
             String::from_utf8_lossy(&o.stdout),
