@@ -2,12 +2,12 @@
 //! exclusive lock on `/tmp/auditkit-kernel.lock`, saves the loaded rules
 //! and settings first and puts them back byte for byte afterwards, never
 //! sets `-e 2` or `-f 2`, and skips with a message when not root or when
-//! the audit netlink socket does not answer.
-
-mod common;
+//! the audit netlink socket does not answer (a failure under
+//! `AUDITKIT_REQUIRE_ORACLES=1`). The session is auditkit-testsupport's.
 
 use auditkit_kernel::{apply, Allow, ApplyError, Desired, Error, Setting};
 use auditkit_rules::{canonical_with, parse_file, Machine, PrintState, Resolver};
+use auditkit_testsupport::kernel as common;
 use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
 
 fn our_listing(s: &mut Session) -> Vec<String> {
