@@ -13,6 +13,7 @@ extern crate auditkit_testsupport;
 
 mod csv_text;
 mod formats;
+mod golden;
 mod progress;
 mod rules_cli;
 mod rules_kernel;
