@@ -87,8 +87,8 @@ pub const AUDIT_ALWAYS: u32 = 2;
 /// `sizeof(struct nlmsghdr)`.
 pub const NLMSG_HDRLEN: usize = 16;
 /// `sizeof(struct audit_rule_data)` without its string buffer: flags,
-/// action, field_count, mask[64], fields[64], values[64], fieldflags[64],
-/// buflen.
+/// action, field_count, `mask[64]`, `fields[64]`, `values[64]`,
+/// `fieldflags[64]`, buflen.
 pub const RULE_DATA_LEN: usize = 4 * (3 + AUDIT_BITMASK_SIZE + 3 * AUDIT_MAX_FIELDS + 1);
 /// `sizeof(struct audit_status)` on kernels with
 /// `backlog_wait_time_actual` (5.9+); older kernels send less.
