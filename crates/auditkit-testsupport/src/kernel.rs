@@ -115,16 +115,20 @@ impl Session {
         p
     }
 
+    /// The loaded rules as the kernel sent them, byte for byte.
+    pub fn raw_rules(&mut self) -> Vec<Vec<u8>> {
+        self.audit
+            .list()
+            .expect("list the loaded rules")
+            .into_iter()
+            .map(|r| r.raw)
+            .collect()
+    }
+
     /// Put the saved state back now and check it.
     pub fn restore_now(&mut self) {
         restore(&mut self.audit, &self.saved, &self.status).expect("restore the saved rules");
-        let raw: Vec<Vec<u8>> = self
-            .audit
-            .list()
-            .expect("list")
-            .into_iter()
-            .map(|r| r.raw)
-            .collect();
+        let raw = self.raw_rules();
         assert!(
             raw.iter().eq(self.saved.iter().map(|r| &r.raw)),
             "rules not restored"
