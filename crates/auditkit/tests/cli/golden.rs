@@ -134,16 +134,24 @@ fn update(logs: &[(&str, PathBuf)]) {
         std::fs::create_dir_all(&out).expect("golden dir");
         let clean = without_comments(log, &tmp, name);
         for (file, args) in FORMATS {
-            let bytes = if *file == "json.out" {
-                ours(log, args).stdout
+            let o = if *file == "json.out" {
+                ours(log, args)
             } else {
                 Run::new("ausearch")
                     .args(*args)
                     .arg("-if")
                     .arg(&clean)
                     .output()
-                    .stdout
             };
+            // Every pinned log has events: a failed run would write an
+            // empty golden that then only checks that we fail the same way.
+            assert!(
+                o.status.success() && !o.stdout.is_empty(),
+                "{name}/{file}: exit {:?}: {}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let bytes = o.stdout;
             std::fs::write(out.join(file), bytes).expect("write golden");
         }
     }
