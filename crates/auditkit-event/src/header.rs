@@ -658,22 +658,12 @@ mod tests {
         .iter()
         .map(|l| l.as_bytes().to_vec())
         .collect();
-        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut stack = vec![
-            here.join("../../../shared/corpus/logs"),
-            here.join("../../examples"),
-        ];
-        while let Some(d) = stack.pop() {
-            let Ok(rd) = std::fs::read_dir(&d) else {
-                continue;
-            };
-            for e in rd.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if let Ok(data) = std::fs::read(&p) {
-                    lines.extend(data.split(|&b| b == b'\n').map(<[u8]>::to_vec));
-                }
+        auditkit_testsupport::require!(corpus);
+        let mut files = auditkit_testsupport::paths::corpus_logs();
+        files.extend(auditkit_testsupport::paths::example_logs());
+        for p in files {
+            if let Ok(data) = std::fs::read(&p) {
+                lines.extend(data.split(|&b| b == b'\n').map(<[u8]>::to_vec));
             }
         }
         assert!(

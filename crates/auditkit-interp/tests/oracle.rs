@@ -3,32 +3,16 @@
 //! Debian package python3-audit) says what the interpretation is, and
 //! `field_type` + `interpret` must produce the same bytes.
 //!
-//! Skips (with a message) when /usr/bin/python3 cannot import auparse.
+//! Skips (with a message) when /usr/bin/python3 cannot import auparse or
+//! the corpus is missing (a failure under `AUDITKIT_REQUIRE_ORACLES=1`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine};
-
-const PYTHON: &str = "/usr/bin/python3";
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs")
-}
-
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_none_or(|x| x != "md") {
-            out.push(p);
-        }
-    }
-}
+use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::need::PYTHON;
+use auditkit_testsupport::{paths, require};
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
     if s == "-" {
@@ -59,21 +43,11 @@ fn strtoul(v: &[u8], base: u32) -> Option<u64> {
     Some(if neg { n.wrapping_neg() } else { n })
 }
 
-fn have_auparse() -> bool {
-    Command::new(PYTHON)
-        .args(["-c", "import auparse"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Run the oracle over `paths` and compare every field. Returns
 /// (fields compared, descriptions of mismatches), or None when the oracle
 /// is unavailable.
 fn compare(paths: &[PathBuf]) -> Option<(usize, Vec<String>)> {
-    if !have_auparse() {
-        eprintln!("SKIP: {PYTHON} cannot import auparse (apt-get install python3-audit)");
-        return None;
-    }
+    require!(python "auparse", None);
     let out = Command::new(PYTHON)
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/auparse_oracle.py"))
         .args(paths)
@@ -165,10 +139,9 @@ fn report(what: &str, total: usize, bad: &[String], min: usize) {
 
 #[test]
 fn every_corpus_field_matches_auparse() {
-    let mut paths = Vec::new();
-    files(&corpus(), &mut paths);
-    paths.sort();
-    assert!(!paths.is_empty(), "no corpus at {}", corpus().display());
+    let corpus = require!(corpus).join("logs");
+    let paths = paths::corpus_logs();
+    assert!(!paths.is_empty(), "no corpus at {}", corpus.display());
     if let Some((total, bad)) = compare(&paths) {
         report("corpus", total, &bad, 1000);
     }
@@ -426,11 +399,10 @@ fn synthetic_log() -> String {
 
 #[test]
 fn synthetic_records_match_auparse() {
-    let path =
-        std::env::temp_dir().join(format!("auditkit-interp-oracle-{}.log", std::process::id()));
+    let dir = TempDir::new("interp-oracle");
+    let path = dir.join("synthetic.log");
     std::fs::write(&path, synthetic_log()).expect("write synthetic log");
     let res = compare(std::slice::from_ref(&path));
-    let _ = std::fs::remove_file(&path);
     if let Some((total, bad)) = res {
         report("synthetic", total, &bad, 100_000);
     }

@@ -2,12 +2,12 @@
 //! exclusive lock on `/tmp/auditkit-kernel.lock`, saves the loaded rules
 //! and settings first and puts them back byte for byte afterwards, never
 //! sets `-e 2` or `-f 2`, and skips with a message when not root or when
-//! the audit netlink socket does not answer.
-
-mod common;
+//! the audit netlink socket does not answer (a failure under
+//! `AUDITKIT_REQUIRE_ORACLES=1`). The session is auditkit-testsupport's.
 
 use auditkit_kernel::{apply, Allow, ApplyError, Desired, Error, Setting};
 use auditkit_rules::{canonical_with, parse_file, Machine, PrintState, Resolver};
+use auditkit_testsupport::kernel as common;
 use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
 
 fn our_listing(s: &mut Session) -> Vec<String> {
@@ -131,13 +131,7 @@ fn failed_apply_restores_the_previous_rules() {
         &host,
     );
     apply(&mut s.audit, &before, native, Allow::Refuse, Allow::Refuse).expect("load the first set");
-    let raw_before: Vec<Vec<u8>> = s
-        .audit
-        .list()
-        .expect("list")
-        .into_iter()
-        .map(|r| r.raw)
-        .collect();
+    let raw_before = s.raw_rules();
     let listing_before = auditctl_listing();
     let status_before = s.audit.status().expect("status");
     let bad = desired(
@@ -155,13 +149,7 @@ fn failed_apply_restores_the_previous_rules() {
         }
         other => panic!("not rolled back: {other}"),
     }
-    let raw_after: Vec<Vec<u8>> = s
-        .audit
-        .list()
-        .expect("list")
-        .into_iter()
-        .map(|r| r.raw)
-        .collect();
+    let raw_after = s.raw_rules();
     assert_eq!(raw_after, raw_before);
     assert_eq!(auditctl_listing(), listing_before);
     assert_eq!(
@@ -180,13 +168,7 @@ fn immutable_and_panic_are_refused() {
     };
     let host = common::real_host();
     let native = Machine::native();
-    let raw_before: Vec<Vec<u8>> = s
-        .audit
-        .list()
-        .expect("list")
-        .into_iter()
-        .map(|r| r.raw)
-        .collect();
+    let raw_before = s.raw_rules();
     let status_before = s.audit.status().expect("status");
     for text in [
         "-b 333\n-w /etc/hosts -p wa -k auditkit-kt-refuse\n-e 2\n",
@@ -199,13 +181,7 @@ fn immutable_and_panic_are_refused() {
             matches!(e, ApplyError::NothingChanged(Error::Refused(_))),
             "{e}"
         );
-        let raw: Vec<Vec<u8>> = s
-            .audit
-            .list()
-            .expect("list")
-            .into_iter()
-            .map(|r| r.raw)
-            .collect();
+        let raw = s.raw_rules();
         assert_eq!(raw, raw_before);
         let st = s.audit.status().expect("status");
         assert_eq!(

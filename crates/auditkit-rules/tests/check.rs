@@ -12,8 +12,8 @@ use auditkit_rules::profile::{builtin, fill, BUILTIN};
 use auditkit_rules::*;
 
 fn corpus(p: &str) -> (String, String) {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/rules/");
-    let text = fs::read_to_string(format!("{root}{p}")).expect("corpus file");
+    let path = auditkit_testsupport::paths::corpus_path("rules").join(p);
+    let text = fs::read_to_string(path).expect("corpus file");
     (p.to_string(), text)
 }
 

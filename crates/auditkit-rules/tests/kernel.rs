@@ -5,52 +5,29 @@
 //! The test takes an exclusive lock on `/tmp/auditkit-kernel.lock` for its
 //! whole run, saves the loaded rules, and puts them back at the end. It
 //! never loads `-e`, `-f` or other control lines (they are stripped), and
-//! skips with a message when not root or when `auditctl -s` fails.
+//! skips with a message when not root or when `auditctl -s` fails (a
+//! failure under `AUDITKIT_REQUIRE_ORACLES=1`).
 
 use std::collections::BTreeSet;
-use std::fs::{self, File};
+use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use auditkit_rules::{
-    lint, parse_file, path_kind_of, AccountsHost, Command as RuleCommand, LineKind, LoadError,
-    Loaded, Machine, Resolver,
+    lint, parse_file, AccountsHost, Command as RuleCommand, LineKind, LoadError, Loaded, Machine,
+    Resolver,
 };
+use auditkit_testsupport::kernel::{self as common, real_host};
+use auditkit_testsupport::{kernel_lock, paths, require};
 
-/// This host as auditctl sees it: the local account files and `stat`.
-fn real_host() -> AccountsHost {
-    AccountsHost {
-        accounts: auditkit_host::HostPaths::this_host()
-            .accounts()
-            .unwrap_or_default(),
-        paths: Box::new(|p| path_kind_of(fs::metadata(p))),
-    }
-}
-
+/// auditctl's answer (`Some` to keep the callers' shape: it always runs,
+/// [`require!`] checked it is installed).
 fn auditctl(args: &[&str]) -> Option<(bool, String, String)> {
-    let out = Command::new("auditctl").args(args).output().ok()?;
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    Some(common::auditctl(args))
 }
 
 fn listing() -> Vec<String> {
-    let (_, out, _) = auditctl(&["-l"]).expect("auditctl -l");
-    out.lines()
-        .filter(|l| *l != "No rules")
-        .map(str::to_string)
-        .collect()
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .is_some_and(|l| l.split_whitespace().nth(2) == Some("0"))
+    common::auditctl_listing()
 }
 
 fn write_rules(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -156,42 +133,18 @@ fn check_file(
 
 #[test]
 fn kernel_listing_matches_canonical_printing() {
-    if !is_root() {
-        eprintln!("SKIP: kernel oracle test needs root");
-        return;
-    }
-    match auditctl(&["-s"]) {
-        Some((true, _, _)) => {}
-        _ => {
-            eprintln!("SKIP: auditctl -s failed: the kernel audit system is not available");
-            return;
-        }
-    }
-    let lock = File::create("/tmp/auditkit-kernel.lock").expect("lock file");
-    lock.lock().expect("flock");
-    let (_, status, _) = auditctl(&["-s"]).expect("auditctl -s");
-    if status.lines().any(|l| l == "enabled 2") {
-        eprintln!("SKIP: audit configuration is immutable (enabled 2)");
-        return;
-    }
+    require!(kernel_audit);
+    let _lock = kernel_lock();
+    // Checked again under the lock: nothing may change it from now on.
+    require!(kernel_audit);
     let saved = listing();
     let dir = std::env::temp_dir().join(format!("auditkit-rules-kernel-{}", std::process::id()));
     fs::create_dir_all(&dir).expect("temp dir");
     let host = real_host();
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
-    let mut files: Vec<PathBuf> = Vec::new();
-    for sub in ["audit-userspace-3.0.9", "auditd-attack"] {
-        let mut v: Vec<PathBuf> = fs::read_dir(root.join(sub))
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|e| e == "rules"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        files.extend(v);
-    }
+    let root = require!(corpus).join("rules");
+    let mut files: Vec<PathBuf> = paths::corpus_rule_files("audit-userspace-3.0.9");
+    files.extend(paths::corpus_rule_files("auditd-attack"));
     files.push(root.join("neo23x0/audit.rules"));
     files.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tricky.rules"));
 

@@ -3,28 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use auditkit_rules::{
     lint, parse_file, Accounts, Finding, Host, Machine, NoHost, PathKind, Severity,
 };
 
 fn corpus_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "rules") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    auditkit_testsupport::paths::corpus_rule_files("")
 }
 
 #[test]

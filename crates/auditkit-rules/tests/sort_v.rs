@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use auditkit_rules::version_cmp;
+use auditkit_testsupport::skip;
 
 fn real_sort_v(names: &[String]) -> Option<Vec<String>> {
     let mut child = Command::new("sort")
@@ -31,7 +32,7 @@ fn real_sort_v(names: &[String]) -> Option<Vec<String>> {
 
 fn check(names: Vec<String>) {
     let Some(expected) = real_sort_v(&names) else {
-        eprintln!("SKIP: sort -V is not available");
+        skip("sort -V is not available (apt-get install coreutils)");
         return;
     };
     let mut ours = names;

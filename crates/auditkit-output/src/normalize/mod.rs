@@ -11,7 +11,7 @@
 //! so matching ausearch byte for byte means doing the same searches in the
 //! same order from the same places. The modules:
 //!
-//! * [`cursor`]: the event as auparse parses it and its cursor semantics;
+//! * `cursor`: the event as auparse parses it and its cursor semantics;
 //! * `simple`: events of one record (user-space messages, daemon events,
 //!   AVCs, logins, ...);
 //! * `compound`: events of several records, driven by their SYSCALL record,

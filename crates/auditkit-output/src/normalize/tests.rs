@@ -1,6 +1,6 @@
 //! Unit tests of the pieces whose behaviour is easy to get subtly wrong;
 //! byte-for-byte agreement with ausearch is tested in
-//! `crates/auditkit/tests/csv_text.rs`.
+//! `crates/auditkit/tests/cli/csv_text.rs`.
 
 use auditkit_event::assemble::assemble_all;
 use auditkit_host::Accounts;

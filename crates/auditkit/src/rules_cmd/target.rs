@@ -225,7 +225,7 @@ mod tests {
             want.sort();
             assert_eq!(all.into_iter().collect::<Vec<_>>(), want);
         } else {
-            eprintln!("SKIP (part): setcap is not available or not permitted here");
+            auditkit_testsupport::skip("(in part) setcap is not available or not permitted here");
         }
     }
 

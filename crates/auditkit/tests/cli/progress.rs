@@ -2,50 +2,42 @@
 //! erased at the end, absent when stderr is not a terminal or with
 //! `--no-progress`.
 
-use std::path::Path;
-use std::process::Command;
+use auditkit_testsupport::paths::root_path;
+use auditkit_testsupport::run::Run;
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_auditkit")
 }
 
 fn example() -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../examples/raw.log")
-        .display()
-        .to_string()
+    root_path("examples/raw.log").display().to_string()
 }
 
-/// Run `cmd` on a pseudo-terminal and return what appeared on it.
-fn on_pty(cmd: &str) -> Option<Vec<u8>> {
-    let out = Command::new("script")
+/// Run `cmd` on a pseudo-terminal made by script(1) and return what
+/// appeared on it.
+fn on_pty(cmd: &str) -> Vec<u8> {
+    Run::new("script")
         .args(["-qec", cmd, "/dev/null"])
         .env("AUDITKIT_PROGRESS_DELAY_MS", "0")
         .output()
-        .ok()?;
-    Some(out.stdout)
+        .stdout
 }
 
 /// What a search of the example log (output to /dev/null) shows on a
-/// terminal; `None` (after a SKIP message) without script(1).
-fn search_on_pty(flags: &str) -> Option<String> {
+/// terminal.
+fn search_on_pty(flags: &str) -> String {
     let cmd = format!(
         "{} search {flags} --format raw -if {} > /dev/null",
         bin(),
         example()
     );
-    let Some(pty) = on_pty(&cmd) else {
-        eprintln!("SKIP: script(1) is not installed (util-linux)");
-        return None;
-    };
-    Some(String::from_utf8_lossy(&pty).into_owned())
+    String::from_utf8_lossy(&on_pty(&cmd)).into_owned()
 }
 
 #[test]
 fn drawn_on_a_terminal_and_erased() {
-    let Some(text) = search_on_pty("") else {
-        return;
-    };
+    require!(tool "script");
+    let text = search_on_pty("");
     assert!(text.contains("auditkit: "), "{text:?}");
     assert!(text.contains(" MB of "), "{text:?}");
     assert!(text.contains("(100%)"), "{text:?}");
@@ -57,18 +49,15 @@ fn drawn_on_a_terminal_and_erased() {
 
 #[test]
 fn quiet_with_no_progress() {
-    let Some(text) = search_on_pty("--no-progress") else {
-        return;
-    };
+    require!(tool "script");
+    let text = search_on_pty("--no-progress");
     assert!(!text.contains(" MB of "));
 }
 
 #[test]
 fn never_on_a_pipe() {
-    let out = Command::new(bin())
-        .args(["search", "--format", "raw", "-if", &example()])
+    let out = auditkit!("search", "--format", "raw", "-if", &example())
         .env("AUDITKIT_PROGRESS_DELAY_MS", "0")
-        .output()
-        .unwrap();
+        .output();
     assert!(!String::from_utf8_lossy(&out.stderr).contains(" MB of "));
 }

@@ -4,105 +4,37 @@
 //! auditd in `examples/` and `tests/data/` (when present), and logs built
 //! here with timestamps relative to now (for the time keywords, since
 //! ausearch's clock cannot be pinned). Tests skip with a message when
-//! ausearch is not installed.
+//! ausearch or the corpus is missing (a failure under
+//! `AUDITKIT_REQUIRE_ORACLES=1`).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use auditkit_testsupport::fs::{without_comments, TempDir};
+use auditkit_testsupport::paths::{self, corpus_path, root_path};
+use auditkit_testsupport::run::Run;
 
-fn have_ausearch() -> bool {
-    let ok = Command::new("ausearch").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIP: ausearch is not installed");
-    }
-    ok
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p
-            .file_name()
-            .is_some_and(|n| n != "SOURCES.md" && !n.to_string_lossy().ends_with(".md"))
-        {
-            out.push(p);
-        }
-    }
-}
-
+/// Every log the comparisons run on: the corpus, `tests/data` (when
+/// present) and the examples, without compressed files.
 fn logs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(&root().join("../shared/corpus/logs"), &mut out);
-    walk(&root().join("tests/data"), &mut out);
-    for n in ["raw.log", "enriched.log", "node.log"] {
-        let p = root().join("examples").join(n);
-        if p.exists() {
-            out.push(p);
-        }
-    }
+    let mut out = paths::corpus_logs();
+    out.extend(paths::files_under(&root_path("tests/data")));
+    out.extend(paths::example_logs());
     out.retain(|p| !p.to_string_lossy().ends_with(".gz") && !p.to_string_lossy().ends_with(".zst"));
     out.sort();
     out
 }
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ak-parity-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// ausearch reads `#` lines as bogus records, we as comments
-/// (docs/differences.md): both get the file without them.
-fn without_comments(p: &Path, dir: &Path, i: usize) -> PathBuf {
-    let data = std::fs::read(p).unwrap();
-    let kept: Vec<u8> = data
-        .split_inclusive(|&b| b == b'\n')
-        .filter(|l| !l.starts_with(b"#"))
-        .flatten()
-        .copied()
-        .collect();
-    let out = dir.join(format!("log{i}"));
-    std::fs::write(&out, kept).unwrap();
-    out
-}
-
-fn run(cmd: &str, sub: Option<&str>, args: &[&str], cwd: &Path, env: &[(&str, String)]) -> Output {
-    let mut c = Command::new(cmd);
-    if let Some(s) = sub {
-        c.arg(s);
-    }
-    c.args(args)
-        .current_dir(cwd)
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC");
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c.stdin(std::process::Stdio::null());
-    c.output().unwrap()
+fn tmpdir(tag: &str) -> TempDir {
+    TempDir::new(&format!("parity-{tag}"))
 }
 
 fn ausearch(args: &[&str], cwd: &Path) -> Output {
-    run("ausearch", None, args, cwd, &[])
+    Run::new("ausearch").args(args).cwd(cwd).output()
 }
 
 fn auditkit(args: &[&str], cwd: &Path) -> Output {
-    run(
-        env!("CARGO_BIN_EXE_auditkit"),
-        Some("search"),
-        args,
-        cwd,
-        &[],
-    )
+    auditkit!("search").args(args).cwd(cwd).output()
 }
 
 /// Compare one invocation; returns a description of the difference.
@@ -201,15 +133,14 @@ const OPTIONS: &[&str] = &[
 
 #[test]
 fn every_option_on_every_log() {
-    if !have_ausearch() {
-        return;
-    }
+    require!(tool "ausearch");
+    require!(corpus);
     let dir = tmpdir("opts");
     let logs = logs();
     let inputs: Vec<PathBuf> = logs
         .iter()
         .enumerate()
-        .map(|(i, p)| without_comments(p, &dir, i))
+        .map(|(i, p)| without_comments(p, &dir, &format!("log{i}")))
         .collect();
     let jobs: Vec<(PathBuf, &str)> = inputs
         .iter()
@@ -251,11 +182,9 @@ fn every_option_on_every_log() {
 
 #[test]
 fn option_errors_like_ausearch() {
-    if !have_ausearch() {
-        return;
-    }
+    require!(tool "ausearch");
     let dir = tmpdir("errs");
-    let log = root().join("examples/raw.log");
+    let log = root_path("examples/raw.log");
     let log = log.to_string_lossy().into_owned();
     let cases: &[&[&str]] = &[
         &["-ts", "13/02/23"],
@@ -331,9 +260,7 @@ fn log_at(times: &[u64]) -> String {
 
 #[test]
 fn time_keywords_like_ausearch() {
-    if !have_ausearch() {
-        return;
-    }
+    require!(tool "ausearch");
     let dir = tmpdir("time");
     let n = now();
     let day = 86400;
@@ -399,17 +326,14 @@ fn pinned_now() {
         log_at(&[pin - 86400 * 2, pin - 3600, pin - 300, pin + 100]),
     )
     .unwrap();
-    let env = [("AUDITKIT_NOW", pin.to_string())];
     let count = |args: &[&str]| {
         let mut a = vec!["-if", "t.log", "--count"];
         a.extend_from_slice(args);
-        let o = run(
-            env!("CARGO_BIN_EXE_auditkit"),
-            Some("search"),
-            &a,
-            &dir,
-            &env,
-        );
+        let o = auditkit!("search")
+            .args(&a)
+            .cwd(&dir)
+            .env("AUDITKIT_NOW", pin.to_string())
+            .output();
         String::from_utf8_lossy(&o.stdout).trim().to_string()
     };
     assert_eq!(count(&["-ts", "recent"]), "2");
@@ -423,10 +347,8 @@ fn pinned_now() {
 
 #[test]
 fn checkpoint_like_ausearch() {
-    if !have_ausearch() {
-        return;
-    }
-    let src = std::fs::read_to_string(root().join("examples/raw.log")).unwrap();
+    require!(tool "ausearch");
+    let src = std::fs::read_to_string(root_path("examples/raw.log")).unwrap();
     let lines: Vec<&str> = src.lines().collect();
     let half = lines.len() / 2;
     let dirs = [tmpdir("cp-a"), tmpdir("cp-b")];
@@ -490,10 +412,9 @@ fn start_time_skips_and_seeks() {
     // Inside audit.log.1, near its end.
     let start = base + 3 * 4000 * 3 - 600;
     let ts = {
-        let d = std::process::Command::new("date")
+        let d = Run::new("date")
             .args(["-u", "-d", &format!("@{start}"), "+%m/%d/%y %H:%M:%S"])
-            .output()
-            .unwrap();
+            .output();
         String::from_utf8(d.stdout).unwrap().trim().to_string()
     };
     let (date, time) = ts.split_once(' ').unwrap();
@@ -513,11 +434,10 @@ fn start_time_skips_and_seeks() {
         .sum();
     println!("-ts read {read} of {total} bytes");
     assert!(read < total / 3, "read {read} of {total}");
-    if have_ausearch() {
-        let a = ausearch(&args[..5], &dir);
-        assert_eq!(a.stdout, b.stdout);
-        assert_eq!(a.status.code(), b.status.code());
-    }
+    require!(tool "ausearch");
+    let a = ausearch(&args[..5], &dir);
+    assert_eq!(a.stdout, b.stdout);
+    assert_eq!(a.status.code(), b.status.code());
 }
 
 #[test]
@@ -526,20 +446,20 @@ fn follow_reads_growth_and_rotation() {
     let dir = tmpdir("follow");
     let log = dir.join("audit.log");
     std::fs::write(&log, log_at(&[1_700_000_000])).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_auditkit"))
-        .args([
-            "search",
-            "-if",
-            "audit.log",
-            "--follow",
-            "-r",
-            "--eoe-timeout",
-            "1",
-        ])
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = auditkit!(
+        "search",
+        "-if",
+        "audit.log",
+        "--follow",
+        "-r",
+        "--eoe-timeout",
+        "1"
+    )
+    .cwd(&dir)
+    .command()
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(800));
     let append = |t: u64, serial: u64| {
         use std::io::Write;
@@ -572,9 +492,10 @@ fn follow_reads_growth_and_rotation() {
 
 #[test]
 fn hidden_events_are_counted_and_all_events_prints_them() {
-    let f = root().join("../shared/corpus/logs/laurel/src/testdata/record-avc-apparmor.txt");
+    require!(corpus);
+    let f = corpus_path("logs/laurel/src/testdata/record-avc-apparmor.txt");
     let dir = tmpdir("hidden");
-    let p = without_comments(&f, &dir, 0);
+    let p = without_comments(&f, &dir, "log0");
     let ps = p.to_string_lossy().into_owned();
     let o = auditkit(&["-if", &ps], &dir);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -587,7 +508,7 @@ fn hidden_events_are_counted_and_all_events_prints_them() {
 #[test]
 fn where_and_plain_flags_on_real_logs() {
     let dir = tmpdir("where");
-    let log = root().join("examples/raw.log");
+    let log = root_path("examples/raw.log");
     let ls = log.to_string_lossy().into_owned();
     let count = |extra: &[&str]| -> u64 {
         let mut a = vec!["-if", ls.as_str(), "--count"];

@@ -2,34 +2,26 @@
 //! text and JSON output, and the generated hardened set checked by the
 //! same binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_auditkit"))
-}
+use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::paths::corpus_path;
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run auditkit")
+    auditkit!().args(args).output()
 }
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// A corpus rule file (the tests that use one fail without the corpus).
 fn corpus(p: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/rules")
-        .join(p)
-        .display()
-        .to_string()
+    corpus_path("rules").join(p).display().to_string()
 }
 
-fn tempdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("auditkit-rules-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+fn tempdir(tag: &str) -> TempDir {
+    TempDir::new(&format!("rules-cli-{tag}"))
 }
 
 #[test]

@@ -4,22 +4,13 @@
 //! events around them come out exactly as from the clean log.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::paths::root_path;
 
 fn auditkit(args: &[&str], log: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditkit"))
-        .arg("search")
-        .args(args)
-        .arg("-if")
-        .arg(log)
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .output()
-        .expect("running auditkit")
+    auditkit!("search").args(args).arg("-if").arg(log).output()
 }
 
 const GARBAGE: [&str; 3] = [
@@ -32,7 +23,7 @@ const GARBAGE: [&str; 3] = [
 /// between the records of an event, and one at the end. Returns the path
 /// and the 1-based line numbers of the garbage.
 fn damaged_log(dir: &Path) -> (PathBuf, [usize; 3]) {
-    let clean = std::fs::read_to_string(root().join("examples/raw.log")).expect("examples/raw.log");
+    let clean = std::fs::read_to_string(root_path("examples/raw.log")).expect("examples/raw.log");
     let mut lines: Vec<&str> = clean.lines().collect();
     // Between a SYSCALL and the next record of its event.
     let mid = lines
@@ -49,17 +40,11 @@ fn damaged_log(dir: &Path) -> (PathBuf, [usize; 3]) {
     (path, at)
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("auditkit-unparsed-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
-}
-
 #[test]
 fn unparsed_lines_are_counted_named_and_kept() {
-    let dir = tmpdir("main");
+    let dir = TempDir::new("unparsed");
     let (log, at) = damaged_log(&dir);
-    let clean = auditkit(&["--format", "raw"], &root().join("examples/raw.log"));
+    let clean = auditkit(&["--format", "raw"], &root_path("examples/raw.log"));
     assert!(clean.status.success());
 
     // Default: the events are those of the clean log, and the skipped
@@ -126,5 +111,4 @@ fn unparsed_lines_are_counted_named_and_kept() {
         let want = format!("{}:{n}:", log.display());
         assert!(err.contains(&want), "missing {want} in {err}");
     }
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,15 +1,16 @@
-//! Shared by the kernel tests: the lock, root and audit checks, auditctl as
-//! the oracle, the host as auditctl sees it, a guard that puts the rules
-//! and settings back, and the corpus files made loadable on this host.
-
-#![allow(dead_code)]
+//! Shared by the tests that load rules into the real kernel (those of
+//! auditkit-kernel, and `auditkit rules apply|loaded|diff`): a session
+//! that holds [`crate::kernel_lock`] and puts the rules and settings back,
+//! auditctl as the oracle, the host as auditctl sees it, and the corpus
+//! rule files made loadable on this host.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
 
+use crate::{kernel_lock, need, paths, skip};
 use auditkit_kernel::{restore, Audit, ListedRule, Status};
 use auditkit_rules::{
     lint, parse_file, path_kind_of, AccountsHost, Command as RuleCommand, LineKind, Loaded,
@@ -29,9 +30,11 @@ pub fn real_host() -> RealHost {
     }
 }
 
+/// Run auditctl: whether it succeeded, its stdout and its stderr.
 pub fn auditctl(args: &[&str]) -> (bool, String, String) {
     let out = Command::new("auditctl")
         .args(args)
+        .stdin(Stdio::null())
         .output()
         .expect("run auditctl");
     (
@@ -50,49 +53,46 @@ pub fn auditctl_listing() -> Vec<String> {
         .collect()
 }
 
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("Uid:"))
-        .is_some_and(|l| l.split_whitespace().nth(2) == Some("0"))
-}
-
 /// Everything a kernel test holds while it runs. Dropping it puts back the
 /// rules (byte for byte) and the settings that were there.
 pub struct Session {
+    /// The netlink handle.
     pub audit: Audit,
+    /// The rules loaded when the session started.
     pub saved: Vec<ListedRule>,
+    /// The settings when the session started.
     pub status: Status,
+    /// A temporary directory for rule files (removed at the end).
     pub dir: PathBuf,
     _lock: File,
 }
 
 impl Session {
-    /// Take the lock and save the state, or say why the test is skipped.
+    /// Take the lock and save the state, or [`skip`] (a failure under
+    /// `AUDITKIT_REQUIRE_ORACLES=1`) and give `None`. `name` names the
+    /// temporary directory.
     pub fn start(name: &str) -> Option<Session> {
-        if !is_root() {
-            eprintln!("SKIP {name}: needs root");
+        if let Err(why) = need::root() {
+            skip(&why);
             return None;
         }
         let mut audit = match Audit::open(Machine::native()) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("SKIP {name}: {e}");
+                skip(&format!("cannot open the audit netlink socket: {e}"));
                 return None;
             }
         };
-        let lock = File::create("/tmp/auditkit-kernel.lock").expect("lock file");
-        lock.lock().expect("flock");
+        let lock = kernel_lock();
         let status = match audit.status() {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("SKIP {name}: the audit netlink socket does not answer: {e}");
+                skip(&format!("the audit netlink socket does not answer: {e}"));
                 return None;
             }
         };
         if status.enabled == 2 {
-            eprintln!("SKIP {name}: the audit configuration is locked (enabled 2)");
+            skip("the audit configuration is locked (enabled 2)");
             return None;
         }
         let saved = audit.list().expect("list rules");
@@ -116,16 +116,20 @@ impl Session {
         p
     }
 
+    /// The loaded rules as the kernel sent them, byte for byte.
+    pub fn raw_rules(&mut self) -> Vec<Vec<u8>> {
+        self.audit
+            .list()
+            .expect("list the loaded rules")
+            .into_iter()
+            .map(|r| r.raw)
+            .collect()
+    }
+
     /// Put the saved state back now and check it.
     pub fn restore_now(&mut self) {
         restore(&mut self.audit, &self.saved, &self.status).expect("restore the saved rules");
-        let raw: Vec<Vec<u8>> = self
-            .audit
-            .list()
-            .expect("list")
-            .into_iter()
-            .map(|r| r.raw)
-            .collect();
+        let raw = self.raw_rules();
         assert!(
             raw.iter().eq(self.saved.iter().map(|r| &r.raw)),
             "rules not restored"
@@ -142,21 +146,14 @@ impl Drop for Session {
     }
 }
 
-/// The corpus files the tests load.
+/// The corpus rule files that load on a kernel with auditctl 3.0.9's
+/// tables: the upstream 3.0.9 set, auditd-attack and Neo23x0's, as
+/// (name relative to `rules/`, text). Empty without the corpus (the tests
+/// that use it assert a minimum count).
 pub fn corpus_files() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/rules");
-    let mut files: Vec<PathBuf> = Vec::new();
-    for sub in ["audit-userspace-3.0.9", "auditd-attack"] {
-        let mut v: Vec<PathBuf> = fs::read_dir(root.join(sub))
-            .map(|d| {
-                d.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|e| e == "rules"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        v.sort();
-        files.extend(v);
-    }
+    let root = paths::corpus().join("rules");
+    let mut files = paths::corpus_rule_files("audit-userspace-3.0.9");
+    files.extend(paths::corpus_rule_files("auditd-attack"));
     files.push(root.join("neo23x0/audit.rules"));
     files
         .into_iter()

@@ -5,102 +5,47 @@
 //! validity, completeness and the argument reassembly it promises.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use auditkit_testsupport::fs::{without_comments, TempDir};
+use auditkit_testsupport::paths::{self, corpus_path, root_path};
+use auditkit_testsupport::run::Run;
 
+/// The corpus logs and the examples.
 fn corpus_logs() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root().join("../shared/corpus/logs")];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.file_name().is_some_and(|n| n != "SOURCES.md") {
-                out.push(p);
-            }
-        }
-    }
-    for name in ["raw.log", "enriched.log", "node.log"] {
-        out.push(root().join("examples").join(name));
-    }
+    let mut out = paths::corpus_logs();
+    out.extend(paths::example_logs());
     out.sort();
-    out
-}
-
-fn auditkit() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_auditkit"));
-    c.env("LC_ALL", "C").env("TZ", "UTC");
-    c
-}
-
-fn have_ausearch() -> bool {
-    Command::new("ausearch").arg("-v").output().is_ok()
-}
-
-/// ausearch reads `#` lines as (bogus) records; we read them as comments
-/// (docs/differences.md). Give ausearch the file without them.
-fn without_comments(p: &Path, dir: &Path) -> PathBuf {
-    let data = std::fs::read(p).unwrap();
-    let kept: Vec<u8> = data
-        .split_inclusive(|&b| b == b'\n')
-        .filter(|l| !l.starts_with(b"#"))
-        .flatten()
-        .copied()
-        .collect();
-    let out = dir.join(format!("nc-{}", p.file_name().unwrap().to_string_lossy()));
-    std::fs::write(&out, kept).unwrap();
     out
 }
 
 #[test]
 fn ausearch_formats_are_byte_identical() {
-    if !have_ausearch() {
-        eprintln!("SKIP: ausearch is not installed (apt-get install auditd)");
-        return;
-    }
-    let tmp = std::env::temp_dir().join(format!("auditkit-formats-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    require!(tool "ausearch");
+    require!(corpus);
+    let tmp = TempDir::new("formats");
     let mut compared = 0;
     let mut failures = Vec::new();
     for log in corpus_logs() {
-        let for_ausearch = without_comments(&log, &tmp);
+        let name = format!("nc-{}", log.file_name().unwrap().to_string_lossy());
+        let for_ausearch = without_comments(&log, &tmp, &name);
         for format in ["raw", "default", "interpret"] {
-            let want = Command::new("ausearch")
-                .env("LC_ALL", "C")
-                .env("TZ", "UTC")
+            let want = Run::new("ausearch")
                 .args(["--format", format, "-if"])
                 .arg(&for_ausearch)
-                .output()
-                .unwrap();
-            let got = auditkit()
-                .args(["search", "--format", format, "-if"])
-                .arg(&log)
-                .output()
-                .unwrap();
+                .output();
+            let got = auditkit!("search", "--format", format, "-if", &log).output();
             compared += 1;
             if want.stdout != got.stdout || want.status.code() != got.status.code() {
                 failures.push(format!("{format} {}", log.display()));
             }
         }
     }
-    let _ = std::fs::remove_dir_all(&tmp);
     eprintln!("{compared} comparisons, {} different", failures.len());
     assert!(failures.is_empty(), "differences:\n{}", failures.join("\n"));
 }
 
 fn json_events(log: &Path) -> Vec<serde_json::Value> {
-    let out = auditkit()
-        .args(["search", "--format", "json", "-if"])
-        .arg(log)
-        .output()
-        .unwrap();
+    let out = auditkit!("search", "--format", "json", "-if", log).output();
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -110,13 +55,10 @@ fn json_events(log: &Path) -> Vec<serde_json::Value> {
 
 #[test]
 fn json_is_valid_and_has_every_event() {
+    require!(corpus);
     for log in corpus_logs() {
         let events = json_events(&log);
-        let default = auditkit()
-            .args(["search", "--format", "default", "-if"])
-            .arg(&log)
-            .output()
-            .unwrap();
+        let default = auditkit!("search", "--format", "default", "-if", &log).output();
         let n = String::from_utf8_lossy(&default.stdout)
             .lines()
             .filter(|l| *l == "----")
@@ -138,7 +80,8 @@ fn json_is_valid_and_has_every_event() {
 
 #[test]
 fn json_reassembles_long_execve_arguments() {
-    let log = root().join("../shared/corpus/logs/laurel/src/testdata/record-execve-long.txt");
+    require!(corpus);
+    let log = corpus_path("logs/laurel/src/testdata/record-execve-long.txt");
     let events = json_events(&log);
     let execve = events
         .iter()
@@ -168,7 +111,7 @@ fn json_reassembles_long_execve_arguments() {
 
 #[test]
 fn json_keeps_numbers_hex_and_keys_apart() {
-    let events = json_events(&root().join("examples/raw.log"));
+    let events = json_events(&root_path("examples/raw.log"));
     let sys = events
         .iter()
         .flat_map(|e| e["records"].as_array().unwrap())
@@ -190,19 +133,17 @@ fn json_keeps_numbers_hex_and_keys_apart() {
 #[test]
 fn json_with_lines_keeps_every_logged_line() {
     for name in ["examples/enriched.log", "examples/node.log"] {
-        let log = root().join(name);
-        let out = auditkit()
-            .args([
-                "search",
-                "--all-events",
-                "--format",
-                "json",
-                "--json-with-lines",
-                "-if",
-            ])
-            .arg(&log)
-            .output()
-            .unwrap();
+        let log = root_path(name);
+        let out = auditkit!(
+            "search",
+            "--all-events",
+            "--format",
+            "json",
+            "--json-with-lines",
+            "-if",
+            &log
+        )
+        .output();
         let mut got = Vec::new();
         for l in String::from_utf8(out.stdout).unwrap().lines() {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();

@@ -4,24 +4,12 @@
 //! restored byte for byte, skip when not root or audit is unavailable).
 //! Never passes `--allow-immutable` or `--allow-panic`.
 
-#[path = "../../auditkit-kernel/tests/common/mod.rs"]
-mod common;
-
-use std::process::Command;
-
 use auditkit_rules::{parse_file, Loaded, Machine, Resolver};
+use auditkit_testsupport::kernel as common;
 use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
 
 fn auditkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_auditkit"))
-        .args(args)
-        .output()
-        .expect("run auditkit");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    auditkit!().args(args).text()
 }
 
 /// What `auditctl -l` shows after loading `text` into an empty kernel.

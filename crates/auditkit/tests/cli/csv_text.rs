@@ -9,10 +9,14 @@
 //! laurel's test files use them as comments, which auditkit skips and
 //! ausearch does not.
 //!
-//! Skips (with a message) when ausearch is not installed.
+//! Skips (with a message) when ausearch or the corpus is missing (a
+//! failure under `AUDITKIT_REQUIRE_ORACLES=1`).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+use auditkit_testsupport::fs::{strip_comments, TempDir};
+use auditkit_testsupport::paths;
+use auditkit_testsupport::run::Run;
 
 const VARIANTS: &[&[&str]] = &[
     &["--format", "text"],
@@ -40,43 +44,8 @@ const VARIANTS: &[&[&str]] = &[
     ],
 ];
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in rd.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.file_name().is_some_and(|n| n != "SOURCES.md") {
-            out.push(p);
-        }
-    }
-}
-
-fn run(tool: &str, sub: Option<&str>, args: &[&str], input: &Path) -> Vec<u8> {
-    Command::new(tool)
-        .args(sub)
-        .args(args)
-        .arg("-if")
-        .arg(input)
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {tool}: {e}"))
-        .stdout
-}
-
-fn have_ausearch() -> bool {
-    if Command::new("ausearch").arg("-v").output().is_err() {
-        eprintln!("SKIP: ausearch is not installed (apt-get install auditd)");
-        return false;
-    }
-    true
+fn run(tool: Run, args: &[&str], input: &Path) -> Vec<u8> {
+    tool.args(args).arg("-if").arg(input).output().stdout
 }
 
 /// Compare both tools on `input` for every variant; returns
@@ -86,8 +55,8 @@ fn compare(input: &Path, label: &str) -> (usize, usize, usize, Vec<String>) {
     let mut bad = Vec::new();
     for args in VARIANTS {
         total += 1;
-        let want = run("ausearch", None, args, input);
-        let got = run(env!("CARGO_BIN_EXE_auditkit"), Some("search"), args, input);
+        let want = run(Run::new("ausearch"), args, input);
+        let got = run(auditkit!("search"), args, input);
         if want == got {
             same += 1;
             continue;
@@ -109,38 +78,25 @@ fn compare(input: &Path, label: &str) -> (usize, usize, usize, Vec<String>) {
 
 #[test]
 fn csv_and_text_match_ausearch() {
-    if !have_ausearch() {
-        return;
-    }
-    let root = workspace();
-    let corpus = root.join("../shared/corpus/logs");
-    let mut files = Vec::new();
-    walk(&corpus, &mut files);
-    files.sort();
+    require!(tool "ausearch");
+    let corpus = require!(corpus).join("logs");
+    let mut files = paths::corpus_logs();
     assert!(!files.is_empty(), "no corpus under {}", corpus.display());
-    for ex in ["raw.log", "enriched.log", "node.log"] {
-        files.push(root.join("examples").join(ex));
-    }
-    let tmp = std::env::temp_dir().join(format!("auditkit-csv-text-{}.log", std::process::id()));
+    files.extend(paths::example_logs());
+    let dir = TempDir::new("csv-text");
+    let tmp = dir.join("log");
     let (mut same, mut total, mut header_missing) = (0usize, 0usize, 0usize);
     let mut bad = Vec::new();
     for f in &files {
         let rel = f.strip_prefix(&corpus).unwrap_or(f);
         let data = std::fs::read(f).expect("read corpus file");
-        let kept: Vec<u8> = data
-            .split_inclusive(|&c| c == b'\n')
-            .filter(|l| !l.starts_with(b"#"))
-            .flatten()
-            .copied()
-            .collect();
-        std::fs::write(&tmp, kept).expect("write temp file");
+        std::fs::write(&tmp, strip_comments(&data)).expect("write temp file");
         let (s, t, h, b) = compare(&tmp, &rel.display().to_string());
         same += s;
         total += t;
         header_missing += h;
         bad.extend(b);
     }
-    let _ = std::fs::remove_file(&tmp);
     eprintln!("csv/text: {same} of {total} comparisons identical to ausearch");
     if header_missing > 0 {
         eprintln!(
@@ -357,14 +313,13 @@ fn synthetic_log() -> String {
 
 #[test]
 fn synthetic_events_match_ausearch() {
-    if !have_ausearch() {
-        return;
-    }
-    let tmp = std::env::temp_dir().join(format!("auditkit-csv-synth-{}.log", std::process::id()));
+    require!(tool "ausearch");
+    let dir = TempDir::new("csv-synth");
+    let tmp = dir.join("synthetic.log");
     std::fs::write(&tmp, synthetic_log()).expect("write temp file");
     // Guard against both tools printing nothing (ausearch would if it
     // rejected the synthetic lines).
-    let lines = run("ausearch", None, &["--format", "text"], &tmp)
+    let lines = run(Run::new("ausearch"), &["--format", "text"], &tmp)
         .iter()
         .filter(|&&c| c == b'\n')
         .count();
@@ -373,7 +328,6 @@ fn synthetic_events_match_ausearch() {
         "ausearch printed only {lines} lines for the synthetic log"
     );
     let (same, total, _, bad) = compare(&tmp, "synthetic");
-    let _ = std::fs::remove_file(&tmp);
     eprintln!("synthetic: {same} of {total} comparisons identical to ausearch");
     assert!(
         bad.is_empty(),

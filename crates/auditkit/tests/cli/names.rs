@@ -3,45 +3,28 @@
 //! by `-i`: a log from another host is searched with that host's accounts.
 //! Checked on a log written by real auditd (`examples/raw.log`, where uid
 //! and gid 1500 are a person of the machine it came from), against
-//! ausearch's numeric search for the same id when ausearch is installed.
+//! ausearch's numeric search for the same id.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::paths;
+use auditkit_testsupport::run::{text, Run};
 
 fn log() -> PathBuf {
-    root().join("examples/raw.log")
+    paths::root_path("examples/raw.log")
 }
 
-fn auditkit(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditkit"))
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .arg("search")
-        .args(args)
-        .output()
-        .expect("run auditkit")
+fn search(args: &[&str]) -> Output {
+    auditkit!("search").args(args).output()
 }
 
-fn ausearch(args: &[&str]) -> Option<Output> {
-    Command::new("ausearch")
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .args(args)
-        .output()
-        .ok()
-}
-
-/// A directory with a passwd and a group file of another host, where
-/// `auditkit-probe` is uid 1500 and `auditkit-probes` gid 1500; a second
-/// passwd file names uid 1500 `messagebus`, a name this host has too (as
-/// uid 100 on Debian).
-fn other_host(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("auditkit-names-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
+/// Another host's passwd and group files: `auditkit-probe` is uid 1500
+/// and `auditkit-probes` gid 1500; `passwd2` names uid 1500 `messagebus`,
+/// a name this host has too (uid 100 on Debian).
+fn other_host() -> TempDir {
+    let d = TempDir::new("names");
     std::fs::write(
         d.join("passwd"),
         "root:x:0:0:root:/root:/bin/bash\n\
@@ -60,20 +43,29 @@ fn s(p: &Path) -> &str {
 
 #[test]
 fn uid_names_come_from_passwd_file() {
-    let dir = other_host("uid");
+    require!(tool "ausearch");
+    let dir = other_host();
     let passwd = dir.join("passwd");
     let log = log();
-    let by_number = auditkit(&["-if", s(&log), "-ui", "1500", "--format", "raw"]);
+    let by_number = search(&["-if", s(&log), "-ui", "1500", "--format", "raw"]);
     assert!(by_number.status.success());
     assert!(
         !by_number.stdout.is_empty(),
         "the log has events of uid 1500"
     );
+    let ausearch = Run::new("ausearch")
+        .args(["-if", s(&log), "-ui", "1500", "--format", "raw"])
+        .output();
+    assert_eq!(
+        text(&ausearch.stdout),
+        text(&by_number.stdout),
+        "ausearch -ui 1500"
+    );
     for (name, file) in [
         ("auditkit-probe", &passwd),
         ("messagebus", &dir.join("passwd2")),
     ] {
-        let by_name = auditkit(&[
+        let by_name = search(&[
             "-if",
             s(&log),
             "-ui",
@@ -86,21 +78,21 @@ fn uid_names_come_from_passwd_file() {
         assert!(
             by_name.status.success(),
             "{name}: {}",
-            String::from_utf8_lossy(&by_name.stderr)
+            text(&by_name.stderr)
         );
         assert_eq!(
-            String::from_utf8_lossy(&by_name.stdout),
-            String::from_utf8_lossy(&by_number.stdout),
+            text(&by_name.stdout),
+            text(&by_number.stdout),
             "-ui {name} with --passwd finds uid 1500's events"
         );
     }
     // ausearch compares the event's uid by name (getpwuid), and the first
     // entry of uid 1500 is auditkit-probe: the second name matches nothing.
-    let second = auditkit(&["-if", s(&log), "-ui", "messagebus", "--passwd", s(&passwd)]);
+    let second = search(&["-if", s(&log), "-ui", "messagebus", "--passwd", s(&passwd)]);
     assert_eq!(second.status.code(), Some(1));
     assert!(second.stdout.is_empty());
     // The option may come after the criterion.
-    let late = auditkit(&[
+    let late = search(&[
         "-if",
         s(&log),
         "--format",
@@ -112,13 +104,13 @@ fn uid_names_come_from_passwd_file() {
     ]);
     assert_eq!(late.stdout, by_number.stdout);
     // The last -ui wins, whether a number or a name.
-    let root = auditkit(&["-if", s(&log), "-ui", "0", "--format", "raw"]);
+    let root = search(&["-if", s(&log), "-ui", "0", "--format", "raw"]);
     assert!(!root.stdout.is_empty() && root.stdout != by_number.stdout);
     for (first, second, want) in [
         ("auditkit-probe", "0", &root),
         ("0", "auditkit-probe", &by_number),
     ] {
-        let o = auditkit(&[
+        let o = search(&[
             "-if",
             s(&log),
             "-ui",
@@ -132,20 +124,11 @@ fn uid_names_come_from_passwd_file() {
         ]);
         assert_eq!(o.stdout, want.stdout, "-ui {first} -ui {second}");
     }
-    match ausearch(&["-if", s(&log), "-ui", "1500", "--format", "raw"]) {
-        Some(o) => assert_eq!(
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&by_number.stdout),
-            "ausearch -ui 1500"
-        ),
-        None => eprintln!("SKIP (part): ausearch is not installed"),
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn login_uid_and_gid_names_come_from_the_files() {
-    let dir = other_host("ul");
+    let dir = other_host();
     let (passwd, group) = (dir.join("passwd"), dir.join("group"));
     let log = log();
     for (opt, name, number, file_opt, file) in [
@@ -153,9 +136,9 @@ fn login_uid_and_gid_names_come_from_the_files() {
         ("-ua", "auditkit-probe", "1500", "--passwd", &passwd),
         ("-gi", "auditkit-probes", "1500", "--group", &group),
     ] {
-        let by_number = auditkit(&["-if", s(&log), opt, number, "--format", "raw"]);
+        let by_number = search(&["-if", s(&log), opt, number, "--format", "raw"]);
         assert!(!by_number.stdout.is_empty(), "{opt} {number} finds events");
-        let by_name = auditkit(&[
+        let by_name = search(&[
             "-if",
             s(&log),
             file_opt,
@@ -168,31 +151,30 @@ fn login_uid_and_gid_names_come_from_the_files() {
         assert!(
             by_name.status.success(),
             "{opt} {name}: {}",
-            String::from_utf8_lossy(&by_name.stderr)
+            text(&by_name.stderr)
         );
         assert_eq!(by_name.stdout, by_number.stdout, "{opt} {name}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn a_name_missing_from_the_file_is_unknown() {
-    let dir = other_host("unknown");
+    let dir = other_host();
     let passwd = dir.join("passwd");
     // `daemon` exists on this host but not in the other host's file.
-    let o = auditkit(&["-if", s(&log()), "-ui", "daemon", "--passwd", s(&passwd)]);
+    let o = search(&["-if", s(&log()), "-ui", "daemon", "--passwd", s(&passwd)]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&o.stderr).trim(),
+        text(&o.stderr).trim(),
         "Effective user ID is non-numeric and unknown (daemon)"
     );
-    let o = auditkit(&["-if", s(&log()), "-gi", "auditkit-probes"]);
+    let o = search(&["-if", s(&log()), "-gi", "auditkit-probes"]);
     assert_eq!(
-        String::from_utf8_lossy(&o.stderr).trim(),
+        text(&o.stderr).trim(),
         "Group ID is non-numeric and unknown (auditkit-probes)",
         "without --group, this host's groups"
     );
-    let o = auditkit(&[
+    let o = search(&[
         "-if",
         s(&log()),
         "-ui",
@@ -201,6 +183,5 @@ fn a_name_missing_from_the_file_is_unknown() {
         s(&dir.join("missing")),
     ]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("missing"));
-    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(text(&o.stderr).contains("missing"));
 }
