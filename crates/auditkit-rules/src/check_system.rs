@@ -59,6 +59,16 @@ pub(crate) fn system_item(
                             c.name,
                             v.unwrap_or("")
                         ));
+                    } else if v.is_none()
+                        && c.default
+                            .as_deref()
+                            .is_some_and(|d| test_value(&c.test, Some(d)))
+                    {
+                        r.satisfied_by.push(format!(
+                            "auditd.conf: {} not set (auditd's default: {})",
+                            c.name,
+                            c.default.as_deref().unwrap_or("")
+                        ));
                     } else {
                         r.missing.push(match v {
                             Some(v) => format!("auditd.conf: {} is {v}", c.name),

@@ -758,3 +758,171 @@ fn profiles_parse_and_map_both_ways() {
     assert!(parse_profile("x", "-w /x").is_err());
     assert!(parse_profile("x", "item 1\ntitle t\nconf a ~ b").is_err());
 }
+
+/// The rules.d of `tests/data/cis-debian12-automation` (the shape
+/// ansible-lockdown/DEBIAN12-CIS writes), loaded like augenrules.
+fn automation_rules_d() -> Vec<(String, String)> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cis-debian12-automation/"
+    );
+    ["98_auditd_exception.rules", "99_auditd.rules"]
+        .iter()
+        .map(|f| {
+            let text = fs::read_to_string(format!("{dir}{f}")).expect("test data");
+            (f.to_string(), text)
+        })
+        .collect()
+}
+
+/// Regression (issue 8, item 3): CIS Debian 12 v1.1.0 6.2.3.4 asks for b32
+/// and b64 `adjtimex,settimeofday,clock_settime` and no `stime`; the rules
+/// the widely used automation writes meet every rules item.
+#[test]
+fn automation_rules_d_passes_every_rules_item() {
+    let sys = fake_with_sudo_log();
+    let r = run(
+        "cis-debian12",
+        &automation_rules_d(),
+        Layout::RulesD,
+        Opts {
+            system: &sys,
+            require_keys: true,
+            strict: true,
+        },
+    );
+    for i in r.iter().filter(|i| i.rules_item) {
+        let want = if i.id == "6.2.3.21" {
+            Status::NotApplicable
+        } else {
+            Status::Pass
+        };
+        assert_eq!(i.status, want, "{}: {:?} {:?}", i.id, i.missing, i.note);
+    }
+    let time = r.iter().find(|i| i.id == "6.2.3.4").unwrap();
+    assert_eq!(
+        time.satisfied_by,
+        [
+            "99_auditd.rules:10",
+            "99_auditd.rules:11",
+            "99_auditd.rules:9"
+        ]
+    );
+    // Without the b32 rule the item fails, and the fix is the b32 rule
+    // with the three syscalls, not stime.
+    let files: Vec<_> = automation_rules_d()
+        .into_iter()
+        .map(|(n, t)| {
+            let t = t.replace(
+                "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime -k time-change\n",
+                "",
+            );
+            (n, t)
+        })
+        .collect();
+    let r = run(
+        "cis-debian12",
+        &files,
+        Layout::RulesD,
+        Opts {
+            system: &sys,
+            require_keys: false,
+            strict: false,
+        },
+    );
+    let time = r.iter().find(|i| i.id == "6.2.3.4").unwrap();
+    assert_eq!(time.status, Status::Fail);
+    assert_eq!(
+        time.fix,
+        "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime -k time-change\n"
+    );
+}
+
+/// The auditd.conf and file items ask what the benchmark's audit commands
+/// ask, no more and no less: 6.2.2.3 disk_full/disk_error only, 6.2.2.4
+/// space_left/admin_space_left only (no action_mail_acct), 6.2.4.3 a
+/// log_group of root or adm (missing means root), 6.2.4.5-7 every
+/// `*.conf` and `*.rules` under /etc/audit.
+#[test]
+fn system_items_follow_the_benchmark_audit() {
+    let base = "log_file = /var/log/audit/audit.log\nmax_log_file = 8\n\
+        max_log_file_action = keep_logs\ndisk_full_action = single\ndisk_error_action = halt\n\
+        space_left_action = email\nadmin_space_left_action = single\n";
+    let st = |mode, gid| FileStat { mode, uid: 0, gid };
+    let check_with = |conf: &str, extra: &[(&str, FileStat)]| {
+        let mut sys = Fake::default();
+        sys.files
+            .insert("/etc/audit/auditd.conf".into(), conf.to_string());
+        sys.stats
+            .insert("/var/log/audit/audit.log".into(), st(0o600, 7));
+        sys.stats
+            .insert("/etc/audit/auditd.conf".into(), st(0o640, 0));
+        for (p, s) in extra {
+            sys.stats.insert(p.to_string(), *s);
+        }
+        let r = run(
+            "cis-debian12",
+            &[],
+            Layout::Files,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        r.into_iter()
+            .filter(|i| !i.rules_item)
+            .map(|i| (i.id.clone(), i))
+            .collect::<BTreeMap<_, _>>()
+    };
+    // gid 7 has no name here: the log file's group is neither root nor adm.
+    let r = check_with(base, &[]);
+    assert_eq!(
+        r["6.2.2.3"].status,
+        Status::Pass,
+        "{:?}",
+        r["6.2.2.3"].missing
+    );
+    assert_eq!(
+        r["6.2.2.4"].status,
+        Status::Pass,
+        "{:?}",
+        r["6.2.2.4"].missing
+    );
+    assert_eq!(r["6.2.4.3"].status, Status::Fail);
+    assert_eq!(
+        r["6.2.4.3"].satisfied_by,
+        ["auditd.conf: log_group not set (auditd's default: root)"]
+    );
+    assert_eq!(r["6.2.4.3"].missing, ["/var/log/audit/audit.log: group 7"]);
+    // A log_group other than root or adm fails the item even when the
+    // files carry that group (the benchmark allows root and adm only).
+    let r = check_with(
+        &format!("{base}log_group = wheel\n"),
+        &[("/var/log/audit/audit.log", st(0o600, 0))],
+    );
+    assert_eq!(r["6.2.4.3"].missing, ["auditd.conf: log_group is wheel"]);
+    // admin_space_left_action belongs to 6.2.2.4 only.
+    let r = check_with(&base.replace("admin_space_left_action = single\n", ""), &[]);
+    assert_eq!(r["6.2.2.3"].status, Status::Pass);
+    assert_eq!(
+        r["6.2.2.4"].missing,
+        ["auditd.conf: admin_space_left_action is not set"]
+    );
+    // audit.rules and plugins.d/*.conf are audit configuration files too.
+    let r = check_with(
+        base,
+        &[
+            ("/etc/audit/audit.rules", st(0o644, 0)),
+            ("/etc/audit/plugins.d/syslog.conf", st(0o640, 4)),
+        ],
+    );
+    assert_eq!(
+        r["6.2.4.5"].missing,
+        ["/etc/audit/audit.rules: mode 0644 (allowed at most 0640)"]
+    );
+    assert_eq!(
+        r["6.2.4.7"].missing,
+        ["/etc/audit/plugins.d/syslog.conf: group adm"]
+    );
+}
