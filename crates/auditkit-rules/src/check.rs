@@ -177,9 +177,19 @@ pub fn check(profile: &Profile, set: &RuleSet, cx: &CheckContext) -> Vec<ItemRes
                         rules_item(item, set, cx, &params, &aliases, keys, Some(&files), &mut r);
                         if files.is_empty() {
                             r.note = Some("no setuid/setgid file was found".into());
+                        } else if r.note.is_none() {
+                            r.note = Some(format!(
+                                "compared with the {} setuid/setgid files of the target's local \
+                                 file systems",
+                                files.len()
+                            ));
                         }
                     }
-                    None => na(&mut r, "needs the target's setuid/setgid files (--host)"),
+                    None => na(
+                        &mut r,
+                        "needs the target's setuid/setgid files, which were not read \
+                         (--offline or --config)",
+                    ),
                 },
                 CheckKind::Immutable => immutable(set, &mut r),
                 CheckKind::Loaded => loaded(set, cx, &mut r),
@@ -247,7 +257,10 @@ impl Params {
     fn why_missing(&self, name: &str) -> String {
         match self.absent.iter().find(|(n, _)| n == name) {
             Some((_, why)) => why.clone(),
-            None => format!("needs {{{name}}} from the target (--host, or --param {name}=VALUE)"),
+            None => format!(
+                "needs {{{name}}} from the target, which gave none (not read with --offline \
+                 or --config, or not readable without root); give --param {name}=VALUE"
+            ),
         }
     }
 }

@@ -47,7 +47,10 @@ pub(crate) fn system_item(
     let mut fix = Vec::new();
     if !item.conf.is_empty() {
         match cx.system.read("/etc/audit/auditd.conf") {
-            None => return na(r, "needs auditd.conf (--config DIR or --host)"),
+            None => return na(
+                r,
+                "needs auditd.conf, which was not read (--offline, or not in the --config copy)",
+            ),
             Some(text) => {
                 checked = true;
                 let conf = parse_conf(&text);
@@ -96,7 +99,10 @@ pub(crate) fn system_item(
             sources.push(("/proc/cmdline", c.trim().to_string()));
         }
         if sources.is_empty() {
-            return na(r, "needs the boot command line (--host)");
+            return na(
+                r,
+                "needs the boot command line, which was not read (--offline or --config)",
+            );
         }
         checked = true;
         for c in &item.cmdline {
@@ -142,7 +148,7 @@ pub(crate) fn system_item(
             if readable {
                 "no file matches (nothing to check)"
             } else {
-                "needs the target's files (--host)"
+                "needs the target's files, which were not read (--offline, or not in the --config copy)"
             },
         );
     }

@@ -30,8 +30,9 @@ Examples:
   auditkit rules lint /etc/audit/rules.d              # every pitfall, with a fix; exit 1 on errors
   auditkit rules fmt /etc/audit/rules.d/30-stig.rules # what `auditctl -l` will list after loading it
   auditkit rules fmt --augenrules /etc/audit/rules.d  # what augenrules writes to audit.rules
-  auditkit rules check --profile cis-debian12 /etc/audit/rules.d
-  auditkit rules check --profile cis-debian12 --host --format json
+  auditkit rules check --profile cis-debian12          # this host's /etc/audit/rules.d, setuid files, ...
+  auditkit rules check --profile cis-debian12 --format json /etc/audit/rules.d
+  auditkit rules check --profile cis-debian12 --offline ./from-another-host.rules
   auditkit rules check --profile nsa-rhel --config ./etc-audit-copy
   auditkit rules generate --profile harden --out /etc/audit/rules.d
   auditkit rules generate --profile harden --with perm_mod,delete --skip-missing
@@ -62,15 +63,22 @@ check --profile NAME [FILE|DIR ...]
   defeats it. Each item: pass, fail or not-applicable, the rules that
   satisfy it (file:line), what is missing and the rules that would fix it.
   A single DIR is loaded like augenrules; files are loaded in the order given.
-  Without FILE, --host reads /etc/audit/rules.d and --config DIR reads DIR/rules.d.
+  Without FILE, /etc/audit/rules.d is read (DIR/rules.d with --config DIR).
+  By default the check compares with THIS HOST, as CIS's audit procedure
+  does: its setuid/setgid files (6.2.3.6), sudo's log file from sudoers
+  (6.2.3.3), UID_MIN of /etc/login.defs, auditd.conf, the boot command line
+  (GRUB_CMDLINE_LINUX, /proc/cmdline) and file modes; the report says so on
+  its first line. For rules meant for another machine use --offline: the
+  items that need a host are then not applicable, each with the reason.
   Profiles: cis-debian12 (CIS Debian 12 v1.1.0 6.2.1-6.2.4), cis-debian8
   (8.1.4-8.1.18), nsa-rhel (2.6.2.4.1-14); --list-profiles, --show-profile NAME.
   --format text|json     json: an array of objects (id, title, status, satisfied_by,
                          missing, fix, maps, note, warnings)
-  --host                 Also check auditd.conf, the boot command line (GRUB_CMDLINE_LINUX,
-                         /proc/cmdline), file modes, sudo's log file, login.defs UID_MIN and
-                         every setuid/setgid file of this host
-  --config DIR           Also check auditd.conf and file modes of a copy of /etc/audit
+  --host                 Compare with this host (the default; kept for scripts)
+  --offline              Read nothing of this host: not its setuid files, sudoers, login.defs,
+                         auditd.conf, boot command line, file modes, users' paths
+  --config DIR           Compare with a copy of /etc/audit in DIR instead (auditd.conf and
+                         file modes below DIR; nothing else of the host)
   --loaded               Read the rules loaded in the running kernel (netlink, as root):
                          \"running equals on disk\" (6.2.3.21) compares them with the
                          files, and the profile is checked against them too (a second
@@ -92,7 +100,7 @@ generate --profile harden | --privileged
     --no-privileged  Do not scan for setuid/setgid files (31-privileged.rules)
     --out DIR        Write the files into DIR instead of printing them
   --privileged       One rule per setuid/setgid file on all local file systems
-                     (mounts from /proc/self/mounts without nodev, remote or noexec
+                     (mounts from /proc/self/mounts without nodev, remote, noexec or nosuid
                      ones: /var/lib/docker, /snap and /usr/games included)
   --uid-min N        First uid of people (default: UID_MIN of /etc/login.defs, else 1000)
   --key K            Key of --privileged rules (default privileged)
@@ -342,6 +350,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
         "--list-profiles",
         "--show-profile",
         "--no-host",
+        "--offline",
         "--machine",
     ])?;
     if a.flag("--list-profiles") {
@@ -364,23 +373,30 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let prof = profile::builtin(name)
         .with_context(|| format!("unknown profile {name} (see --list-profiles)"))??;
     let native = machine(a)?;
-    let host = local_host(a.flag("--no-host"));
     let config = a.value("--config").map(PathBuf::from);
-    let system: Box<dyn System + '_> = match (&config, a.flag("--host")) {
-        (Some(_), true) => bail!("--host and --config exclude each other"),
-        (Some(d), false) => Box::new(ConfigSystem {
+    let target = match (&config, a.flag("--host"), a.flag("--offline")) {
+        (_, true, true) => bail!("--host and --offline exclude each other"),
+        (Some(_), true, _) => bail!("--host and --config exclude each other"),
+        (Some(d), false, _) => Target::Config(d.clone()),
+        (None, _, true) => Target::Offline,
+        (None, _, false) => Target::ThisHost,
+    };
+    // Rules from another machine name its users and paths, not ours.
+    let host = local_host(a.flag("--no-host") || target == Target::Offline);
+    let system: Box<dyn System + '_> = match &target {
+        Target::Config(d) => Box::new(ConfigSystem {
             dir: d.clone(),
             host: &host,
         }),
-        (None, true) => Box::new(HostSystem { host: &host }),
-        (None, false) => Box::new(NoSystem),
+        Target::ThisHost => Box::new(HostSystem { host: &host }),
+        Target::Offline => Box::new(NoSystem),
     };
     let mut paths = a.paths.clone();
     if paths.is_empty() {
-        match (&config, a.flag("--host")) {
-            (Some(d), _) => paths.push(d.join("rules.d")),
-            (None, true) => paths.push(PathBuf::from("/etc/audit/rules.d")),
-            _ => bail!("check needs FILE or DIR (or --host / --config DIR)"),
+        match &target {
+            Target::Config(d) => paths.push(d.join("rules.d")),
+            Target::ThisHost => paths.push(PathBuf::from("/etc/audit/rules.d")),
+            Target::Offline => bail!("check --offline needs FILE or DIR"),
         }
     }
     let layout = if paths.len() == 1 && paths[0].is_dir() {
@@ -441,7 +457,8 @@ fn cmd_check(a: &Args) -> Result<u8> {
     };
     let text = match a.value("--format").unwrap_or("text") {
         "text" => {
-            let mut t = text_report(&prof.title, &results);
+            let mut t = format!("{}\n", target.describe());
+            t.push_str(&text_report(&prof.title, &results));
             if let Some(r) = &running {
                 t.push('\n');
                 t.push_str(&text_report(
@@ -462,6 +479,39 @@ fn cmd_check(a: &Args) -> Result<u8> {
     Ok(u8::from(
         failed(&results) || running.as_deref().is_some_and(failed),
     ))
+}
+
+/// What `check` compares the rules with, besides the rules themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// This machine (the default): what CIS's audit procedure reads.
+    ThisHost,
+    /// A copy of `/etc/audit` (`--config DIR`); nothing else is known.
+    Config(PathBuf),
+    /// Rules from elsewhere (`--offline`): nothing of any host is read.
+    Offline,
+}
+
+impl Target {
+    /// The line the text report starts with, so nobody mistakes a check
+    /// of this host for a check of the file alone, or the other way round.
+    fn describe(&self) -> String {
+        match self {
+            Target::ThisHost => "Checked against this host: its setuid/setgid files, sudoers, \
+                login.defs, auditd.conf, boot command line and file modes \
+                (--offline for rules meant for another machine)"
+                .to_string(),
+            Target::Config(d) => format!(
+                "Checked against the copy of /etc/audit in {}: auditd.conf and file modes \
+                 (items that need the rest of the host are not applicable)",
+                d.display()
+            ),
+            Target::Offline => "Checked offline (--offline): items that need a host \
+                (setuid/setgid files, sudoers, auditd.conf, boot command line, file modes) \
+                are not applicable"
+                .to_string(),
+        }
+    }
 }
 
 fn text_report(title: &str, results: &[ItemResult]) -> String {
