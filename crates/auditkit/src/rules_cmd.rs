@@ -49,7 +49,8 @@ lint [FILE|DIR ...]
 
 fmt [FILE|DIR ...]
   Prints rules exactly as `auditctl -l` lists them once loaded into an empty
-  kernel, so a file can be compared with the running kernel line by line.
+  kernel, so a file can be compared with the running kernel line by line
+  (`No rules` when nothing would be loaded, as auditctl says).
   --augenrules DIR   Print what augenrules would write from DIR (sort -V order,
                      last -e/-D/-f/-b kept, -e last)
   --keep-control     Keep -D, -b, -f, -e, ... lines in place
@@ -309,6 +310,7 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
     if a.paths.is_empty() {
         bail!("fmt needs FILE or DIR, or --augenrules DIR");
     }
+    let mut printed = 0;
     for p in &a.paths {
         for f in expand(p)? {
             let (name, text) = read(&f)?;
@@ -330,8 +332,13 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
             }
             for line in fmt(&file, native, &host, a.flag("--keep-control")) {
                 writeln!(out, "{line}")?;
+                printed += 1;
             }
         }
+    }
+    // What `auditctl -l` says of an empty kernel.
+    if printed == 0 {
+        writeln!(out, "No rules")?;
     }
     Ok(0)
 }
@@ -436,6 +443,9 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let results = check(&prof, &set, &cx);
     // With --loaded, the running kernel's rules are checked as well: a rule
     // set that is compliant on disk but was never loaded is not compliant.
+    // The kernel is this host's, so its rules items are judged against the
+    // same target (setuid files, UID_MIN, sudo's log file); the items that
+    // are not about rules were reported once already.
     let running = match (&loaded, a.flag("--loaded")) {
         (Some(lines), true) => {
             let kset = RuleSet::load(
@@ -444,14 +454,9 @@ fn cmd_check(a: &Args) -> Result<u8> {
                 native,
                 &host as &dyn Host,
             );
-            Some(check(
-                &prof,
-                &kset,
-                &CheckContext {
-                    system: &NoSystem,
-                    ..cx
-                },
-            ))
+            let mut r = check(&prof, &kset, &cx);
+            r.retain(|i| i.rules_item);
+            Some(r)
         }
         _ => None,
     };
