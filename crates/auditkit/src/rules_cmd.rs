@@ -162,6 +162,10 @@ impl Args {
                 }
             } else if s == "-h" {
                 a.flags.push("--help".into());
+            } else if s.len() > 1 && s.starts_with('-') {
+                // Not a path: `rules lint -x` once linted a file named -x.
+                // A path that starts with - goes after `--`.
+                bail!("unknown option {s} (see auditkit rules --help; put paths starting with - after --)");
             } else {
                 a.paths.push(PathBuf::from(arg));
             }
@@ -196,16 +200,21 @@ impl Args {
     }
 }
 
+/// The whole help of `auditkit rules` (also `auditkit help rules`).
+pub fn help() -> String {
+    format!(
+        "{HELP}\nThe running kernel (netlink):\n{}",
+        crate::rules_kernel::HELP
+    )
+}
+
 /// `auditkit rules ...`.
 pub fn main(args: &[OsString]) -> Result<u8> {
     let sub = args.first().map(|s| s.to_string_lossy().to_string());
     let rest = args.get(1..).unwrap_or(&[]);
     let a = Args::parse(rest)?;
     if a.flag("--help") {
-        print!(
-            "{HELP}\nThe running kernel (netlink):\n{}",
-            crate::rules_kernel::HELP
-        );
+        print!("{}", help());
         return Ok(0);
     }
     match sub.as_deref() {
@@ -215,10 +224,7 @@ pub fn main(args: &[OsString]) -> Result<u8> {
         Some("generate") => cmd_generate(&a),
         Some(k @ ("loaded" | "diff" | "apply")) => crate::rules_kernel::main(k, rest),
         Some("help" | "--help" | "-h") | None => {
-            print!(
-                "{HELP}\nThe running kernel (netlink):\n{}",
-                crate::rules_kernel::HELP
-            );
+            print!("{}", help());
             Ok(if sub.is_none() { 2 } else { 0 })
         }
         Some(other) => {
@@ -294,6 +300,12 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
     let out = std::io::stdout();
     let mut out = out.lock();
     if let Some(dir) = a.value("--augenrules") {
+        if let Some(p) = a.paths.first() {
+            bail!(
+                "fmt --augenrules DIR takes no other FILE or DIR (got {})",
+                p.display()
+            );
+        }
         let mut files = Vec::new();
         for e in fs::read_dir(dir)
             .with_context(|| format!("reading {dir}"))?
@@ -360,6 +372,15 @@ fn cmd_check(a: &Args) -> Result<u8> {
         "--offline",
         "--machine",
     ])?;
+    if let (Some(p), true) = (
+        a.paths.first(),
+        a.flag("--list-profiles") || a.value("--show-profile").is_some(),
+    ) {
+        bail!(
+            "--list-profiles and --show-profile read no FILE or DIR (got {})",
+            p.display()
+        );
+    }
     if a.flag("--list-profiles") {
         for (name, _) in profile::BUILTIN {
             let p = profile::builtin(name).and_then(Result::ok);
@@ -642,6 +663,12 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         "--key",
         "--list-groups",
     ])?;
+    if let Some(p) = a.paths.first() {
+        bail!(
+            "generate reads no FILE or DIR (got {}); --out DIR says where to write",
+            p.display()
+        );
+    }
     if a.flag("--list-groups") {
         for g in harden_groups() {
             println!(

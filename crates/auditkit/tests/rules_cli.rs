@@ -373,3 +373,52 @@ fn check_compares_with_this_host_unless_offline() {
         "--host and --offline exclude each other"
     );
 }
+
+/// Issue 8, item 7: `auditkit help rules` is the rules help, and an
+/// unknown option of any rules subcommand is an error that names it,
+/// never a path to read (nor silently ignored).
+#[test]
+fn help_rules_and_unknown_options() {
+    let help = run(&["help", "rules"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert_eq!(stdout(&help), stdout(&run(&["rules", "--help"])));
+    let cases: &[&[&str]] = &[
+        &["rules", "lint", "-x"],
+        &["rules", "lint", "-x", "--no-host"],
+        &["rules", "fmt", "-x"],
+        &["rules", "check", "--profile", "cis-debian12", "-x"],
+        &["rules", "generate", "--profile", "harden", "-x"],
+        &["rules", "loaded", "-x"],
+        &["rules", "diff", "-x"],
+        &["rules", "apply", "--dry-run", "-x"],
+    ];
+    for args in cases {
+        let o = run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        assert!(
+            err.contains("\"-x\"") || err.contains("option -x"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("reading -x"),
+            "{args:?} read -x as a path: {err}"
+        );
+    }
+    // Arguments a subcommand does not take are refused too.
+    for args in [
+        &["rules", "generate", "--privileged", "stray"][..],
+        &["rules", "fmt", "--augenrules", "/nonexistent", "stray"][..],
+        &["rules", "check", "--list-profiles", "stray"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("stray"),
+            "{args:?}"
+        );
+    }
+    // After --, a path may start with -.
+    let o = run(&["rules", "lint", "--no-host", "--", "-x"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("reading -x"));
+}
