@@ -1,24 +1,9 @@
 //! The items of a profile that are not rules: auditd.conf settings, the
 //! boot command line and file modes, read through [`System`].
 
-use crate::check::{na, ItemResult, Params, Status, System};
 use crate::profile::{fill, Cond, FileCond, ProfileItem, Test};
-
-/// `key = value` lines of auditd.conf (keys lower-cased).
-pub fn parse_conf(text: &str) -> Vec<(String, String)> {
-    text.lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        .collect()
-}
-
-pub(crate) fn get<'a>(c: &'a [(String, String)], k: &str) -> Option<&'a str> {
-    c.iter()
-        .rev()
-        .find(|(n, _)| n == k)
-        .map(|(_, v)| v.as_str())
-}
+use crate::target::{get, parse_conf, CheckContext, Params, System};
+use crate::verdict::{na, ItemResult, Status};
 
 fn test_value(t: &Test, v: Option<&str>) -> bool {
     match (t, v) {
@@ -39,7 +24,7 @@ fn want(c: &Cond) -> String {
 
 pub(crate) fn system_item(
     item: &ProfileItem,
-    cx: &crate::check::CheckContext,
+    cx: &CheckContext,
     params: &Params,
     r: &mut ItemResult,
 ) {

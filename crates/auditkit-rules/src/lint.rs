@@ -17,8 +17,9 @@ use auditkit_interp::{syscall_number, Machine};
 use crate::ast::{Command, Control, Item, LineKind, Rule, RuleFile, RuleOp, Span, SyscallSpec};
 use crate::fields::{Action, Field, FilterList, Op};
 use crate::host::{Host, PathKind};
+use crate::kernel_rule::{KernelRule, Syscalls, Value};
 use crate::parse::parse_line;
-use crate::resolve::{KernelRule, Resolver, Syscalls, Value};
+use crate::resolve::Resolver;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
