@@ -23,8 +23,8 @@
 //! 3. **Output**: [`canonical`] prints a kernel rule exactly as `auditctl -l`
 //!    does and [`Loaded`] simulates the kernel's lists while a file is
 //!    loaded, so `auditkit rules fmt` can show what `auditctl -l` will show
-//!    before anything is loaded. [`augenrules`] rebuilds `audit.rules` from a
-//!    `rules.d` directory; [`lint`] reports findings with codes.
+//!    before anything is loaded. [`augenrules()`] rebuilds `audit.rules` from a
+//!    `rules.d` directory; [`lint()`] reports findings with codes.
 //!
 //! 4. **Compliance** ([`check()`]): a [`profile::Profile`] (CIS Debian 12,
 //!    CIS Debian 8, NSA RHEL; data files in `profiles/`, whose requirement
@@ -45,7 +45,7 @@
 //!
 //! The target is auditctl 3.0.9 and the running kernel: tests load the
 //! corpus into the real kernel and compare `auditctl -l` with our printing
-//! line by line, and compare [`augenrules`] and [`version_cmp`] with the real
+//! line by line, and compare [`augenrules()`] and [`version_cmp`] with the real
 //! `augenrules` script and `sort -V`.
 
 mod ast;
