@@ -17,7 +17,7 @@ alias /var/run /run
 item 6.2.1.3
 title Ensure auditing for processes that start prior to auditd is enabled
 cmdline audit = 1
-note GRUB_CMDLINE_LINUX in /etc/default/grub (next boot) and /proc/cmdline (this boot)
+note every linux line of /boot/grub/grub.cfg, as the benchmark's audit reads (else rebuilt from /etc/default/grub), and /proc/cmdline (this boot)
 
 item 6.2.1.4
 title Ensure audit_backlog_limit is sufficient

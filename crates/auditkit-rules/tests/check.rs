@@ -677,7 +677,10 @@ fn config_boot_and_file_items() {
     let backlog = r.iter().find(|i| i.id == "6.2.1.4").unwrap();
     assert_eq!(
         backlog.missing,
-        ["GRUB_CMDLINE_LINUX: audit_backlog_limit=1024"]
+        [
+            "GRUB_CMDLINE_LINUX + GRUB_CMDLINE_LINUX_DEFAULT: audit_backlog_limit=1024",
+            "GRUB_CMDLINE_LINUX (recovery entries): audit_backlog_limit=1024"
+        ]
     );
     let mode = r.iter().find(|i| i.id == "6.2.4.1").unwrap();
     assert_eq!(mode.fix, "chmod 0640 /var/log/audit/audit.log.1\n");
@@ -924,5 +927,74 @@ fn system_items_follow_the_benchmark_audit() {
     assert_eq!(
         r["6.2.4.7"].missing,
         ["/etc/audit/plugins.d/syslog.conf: group adm"]
+    );
+}
+
+/// 6.2.1.3/6.2.1.4 read what the next boot uses, as the benchmark's audit
+/// does (every `linux` line of grub.cfg): the automation's
+/// GRUB_CMDLINE_LINUX_DEFAULT serves the normal entries but not the
+/// recovery ones; grub.d snippets that extend GRUB_CMDLINE_LINUX count.
+#[test]
+fn boot_items_read_what_the_next_boot_uses() {
+    let boot = |files: &[(&str, &str)]| {
+        let mut sys = Fake::default();
+        for (p, t) in files {
+            sys.files.insert(p.to_string(), t.to_string());
+        }
+        let r = run(
+            "cis-debian12",
+            &[],
+            Layout::Files,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        let i = r.into_iter().find(|i| i.id == "6.2.1.3").unwrap();
+        (i.status, i.missing)
+    };
+    let automation =
+        "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"\"\n";
+    let cmdline = ("/proc/cmdline", "BOOT_IMAGE=/vmlinuz ro quiet audit=1\n");
+    assert_eq!(
+        boot(&[("/etc/default/grub", automation), cmdline]),
+        (
+            Status::Fail,
+            vec!["GRUB_CMDLINE_LINUX (recovery entries): no audit=".to_string()]
+        )
+    );
+    let no_recovery = format!("{automation}GRUB_DISABLE_RECOVERY=\"true\"\n");
+    assert_eq!(
+        boot(&[("/etc/default/grub", &no_recovery), cmdline]).0,
+        Status::Pass
+    );
+    // A grub.d snippet that extends GRUB_CMDLINE_LINUX (single quotes and
+    // ${...} as shells read them).
+    assert_eq!(
+        boot(&[
+            ("/etc/default/grub", "GRUB_CMDLINE_LINUX='console=ttyS0'\n"),
+            (
+                "/etc/default/grub.d/50-audit.cfg",
+                "# CIS\nGRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_LINUX} audit=1\"\n"
+            ),
+            cmdline,
+        ])
+        .0,
+        Status::Pass
+    );
+    // grub.cfg, when readable, is what boots: each linux line is checked.
+    let cfg = "menuentry 'Debian' {\n\tlinux\t/vmlinuz-6.1 root=/dev/vda ro quiet audit=1\n}\n\
+        menuentry 'Debian (recovery mode)' {\n\tlinux\t/vmlinuz-6.1 root=/dev/vda ro single\n}\n";
+    assert_eq!(
+        boot(&[
+            ("/boot/grub/grub.cfg", cfg),
+            ("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"audit=1\"\n"),
+            cmdline,
+        ]),
+        (
+            Status::Fail,
+            vec!["/boot/grub/grub.cfg:5: no audit=".to_string()]
+        )
     );
 }
