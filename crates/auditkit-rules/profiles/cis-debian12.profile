@@ -197,7 +197,7 @@ note fix: end the last rules file with -e 2 (a reboot is then needed to change r
 item 6.2.3.21
 title Ensure the running and on disk configuration is the same
 check loaded
-note compares `auditctl -l` (give it with --loaded-listing FILE) with what the files load
+note compares the running kernel's rules (--loaded, --loaded-listing FILE) with what the files load; without them, /etc/audit/audit.rules, as the benchmark's `augenrules --check` does
 
 item 6.2.4.1
 title Ensure audit log files mode is configured

@@ -25,7 +25,7 @@ use crate::kernel_rule::{KernelRule, Value};
 use crate::parse::parse_line;
 use crate::profile::{fill, CheckKind, Profile, ProfileItem};
 use crate::resolve::{lookup_syscall, Resolver};
-use crate::ruleset::RuleSet;
+use crate::ruleset::{Layout, RuleSet};
 use crate::semantic::{
     atoms, covers, has_key, intersects, Atom, PathAliases, Requirement, Selector,
 };
@@ -436,12 +436,24 @@ fn immutable(set: &RuleSet, r: &mut ItemResult) {
     }
 }
 
+/// `augenrules` writes rules.d into this file, and auditd loads it at boot.
+const AUDIT_RULES: &str = "/etc/audit/audit.rules";
+
+/// "The running and on disk configuration is the same": with the kernel's
+/// listing, compare it with the rules; without it, do what the benchmark's
+/// audit (`augenrules --check`) does and compare the rules with what
+/// /etc/audit/audit.rules loads, by the rules they load rather than byte
+/// for byte.
 fn loaded(set: &RuleSet, cx: &CheckContext, r: &mut ItemResult) {
     let Some(lines) = cx.loaded else {
-        na(
-            r,
-            "needs the loaded rules (--loaded-listing FILE with the output of `auditctl -l`)",
-        );
+        match cx.system.read(AUDIT_RULES) {
+            Some(text) => compiled(set, cx, &text, r),
+            None => na(
+                r,
+                "needs the loaded rules (--loaded, or --loaded-listing FILE with the output of \
+                 `auditctl -l`) or the target's /etc/audit/audit.rules",
+            ),
+        }
         return;
     };
     let lines: Vec<&str> = lines
@@ -470,5 +482,47 @@ fn loaded(set: &RuleSet, cx: &CheckContext, r: &mut ItemResult) {
     } else {
         r.status = Status::Fail;
         r.fix = "# reload the rules from disk\naugenrules --load\n".into();
+    }
+}
+
+/// The `augenrules --check` half of the "loaded" item.
+fn compiled(set: &RuleSet, cx: &CheckContext, text: &str, r: &mut ItemResult) {
+    let file = RuleSet::load(
+        &[(AUDIT_RULES.to_string(), text.to_string())],
+        Layout::Files,
+        cx.native,
+        cx.host,
+    )
+    .listing(cx.native);
+    let rules = set.listing(cx.native);
+    for d in &rules {
+        if !file.contains(d) {
+            r.missing.push(format!(
+                "in the rules checked but not in {AUDIT_RULES}: {d}"
+            ));
+        }
+    }
+    for l in &file {
+        if !rules.contains(l) {
+            r.missing.push(format!(
+                "in {AUDIT_RULES} but not in the rules checked: {l}"
+            ));
+        }
+    }
+    if r.missing.is_empty() && rules != file {
+        r.missing.push(format!(
+            "{AUDIT_RULES} loads the same rules in another order"
+        ));
+    }
+    if r.missing.is_empty() {
+        r.satisfied_by.push(format!(
+            "{AUDIT_RULES} loads the same {} rules (augenrules --check); --loaded compares \
+             the running kernel too",
+            rules.len()
+        ));
+    } else {
+        r.status = Status::Fail;
+        r.fix =
+            "# rebuild /etc/audit/audit.rules from rules.d and load it\naugenrules --load\n".into();
     }
 }

@@ -998,3 +998,44 @@ fn boot_items_read_what_the_next_boot_uses() {
         )
     );
 }
+
+/// 6.2.3.21 without the kernel's listing does what the benchmark's audit
+/// (`augenrules --check`) does: /etc/audit/audit.rules must load what the
+/// rules.d loads (compared by the rules, so augenrules' header and order
+/// of -D/-b lines do not matter).
+#[test]
+fn loaded_item_compares_rules_d_with_audit_rules() {
+    let files = automation_rules_d();
+    let merged = augenrules(&files);
+    let item = |audit_rules: Option<&str>| {
+        let mut sys = fake_with_sudo_log();
+        if let Some(t) = audit_rules {
+            sys.files
+                .insert("/etc/audit/audit.rules".into(), t.to_string());
+        }
+        let r = run(
+            "cis-debian12",
+            &files,
+            Layout::RulesD,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        r.into_iter().find(|i| i.id == "6.2.3.21").unwrap()
+    };
+    assert_eq!(item(None).status, Status::NotApplicable);
+    let same = item(Some(&merged));
+    assert_eq!(same.status, Status::Pass, "{:?}", same.missing);
+    assert!(same.satisfied_by[0].contains("augenrules --check"));
+    // audit.rules from before the last change of rules.d.
+    let stale = merged.replace("-w /etc/localtime -p wa -k time-change\n", "");
+    let i = item(Some(&stale));
+    assert_eq!(i.status, Status::Fail);
+    assert_eq!(
+        i.missing,
+        ["in the rules checked but not in /etc/audit/audit.rules: -w /etc/localtime -p wa -k time-change"]
+    );
+    assert!(i.fix.contains("augenrules --load"));
+}

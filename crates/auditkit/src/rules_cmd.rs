@@ -85,6 +85,8 @@ check --profile NAME [FILE|DIR ...]
                          files, and the profile is checked against them too (a second
                          report; in json, objects with \"source\": \"loaded\")
   --loaded-listing FILE  The same comparison from a saved `auditctl -l` output
+                         (without either, 6.2.3.21 compares the rules with what
+                         /etc/audit/audit.rules loads, as `augenrules --check` does)
   --require-keys         A rule must carry the item's key to count
   --strict               A never rule that drops part of an item's events fails it
   --param NAME=VALUE     Fill a profile placeholder (uid_min, sudo_logfile, log_dir, ...)
