@@ -46,6 +46,7 @@ lint [FILE|DIR ...]
   code, the place and a fix. A DIR means its *.rules files.
   --no-host          Do not look at this host's users and paths (rules for another machine)
   --machine M        The machine b64/b32 refer to (default: this one), e.g. aarch64
+  --codes            List every code with its severity and meaning
 
 fmt [FILE|DIR ...]
   Prints rules exactly as `auditctl -l` lists them once loaded into an empty
@@ -268,7 +269,15 @@ fn read(p: &Path) -> Result<(String, String)> {
 }
 
 fn cmd_lint(a: &Args) -> Result<u8> {
-    a.check_known(&["--no-host", "--machine"])?;
+    a.check_known(&["--no-host", "--machine", "--codes"])?;
+    if a.flag("--codes") {
+        let mut out = String::new();
+        for c in auditkit_rules::codes::CODES {
+            let _ = writeln!(out, "{}  {:<7}  {}", c.code, c.severity.name(), c.summary);
+        }
+        std::io::stdout().lock().write_all(out.as_bytes())?;
+        return Ok(0);
+    }
     if a.paths.is_empty() {
         bail!("lint needs FILE or DIR (see auditkit rules --help)");
     }

@@ -71,6 +71,17 @@ fn lint_exit_codes() {
         &corpus("audit-userspace-3.0.9/30-stig.rules"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The catalogue of codes, one line each.
+    let o = run(&["rules", "lint", "--codes"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(
+        text.lines().any(|l| l.starts_with("AR001  error")),
+        "{text}"
+    );
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("AR201  warning  a syscall rule without -F arch=")));
 }
 
 #[test]
