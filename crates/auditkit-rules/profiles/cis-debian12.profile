@@ -5,6 +5,14 @@
 # tasks/section_6/cis_6.2.*.yml), summarised in auditkit's reference notes
 # (shared/reference/rules.md section 1). Rules are compared by the events
 # they audit, not by their text: see `auditkit rules check --help`.
+#
+# Each item asks what the benchmark's own audit commands ask, no more: the
+# checks of ansible-lockdown/DEBIAN12-CIS-Audit (shared/corpus/rules/
+# debian12-cis-audit, v1.0.1 numbering) encode them. Hence: 6.2.3.4 has no
+# b32 stime; 6.2.2.3 is disk_full_action and disk_error_action only and
+# 6.2.2.4 space_left_action and admin_space_left_action only (no
+# action_mail_acct); 6.2.4.3 wants log_group root or adm; 6.2.4.5-7 cover
+# every *.conf and *.rules under /etc/audit (the audit runs find on it).
 
 profile cis-debian12
 title CIS Debian Linux 12 Benchmark v1.1.0, section 6.2 (auditd)
