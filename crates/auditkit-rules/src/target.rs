@@ -116,6 +116,16 @@ impl Params {
                 "sudo_logfile".into(),
                 "sudoers sets no `Defaults logfile=`, so sudo keeps no log file of its own".into(),
             )),
+            // /etc can be listed but holds no sudoers: sudo is not installed.
+            None if sys
+                .list_dir("/etc")
+                .is_some_and(|names| !names.iter().any(|n| n == "sudoers")) =>
+            {
+                absent.push((
+                    "sudo_logfile".into(),
+                    "sudo is not installed (no /etc/sudoers), so there is no sudo log file".into(),
+                ))
+            }
             None => {}
         }
         values.extend(profile.params.iter().cloned());

@@ -558,7 +558,7 @@ fn sudo_log_item_follows_sudoers() {
     );
     let r = run(
         "cis-debian12",
-        &[("t".into(), text)],
+        &[("t".into(), text.clone())],
         Layout::Files,
         Opts {
             system: &sys,
@@ -569,6 +569,22 @@ fn sudo_log_item_follows_sudoers() {
     let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
     assert_eq!(i.status, Status::Fail);
     assert_eq!(i.fix, "-w /var/log/sudo-io.log -p wa -k sudo_log_file\n");
+    // A host without sudo: the item does not apply, and says why.
+    let mut sys = Fake::default();
+    sys.files.insert("/etc/passwd".into(), String::new());
+    let r = run(
+        "cis-debian12",
+        &[("t".into(), text)],
+        Layout::Files,
+        Opts {
+            system: &sys,
+            require_keys: false,
+            strict: false,
+        },
+    );
+    let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
+    assert_eq!(i.status, Status::NotApplicable);
+    assert!(i.note.as_deref().unwrap().contains("sudo is not installed"));
 }
 
 #[test]
