@@ -415,6 +415,9 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let config = a.value("--config").map(PathBuf::from);
     let target = match (&config, a.flag("--host"), a.flag("--offline")) {
         (_, true, true) => bail!("--host and --offline exclude each other"),
+        (_, _, true) if a.flag("--loaded") => {
+            bail!("--loaded reads this host's kernel; --offline reads nothing of this host")
+        }
         (Some(_), true, _) => bail!("--host and --config exclude each other"),
         (Some(d), false, _) => Target::Config(d.clone()),
         (None, _, true) => Target::Offline,

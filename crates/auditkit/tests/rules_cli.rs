@@ -383,6 +383,21 @@ fn check_compares_with_this_host_unless_offline() {
         Some(1),
         "--host and --offline exclude each other"
     );
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--offline",
+        "--loaded",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "--offline and --loaded exclude each other"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--offline"));
 }
 
 /// Issue 8, item 7: `auditkit help rules` is the rules help, and an
