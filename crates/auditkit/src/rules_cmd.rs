@@ -68,9 +68,10 @@ check --profile NAME [FILE|DIR ...]
   Without FILE, /etc/audit/rules.d is read (DIR/rules.d with --config DIR).
   By default the check compares with THIS HOST, as CIS's audit procedure
   does: its setuid/setgid files (6.2.3.6), sudo's log file from sudoers
-  (6.2.3.3), UID_MIN of /etc/login.defs, auditd.conf, the boot command line
-  (GRUB_CMDLINE_LINUX, /proc/cmdline) and file modes; the report says so on
-  its first line. For rules meant for another machine use --offline: the
+  (6.2.3.3), UID_MIN of /etc/login.defs, auditd.conf, /etc/audit/audit.rules
+  (6.2.3.21), the boot command line (the linux lines of grub.cfg, else
+  /etc/default/grub; /proc/cmdline) and file modes; the text report says so
+  on its first line. For rules meant for another machine use --offline: the
   items that need a host are then not applicable, each with the reason.
   Profiles: cis-debian12 (CIS Debian 12 v1.1.0 6.2.1-6.2.4), cis-debian8
   (8.1.4-8.1.18), nsa-rhel (2.6.2.4.1-14); --list-profiles, --show-profile NAME.
@@ -83,8 +84,8 @@ check --profile NAME [FILE|DIR ...]
                          file modes below DIR; nothing else of the host)
   --loaded               Read the rules loaded in the running kernel (netlink, as root):
                          \"running equals on disk\" (6.2.3.21) compares them with the
-                         files, and the profile is checked against them too (a second
-                         report; in json, objects with \"source\": \"loaded\")
+                         files, and the profile's rules items are checked against them
+                         too (a second report; in json, objects with \"source\": \"loaded\")
   --loaded-listing FILE  The same comparison from a saved `auditctl -l` output
                          (without either, 6.2.3.21 compares the rules with what
                          /etc/audit/audit.rules loads, as `augenrules --check` does)
