@@ -431,7 +431,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
             dir: d.clone(),
             host: &host,
         }),
-        Target::ThisHost => Box::new(HostSystem { host: &host }),
+        Target::ThisHost => Box::new(HostSystem::new(&host)),
         Target::Offline => Box::new(NoSystem),
     };
     let mut paths = a.paths.clone();

@@ -47,10 +47,23 @@ fn list(p: &Path) -> Option<Vec<String>> {
     Some(v)
 }
 
-/// This host, read live (`--host`).
+/// This host, read live (the default of `rules check`).
 pub struct HostSystem<'a> {
     /// Names of uids and gids.
     pub host: &'a AccountsHost,
+    /// The setuid/setgid files, found once: walking every local file
+    /// system takes seconds, and `check --loaded` asks twice.
+    privileged: std::sync::OnceLock<Vec<String>>,
+}
+
+impl<'a> HostSystem<'a> {
+    /// This host, with `host` for uid and gid names.
+    pub fn new(host: &'a AccountsHost) -> HostSystem<'a> {
+        HostSystem {
+            host,
+            privileged: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl System for HostSystem<'_> {
@@ -70,7 +83,7 @@ impl System for HostSystem<'_> {
         self.host.accounts.group_name(gid).map(str::to_owned)
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
-        Some(privileged_files())
+        Some(self.privileged.get_or_init(privileged_files).clone())
     }
 }
 
