@@ -47,10 +47,23 @@ fn list(p: &Path) -> Option<Vec<String>> {
     Some(v)
 }
 
-/// This host, read live (`--host`).
+/// This host, read live (the default of `rules check`).
 pub struct HostSystem<'a> {
     /// Names of uids and gids.
     pub host: &'a AccountsHost,
+    /// The setuid/setgid files, found once: walking every local file
+    /// system takes seconds, and `check --loaded` asks twice.
+    privileged: std::sync::OnceLock<Vec<String>>,
+}
+
+impl<'a> HostSystem<'a> {
+    /// This host, with `host` for uid and gid names.
+    pub fn new(host: &'a AccountsHost) -> HostSystem<'a> {
+        HostSystem {
+            host,
+            privileged: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl System for HostSystem<'_> {
@@ -70,7 +83,7 @@ impl System for HostSystem<'_> {
         self.host.accounts.group_name(gid).map(str::to_owned)
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
-        Some(privileged_files())
+        Some(self.privileged.get_or_init(privileged_files).clone())
     }
 }
 
@@ -134,8 +147,11 @@ const REMOTE: &[&str] = &[
 ];
 
 /// Mount points worth walking: local, not `nodev` (proc, sysfs, tmpfs,
-/// overlay and friends), not remote, and not `noexec` (a setuid file there
-/// cannot be run). Squashfs mounts (snaps) and the root file system (with
+/// overlay and friends), not remote, not `noexec` (a setuid file there
+/// cannot be run) and not `nosuid` (the kernel ignores setuid, setgid and
+/// file capabilities there). These are the mounts CIS's audit procedure for
+/// privileged commands walks (`findmnt` without nodev types, then no
+/// `noexec|nosuid`). Squashfs mounts (snaps) and the root file system (with
 /// `/var/lib/docker` and `/usr/games`) are included.
 pub fn local_mounts(mounts: &str, filesystems: &str) -> Vec<String> {
     let nodev: HashSet<&str> = filesystems
@@ -153,7 +169,7 @@ pub fn local_mounts(mounts: &str, filesystems: &str) -> Vec<String> {
         if nodev.contains(fstype) || REMOTE.contains(&fstype) || fstype.starts_with("fuse") {
             continue;
         }
-        if opts.split(',').any(|o| o == "noexec") {
+        if opts.split(',').any(|o| o == "noexec" || o == "nosuid") {
             continue;
         }
         // /proc/self/mounts escapes spaces and such as \040.
@@ -322,6 +338,7 @@ mod tests {
             overlay /var/lib/docker/overlay2/x/merged overlay rw 0 0\n\
             srv:/x /mnt/nfs nfs4 rw 0 0\n\
             /dev/sdb1 /data ext4 rw,noexec 0 0\n\
+            /dev/sdd1 /home ext4 rw,nosuid,nodev 0 0\n\
             /dev/sdc1 /media/my\\040disk ext4 rw 0 0\n";
         assert_eq!(
             local_mounts(mounts, fsys),
