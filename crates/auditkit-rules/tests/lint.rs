@@ -426,7 +426,7 @@ fn catalogue_matches_the_checks() {
     assert_eq!(tested, listed, "a case for every entry, none without one");
     // Every "ARnnn" string in the sources (the catalogue aside) is a
     // catalogue entry, and every entry is reported somewhere.
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut used = std::collections::BTreeSet::new();
     for e in fs::read_dir(&src).expect("src").flatten() {
         if e.file_name() == "codes.rs" {

@@ -405,7 +405,7 @@ fn fmt_prints_what_auditctl_lists() {
             let (ok, _, e) = auditctl(&["-R", load.to_str().unwrap_or_default()]);
             assert!(ok, "{e}");
         }
-        let out = Command::new("auditctl")
+        let out = std::process::Command::new("auditctl")
             .arg("-l")
             .output()
             .expect("auditctl -l");
