@@ -6,7 +6,7 @@
 //!   uid=NAME`), read as glibc's files backend reads passwd(5) and
 //!   group(5), so the names are those ausearch and auditctl see;
 //! * login.defs ([`LoginDefs`]: `UID_MIN` and the other id ranges);
-//! * the mount table ([`Mount`], [`local_exec_mount_points`]: which file
+//! * the mount table ([`Mount`], [`privileged_mount_points`]: which file
 //!   systems hold local files);
 //! * auditd.conf ([`AuditdConf`]: every keyword of audit 3.0.9, typed,
 //!   with auditd's own checks and errors with line numbers).
@@ -46,5 +46,5 @@ pub use auditd_conf::AuditdConf;
 pub use load::{read, Fact, HostPaths, LoadError};
 pub use login_defs::LoginDefs;
 pub use mounts::{
-    is_local, local_exec_mount_points, nodev_filesystems, parse_mounts, Mount, REMOTE,
+    is_local, nodev_filesystems, parse_mounts, privileged_mount_points, Mount, REMOTE,
 };

@@ -88,14 +88,17 @@ pub fn is_local(m: &Mount, nodev: &[String]) -> bool {
         && !m.fstype.starts_with("fuse")
 }
 
-/// Mount points of local file systems where programs can run (not
-/// `noexec`: a setuid file there cannot be run), sorted and without
+/// Mount points of local file systems where a setuid program works: not
+/// `noexec` (it cannot be run) and not `nosuid` (the kernel ignores
+/// setuid, setgid and file capabilities there), sorted and without
 /// duplicates. Squashfs mounts (snaps) and the root file system are
-/// included. This is where CIS 6.2.3.6 looks for privileged programs.
-pub fn local_exec_mount_points(mounts: &[Mount], nodev: &[String]) -> Vec<String> {
+/// included. These are the mounts CIS's audit procedure for privileged
+/// commands (6.2.3.6) walks: `findmnt` without nodev types, then no
+/// `noexec|nosuid`.
+pub fn privileged_mount_points(mounts: &[Mount], nodev: &[String]) -> Vec<String> {
     let mut out: Vec<String> = mounts
         .iter()
-        .filter(|m| is_local(m, nodev) && !m.has_option("noexec"))
+        .filter(|m| is_local(m, nodev) && !m.has_option("noexec") && !m.has_option("nosuid"))
         .map(|m| m.target.clone())
         .collect();
     out.sort();
@@ -137,7 +140,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn local_exec_mounts() {
+    fn privileged_mounts() {
         let fsys = "nodev\tsysfs\nnodev\tproc\nnodev\ttmpfs\nnodev\toverlay\n\text4\n\tsquashfs\n";
         let mounts = "/dev/sda1 / ext4 rw,relatime 0 0\n\
             proc /proc proc rw 0 0\n\
@@ -146,15 +149,16 @@ mod tests {
             overlay /var/lib/docker/overlay2/x/merged overlay rw 0 0\n\
             srv:/x /mnt/nfs nfs4 rw 0 0\n\
             /dev/sdb1 /data ext4 rw,noexec 0 0\n\
+            /dev/sdf1 /home ext4 rw,nosuid,nodev 0 0\n\
             /dev/sdc1 /media/my\\040disk ext4 rw 0 0\n\
             short line\n\
             /dev/sdd1\t/tabbed\text4\trw 0 0\n\
             /dev/sde1 /back\\134slash\\777 ext4 rw 0 0\n\
             /dev/sda1 / ext4 rw 0 0\n";
         let m = parse_mounts(mounts);
-        assert_eq!(m.len(), 11);
+        assert_eq!(m.len(), 12);
         assert_eq!(
-            local_exec_mount_points(&m, &nodev_filesystems(fsys)),
+            privileged_mount_points(&m, &nodev_filesystems(fsys)),
             [
                 "/",
                 "/back\\slash\\777",

@@ -51,7 +51,16 @@ fn listing_equals_auditctl_for_the_corpus() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules compared");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(files >= 30 && rules > 700, "{files} files, {rules} rules");
+    // How many rules load depends on the host (its paths and users); the
+    // corpus holds the same number everywhere. Most of them must be compared.
+    let in_corpus: usize = corpus_files()
+        .iter()
+        .map(|(n, t)| parse_file(n, t).0.rules().count())
+        .sum();
+    assert!(
+        files >= 30 && rules * 2 > in_corpus,
+        "{files} files, {rules} of the corpus' {in_corpus} rules"
+    );
 }
 
 fn desired(name: &str, text: &str, host: &RealHost) -> Desired {
@@ -112,7 +121,16 @@ fn apply_each_corpus_file_then_auditctl_agrees() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules applied; {kept} rules kept in place between files");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(files >= 30 && rules > 700, "{files} files, {rules} rules");
+    // How many rules load depends on the host (its paths and users); the
+    // corpus holds the same number everywhere. Most of them must be compared.
+    let in_corpus: usize = corpus_files()
+        .iter()
+        .map(|(n, t)| parse_file(n, t).0.rules().count())
+        .sum();
+    assert!(
+        files >= 30 && rules * 2 > in_corpus,
+        "{files} files, {rules} of the corpus' {in_corpus} rules"
+    );
 }
 
 /// (3) A rule the kernel refuses (a watch whose parent directory does not

@@ -4,9 +4,9 @@
 # Each item maps one to one onto CIS Debian 8 v1.0.0 8.1.4-8.1.18 except
 # 8.1.16 (the seed's table, shared/reference/rules.md section 2). The guide
 # targets RHEL 5, whose first regular uid is 500 (param uid_min); on a
-# Debian host --host reads UID_MIN from /etc/login.defs instead. Debian
-# paths replace RHEL's where the guide names RHEL-only files
-# (/etc/sysconfig/network -> /etc/network).
+# Debian host the check reads UID_MIN from /etc/login.defs instead (not with
+# --offline). Debian paths replace RHEL's where the guide names RHEL-only
+# files (/etc/sysconfig/network -> /etc/network).
 
 profile nsa-rhel
 title NSA Guide to the Secure Configuration of RHEL 5, 2.6.2.4.1-2.6.2.4.14 (auditd rules)

@@ -15,133 +15,25 @@
 
 use std::collections::BTreeSet;
 
-use auditkit_host::{Accounts, AuditdConf, LoginDefs};
 use auditkit_interp::{syscall_name, Machine};
 
 use crate::ast::{Item, LineKind};
 use crate::check_system::system_item;
-use crate::fields::{Field, FilterList, Op};
-use crate::host::{FnHost, Host, PathKind};
+use crate::fields::{Action, Field, FilterList, Op};
+use crate::host::{FnHost, PathKind};
+use crate::kernel_rule::{KernelRule, Value};
 use crate::parse::parse_line;
 use crate::profile::{fill, CheckKind, Profile, ProfileItem};
-use crate::resolve::{lookup_syscall, KernelRule, Resolver, Value};
-use crate::ruleset::RuleSet;
+use crate::resolve::{lookup_syscall, Resolver};
+use crate::ruleset::{Layout, RuleSet};
 use crate::semantic::{
     atoms, covers, has_key, intersects, Atom, PathAliases, Requirement, Selector,
 };
 
-/// File metadata the checker needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FileStat {
-    /// Permission bits (`st_mode & 07777`).
-    pub mode: u32,
-    /// Owner uid.
-    pub uid: u32,
-    /// Group gid.
-    pub gid: u32,
-}
-
-/// What the checker may read on the target machine.
-pub trait System {
-    /// A file's text.
-    fn read(&self, path: &str) -> Option<String>;
-    /// The names in a directory.
-    fn list_dir(&self, path: &str) -> Option<Vec<String>>;
-    /// A file's mode and owners (following symlinks).
-    fn stat(&self, path: &str) -> Option<FileStat>;
-    /// The target's users and groups (names of file owners).
-    fn accounts(&self) -> &Accounts;
-    /// Every setuid/setgid file on local file systems, if known.
-    fn privileged_files(&self) -> Option<Vec<String>>;
-}
-
-/// A target we can read nothing of.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoSystem;
-
-impl System for NoSystem {
-    fn read(&self, _: &str) -> Option<String> {
-        None
-    }
-    fn list_dir(&self, _: &str) -> Option<Vec<String>> {
-        None
-    }
-    fn stat(&self, _: &str) -> Option<FileStat> {
-        None
-    }
-    fn accounts(&self) -> &Accounts {
-        Accounts::empty()
-    }
-    fn privileged_files(&self) -> Option<Vec<String>> {
-        None
-    }
-}
-
-/// The result of one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    /// Met.
-    Pass,
-    /// Not met.
-    Fail,
-    /// Does not apply, or cannot be checked with what was given.
-    NotApplicable,
-}
-
-impl Status {
-    /// `pass`, `fail` or `not-applicable`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Pass => "pass",
-            Status::Fail => "fail",
-            Status::NotApplicable => "not-applicable",
-        }
-    }
-}
-
-/// One item's verdict.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ItemResult {
-    /// Benchmark number.
-    pub id: String,
-    /// Benchmark title.
-    pub title: String,
-    /// The verdict.
-    pub status: Status,
-    /// Whether the item is about rules (rather than auditd.conf, boot, files).
-    pub rules_item: bool,
-    /// `file:line` of the rules (or settings) that satisfy it.
-    pub satisfied_by: Vec<String>,
-    /// What is missing, one sentence each.
-    pub missing: Vec<String>,
-    /// Rules (or settings) that would fix it; empty when nothing is missing.
-    pub fix: String,
-    /// The same item in other profiles (`profile:id`).
-    pub maps: Vec<String>,
-    /// The profile's note, or why the item does not apply.
-    pub note: Option<String>,
-    /// Caveats that do not fail the item (a `never` rule that drops part of
-    /// the events; fails with `strict`).
-    pub warnings: Vec<String>,
-}
-
-/// What a check needs besides the profile and the rules.
-pub struct CheckContext<'a> {
-    /// The machine whose b64/b32 the rules mean.
-    pub native: Machine,
-    /// User and group names and path kinds, for resolving the rules.
-    pub host: &'a dyn Host,
-    /// The target's files.
-    pub system: &'a dyn System,
-    /// Require each item's keys (on top of the profile's own setting).
-    pub require_keys: bool,
-    /// `auditctl -l` lines of the running kernel, for the "loaded" item.
-    pub loaded: Option<&'a [String]>,
-    /// Placeholder values that win over the host's and the profile's.
-    pub params: &'a [(String, String)],
-    /// A `never` rule that drops only part of an item's events fails it too.
-    pub strict: bool,
-}
+use crate::target::Params;
+pub use crate::target::{CheckContext, FileStat, NoSystem, System};
+use crate::verdict::na;
+pub use crate::verdict::{ItemResult, Status};
 
 /// Check `set` (and the system) against every item of `profile`.
 pub fn check(profile: &Profile, set: &RuleSet, cx: &CheckContext) -> Vec<ItemResult> {
@@ -173,9 +65,19 @@ pub fn check(profile: &Profile, set: &RuleSet, cx: &CheckContext) -> Vec<ItemRes
                         rules_item(item, set, cx, &params, &aliases, keys, Some(&files), &mut r);
                         if files.is_empty() {
                             r.note = Some("no setuid/setgid file was found".into());
+                        } else if r.note.is_none() {
+                            r.note = Some(format!(
+                                "compared with the {} setuid/setgid files of the target's local \
+                                 file systems",
+                                files.len()
+                            ));
                         }
                     }
-                    None => na(&mut r, "needs the target's setuid/setgid files (--host)"),
+                    None => na(
+                        &mut r,
+                        "needs the target's setuid/setgid files, which were not read \
+                         (--offline or --config)",
+                    ),
                 },
                 CheckKind::Immutable => immutable(set, &mut r),
                 CheckKind::Loaded => loaded(set, cx, &mut r),
@@ -184,92 +86,6 @@ pub fn check(profile: &Profile, set: &RuleSet, cx: &CheckContext) -> Vec<ItemRes
             r
         })
         .collect()
-}
-
-pub(crate) fn na(r: &mut ItemResult, why: &str) {
-    r.status = Status::NotApplicable;
-    r.note = Some(why.to_string());
-}
-
-/// Placeholder values: explicit, then read from the target, then defaults.
-pub(crate) struct Params {
-    values: Vec<(String, String)>,
-    /// Names the target answered "not configured" for, with the reason.
-    absent: Vec<(String, String)>,
-}
-
-impl Params {
-    fn new(profile: &Profile, cx: &CheckContext) -> Params {
-        let mut values: Vec<(String, String)> = cx.params.to_vec();
-        let mut absent = Vec::new();
-        let sys = cx.system;
-        if let Some(defs) = sys.read("/etc/login.defs") {
-            if let Some(v) = LoginDefs::parse(&defs).number("UID_MIN") {
-                values.push(("uid_min".into(), v.to_string()));
-            }
-        }
-        if let Some(conf) = sys.read("/etc/audit/auditd.conf") {
-            let c = AuditdConf::parse(&conf);
-            if let Some(f) = c.accepted("log_file") {
-                let dir = f.rsplit_once('/').map(|x| x.0).unwrap_or("/");
-                values.push(("log_dir".into(), dir.to_string()));
-            }
-            if let Some(g) = c.accepted("log_group") {
-                values.push(("log_group".into(), g.to_string()));
-            }
-        }
-        match sudo_logfile(sys) {
-            Some(Some(f)) => values.push(("sudo_logfile".into(), f)),
-            Some(None) => absent.push((
-                "sudo_logfile".into(),
-                "sudoers sets no `Defaults logfile=`, so sudo keeps no log file of its own".into(),
-            )),
-            None => {}
-        }
-        values.extend(profile.params.iter().cloned());
-        Params { values, absent }
-    }
-
-    pub(crate) fn get(&self, name: &str) -> Option<String> {
-        self.values
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-    }
-
-    fn why_missing(&self, name: &str) -> String {
-        match self.absent.iter().find(|(n, _)| n == name) {
-            Some((_, why)) => why.clone(),
-            None => format!("needs {{{name}}} from the target (--host, or --param {name}=VALUE)"),
-        }
-    }
-}
-
-/// `Some(Some(file))`, `Some(None)` when sudoers can be read but sets no
-/// log file, `None` when it cannot be read.
-fn sudo_logfile(sys: &dyn System) -> Option<Option<String>> {
-    let mut texts = vec![sys.read("/etc/sudoers")?];
-    for name in sys.list_dir("/etc/sudoers.d").unwrap_or_default() {
-        if !name.contains('.') && !name.ends_with('~') {
-            texts.extend(sys.read(&format!("/etc/sudoers.d/{name}")));
-        }
-    }
-    let mut found = None;
-    for t in &texts {
-        for l in t.lines() {
-            let l = l.trim();
-            if let Some(rest) = l.strip_prefix("Defaults") {
-                for part in rest.split(',') {
-                    if let Some((k, v)) = part.split_once('=') {
-                        if k.trim() == "logfile" {
-                            found = Some(v.trim().trim_matches('"').to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Some(found)
 }
 
 /// One requirement rule, resolved.
@@ -314,7 +130,7 @@ fn requirement(text: &str, native: Machine) -> Result<Req, String> {
         }
     };
     let host = FnHost {
-        accounts: Accounts::empty(),
+        accounts: auditkit_host::Accounts::empty(),
         path: &dirs,
     };
     let rule = Resolver {
@@ -499,14 +315,12 @@ fn walk(set: &RuleSet, rq: Requirement, atom: Atom, al: &PathAliases, keys: bool
         let origin = c.origin.to_string();
         if covers(cand, rq, atom, al) {
             match c.rule.action {
-                crate::Action::Never => return Walk::Blocked(origin),
-                crate::Action::Always if keyed => return Walk::Met(origin, pre),
-                crate::Action::Always => return Walk::Stolen(origin),
+                Action::Never => return Walk::Blocked(origin),
+                Action::Always if keyed => return Walk::Met(origin, pre),
+                Action::Always => return Walk::Stolen(origin),
                 _ => {}
             }
-        } else if intersects(cand, rq, atom, al)
-            && (c.rule.action == crate::Action::Never || !keyed)
-        {
+        } else if intersects(cand, rq, atom, al) && (c.rule.action == Action::Never || !keyed) {
             pre.push(origin);
         }
     }
@@ -620,12 +434,24 @@ fn immutable(set: &RuleSet, r: &mut ItemResult) {
     }
 }
 
+/// `augenrules` writes rules.d into this file, and auditd loads it at boot.
+const AUDIT_RULES: &str = "/etc/audit/audit.rules";
+
+/// "The running and on disk configuration is the same": with the kernel's
+/// listing, compare it with the rules; without it, do what the benchmark's
+/// audit (`augenrules --check`) does and compare the rules with what
+/// /etc/audit/audit.rules loads, by the rules they load rather than byte
+/// for byte.
 fn loaded(set: &RuleSet, cx: &CheckContext, r: &mut ItemResult) {
     let Some(lines) = cx.loaded else {
-        na(
-            r,
-            "needs the loaded rules (--loaded-listing FILE with the output of `auditctl -l`)",
-        );
+        match cx.system.read(AUDIT_RULES) {
+            Some(text) => compiled(set, cx, &text, r),
+            None => na(
+                r,
+                "needs the loaded rules (--loaded, or --loaded-listing FILE with the output of \
+                 `auditctl -l`) or the target's /etc/audit/audit.rules",
+            ),
+        }
         return;
     };
     let lines: Vec<&str> = lines
@@ -654,5 +480,47 @@ fn loaded(set: &RuleSet, cx: &CheckContext, r: &mut ItemResult) {
     } else {
         r.status = Status::Fail;
         r.fix = "# reload the rules from disk\naugenrules --load\n".into();
+    }
+}
+
+/// The `augenrules --check` half of the "loaded" item.
+fn compiled(set: &RuleSet, cx: &CheckContext, text: &str, r: &mut ItemResult) {
+    let file = RuleSet::load(
+        &[(AUDIT_RULES.to_string(), text.to_string())],
+        Layout::Files,
+        cx.native,
+        cx.host,
+    )
+    .listing(cx.native);
+    let rules = set.listing(cx.native);
+    for d in &rules {
+        if !file.contains(d) {
+            r.missing.push(format!(
+                "in the rules checked but not in {AUDIT_RULES}: {d}"
+            ));
+        }
+    }
+    for l in &file {
+        if !rules.contains(l) {
+            r.missing.push(format!(
+                "in {AUDIT_RULES} but not in the rules checked: {l}"
+            ));
+        }
+    }
+    if r.missing.is_empty() && rules != file {
+        r.missing.push(format!(
+            "{AUDIT_RULES} loads the same rules in another order"
+        ));
+    }
+    if r.missing.is_empty() {
+        r.satisfied_by.push(format!(
+            "{AUDIT_RULES} loads the same {} rules (augenrules --check); --loaded compares \
+             the running kernel too",
+            rules.len()
+        ));
+    } else {
+        r.status = Status::Fail;
+        r.fix =
+            "# rebuild /etc/audit/audit.rules from rules.d and load it\naugenrules --load\n".into();
     }
 }

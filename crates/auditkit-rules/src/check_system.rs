@@ -1,8 +1,9 @@
 //! The items of a profile that are not rules: auditd.conf settings, the
 //! boot command line and file modes, read through [`System`].
 
-use crate::check::{na, ItemResult, Params, Status, System};
 use crate::profile::{fill, Cond, FileCond, ProfileItem, Test};
+use crate::target::{CheckContext, Params, System};
+use crate::verdict::{na, ItemResult, Status};
 use auditkit_host::AuditdConf;
 
 fn test_value(t: &Test, v: Option<&str>) -> bool {
@@ -24,7 +25,7 @@ fn want(c: &Cond) -> String {
 
 pub(crate) fn system_item(
     item: &ProfileItem,
-    cx: &crate::check::CheckContext,
+    cx: &CheckContext,
     params: &Params,
     r: &mut ItemResult,
 ) {
@@ -32,7 +33,10 @@ pub(crate) fn system_item(
     let mut fix = Vec::new();
     if !item.conf.is_empty() {
         match cx.system.read("/etc/audit/auditd.conf") {
-            None => return na(r, "needs auditd.conf (--config DIR or --host)"),
+            None => return na(
+                r,
+                "needs auditd.conf, which was not read (--offline, or not in the --config copy)",
+            ),
             Some(text) => {
                 checked = true;
                 // auditd's own reading of the file: a line it refuses
@@ -53,6 +57,16 @@ pub(crate) fn system_item(
                             c.name,
                             v.unwrap_or("")
                         ));
+                    } else if v.is_none()
+                        && c.default
+                            .as_deref()
+                            .is_some_and(|d| test_value(&c.test, Some(d)))
+                    {
+                        r.satisfied_by.push(format!(
+                            "auditd.conf: {} not set (auditd's default: {})",
+                            c.name,
+                            c.default.as_deref().unwrap_or("")
+                        ));
                     } else {
                         r.missing.push(match v {
                             Some(v) => format!("auditd.conf: {} is {v}", c.name),
@@ -65,22 +79,15 @@ pub(crate) fn system_item(
         }
     }
     if !item.cmdline.is_empty() {
-        let mut sources = Vec::new();
-        if let Some(g) = cx.system.read("/etc/default/grub") {
-            let line = g
-                .lines()
-                .rev()
-                .find_map(|l| l.trim().strip_prefix("GRUB_CMDLINE_LINUX="));
-            sources.push((
-                "GRUB_CMDLINE_LINUX",
-                line.unwrap_or("").trim_matches('"').to_string(),
-            ));
-        }
+        let mut sources = boot_entries(cx.system);
         if let Some(c) = cx.system.read("/proc/cmdline") {
-            sources.push(("/proc/cmdline", c.trim().to_string()));
+            sources.push(("/proc/cmdline".to_string(), c.trim().to_string()));
         }
         if sources.is_empty() {
-            return na(r, "needs the boot command line (--host)");
+            return na(
+                r,
+                "needs the boot command line, which was not read (--offline or --config)",
+            );
         }
         checked = true;
         for c in &item.cmdline {
@@ -106,7 +113,8 @@ pub(crate) fn system_item(
                         _ => want(c),
                     };
                     fix.push(format!(
-                        "add {w} to GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub"
+                        "add {w} to GRUB_CMDLINE_LINUX in /etc/default/grub (recovery entries \
+                         use only that one), then update-grub"
                     ));
                 }
             }
@@ -126,7 +134,7 @@ pub(crate) fn system_item(
             if readable {
                 "no file matches (nothing to check)"
             } else {
-                "needs the target's files (--host)"
+                "needs the target's files, which were not read (--offline, or not in the --config copy)"
             },
         );
     }
@@ -140,6 +148,127 @@ pub(crate) fn system_item(
         }
         r.fix = f + &r.fix;
     }
+}
+
+/// The kernel command lines the next boot may use, named by where they
+/// come from. CIS's audit reads every `linux` line of grub.cfg (the
+/// recovery entries too); when grub.cfg cannot be read, they are rebuilt
+/// from /etc/default/grub (and /etc/default/grub.d/*.cfg, read after it)
+/// as grub-mkconfig does: normal entries get GRUB_CMDLINE_LINUX and
+/// GRUB_CMDLINE_LINUX_DEFAULT, recovery entries GRUB_CMDLINE_LINUX only
+/// (unless GRUB_DISABLE_RECOVERY=true). So a setting put only in
+/// GRUB_CMDLINE_LINUX_DEFAULT is reported missing for the recovery entries.
+fn boot_entries(sys: &dyn System) -> Vec<(String, String)> {
+    let cfg = sys.read("/boot/grub/grub.cfg").unwrap_or_default();
+    let linux: Vec<(String, String)> = cfg
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let l = l.trim_start();
+            let rest = l
+                .strip_prefix("linux")
+                .filter(|r| r.starts_with([' ', '\t']))?;
+            Some((
+                format!("/boot/grub/grub.cfg:{}", i + 1),
+                rest.trim().to_string(),
+            ))
+        })
+        .collect();
+    if !linux.is_empty() {
+        return linux;
+    }
+    let Some(main) = sys.read("/etc/default/grub") else {
+        return Vec::new();
+    };
+    let mut texts = vec![main];
+    let mut extra: Vec<String> = sys
+        .list_dir("/etc/default/grub.d")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| n.ends_with(".cfg"))
+        .collect();
+    extra.sort();
+    for n in extra {
+        texts.extend(sys.read(&format!("/etc/default/grub.d/{n}")));
+    }
+    let mut vars: Vec<(String, String)> = Vec::new();
+    for t in &texts {
+        for l in t.lines() {
+            if let Some((k, v)) = shell_assignment(l, &vars) {
+                vars.retain(|(n, _)| *n != k);
+                vars.push((k, v));
+            }
+        }
+    }
+    let var = |n: &str| {
+        vars.iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let linux = var("GRUB_CMDLINE_LINUX");
+    let mut out = vec![(
+        "GRUB_CMDLINE_LINUX + GRUB_CMDLINE_LINUX_DEFAULT".to_string(),
+        format!("{linux} {}", var("GRUB_CMDLINE_LINUX_DEFAULT")),
+    )];
+    if var("GRUB_DISABLE_RECOVERY") != "true" {
+        out.push(("GRUB_CMDLINE_LINUX (recovery entries)".to_string(), linux));
+    }
+    out
+}
+
+/// `NAME=value` of a shell line as /etc/default/grub writes it: quotes
+/// removed, `$NAME` and `${NAME}` expanded from `vars` (outside single
+/// quotes). Anything else (commands, `export`, comments) is `None`.
+fn shell_assignment(line: &str, vars: &[(String, String)]) -> Option<(String, String)> {
+    let l = line.trim();
+    let l = l.strip_prefix("export ").unwrap_or(l).trim_start();
+    let (name, value) = l.split_once('=')?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let lookup = |n: &str| {
+        vars.iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, ' ' | '\t') => break,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (Some('\''), c) => out.push(c),
+            (_, '$') => {
+                let braced = chars.peek() == Some(&'{');
+                if braced {
+                    chars.next();
+                }
+                let mut n = String::new();
+                while let Some(&d) = chars.peek() {
+                    if d.is_ascii_alphanumeric() || d == '_' {
+                        n.push(d);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                if braced && chars.peek() == Some(&'}') {
+                    chars.next();
+                }
+                if n.is_empty() {
+                    out.push('$');
+                } else {
+                    out.push_str(lookup(&n));
+                }
+            }
+            (_, c) => out.push(c),
+        }
+    }
+    Some((name.to_string(), out))
 }
 
 /// Check one file condition; returns how many files were looked at.

@@ -3,12 +3,34 @@
 //! accepted and sent a rule. Checked against the live kernel by
 //! `tests/kernel.rs` (the refused lines of the tricky cases).
 
+use crate::ast::Span;
 use crate::fields::{Field, FieldKind, FilterList, Op};
-use crate::resolve::{KField, State, Value};
+use crate::kernel_rule::{KField, Rejection, Value};
 
-/// What the kernel refuses with EINVAL after auditctl accepted the rule.
-pub(crate) fn kernel_checks(st: &mut State, list: FilterList, fields: &[KField]) {
-    let span = st.rule.span;
+/// The refusals found so far.
+struct Refusals(Vec<Rejection>);
+
+impl Refusals {
+    fn reject(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) {
+        self.0.push(Rejection {
+            code,
+            span,
+            message: message.into(),
+            fix: fix.into(),
+        });
+    }
+}
+
+/// What the kernel refuses with EINVAL after auditctl accepted the rule
+/// whose kernel fields are `fields` (on `list`, written at `span`).
+pub(crate) fn kernel_checks(span: Span, list: FilterList, fields: &[KField]) -> Vec<Rejection> {
+    let mut st = Refusals(Vec::new());
     let mut watch_like = 0;
     let mut exe = 0;
     for kf in fields {
@@ -131,4 +153,5 @@ pub(crate) fn kernel_checks(st: &mut State, list: FilterList, fields: &[KField])
     if exe > 1 {
         st.reject("AR147", span, "only one exe per rule", "split the rule");
     }
+    st.0
 }

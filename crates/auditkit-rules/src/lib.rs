@@ -37,8 +37,8 @@
 //! # Why no I/O
 //!
 //! The library never reads files or the password database: the caller
-//! passes file contents and a [`Host`] (the host's [`Accounts`], parsed
-//! by the host-facts crate `auditkit-host`, and what a path is). That keeps results a function of the inputs, makes the tests exact,
+//! passes file contents and a [`Host`] (user and group names, what a path
+//! is). That keeps results a function of the inputs, makes the tests exact,
 //! and lets the same code check rules meant for another machine.
 //!
 //! # Fidelity
@@ -52,11 +52,13 @@ mod ast;
 pub mod augenrules;
 pub mod check;
 mod check_system;
+pub mod codes;
 mod error;
 pub mod fields;
 pub mod generate;
 mod host;
 mod kernel_checks;
+mod kernel_rule;
 mod lexer;
 pub mod lint;
 mod parse;
@@ -65,23 +67,24 @@ pub mod profile;
 mod resolve;
 mod ruleset;
 pub mod semantic;
+mod target;
 mod vercmp;
+mod verdict;
 
 pub use ast::*;
 pub use augenrules::{augenrules, augenrules_with, AugenrulesOptions};
 pub use check::{check, CheckContext, FileStat, ItemResult, NoSystem, Status, System};
+pub use codes::Severity;
 pub use error::ParseError;
 pub use fields::{Action, Field, FilterList, Op, Perms};
 pub use host::{path_kind_of, Accounts, AccountsHost, FnHost, Host, NoHost, PathKind};
+pub use kernel_rule::{KField, KernelRule, Rejection, Syscalls, Value, KEY_SEPARATOR, MAX_KEY_LEN};
 pub use lexer::{lex_line, Lexed, Word};
-pub use lint::{lint, Finding, Severity};
+pub use lint::{lint, Finding};
 pub use parse::{parse_c_long, parse_c_ulong, parse_file, parse_line};
 pub use print::{canonical, canonical_with, is_watch, LoadError, Loaded, PrintState};
 pub use profile::{parse_profile, Profile, ProfileError};
-pub use resolve::{
-    lookup_syscall, KField, KernelRule, Rejection, Resolver, Syscalls, Value, KEY_SEPARATOR,
-    MAX_KEY_LEN,
-};
+pub use resolve::{lookup_syscall, Resolver};
 pub use ruleset::{Layout, Origin, RuleSet, SetRule};
 pub use vercmp::version_cmp;
 

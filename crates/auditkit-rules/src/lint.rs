@@ -1,35 +1,24 @@
 //! Lint: findings with a stable code, a severity, a place, an explanation
 //! and a fix.
 //!
-//! Codes:
-//! - `AR001`: the line does not parse.
-//! - `AR1xx`: auditctl 3.0.9 or the kernel would refuse the rule (see
-//!   [`crate::Resolver::resolve`]); errors, except those that depend on the
-//!   host or on the version of auditctl and of our tables (warnings):
-//!   AR102 `possible`, AR112/AR113 syscalls unknown to auditctl 3.0.9 or to
-//!   every table we have, AR123/AR124 user and group names.
-//! - `AR2xx`: rules that load but are probably not what was meant.
+//! The codes and their severities are a catalogue ([`crate::codes`]):
+//! `AR001` the line does not parse, `AR1xx` auditctl 3.0.9 or the kernel
+//! would refuse the rule (see [`crate::Resolver::resolve`]), `AR2xx` rules
+//! that load but are probably not what was meant. The checks here say what
+//! is wrong at a place; how bad it is comes from the catalogue.
 
 use std::collections::{BTreeSet, HashMap};
 
 use auditkit_interp::{syscall_number, Machine};
 
 use crate::ast::{Command, Control, Item, LineKind, Rule, RuleFile, RuleOp, Span, SyscallSpec};
+use crate::codes;
+pub use crate::codes::Severity;
 use crate::fields::{Action, Field, FilterList, Op};
 use crate::host::{Host, PathKind};
+use crate::kernel_rule::{KernelRule, Syscalls, Value};
 use crate::parse::parse_line;
-use crate::resolve::{KernelRule, Resolver, Syscalls, Value};
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Probably a mistake, or depends on the host.
-    Warning,
-    /// The rule will not load, or loading stops.
-    Error,
-}
+use crate::resolve::Resolver;
 
 /// One lint finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,11 +39,7 @@ pub struct Finding {
 
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sev = match self.severity {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        };
+        let sev = self.severity.name();
         write!(
             f,
             "{}:{}:{}: {sev}[{}]: {} (fix: {})",
@@ -63,35 +48,26 @@ impl std::fmt::Display for Finding {
     }
 }
 
-fn severity_of_rejection(code: &str) -> Severity {
-    match code {
-        // Deprecated but ignored; known to newer auditctl; host-dependent names.
-        "AR102" | "AR112" | "AR113" | "AR123" | "AR124" => Severity::Warning,
-        _ => Severity::Error,
-    }
-}
-
 /// Lint a parsed file for the machine `native`, asking `host` about users,
 /// groups and paths.
 pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push =
-        |code: &'static str, severity: Severity, span: Span, message: String, fix: &str| {
-            out.push(Finding {
-                code,
-                severity,
-                file: file.name.clone(),
-                span,
-                message,
-                fix: fix.to_string(),
-            });
-        };
+    let mut push = |code: &'static str, span: Span, message: String, fix: &str| {
+        out.push(Finding {
+            code,
+            severity: codes::severity(code),
+            file: file.name.clone(),
+            span,
+            message,
+            fix: fix.to_string(),
+        });
+    };
     let resolver = Resolver { native, host };
     let mut resolved: Vec<(&Rule, Option<KernelRule>)> = Vec::new();
     let mut commands: Vec<(u32, Span, &Command)> = Vec::new();
     for line in &file.lines {
         if line.text.ends_with('\r') {
-            push("AR222", Severity::Warning, Span { line: line.number, col: line.text.len() as u32, len: 1 },
+            push("AR222", Span { line: line.number, col: line.text.len() as u32, len: 1 },
                 "the line ends with \\r (a Windows line end); auditctl 3.0.9 keeps it in the last word".into(), "convert the file to Unix line ends");
         }
         match &line.kind {
@@ -99,7 +75,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                 if let Err(e) = parse_line(&file.name, line.number, &line.text) {
                     push(
                         "AR001",
-                        Severity::Error,
                         Span {
                             line: e.line,
                             col: e.col,
@@ -128,13 +103,7 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                         Ok(k) => resolved.push((r, Some(k))),
                         Err(rej) => {
                             for j in rej {
-                                push(
-                                    j.code,
-                                    severity_of_rejection(j.code),
-                                    j.span,
-                                    j.message,
-                                    &j.fix,
-                                );
+                                push(j.code, j.span, j.message, &j.fix);
                             }
                             resolved.push((r, None));
                         }
@@ -152,7 +121,7 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         match &ctl.value {
             Control::Enable(v) => enables.push((idx, *span, *v)),
             Control::DeleteAll(None) if commands[..idx].iter().any(|(_, _, c)| matches!(c, Command::Rule(_))) => push(
-                "AR213", Severity::Warning, *span, "-D after rules deletes the rules above it".into(), "put -D first"),
+                "AR213", *span, "-D after rules deletes the rules above it".into(), "put -D first"),
             Control::Failure(2) => {
                 let prev = file.lines.iter().take_while(|l| l.number < *number).filter(|l| l.kind == LineKind::Comment).last();
                 let said = prev.is_some_and(|l| {
@@ -160,11 +129,11 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                     l.number + 1 >= *number && (t.contains("panic") || t.contains("intend"))
                 });
                 if !said {
-                    push("AR215", Severity::Warning, *span, "-f 2 panics the kernel when auditing fails".into(),
+                    push("AR215", *span, "-f 2 panics the kernel when auditing fails".into(),
                         "use -f 1, or say in a comment right above that panic is intended");
                 }
             }
-            Control::Backlog(n) if *n < 8192 => push("AR214", Severity::Info, *span,
+            Control::Backlog(n) if *n < 8192 => push("AR214", *span,
                 format!("backlog limit {n} is small for a syscall rule set; events are lost when it fills"), "use -b 8192 or more"),
             _ => {}
         }
@@ -172,7 +141,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
     if enables.len() > 1 {
         push(
             "AR212",
-            Severity::Warning,
             enables[1].1,
             format!(
                 "{} -e lines; only the last one counts for augenrules",
@@ -187,7 +155,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         ) {
             push(
                 "AR211",
-                Severity::Warning,
                 span,
                 "-e 2 locks the configuration: nothing after it can be loaded".into(),
                 "move -e 2 to the very end",
@@ -234,7 +201,7 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
             .filter(|s| !matches!(s.value, SyscallSpec::All))
             .collect();
         if r.list == FilterList::Exit && !named.is_empty() && !has_arch {
-            push("AR201", Severity::Warning, named[0].span,
+            push("AR201", named[0].span,
                 "syscall rule without -F arch=: the names are looked up for the native ABI only, and 32-bit calls are matched by the wrong numbers".into(),
                 "add -F arch=b64 (and a second rule with -F arch=b32)");
         }
@@ -254,7 +221,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                 if !missing.is_empty() {
                     push(
                         "AR202",
-                        Severity::Info,
                         r.span,
                         format!(
                             "no -F arch=b32 rule covers {}: 32-bit programs escape this rule",
@@ -271,7 +237,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         {
             push(
                 "AR217",
-                Severity::Warning,
                 r.span,
                 "-S all on the exit list audits every syscall that matches the fields: very costly"
                     .into(),
@@ -281,7 +246,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         if r.list_first && r.watch.is_none() {
             push(
                 "AR218",
-                Severity::Info,
                 r.head,
                 format!("{},{} is the old order", r.list.name(), r.action.name()),
                 "write action,list (e.g. always,exit) as auditctl -l does",
@@ -299,14 +263,13 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                     Item::Syscalls(s) => s[0].span,
                     _ => r.span,
                 };
-                push("AR205", Severity::Warning, sp, "only -p and -k belong after -w; other options turn the watch into a syscall rule".into(),
+                push("AR205", sp, "only -p and -k belong after -w; other options turn the watch into a syscall rule".into(),
                     "write the rule as -a always,exit -F path=... with the extra fields");
             }
             if let Some(w) = &r.watch {
                 if w.value.contains("..") || w.value.contains('*') || w.value.contains('?') {
                     push(
                         "AR225",
-                        Severity::Warning,
                         w.span,
                         "watch paths take no wildcards or relative parts".into(),
                         "write the exact path",
@@ -319,7 +282,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         }) {
             push(
                 "AR224",
-                Severity::Warning,
                 p.span,
                 "-p belongs to -w watches".into(),
                 "use -F perm= in syscall rules",
@@ -329,7 +291,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
             if key.value.contains('\u{1}') {
                 push(
                     "AR207",
-                    Severity::Warning,
                     key.span,
                     "the key contains 0x01, the key separator".into(),
                     "remove the byte",
@@ -345,7 +306,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         if k.get(Field::Perm).is_some() && path_field.is_none() && r.watch.is_none() {
             push(
                 "AR203",
-                Severity::Warning,
                 r.span,
                 "-F perm= without path= or dir= applies to every file the syscalls touch".into(),
                 "add -F path= or -F dir=",
@@ -358,7 +318,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         {
             push(
                 "AR204",
-                Severity::Info,
                 r.span,
                 "perm without an arch is slower (the kernel classifies every syscall)".into(),
                 "add -F arch=b64",
@@ -378,13 +337,12 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
             };
             let sp = r.watch.as_ref().map(|w| w.span).unwrap_or(r.span);
             if field == Field::Dir && host.path_kind(path) == PathKind::Missing {
-                push("AR216", Severity::Warning, sp, format!("{path} does not exist on this host; the kernel refuses dir= on a missing directory"), "create it, or drop the rule on this host");
+                push("AR216", sp, format!("{path} does not exist on this host; the kernel refuses dir= on a missing directory"), "create it, or drop the rule on this host");
             } else if host.path_kind(parent) == PathKind::Missing {
-                push("AR216", Severity::Warning, sp, format!("the parent directory of {path} does not exist on this host; the kernel refuses the watch"), "drop the rule on this host");
+                push("AR216", sp, format!("the parent directory of {path} does not exist on this host; the kernel refuses the watch"), "drop the rule on this host");
             } else if host.path_kind(path) == PathKind::Missing {
                 push(
                     "AR219",
-                    Severity::Info,
                     sp,
                     format!("{path} does not exist on this host (the watch waits for it)"),
                     "check the path",
@@ -400,7 +358,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         {
             push(
                 "AR206",
-                Severity::Info,
                 r.span,
                 "this rule has no key while the rest of the file uses keys".into(),
                 "add -k KEY so its events can be searched",
@@ -418,7 +375,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         if auid_low && !auid_unset && k.action == Action::Always {
             push(
                 "AR221",
-                Severity::Warning,
                 r.span,
                 "auid>=N also matches unset (4294967295): daemons without a login are audited"
                     .into(),
@@ -443,7 +399,6 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         }) {
             push(
                 "AR210",
-                Severity::Warning,
                 r.span,
                 "the same field must equal two different values: the rule can never match".into(),
                 "remove one of the conditions",
@@ -452,7 +407,7 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
         // Duplicates and shadowing.
         if r.op != RuleOp::Delete {
             if let Some(first) = seen.get(k) {
-                push("AR208", Severity::Error, r.span, format!("the same rule as line {first}: the kernel refuses it (Rule exists) and auditctl -R stops"), "remove the duplicate");
+                push("AR208", r.span, format!("the same rule as line {first}: the kernel refuses it (Rule exists) and auditctl -R stops"), "remove the duplicate");
             } else {
                 seen.insert(k, r.span.line);
             }
@@ -463,7 +418,7 @@ pub fn lint(file: &RuleFile, native: Machine, host: &dyn Host) -> Vec<Finding> {
                 .filter_map(|(er, ek)| ek.as_ref().map(|ek| (er, ek)))
             {
                 if ek.action == Action::Never && ek.list == k.list && shadows(ek, k) {
-                    push("AR209", Severity::Warning, r.span, format!("the never rule on line {} matches everything this rule matches, so it never fires", earlier.span.line),
+                    push("AR209", r.span, format!("the never rule on line {} matches everything this rule matches, so it never fires", earlier.span.line),
                         "narrow the never rule, or move this rule before it with -A");
                     break;
                 }

@@ -24,7 +24,8 @@ use auditkit_interp::{errno, msgtype, syscall_name_au309, Machine};
 
 use crate::ast::{Command, Control, RuleFile, RuleOp};
 use crate::fields::{Field, FilterList, FSTYPES};
-use crate::resolve::{KernelRule, Rejection, Resolver, Syscalls, Value, KEY_SEPARATOR};
+use crate::kernel_rule::{KernelRule, Rejection, Syscalls, Value, KEY_SEPARATOR};
+use crate::resolve::Resolver;
 
 /// State auditctl carries between printed rules (its `_audit_elf`).
 #[derive(Debug, Clone, Copy, Default)]

@@ -30,6 +30,8 @@
 //! - `check immutable`: `-e 2` is the last thing loaded;
 //! - `check loaded`: the kernel's rules equal the files';
 //! - `conf NAME = A|B`, `conf NAME set`, `conf NAME >= N`: auditd.conf;
+//!   `conf NAME = A|B default D` when a missing setting means auditd's
+//!   default D (and the benchmark's audit accepts that);
 //! - `cmdline NAME = V`, `cmdline NAME >= N`: the boot command line;
 //! - `file GLOB mode<=0640 owner=root group=root|adm`: file modes.
 
@@ -113,6 +115,9 @@ pub struct Cond {
     pub name: String,
     /// What it must be.
     pub test: Test,
+    /// The value a missing setting stands for (auditd's own default), when
+    /// the benchmark accepts a missing line; `None`: missing fails.
+    pub default: Option<String>,
 }
 
 /// What a setting must be.
@@ -162,13 +167,21 @@ pub fn builtin(name: &str) -> Option<Result<Profile, ProfileError>> {
 
 fn cond(words: &[&str]) -> Option<Cond> {
     let name = words.first()?.to_string();
+    let (words, default) = match words {
+        [w @ .., "default", d] => (w, Some(d.to_string())),
+        w => (w, None),
+    };
     let test = match words.get(1..)? {
         ["set"] => Test::Set,
         ["=", v] => Test::OneOf(v.split('|').map(|s| s.to_ascii_lowercase()).collect()),
         [">=", n] => Test::AtLeast(n.parse().ok()?),
         _ => return None,
     };
-    Some(Cond { name, test })
+    Some(Cond {
+        name,
+        test,
+        default,
+    })
 }
 
 fn file_cond(words: &[&str]) -> Option<FileCond> {
@@ -266,9 +279,11 @@ pub fn parse_profile(name: &str, text: &str) -> Result<Profile, ProfileError> {
                     other => return Err(err(i, format!("unknown check {other:?}"))),
                 }
             }
-            ("conf", Some(it)) => it.conf.push(
-                cond(&words).ok_or_else(|| err(i, "expected conf NAME set|= A|B|>= N".into()))?,
-            ),
+            ("conf", Some(it)) => {
+                it.conf.push(cond(&words).ok_or_else(|| {
+                    err(i, "expected conf NAME set|= A|B|>= N [default D]".into())
+                })?)
+            }
             ("cmdline", Some(it)) => it
                 .cmdline
                 .push(cond(&words).ok_or_else(|| err(i, "expected cmdline NAME = V|>= N".into()))?),

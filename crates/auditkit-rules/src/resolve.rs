@@ -16,10 +16,10 @@ use crate::fields::{
     comparison, Action, Field, FieldKind, FilterList, Op, Perms, FILETYPES, FSTYPES,
 };
 use crate::host::{Host, PathKind};
+use crate::kernel_checks::kernel_checks;
+use crate::kernel_rule::{KField, KernelRule, Rejection, Syscalls, Value, MAX_KEY_LEN};
 use crate::parse::{parse_c_long, parse_c_ulong};
 
-/// `AUDIT_MAX_KEY_LEN`.
-pub const MAX_KEY_LEN: usize = 256;
 /// `AUDIT_MAX_FIELDS`: auditctl refuses the 64th field.
 pub const MAX_FIELDS: usize = 64;
 /// `AUDIT_BITMASK_SIZE * 32`: syscall numbers must be below this.
@@ -28,96 +28,6 @@ pub const MAX_SYSCALL: u32 = 64 * 32;
 const AF_MAX: u32 = 46;
 /// `PATH_MAX`.
 const PATH_MAX: usize = 4096;
-/// The separator of several keys in one key field.
-pub const KEY_SEPARATOR: char = '\u{1}';
-
-/// The syscall mask of a rule.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Syscalls {
-    /// Lists without syscalls (user, task, exclude, filesystem).
-    NotApplicable,
-    /// Every syscall (`-S all`, watches, and exit rules without `-S`).
-    All,
-    /// These numbers, for the rule's machine.
-    Set(BTreeSet<u32>),
-}
-
-/// A typed field value as the kernel keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Value {
-    /// A 32-bit number (uids, gids, exit codes, masks...).
-    Num(u32),
-    /// A string (paths, keys joined with 0x01, SELinux labels, exe).
-    Str(String),
-    /// Watch permissions.
-    Perm(Perms),
-    /// An ELF audit arch.
-    Arch(u32),
-    /// A `-C` comparison: the kernel's number and its left and right fields.
-    Compare(u32, Field, Field),
-}
-
-/// One field of a kernel rule.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct KField {
-    /// The field (`Field::FieldCompare` for `-C`).
-    pub field: Field,
-    /// The operator.
-    pub op: Op,
-    /// The typed value.
-    pub value: Value,
-}
-
-/// A rule as the kernel holds it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct KernelRule {
-    /// The filter list.
-    pub list: FilterList,
-    /// The action.
-    pub action: Action,
-    /// The machine the syscall numbers belong to (the arch given before
-    /// `-S`, else the native machine).
-    pub machine: Machine,
-    /// The syscall mask.
-    pub syscalls: Syscalls,
-    /// Fields in the kernel's order: as written, keys last.
-    pub fields: Vec<KField>,
-}
-
-impl KernelRule {
-    /// The value of the first field of this kind.
-    pub fn get(&self, f: Field) -> Option<&KField> {
-        self.fields.iter().find(|k| k.field == f)
-    }
-
-    /// The keys of the rule.
-    pub fn keys(&self) -> Vec<&str> {
-        self.fields
-            .iter()
-            .filter(|f| f.field == Field::Key)
-            .flat_map(|f| match &f.value {
-                Value::Str(s) => s
-                    .split(KEY_SEPARATOR)
-                    .filter(|k| !k.is_empty())
-                    .collect::<Vec<_>>(),
-                _ => Vec::new(),
-            })
-            .collect()
-    }
-}
-
-/// Why a rule would not load, with the lint code that reports it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    /// Stable lint code (`AR1xx`).
-    pub code: &'static str,
-    /// Where.
-    pub span: Span,
-    /// What auditctl or the kernel would say, in our words.
-    pub message: String,
-    /// How to fix it.
-    pub fix: String,
-}
 
 /// What is needed to resolve rules.
 pub struct Resolver<'a> {
@@ -128,13 +38,13 @@ pub struct Resolver<'a> {
 }
 
 /// Rejections collected while resolving one rule.
-pub(crate) struct State<'r> {
-    pub(crate) rejections: Vec<Rejection>,
-    pub(crate) rule: &'r Rule,
+struct State<'r> {
+    rejections: Vec<Rejection>,
+    rule: &'r Rule,
 }
 
 impl State<'_> {
-    pub(crate) fn reject(
+    fn reject(
         &mut self,
         code: &'static str,
         span: Span,
@@ -380,7 +290,8 @@ impl Resolver<'_> {
                 "split the rule",
             );
         }
-        crate::kernel_checks::kernel_checks(&mut st, list, &fields);
+        st.rejections
+            .extend(kernel_checks(rule.span, list, &fields));
 
         let syscalls = if !list.takes_syscalls() {
             Syscalls::NotApplicable

@@ -4,15 +4,16 @@
 
 use auditkit_interp::Machine;
 
+use crate::ast::RuleFile;
 use crate::ast::{Command, Control, RuleOp};
 use crate::host::{Host, PathKind};
+use crate::kernel_rule::KernelRule;
 use crate::parse::parse_file;
 use crate::print::canonical_with;
 use crate::print::PrintState;
-use crate::resolve::{KernelRule, Resolver};
+use crate::resolve::Resolver;
 use crate::semantic::Candidate;
 use crate::vercmp::version_cmp;
-use crate::RuleFile;
 
 /// Where a rule was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

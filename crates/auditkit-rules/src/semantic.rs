@@ -24,7 +24,7 @@
 use auditkit_interp::{syscall_number, Machine};
 
 use crate::fields::{Field, Op, Perms};
-use crate::resolve::{KField, KernelRule, Syscalls, Value};
+use crate::kernel_rule::{KField, KernelRule, Syscalls, Value};
 
 /// What part of a requirement an atom stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -553,7 +553,7 @@ fn sudo_log_item_follows_sudoers() {
     );
     let r = run(
         "cis-debian12",
-        &[("t".into(), text)],
+        &[("t".into(), text.clone())],
         Layout::Files,
         Opts {
             system: &sys,
@@ -564,6 +564,22 @@ fn sudo_log_item_follows_sudoers() {
     let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
     assert_eq!(i.status, Status::Fail);
     assert_eq!(i.fix, "-w /var/log/sudo-io.log -p wa -k sudo_log_file\n");
+    // A host without sudo: the item does not apply, and says why.
+    let mut sys = Fake::default();
+    sys.files.insert("/etc/passwd".into(), String::new());
+    let r = run(
+        "cis-debian12",
+        &[("t".into(), text)],
+        Layout::Files,
+        Opts {
+            system: &sys,
+            require_keys: false,
+            strict: false,
+        },
+    );
+    let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
+    assert_eq!(i.status, Status::NotApplicable);
+    assert!(i.note.as_deref().unwrap().contains("sudo is not installed"));
 }
 
 #[test]
@@ -672,7 +688,10 @@ fn config_boot_and_file_items() {
     let backlog = r.iter().find(|i| i.id == "6.2.1.4").unwrap();
     assert_eq!(
         backlog.missing,
-        ["GRUB_CMDLINE_LINUX: audit_backlog_limit=1024"]
+        [
+            "GRUB_CMDLINE_LINUX + GRUB_CMDLINE_LINUX_DEFAULT: audit_backlog_limit=1024",
+            "GRUB_CMDLINE_LINUX (recovery entries): audit_backlog_limit=1024"
+        ]
     );
     let mode = r.iter().find(|i| i.id == "6.2.4.1").unwrap();
     assert_eq!(mode.fix, "chmod 0640 /var/log/audit/audit.log.1\n");
@@ -752,4 +771,282 @@ fn profiles_parse_and_map_both_ways() {
     );
     assert!(parse_profile("x", "-w /x").is_err());
     assert!(parse_profile("x", "item 1\ntitle t\nconf a ~ b").is_err());
+}
+
+/// The rules.d of `tests/data/cis-debian12-automation` (the shape
+/// ansible-lockdown/DEBIAN12-CIS writes), loaded like augenrules.
+fn automation_rules_d() -> Vec<(String, String)> {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cis-debian12-automation/"
+    );
+    ["98_auditd_exception.rules", "99_auditd.rules"]
+        .iter()
+        .map(|f| {
+            let text = fs::read_to_string(format!("{dir}{f}")).expect("test data");
+            (f.to_string(), text)
+        })
+        .collect()
+}
+
+/// Regression (issue 8, item 3): CIS Debian 12 v1.1.0 6.2.3.4 asks for b32
+/// and b64 `adjtimex,settimeofday,clock_settime` and no `stime`; the rules
+/// the widely used automation writes meet every rules item.
+#[test]
+fn automation_rules_d_passes_every_rules_item() {
+    let sys = fake_with_sudo_log();
+    let r = run(
+        "cis-debian12",
+        &automation_rules_d(),
+        Layout::RulesD,
+        Opts {
+            system: &sys,
+            require_keys: true,
+            strict: true,
+        },
+    );
+    for i in r.iter().filter(|i| i.rules_item) {
+        let want = if i.id == "6.2.3.21" {
+            Status::NotApplicable
+        } else {
+            Status::Pass
+        };
+        assert_eq!(i.status, want, "{}: {:?} {:?}", i.id, i.missing, i.note);
+    }
+    let time = r.iter().find(|i| i.id == "6.2.3.4").unwrap();
+    assert_eq!(
+        time.satisfied_by,
+        [
+            "99_auditd.rules:10",
+            "99_auditd.rules:11",
+            "99_auditd.rules:9"
+        ]
+    );
+    // Without the b32 rule the item fails, and the fix is the b32 rule
+    // with the three syscalls, not stime.
+    let files: Vec<_> = automation_rules_d()
+        .into_iter()
+        .map(|(n, t)| {
+            let t = t.replace(
+                "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime -k time-change\n",
+                "",
+            );
+            (n, t)
+        })
+        .collect();
+    let r = run(
+        "cis-debian12",
+        &files,
+        Layout::RulesD,
+        Opts {
+            system: &sys,
+            require_keys: false,
+            strict: false,
+        },
+    );
+    let time = r.iter().find(|i| i.id == "6.2.3.4").unwrap();
+    assert_eq!(time.status, Status::Fail);
+    assert_eq!(
+        time.fix,
+        "-a always,exit -F arch=b32 -S adjtimex,settimeofday,clock_settime -k time-change\n"
+    );
+}
+
+/// The auditd.conf and file items ask what the benchmark's audit commands
+/// ask, no more and no less: 6.2.2.3 disk_full/disk_error only, 6.2.2.4
+/// space_left/admin_space_left only (no action_mail_acct), 6.2.4.3 a
+/// log_group of root or adm (missing means root), 6.2.4.5-7 every
+/// `*.conf` and `*.rules` under /etc/audit.
+#[test]
+fn system_items_follow_the_benchmark_audit() {
+    let base = "log_file = /var/log/audit/audit.log\nmax_log_file = 8\n\
+        max_log_file_action = keep_logs\ndisk_full_action = single\ndisk_error_action = halt\n\
+        space_left_action = email\nadmin_space_left_action = single\n";
+    let st = |mode, gid| FileStat { mode, uid: 0, gid };
+    let check_with = |conf: &str, extra: &[(&str, FileStat)]| {
+        let mut sys = Fake::default();
+        sys.files
+            .insert("/etc/audit/auditd.conf".into(), conf.to_string());
+        sys.stats
+            .insert("/var/log/audit/audit.log".into(), st(0o600, 7));
+        sys.stats
+            .insert("/etc/audit/auditd.conf".into(), st(0o640, 0));
+        for (p, s) in extra {
+            sys.stats.insert(p.to_string(), *s);
+        }
+        let r = run(
+            "cis-debian12",
+            &[],
+            Layout::Files,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        r.into_iter()
+            .filter(|i| !i.rules_item)
+            .map(|i| (i.id.clone(), i))
+            .collect::<BTreeMap<_, _>>()
+    };
+    // gid 7 has no name here: the log file's group is neither root nor adm.
+    let r = check_with(base, &[]);
+    assert_eq!(
+        r["6.2.2.3"].status,
+        Status::Pass,
+        "{:?}",
+        r["6.2.2.3"].missing
+    );
+    assert_eq!(
+        r["6.2.2.4"].status,
+        Status::Pass,
+        "{:?}",
+        r["6.2.2.4"].missing
+    );
+    assert_eq!(r["6.2.4.3"].status, Status::Fail);
+    assert_eq!(
+        r["6.2.4.3"].satisfied_by,
+        ["auditd.conf: log_group not set (auditd's default: root)"]
+    );
+    assert_eq!(r["6.2.4.3"].missing, ["/var/log/audit/audit.log: group 7"]);
+    // A log_group other than root or adm fails the item even when the
+    // files carry that group (the benchmark allows root and adm only).
+    let r = check_with(
+        &format!("{base}log_group = wheel\n"),
+        &[("/var/log/audit/audit.log", st(0o600, 0))],
+    );
+    assert_eq!(r["6.2.4.3"].missing, ["auditd.conf: log_group is wheel"]);
+    // admin_space_left_action belongs to 6.2.2.4 only.
+    let r = check_with(&base.replace("admin_space_left_action = single\n", ""), &[]);
+    assert_eq!(r["6.2.2.3"].status, Status::Pass);
+    assert_eq!(
+        r["6.2.2.4"].missing,
+        ["auditd.conf: admin_space_left_action is not set"]
+    );
+    // audit.rules and plugins.d/*.conf are audit configuration files too.
+    let r = check_with(
+        base,
+        &[
+            ("/etc/audit/audit.rules", st(0o644, 0)),
+            ("/etc/audit/plugins.d/syslog.conf", st(0o640, 4)),
+        ],
+    );
+    assert_eq!(
+        r["6.2.4.5"].missing,
+        ["/etc/audit/audit.rules: mode 0644 (allowed at most 0640)"]
+    );
+    assert_eq!(
+        r["6.2.4.7"].missing,
+        ["/etc/audit/plugins.d/syslog.conf: group adm"]
+    );
+}
+
+/// 6.2.1.3/6.2.1.4 read what the next boot uses, as the benchmark's audit
+/// does (every `linux` line of grub.cfg): the automation's
+/// GRUB_CMDLINE_LINUX_DEFAULT serves the normal entries but not the
+/// recovery ones; grub.d snippets that extend GRUB_CMDLINE_LINUX count.
+#[test]
+fn boot_items_read_what_the_next_boot_uses() {
+    let boot = |files: &[(&str, &str)]| {
+        let mut sys = Fake::default();
+        for (p, t) in files {
+            sys.files.insert(p.to_string(), t.to_string());
+        }
+        let r = run(
+            "cis-debian12",
+            &[],
+            Layout::Files,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        let i = r.into_iter().find(|i| i.id == "6.2.1.3").unwrap();
+        (i.status, i.missing)
+    };
+    let automation =
+        "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet audit=1\"\nGRUB_CMDLINE_LINUX=\"\"\n";
+    let cmdline = ("/proc/cmdline", "BOOT_IMAGE=/vmlinuz ro quiet audit=1\n");
+    assert_eq!(
+        boot(&[("/etc/default/grub", automation), cmdline]),
+        (
+            Status::Fail,
+            vec!["GRUB_CMDLINE_LINUX (recovery entries): no audit=".to_string()]
+        )
+    );
+    let no_recovery = format!("{automation}GRUB_DISABLE_RECOVERY=\"true\"\n");
+    assert_eq!(
+        boot(&[("/etc/default/grub", &no_recovery), cmdline]).0,
+        Status::Pass
+    );
+    // A grub.d snippet that extends GRUB_CMDLINE_LINUX (single quotes and
+    // ${...} as shells read them).
+    assert_eq!(
+        boot(&[
+            ("/etc/default/grub", "GRUB_CMDLINE_LINUX='console=ttyS0'\n"),
+            (
+                "/etc/default/grub.d/50-audit.cfg",
+                "# CIS\nGRUB_CMDLINE_LINUX=\"${GRUB_CMDLINE_LINUX} audit=1\"\n"
+            ),
+            cmdline,
+        ])
+        .0,
+        Status::Pass
+    );
+    // grub.cfg, when readable, is what boots: each linux line is checked.
+    let cfg = "menuentry 'Debian' {\n\tlinux\t/vmlinuz-6.1 root=/dev/vda ro quiet audit=1\n}\n\
+        menuentry 'Debian (recovery mode)' {\n\tlinux\t/vmlinuz-6.1 root=/dev/vda ro single\n}\n";
+    assert_eq!(
+        boot(&[
+            ("/boot/grub/grub.cfg", cfg),
+            ("/etc/default/grub", "GRUB_CMDLINE_LINUX=\"audit=1\"\n"),
+            cmdline,
+        ]),
+        (
+            Status::Fail,
+            vec!["/boot/grub/grub.cfg:5: no audit=".to_string()]
+        )
+    );
+}
+
+/// 6.2.3.21 without the kernel's listing does what the benchmark's audit
+/// (`augenrules --check`) does: /etc/audit/audit.rules must load what the
+/// rules.d loads (compared by the rules, so augenrules' header and order
+/// of -D/-b lines do not matter).
+#[test]
+fn loaded_item_compares_rules_d_with_audit_rules() {
+    let files = automation_rules_d();
+    let merged = augenrules(&files);
+    let item = |audit_rules: Option<&str>| {
+        let mut sys = fake_with_sudo_log();
+        if let Some(t) = audit_rules {
+            sys.files
+                .insert("/etc/audit/audit.rules".into(), t.to_string());
+        }
+        let r = run(
+            "cis-debian12",
+            &files,
+            Layout::RulesD,
+            Opts {
+                system: &sys,
+                require_keys: false,
+                strict: false,
+            },
+        );
+        r.into_iter().find(|i| i.id == "6.2.3.21").unwrap()
+    };
+    assert_eq!(item(None).status, Status::NotApplicable);
+    let same = item(Some(&merged));
+    assert_eq!(same.status, Status::Pass, "{:?}", same.missing);
+    assert!(same.satisfied_by[0].contains("augenrules --check"));
+    // audit.rules from before the last change of rules.d.
+    let stale = merged.replace("-w /etc/localtime -p wa -k time-change\n", "");
+    let i = item(Some(&stale));
+    assert_eq!(i.status, Status::Fail);
+    assert_eq!(
+        i.missing,
+        ["in the rules checked but not in /etc/audit/audit.rules: -w /etc/localtime -p wa -k time-change"]
+    );
+    assert!(i.fix.contains("augenrules --load"));
 }

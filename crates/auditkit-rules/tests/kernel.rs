@@ -151,11 +151,13 @@ fn kernel_listing_matches_canonical_printing() {
     let mut failures = Vec::new();
     let mut checked = 0;
     let mut total = 0;
+    let mut in_files = 0;
     for f in &files {
         let Ok(text) = fs::read_to_string(f) else {
             continue;
         };
         let name = f.strip_prefix(&root).unwrap_or(f).display().to_string();
+        in_files += parse_file(&name, &text).0.rules().count();
         check_file(&dir, &name, &text, &host, &mut failures, &mut total);
         checked += 1;
     }
@@ -173,7 +175,12 @@ fn kernel_listing_matches_canonical_printing() {
         "the rules loaded before the test were not restored"
     );
     assert!(checked >= 30, "only {checked} files checked");
-    assert!(total > 700, "only {total} rules compared");
+    // How many rules load depends on the host (its paths and users); the
+    // files hold the same number everywhere. Most of them must be compared.
+    assert!(
+        total * 2 > in_files,
+        "only {total} of the files' {in_files} rules compared"
+    );
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",

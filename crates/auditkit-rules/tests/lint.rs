@@ -411,3 +411,48 @@ fn finding_display_has_place_code_and_fix() {
         "t.rules:1:19: error[AR001]: expected a field name after -F, found \"foo\" (fix: correct the syntax (see auditctl(8)))"
     );
 }
+
+/// The catalogue (`auditkit_rules::codes::CODES`) is complete and each of
+/// its entries has its case above: every code the sources report is in it,
+/// every entry has a case that fires it, and each finding has the
+/// catalogue's severity.
+#[test]
+fn catalogue_matches_the_checks() {
+    use auditkit_rules::codes::{code, CODES};
+    let listed: Vec<&str> = CODES.iter().map(|c| c.code).collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(listed, sorted, "one entry per code, in order");
+    let tested: Vec<&str> = cases().iter().map(|c| c.0).collect();
+    assert_eq!(tested, listed, "a case for every entry, none without one");
+    // Every "ARnnn" string in the sources (the catalogue aside) is a
+    // catalogue entry, and every entry is reported somewhere.
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut used = std::collections::BTreeSet::new();
+    for e in fs::read_dir(&src).expect("src").flatten() {
+        if e.file_name() == "codes.rs" {
+            continue;
+        }
+        let text = fs::read_to_string(e.path()).unwrap_or_default();
+        for (i, _) in text.match_indices("\"AR") {
+            let c = &text[i + 1..(i + 6).min(text.len())];
+            if c.len() == 5 && c[2..].bytes().all(|b| b.is_ascii_digit()) {
+                used.insert(c.to_string());
+            }
+        }
+    }
+    for c in &used {
+        assert!(
+            code(c).is_some(),
+            "{c} is reported but not in the catalogue"
+        );
+    }
+    assert_eq!(used.len(), CODES.len(), "{used:?}");
+    for (c, bad, _) in cases() {
+        let want = code(c).unwrap().severity;
+        for f in findings(&bad).iter().filter(|f| f.code == c) {
+            assert_eq!(f.severity, want, "{c} on {bad:?}");
+        }
+    }
+}

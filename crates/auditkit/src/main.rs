@@ -65,6 +65,7 @@ fn main() -> ExitCode {
         "help" | "--help" | "-h" => {
             match rest.first().and_then(|a| a.to_str()) {
                 Some("search") => print!("{}", search_args::HELP),
+                Some("rules") => print!("{}", rules_cmd::help()),
                 _ => print!("{TOP_HELP}"),
             }
             Ok(0)

@@ -31,8 +31,9 @@ Examples:
   auditkit rules lint /etc/audit/rules.d              # every pitfall, with a fix; exit 1 on errors
   auditkit rules fmt /etc/audit/rules.d/30-stig.rules # what `auditctl -l` will list after loading it
   auditkit rules fmt --augenrules /etc/audit/rules.d  # what augenrules writes to audit.rules
-  auditkit rules check --profile cis-debian12 /etc/audit/rules.d
-  auditkit rules check --profile cis-debian12 --host --format json
+  auditkit rules check --profile cis-debian12          # this host's /etc/audit/rules.d, setuid files, ...
+  auditkit rules check --profile cis-debian12 --format json /etc/audit/rules.d
+  auditkit rules check --profile cis-debian12 --offline ./from-another-host.rules
   auditkit rules check --profile nsa-rhel --config ./etc-audit-copy
   auditkit rules generate --profile harden --out /etc/audit/rules.d
   auditkit rules generate --profile harden --with perm_mod,delete --skip-missing
@@ -46,10 +47,12 @@ lint [FILE|DIR ...]
   code, the place and a fix. A DIR means its *.rules files.
   --no-host          Do not look at this host's users and paths (rules for another machine)
   --machine M        The machine b64/b32 refer to (default: this one), e.g. aarch64
+  --codes            List every code with its severity and meaning
 
 fmt [FILE|DIR ...]
   Prints rules exactly as `auditctl -l` lists them once loaded into an empty
-  kernel, so a file can be compared with the running kernel line by line.
+  kernel, so a file can be compared with the running kernel line by line
+  (`No rules` when nothing would be loaded, as auditctl says).
   --augenrules DIR   Print what augenrules would write from DIR (sort -V order,
                      last -e/-D/-f/-b kept, -e last)
   --keep-control     Keep -D, -b, -f, -e, ... lines in place
@@ -63,20 +66,30 @@ check --profile NAME [FILE|DIR ...]
   defeats it. Each item: pass, fail or not-applicable, the rules that
   satisfy it (file:line), what is missing and the rules that would fix it.
   A single DIR is loaded like augenrules; files are loaded in the order given.
-  Without FILE, --host reads /etc/audit/rules.d and --config DIR reads DIR/rules.d.
+  Without FILE, /etc/audit/rules.d is read (DIR/rules.d with --config DIR).
+  By default the check compares with THIS HOST, as CIS's audit procedure
+  does: its setuid/setgid files (6.2.3.6), sudo's log file from sudoers
+  (6.2.3.3), UID_MIN of /etc/login.defs, auditd.conf, /etc/audit/audit.rules
+  (6.2.3.21), the boot command line (the linux lines of grub.cfg, else
+  /etc/default/grub; /proc/cmdline) and file modes; the text report says so
+  on its first line. For rules meant for another machine use --offline: the
+  items that need a host are then not applicable, each with the reason.
   Profiles: cis-debian12 (CIS Debian 12 v1.1.0 6.2.1-6.2.4), cis-debian8
   (8.1.4-8.1.18), nsa-rhel (2.6.2.4.1-14); --list-profiles, --show-profile NAME.
   --format text|json     json: an array of objects (id, title, status, satisfied_by,
                          missing, fix, maps, note, warnings)
-  --host                 Also check auditd.conf, the boot command line (GRUB_CMDLINE_LINUX,
-                         /proc/cmdline), file modes, sudo's log file, login.defs UID_MIN and
-                         every setuid/setgid file of this host
-  --config DIR           Also check auditd.conf and file modes of a copy of /etc/audit
+  --host                 Compare with this host (the default; kept for scripts)
+  --offline              Read nothing of this host: not its setuid files, sudoers, login.defs,
+                         auditd.conf, boot command line, file modes, users' paths
+  --config DIR           Compare with a copy of /etc/audit in DIR instead (auditd.conf and
+                         file modes below DIR; nothing else of the host)
   --loaded               Read the rules loaded in the running kernel (netlink, as root):
                          \"running equals on disk\" (6.2.3.21) compares them with the
-                         files, and the profile is checked against them too (a second
-                         report; in json, objects with \"source\": \"loaded\")
+                         files, and the profile's rules items are checked against them
+                         too (a second report; in json, objects with \"source\": \"loaded\")
   --loaded-listing FILE  The same comparison from a saved `auditctl -l` output
+                         (without either, 6.2.3.21 compares the rules with what
+                         /etc/audit/audit.rules loads, as `augenrules --check` does)
   --require-keys         A rule must carry the item's key to count
   --strict               A never rule that drops part of an item's events fails it
   --param NAME=VALUE     Fill a profile placeholder (uid_min, sudo_logfile, log_dir, ...)
@@ -93,7 +106,7 @@ generate --profile harden | --privileged
     --no-privileged  Do not scan for setuid/setgid files (31-privileged.rules)
     --out DIR        Write the files into DIR instead of printing them
   --privileged       One rule per setuid/setgid file on all local file systems
-                     (mounts from /proc/self/mounts without nodev, remote or noexec
+                     (mounts from /proc/self/mounts without nodev, remote, noexec or nosuid
                      ones: /var/lib/docker, /snap and /usr/games included)
   --uid-min N        First uid of people (default: UID_MIN of /etc/login.defs, else 1000)
   --key K            Key of --privileged rules (default privileged)
@@ -154,6 +167,10 @@ impl Args {
                 }
             } else if s == "-h" {
                 a.flags.push("--help".into());
+            } else if s.len() > 1 && s.starts_with('-') {
+                // Not a path: `rules lint -x` once linted a file named -x.
+                // A path that starts with - goes after `--`.
+                bail!("unknown option {s} (see auditkit rules --help; put paths starting with - after --)");
             } else {
                 a.paths.push(PathBuf::from(arg));
             }
@@ -188,16 +205,21 @@ impl Args {
     }
 }
 
+/// The whole help of `auditkit rules` (also `auditkit help rules`).
+pub fn help() -> String {
+    format!(
+        "{HELP}\nThe running kernel (netlink):\n{}",
+        crate::rules_kernel::HELP
+    )
+}
+
 /// `auditkit rules ...`.
 pub fn main(args: &[OsString]) -> Result<u8> {
     let sub = args.first().map(|s| s.to_string_lossy().to_string());
     let rest = args.get(1..).unwrap_or(&[]);
     let a = Args::parse(rest)?;
     if a.flag("--help") {
-        print!(
-            "{HELP}\nThe running kernel (netlink):\n{}",
-            crate::rules_kernel::HELP
-        );
+        print!("{}", help());
         return Ok(0);
     }
     match sub.as_deref() {
@@ -207,10 +229,7 @@ pub fn main(args: &[OsString]) -> Result<u8> {
         Some("generate") => cmd_generate(&a),
         Some(k @ ("loaded" | "diff" | "apply")) => crate::rules_kernel::main(k, rest),
         Some("help" | "--help" | "-h") | None => {
-            print!(
-                "{HELP}\nThe running kernel (netlink):\n{}",
-                crate::rules_kernel::HELP
-            );
+            print!("{}", help());
             Ok(if sub.is_none() { 2 } else { 0 })
         }
         Some(other) => {
@@ -252,7 +271,15 @@ fn read(p: &Path) -> Result<(String, String)> {
 }
 
 fn cmd_lint(a: &Args) -> Result<u8> {
-    a.check_known(&["--no-host", "--machine"])?;
+    a.check_known(&["--no-host", "--machine", "--codes"])?;
+    if a.flag("--codes") {
+        let mut out = String::new();
+        for c in auditkit_rules::codes::CODES {
+            let _ = writeln!(out, "{}  {:<7}  {}", c.code, c.severity.name(), c.summary);
+        }
+        std::io::stdout().lock().write_all(out.as_bytes())?;
+        return Ok(0);
+    }
     if a.paths.is_empty() {
         bail!("lint needs FILE or DIR (see auditkit rules --help)");
     }
@@ -286,6 +313,12 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
     let out = std::io::stdout();
     let mut out = out.lock();
     if let Some(dir) = a.value("--augenrules") {
+        if let Some(p) = a.paths.first() {
+            bail!(
+                "fmt --augenrules DIR takes no other FILE or DIR (got {})",
+                p.display()
+            );
+        }
         let mut files = Vec::new();
         for e in fs::read_dir(dir)
             .with_context(|| format!("reading {dir}"))?
@@ -302,6 +335,7 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
     if a.paths.is_empty() {
         bail!("fmt needs FILE or DIR, or --augenrules DIR");
     }
+    let mut printed = 0;
     for p in &a.paths {
         for f in expand(p)? {
             let (name, text) = read(&f)?;
@@ -323,8 +357,13 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
             }
             for line in fmt(&file, native, &host, a.flag("--keep-control")) {
                 writeln!(out, "{line}")?;
+                printed += 1;
             }
         }
+    }
+    // What `auditctl -l` says of an empty kernel.
+    if printed == 0 {
+        writeln!(out, "No rules")?;
     }
     Ok(0)
 }
@@ -343,8 +382,18 @@ fn cmd_check(a: &Args) -> Result<u8> {
         "--list-profiles",
         "--show-profile",
         "--no-host",
+        "--offline",
         "--machine",
     ])?;
+    if let (Some(p), true) = (
+        a.paths.first(),
+        a.flag("--list-profiles") || a.value("--show-profile").is_some(),
+    ) {
+        bail!(
+            "--list-profiles and --show-profile read no FILE or DIR (got {})",
+            p.display()
+        );
+    }
     if a.flag("--list-profiles") {
         for (name, _) in profile::BUILTIN {
             let p = profile::builtin(name).and_then(Result::ok);
@@ -365,23 +414,33 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let prof = profile::builtin(name)
         .with_context(|| format!("unknown profile {name} (see --list-profiles)"))??;
     let native = machine(a)?;
-    let host = local_host(a.flag("--no-host"));
     let config = a.value("--config").map(PathBuf::from);
-    let system: Box<dyn System + '_> = match (&config, a.flag("--host")) {
-        (Some(_), true) => bail!("--host and --config exclude each other"),
-        (Some(d), false) => Box::new(ConfigSystem {
+    let target = match (&config, a.flag("--host"), a.flag("--offline")) {
+        (_, true, true) => bail!("--host and --offline exclude each other"),
+        (_, _, true) if a.flag("--loaded") => {
+            bail!("--loaded reads this host's kernel; --offline reads nothing of this host")
+        }
+        (Some(_), true, _) => bail!("--host and --config exclude each other"),
+        (Some(d), false, _) => Target::Config(d.clone()),
+        (None, _, true) => Target::Offline,
+        (None, _, false) => Target::ThisHost,
+    };
+    // Rules from another machine name its users and paths, not ours.
+    let host = local_host(a.flag("--no-host") || target == Target::Offline);
+    let system: Box<dyn System + '_> = match &target {
+        Target::Config(d) => Box::new(ConfigSystem {
             dir: d.clone(),
             host: &host,
         }),
-        (None, true) => Box::new(HostSystem { host: &host }),
-        (None, false) => Box::new(NoSystem),
+        Target::ThisHost => Box::new(HostSystem::new(&host)),
+        Target::Offline => Box::new(NoSystem),
     };
     let mut paths = a.paths.clone();
     if paths.is_empty() {
-        match (&config, a.flag("--host")) {
-            (Some(d), _) => paths.push(d.join("rules.d")),
-            (None, true) => paths.push(PathBuf::from("/etc/audit/rules.d")),
-            _ => bail!("check needs FILE or DIR (or --host / --config DIR)"),
+        match &target {
+            Target::Config(d) => paths.push(d.join("rules.d")),
+            Target::ThisHost => paths.push(PathBuf::from("/etc/audit/rules.d")),
+            Target::Offline => bail!("check --offline needs FILE or DIR"),
         }
     }
     let layout = if paths.len() == 1 && paths[0].is_dir() {
@@ -421,6 +480,9 @@ fn cmd_check(a: &Args) -> Result<u8> {
     let results = check(&prof, &set, &cx);
     // With --loaded, the running kernel's rules are checked as well: a rule
     // set that is compliant on disk but was never loaded is not compliant.
+    // The kernel is this host's, so its rules items are judged against the
+    // same target (setuid files, UID_MIN, sudo's log file); the items that
+    // are not about rules were reported once already.
     let running = match (&loaded, a.flag("--loaded")) {
         (Some(lines), true) => {
             let kset = RuleSet::load(
@@ -429,20 +491,16 @@ fn cmd_check(a: &Args) -> Result<u8> {
                 native,
                 &host as &dyn Host,
             );
-            Some(check(
-                &prof,
-                &kset,
-                &CheckContext {
-                    system: &NoSystem,
-                    ..cx
-                },
-            ))
+            let mut r = check(&prof, &kset, &cx);
+            r.retain(|i| i.rules_item);
+            Some(r)
         }
         _ => None,
     };
     let text = match a.value("--format").unwrap_or("text") {
         "text" => {
-            let mut t = text_report(&prof.title, &results);
+            let mut t = format!("{}\n", target.describe());
+            t.push_str(&text_report(&prof.title, &results));
             if let Some(r) = &running {
                 t.push('\n');
                 t.push_str(&text_report(
@@ -463,6 +521,39 @@ fn cmd_check(a: &Args) -> Result<u8> {
     Ok(u8::from(
         failed(&results) || running.as_deref().is_some_and(failed),
     ))
+}
+
+/// What `check` compares the rules with, besides the rules themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// This machine (the default): what CIS's audit procedure reads.
+    ThisHost,
+    /// A copy of `/etc/audit` (`--config DIR`); nothing else is known.
+    Config(PathBuf),
+    /// Rules from elsewhere (`--offline`): nothing of any host is read.
+    Offline,
+}
+
+impl Target {
+    /// The line the text report starts with, so nobody mistakes a check
+    /// of this host for a check of the file alone, or the other way round.
+    fn describe(&self) -> String {
+        match self {
+            Target::ThisHost => "Checked against this host: its setuid/setgid files, sudoers, \
+                login.defs, auditd.conf, boot command line and file modes \
+                (--offline for rules meant for another machine)"
+                .to_string(),
+            Target::Config(d) => format!(
+                "Checked against the copy of /etc/audit in {}: auditd.conf and file modes \
+                 (items that need the rest of the host are not applicable)",
+                d.display()
+            ),
+            Target::Offline => "Checked offline (--offline): items that need a host \
+                (setuid/setgid files, sudoers, auditd.conf, boot command line, file modes) \
+                are not applicable"
+                .to_string(),
+        }
+    }
 }
 
 fn text_report(title: &str, results: &[ItemResult]) -> String {
@@ -579,6 +670,12 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         "--key",
         "--list-groups",
     ])?;
+    if let Some(p) = a.paths.first() {
+        bail!(
+            "generate reads no FILE or DIR (got {}); --out DIR says where to write",
+            p.display()
+        );
+    }
     if a.flag("--list-groups") {
         for g in harden_groups() {
             println!(

@@ -9,7 +9,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use auditkit_host::{local_exec_mount_points, Accounts, HostPaths};
+use auditkit_host::{privileged_mount_points, Accounts, HostPaths};
 use auditkit_rules::{path_kind_of, AccountsHost, FileStat, PathKind, System};
 
 /// This host's users, groups and paths (`/etc/passwd`, `/etc/group`; no
@@ -48,10 +48,23 @@ fn list(p: &Path) -> Option<Vec<String>> {
     Some(v)
 }
 
-/// This host, read live (`--host`).
+/// This host, read live (the default of `rules check`).
 pub struct HostSystem<'a> {
     /// Names of uids and gids.
     pub host: &'a AccountsHost,
+    /// The setuid/setgid files, found once: walking every local file
+    /// system takes seconds, and `check --loaded` asks twice.
+    privileged: std::sync::OnceLock<Vec<String>>,
+}
+
+impl<'a> HostSystem<'a> {
+    /// This host, with `host` for uid and gid names.
+    pub fn new(host: &'a AccountsHost) -> HostSystem<'a> {
+        HostSystem {
+            host,
+            privileged: std::sync::OnceLock::new(),
+        }
+    }
 }
 
 impl System for HostSystem<'_> {
@@ -68,7 +81,7 @@ impl System for HostSystem<'_> {
         &self.host.accounts
     }
     fn privileged_files(&self) -> Option<Vec<String>> {
-        Some(privileged_files())
+        Some(self.privileged.get_or_init(privileged_files).clone())
     }
 }
 
@@ -122,7 +135,7 @@ pub fn privileged_and_capability_files() -> Vec<String> {
 fn local_files(with_caps: bool) -> Vec<String> {
     let (mounts, nodev) = HostPaths::this_host().mounts();
     let mut found = BTreeSet::new();
-    for m in local_exec_mount_points(&mounts, &nodev) {
+    for m in privileged_mount_points(&mounts, &nodev) {
         walk(Path::new(&m), with_caps, &mut found);
     }
     found.into_iter().collect()

@@ -63,6 +63,17 @@ fn lint_exit_codes() {
         &corpus("audit-userspace-3.0.9/30-stig.rules"),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    // The catalogue of codes, one line each.
+    let o = run(&["rules", "lint", "--codes"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = stdout(&o);
+    assert!(
+        text.lines().any(|l| l.starts_with("AR001  error")),
+        "{text}"
+    );
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("AR201  warning  a syscall rule without -F arch=")));
 }
 
 #[test]
@@ -113,7 +124,7 @@ fn check_json_on_a_corpus_set() {
         "cis-debian12",
         "--format",
         "json",
-        "--no-host",
+        "--offline",
         &corpus("neo23x0/audit.rules"),
     ]);
     assert_eq!(o.status.code(), Some(1), "neo23x0 fails some items");
@@ -135,7 +146,7 @@ fn check_json_on_a_corpus_set() {
         .unwrap()
         .ends_with("audit.rules:189"));
     let conf = items.iter().find(|i| i["id"] == "6.2.2.2").unwrap();
-    assert_eq!(conf["status"], "not-applicable", "no --config/--host");
+    assert_eq!(conf["status"], "not-applicable", "--offline");
     for i in items {
         for k in ["id", "title", "status", "satisfied_by", "missing", "fix"] {
             assert!(!i[k].is_null(), "{k} in {i}");
@@ -174,7 +185,7 @@ fn generated_harden_set_passes_the_check() {
         "check",
         "--profile",
         "cis-debian12",
-        "--no-host",
+        "--offline",
         "--require-keys",
         out.to_str().unwrap(),
     ]);
@@ -196,7 +207,7 @@ fn generated_harden_set_passes_the_check() {
         "check",
         "--profile",
         "cis-debian12",
-        "--no-host",
+        "--offline",
         "--format",
         "json",
         def.to_str().unwrap(),
@@ -270,13 +281,163 @@ fn generate_lists_groups_and_privileged_files() {
             "{l}"
         );
     }
-    // Every setuid file under /usr/bin on this host is listed.
-    use std::os::unix::fs::MetadataExt;
-    for e in std::fs::read_dir("/usr/bin").unwrap().flatten() {
-        let m = e.metadata().unwrap();
-        if m.is_file() && m.mode() & 0o6000 != 0 {
-            let p = e.path().display().to_string();
-            assert!(text.contains(&format!("path={p} ")), "{p} missing");
-        }
+    // Exactly the files CIS's audit procedure for 6.2.3.6 finds on this
+    // host: `find -xdev -perm /6000 -type f` on every mount of a type that
+    // is not nodev, without noexec or nosuid (whatever the host has).
+    let script = r#"for p in $(findmnt -n -l -k -it "$(awk '/nodev/ { print $2 }' /proc/filesystems | paste -sd,)" | grep -Pv "noexec|nosuid" | awk '{print $1}'); do find "$p" -xdev -perm /6000 -type f 2>/dev/null; done | sort -u"#;
+    let cis = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("run sh for CIS's own find command");
+    let want: Vec<String> = String::from_utf8_lossy(&cis.stdout)
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut got: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("-a always,exit -F path="))
+        .filter_map(|l| l.split(' ').next())
+        .map(String::from)
+        .collect();
+    got.sort();
+    assert!(
+        !want.is_empty() || got.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&cis.stderr)
+    );
+    assert_eq!(got, want);
+}
+
+/// Issue 8, item 4: without options, `check` compares with this host (its
+/// setuid/setgid files for 6.2.3.6, as CIS's audit does) and says so;
+/// `--offline` reads nothing of it and says why each such item does not
+/// apply.
+#[test]
+fn check_compares_with_this_host_unless_offline() {
+    let d = tempdir("host");
+    let gen = run(&["rules", "generate", "--privileged", "--uid-min", "1000"]);
+    assert_eq!(gen.status.code(), Some(0));
+    let rules = d.join("31-privileged.rules");
+    std::fs::write(&rules, &gen.stdout).unwrap();
+    let item = |args: &[&str]| {
+        let mut all = vec!["rules", "check", "--profile", "cis-debian12"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        let text = stdout(&o);
+        let block: Vec<String> = text
+            .lines()
+            .skip_while(|l| !l.contains(" 6.2.3.6 "))
+            .take_while(|l| l.contains(" 6.2.3.6 ") || l.starts_with("      "))
+            .map(String::from)
+            .collect();
+        (text.lines().next().unwrap_or("").to_string(), block)
+    };
+    // This host's own setuid/setgid files, each with a rule: the item passes.
+    let (first, block) = item(&[rules.to_str().unwrap()]);
+    assert!(first.starts_with("Checked against this host"), "{first}");
+    assert!(block[0].starts_with("PASS  6.2.3.6"), "{block:?}");
+    // The same file, offline: not applicable, with the reason.
+    let (first, block) = item(&["--offline", rules.to_str().unwrap()]);
+    assert!(first.starts_with("Checked offline"), "{first}");
+    assert!(block[0].starts_with("N/A   6.2.3.6"), "{block:?}");
+    assert!(
+        block
+            .iter()
+            .any(|l| l.contains("note:") && l.contains("--offline")),
+        "{block:?}"
+    );
+    // An empty file on this host: every setuid file is missing (unless the
+    // host has none, then the item says so).
+    let empty = d.join("empty.rules");
+    std::fs::write(&empty, "").unwrap();
+    let (_, block) = item(&[empty.to_str().unwrap()]);
+    let none = gen.stdout.iter().all(|&b| b != b'-');
+    if none {
+        assert!(
+            block.iter().any(|l| l.contains("no setuid/setgid file")),
+            "{block:?}"
+        );
+    } else {
+        assert!(block[0].starts_with("FAIL  6.2.3.6"), "{block:?}");
     }
+    assert_eq!(
+        run(&[
+            "rules",
+            "check",
+            "--profile",
+            "cis-debian12",
+            "--offline",
+            "--host",
+            "x"
+        ])
+        .status
+        .code(),
+        Some(1),
+        "--host and --offline exclude each other"
+    );
+    let o = run(&[
+        "rules",
+        "check",
+        "--profile",
+        "cis-debian12",
+        "--offline",
+        "--loaded",
+        "x",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "--offline and --loaded exclude each other"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--offline"));
+}
+
+/// Issue 8, item 7: `auditkit help rules` is the rules help, and an
+/// unknown option of any rules subcommand is an error that names it,
+/// never a path to read (nor silently ignored).
+#[test]
+fn help_rules_and_unknown_options() {
+    let help = run(&["help", "rules"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert_eq!(stdout(&help), stdout(&run(&["rules", "--help"])));
+    let cases: &[&[&str]] = &[
+        &["rules", "lint", "-x"],
+        &["rules", "lint", "-x", "--no-host"],
+        &["rules", "fmt", "-x"],
+        &["rules", "check", "--profile", "cis-debian12", "-x"],
+        &["rules", "generate", "--profile", "harden", "-x"],
+        &["rules", "loaded", "-x"],
+        &["rules", "diff", "-x"],
+        &["rules", "apply", "--dry-run", "-x"],
+    ];
+    for args in cases {
+        let o = run(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        assert!(
+            err.contains("\"-x\"") || err.contains("option -x"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            !err.contains("reading -x"),
+            "{args:?} read -x as a path: {err}"
+        );
+    }
+    // Arguments a subcommand does not take are refused too.
+    for args in [
+        &["rules", "generate", "--privileged", "stray"][..],
+        &["rules", "fmt", "--augenrules", "/nonexistent", "stray"][..],
+        &["rules", "check", "--list-profiles", "stray"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("stray"),
+            "{args:?}"
+        );
+    }
+    // After --, a path may start with -.
+    let o = run(&["rules", "lint", "--no-host", "--", "-x"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("reading -x"));
 }

@@ -65,7 +65,16 @@ fn apply_loaded_and_diff_over_the_corpus() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules applied through the CLI");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(files >= 30 && rules > 700, "{files} files, {rules} rules");
+    // How many rules load depends on the host (its paths and users); the
+    // corpus holds the same number everywhere. Most of them must be compared.
+    let in_corpus: usize = corpus_files()
+        .iter()
+        .map(|(n, t)| parse_file(n, t).0.rules().count())
+        .sum();
+    assert!(
+        files >= 30 && rules * 2 > in_corpus,
+        "{files} files, {rules} of the corpus' {in_corpus} rules"
+    );
 }
 
 /// `diff` shows what differs and exits 1; JSON listing has the keys.
@@ -239,10 +248,17 @@ fn check_loaded_reads_the_kernel() {
     assert_eq!(code, 0, "{err}");
 
     let run = || check_loaded(path);
+    // A host may lack a watched file's directory (/etc/security): then the
+    // rule is left out and the item fails on disk and loaded alike.
+    let all = if rules.lines().filter(|l| l.starts_with("-w")).count() == 8 {
+        "pass"
+    } else {
+        "fail"
+    };
     let (_, items, out) = run();
     assert_eq!(status(&items, "disk", "6.2.3.21"), "pass", "{out}");
-    assert_eq!(status(&items, "disk", "6.2.3.8"), "pass");
-    assert_eq!(status(&items, "loaded", "6.2.3.8"), "pass");
+    assert_eq!(status(&items, "disk", "6.2.3.8"), all);
+    assert_eq!(status(&items, "loaded", "6.2.3.8"), all);
 
     // Drift: one identity watch removed from the kernel only.
     let (ok, _, e) = auditctl(&["-W", "/etc/shadow", "-p", "wa", "-k", "identity"]);
@@ -251,7 +267,7 @@ fn check_loaded_reads_the_kernel() {
     assert_eq!(code, 1);
     assert_eq!(status(&items, "disk", "6.2.3.21"), "fail");
     assert!(out.contains("on disk but not loaded: -w /etc/shadow -p wa -k identity"));
-    assert_eq!(status(&items, "disk", "6.2.3.8"), "pass");
+    assert_eq!(status(&items, "disk", "6.2.3.8"), all);
     assert_eq!(status(&items, "loaded", "6.2.3.8"), "fail");
     s.restore_now();
 }
@@ -297,7 +313,17 @@ fn generated_harden_set_loads() {
     let (code, out, err) = auditkit(&["rules", "diff", d]);
     assert_eq!(code, 0, "diff: {out}{err}");
     let got = auditctl_listing();
-    assert!(got.len() > 100, "the hardened set is large: {}", got.len());
+    // How many rules the set has depends on the host (its setuid files,
+    // which watched paths exist): the kernel holds what the directory
+    // says, i.e. what `rules fmt` lists for the file augenrules would write.
+    let (code, merged, err) = auditkit(&["rules", "fmt", "--augenrules", d]);
+    assert_eq!(code, 0, "fmt --augenrules: {err}");
+    let merged = s.write("audit.rules", &merged);
+    let (code, want, err) = auditkit(&["rules", "fmt", merged.to_str().unwrap_or_default()]);
+    assert_eq!(code, 0, "fmt: {err}");
+    let want: Vec<&str> = want.lines().filter(|l| *l != "No rules").collect();
+    assert!(!want.is_empty(), "the hardened set has rules on any host");
+    assert_eq!(got, want, "auditctl -l lists what the directory says");
     let (_, ours, _) = auditkit(&["rules", "loaded"]);
     let ours: Vec<&str> = ours.lines().collect();
     assert_eq!(ours, got);
@@ -348,4 +374,44 @@ fn status(items: &[serde_json::Value], source: &str, id: &str) -> String {
         .and_then(|x| x["status"].as_str())
         .unwrap_or_default()
         .to_string()
+}
+
+/// Issue 8, item 5: `rules fmt` prints what `auditctl -l` prints, byte for
+/// byte, for an empty rule set (`No rules`) and for a small one.
+#[test]
+fn fmt_prints_what_auditctl_lists() {
+    let Some(mut s) = Session::start("cli-fmt") else {
+        return;
+    };
+    let files = [
+        ("empty.rules", "# nothing but comments and control lines\n-D\n-b 8192\n"),
+        (
+            "one.rules",
+            "-D\n-a exit,always -F arch=b64 -S openat -F auid>=1000 -F auid!=-1 -k auditkit-cli-fmt\n",
+        ),
+    ];
+    for (name, text) in files {
+        let p = s.write(name, text);
+        let path = p.to_str().unwrap_or_default();
+        s.audit.delete_all().expect("delete all");
+        // Only the rule lines go to the kernel (no -b: it is global state).
+        let rules: String = text
+            .lines()
+            .filter(|l| l.starts_with("-a"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let load = s.write("load.rules", &rules);
+        if !rules.is_empty() {
+            let (ok, _, e) = auditctl(&["-R", load.to_str().unwrap_or_default()]);
+            assert!(ok, "{e}");
+        }
+        let out = std::process::Command::new("auditctl")
+            .arg("-l")
+            .output()
+            .expect("auditctl -l");
+        let (code, ours, err) = auditkit(&["rules", "fmt", path]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(ours, String::from_utf8_lossy(&out.stdout), "{name}");
+    }
+    s.restore_now();
 }
