@@ -21,6 +21,16 @@
 //!   therefore holds back complete newer ones.
 //! * At the end of input every pending event completes.
 //!
+//! Two additions that ausearch does not have:
+//!
+//! * ausearch's own output (`----` and `time->` lines between events):
+//!   each block between separators is one event, its records read back to
+//!   front (ausearch prints them last first), whatever their types; a
+//!   record of another key ends block reading until the next separator.
+//! * [`Assembler::grouping_by_id`], for the native outputs: a record joins
+//!   the pending event of its key even where ausearch would start a second
+//!   one.
+//!
 //! Memory is bounded: besides the event-time timeout, at most
 //! [`Assembler::max_open`] events may be building at once; beyond that the
 //! oldest is completed early (ausearch has no such limit and can grow

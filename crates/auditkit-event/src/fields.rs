@@ -54,7 +54,8 @@ pub struct FieldsOptions {
 ///   letter, then letters, digits, `_` and `-`; in EXECVE records only
 ///   `argc` and `aN`, `aN_len`, `aN[i]` from the current argument on),
 ///   optionally after `(` or `'` as in the legacy and nested forms. A lone
-///   `:` (the legacy `acct=root : exe=`) also ends a value.
+///   `:` (the legacy `acct=root : exe=`) also ends a value, except in
+///   EXECVE records.
 ///
 /// Values are not trimmed as raw ones are (an interpretation may end with
 /// `)` or `:`), except for the syntax around them: one trailing `,`, the
@@ -339,7 +340,9 @@ impl<'a> Fields<'a> {
     /// continuing the value before it).
     fn starts_field(&self, tok: &[u8]) -> bool {
         if tok == b":" {
-            return true;
+            // The legacy `acct=root : exe=`; EXECVE arguments are text
+            // from the command line, never that.
+            return self.rtype != AUDIT_EXECVE;
         }
         let Some(eq) = memchr::memchr(b'=', tok) else {
             return false;
@@ -644,6 +647,13 @@ mod tests {
                 ("a2", "x a1=y"),
                 ("a3", "two  spaces "),
             ])
+        );
+        // ausearch -i of a log of real auditd, shortened: bash's
+        // `declare -f` text as an argument, with a ` : ` inside.
+        let f = interp("type=EXECVE msg=audit(12/01/26 21:25:36.144:1097) : argc=3 a0=bash a1=-c a2=worker () \\012{ \\012    : 2> /dev/null < /dev/tcp/127.0.0.1/9;\\012}; worker 1 ");
+        assert_eq!(
+            get(&f, "a2"),
+            "worker () \\012{ \\012    : 2> /dev/null < /dev/tcp/127.0.0.1/9;\\012}; worker 1"
         );
     }
 
