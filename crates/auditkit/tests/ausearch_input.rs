@@ -362,3 +362,38 @@ fn default_output_reads_back_as_the_same_events() {
     }
     assert!(events > 500, "{events} events");
 }
+
+/// `search -i` on ausearch -i output prints it unchanged: its records are
+/// interpreted already, each block is one event, and the records, back in
+/// logged order, are printed last first again as ausearch does.
+#[test]
+fn interpret_of_interpreted_output_is_unchanged() {
+    if !have_ausearch() {
+        eprintln!("SKIP: ausearch is not installed (apt-get install auditd)");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("auditkit-ausii-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut compared = 0;
+    for log in logs() {
+        let name = log.file_name().unwrap().to_string_lossy().into_owned();
+        let nc = prepared(&log, &tmp, false);
+        let out = tmp.join(format!("{name}.i"));
+        ausearch(&["-i"], &nc, &out);
+        let o = Command::new(env!("CARGO_BIN_EXE_auditkit"))
+            .env("LC_ALL", "C")
+            .env("TZ", "UTC")
+            .args(["search", "-i", "-if"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let want = std::fs::read(&out).unwrap();
+        assert!(
+            o.stdout == want,
+            "{name}: search -i of ausearch -i output differs:\n{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared} logs");
+}
