@@ -53,6 +53,9 @@ pub struct Config {
     /// Keep only records whose `sec` is inside this inclusive range, before
     /// assembly (ausearch's `-ts`/`-te` semantics).
     pub time_range: Option<(u64, u64)>,
+    /// Group records by id for the native outputs instead of keeping
+    /// ausearch's splits (see [`Assembler::grouping_by_id`]).
+    pub group_by_id: bool,
 }
 
 impl Default for Config {
@@ -62,6 +65,7 @@ impl Default for Config {
             eoe_timeout: crate::assemble::DEFAULT_EOE_TIMEOUT,
             batch: 512,
             time_range: None,
+            group_by_id: false,
         }
     }
 }
@@ -83,6 +87,8 @@ pub struct Stats {
     pub blank: u64,
     /// `#` comment lines.
     pub comments: u64,
+    /// ausearch's event separator lines (`----`, `time->...`).
+    pub separators: u64,
     /// Standalone EOE records dropped.
     pub dropped_eoe: u64,
     /// Events completed early by the open-event bound.
@@ -222,10 +228,12 @@ where
         let batch_size = cfg.batch.max(1);
         let range = cfg.time_range;
         let timeout = cfg.eoe_timeout;
+        let group_by_id = cfg.group_by_id;
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
             let mut events = 0u64;
             let mut asm = Assembler::new(timeout);
+            asm.group_by_id = group_by_id;
             let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
             let mut next_fmt = 0usize;
             let mut closed = false;

@@ -329,6 +329,13 @@ fn last_event_of(ev: &Event) -> LastEvent {
 
 type Run = (u64, u64, u8, Option<LastEvent>);
 
+/// Whether a format groups records by id (the native ones) or keeps
+/// ausearch's grouping, splits included (the ausearch formats, whose
+/// output must be byte-identical to its). docs/differences.md says so.
+fn groups_by_id(f: Format) -> bool {
+    matches!(f, Format::Json)
+}
+
 /// Checkpoint and follow: one thread, events in order; at the end the
 /// open events are completed only when not checkpointing (ausearch).
 fn sequential(
@@ -344,6 +351,7 @@ fn sequential(
         .eoe_timeout
         .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT);
     let mut asm = Assembler::new(timeout);
+    asm.group_by_id = groups_by_id(a.format);
     let mut found = 0u64;
     let mut unparsed = 0u64;
     let mut out = Vec::with_capacity(64 * 1024);
@@ -446,6 +454,7 @@ fn parallel(
             .eoe_timeout
             .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT),
         time_range: range,
+        group_by_id: groups_by_id(a.format),
         ..Default::default()
     };
     let debug_lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
