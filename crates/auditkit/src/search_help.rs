@@ -2,7 +2,8 @@
 //! option grouped by question.
 
 /// `auditkit search --help`.
-pub const HELP: &str = "\
+pub const HELP: &str = concat!(
+    "\
 auditkit search: find events in audit logs (every ausearch option, and more)
 
 Examples:
@@ -104,7 +105,6 @@ Operation:
 Environment: AUDITKIT_NOW=EPOCH_SECONDS pins \"now\" for the time keywords
 (tests, reproducible reports). Dates are read in the local time zone (TZ).
 
-Exit status: 0 when something matched, 1 when nothing did (ausearch prints
-'<no matches>' on stderr except in raw format) or on errors, 10/11/12 for
-checkpoint problems.
-";
+",
+    crate::exit::exit_help!()
+);
