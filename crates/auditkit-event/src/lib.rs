@@ -47,6 +47,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod assemble;
 pub mod chunk;
 mod event;
@@ -55,6 +56,7 @@ pub mod header;
 pub mod pipeline;
 pub mod value;
 
+pub use access::{EventFields, RecordFields};
 pub use assemble::Assembler;
 pub use chunk::{Chunk, ParsedChunk};
 pub use event::{Event, Record, Records};

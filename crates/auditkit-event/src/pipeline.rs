@@ -165,8 +165,8 @@ pub enum Flow {
 /// for most filters; `auditkit search` says print, skip or "matches but
 /// ausearch would not print it". Closures `Fn(&Event) -> V` are filters.
 ///
-/// Filters read events through the field-access trait of
-/// `auditkit_query::lang` (`Fields`), so one compiled filter runs over
+/// Filters read events through the field-access trait
+/// [`EventFields`](crate::EventFields), so one compiled filter runs over
 /// parsed logs, stored events and collector frames.
 pub trait Filter: Sync {
     /// The filter's answer for one event.
