@@ -1,17 +1,36 @@
-//! The parallel pipeline: parse on all cores, assemble in order, format on
-//! all cores, write in order.
+//! The engine: parse on all cores, assemble in order, filter and sink on
+//! all cores, and an ordered stage in log order.
 //!
 //! ```text
-//!  caller's blocks ─► parse workers (N) ─► assembler ─► format workers (N) ─► caller's sink
-//!                      round robin          1 thread     batches, round robin   in order
+//!  chunks ─► parse workers (N) ─► assembler ─► workers (N): Filter + Sink ─► Ordered stage
+//!            round robin          1 thread     batches, round robin,         in order, on the
+//!                                              one Sink::Part each            caller's thread
 //! ```
 //!
+//! Every command that reads events is this one run with a different
+//! consumer ([`run`]'s `sink` and `ordered`):
+//!
+//! * a [`Sink`] sees the events of a batch on a worker. Its per-worker
+//!   [`Part`](Sink::Part) (a tally, report counts) needs no lock and is
+//!   handed back at the end to be merged; what must come out in order
+//!   (formatted text) goes into the batch's [`Out`](Sink::Out);
+//! * an [`Ordered`] stage sees each batch's `Out` (and, if it asks, its
+//!   events) in log order: writing output, detection with process state,
+//!   checkpoints, a store and its acknowledgements.
+//!
 //! Round-robin hand-off with one bounded channel per worker keeps the
-//! output order deterministic (the order ausearch prints) without any
-//! reordering buffer, and the channel bounds cap how much input is in
-//! flight, which is what keeps memory flat whatever the file size. The
-//! library does no I/O: blocks come from an iterator and output goes to a
-//! closure, both supplied by the caller.
+//! order deterministic (the order ausearch prints) without a reordering
+//! buffer, and the channel bounds cap how much input is in flight, which
+//! keeps memory flat whatever the input size. The sink is called per
+//! event through generics (no `dyn` per event); the per-batch costs are a
+//! channel send and a recycled `Out` from a small pool.
+//!
+//! Why the engine is here and not in `auditkit-source`: it needs only
+//! chunks in and a consumer out, no file system, so it stays with the
+//! parser and assembler it drives, pure and testable on bytes; the source
+//! crate depends on this one (for [`Chunk`]) and feeds it, and so will TCP
+//! frames and netlink. Threads are not I/O: the library still reads and
+//! writes nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};

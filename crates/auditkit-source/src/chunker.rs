@@ -1,4 +1,4 @@
-//! The one bounded chunker: bytes in blocks -> newline-aligned [`Chunk`]s,
+//! The one bounded chunker: bytes in blocks -> newline-aligned [`Chunk`](crate::Chunk)s,
 //! with a cap on the length of a line.
 //!
 //! Every source (files, pipes, decompressors, a followed file; later TCP
@@ -30,7 +30,7 @@ pub const BLOCK_SIZE: usize = 1 << 20;
 /// A line that was longer than the limit and was cut.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LongLine {
-    /// The source index (as in [`Chunk::source`]).
+    /// The source index (as in `Chunk::source`).
     pub source: u32,
     /// Byte offset of the line's start in the source (decompressed bytes).
     pub offset: u64,

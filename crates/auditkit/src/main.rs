@@ -9,6 +9,7 @@
 mod exit;
 mod filter;
 mod format;
+mod input_args;
 mod progress;
 mod rules_cmd;
 mod rules_kernel;

@@ -357,11 +357,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     } else {
         Some(EventWriter::new(&a)?)
     };
-    let mut sources = if a.inputs.is_empty() {
-        input::default_inputs(a.input_logs)?
-    } else {
-        input::expand_inputs(&a.inputs)?
-    };
+    let mut sources = a.input.sources()?;
     auditkit_output::time::init();
 
     // Checkpoint: load it, and start at the checkpointed file.
@@ -375,7 +371,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             }
         };
         if let Some(cp) = &loaded {
-            if !a.checkpoint_time_only && sources.len() > 1 {
+            if !a.input.checkpoint_time_only && sources.len() > 1 {
                 let pos = sources.iter().position(|s| match s {
                     Source::File(p) => {
                         std::fs::metadata(p).is_ok_and(|m| m.dev() == cp.dev && m.ino() == cp.ino)
@@ -388,10 +384,13 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
                 }
             }
         }
-        gate = Some(Gate::new(loaded.map(|c| c.last), a.checkpoint_time_only));
+        gate = Some(Gate::new(
+            loaded.map(|c| c.last),
+            a.input.checkpoint_time_only,
+        ));
     }
 
-    let plan = plan::plan(sources, a.criteria.start_time);
+    let plan = plan::plan(sources, a.input.start_time);
     let mut names = plan.names();
     let last_file = plan.read.iter().rev().find_map(|p| match &p.source {
         Source::File(f) => Some(f.clone()),
@@ -422,23 +421,10 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         }
         _ => Box::new(read),
     };
-    let time_range = (a.criteria.start_time != 0 || a.criteria.end_time != 0).then(|| {
-        let hi = if a.criteria.end_time == 0 {
-            u64::MAX
-        } else {
-            a.criteria.end_time.max(0) as u64
-        };
-        (a.criteria.start_time.max(0) as u64, hi)
-    });
     let cfg = pipeline::Config {
-        threads: a.threads,
-        eoe_timeout: a
-            .eoe_timeout
-            .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT),
-        time_range,
         live: a.follow,
         complete_at_end: gate.is_none(),
-        ..Default::default()
+        ..a.input.config()
     };
     let header = writer.as_ref().and_then(EventWriter::header);
     let sink = SearchSink {
