@@ -204,14 +204,6 @@ impl Iterator for Chunks {
     }
 }
 
-/// Read a whole source into chunks (tests and tools).
-pub fn read_source(src: Source) -> (Vec<Chunk>, Arc<Report>) {
-    let report = Arc::new(Report::default());
-    let plan = Plan::whole(vec![src]);
-    let chunks = Chunks::new(&plan, ReadOptions::default(), report.clone()).collect();
-    (chunks, report)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
