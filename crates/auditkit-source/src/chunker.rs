@@ -63,6 +63,12 @@ impl Cutter {
         }
     }
 
+    /// Offset in the source just past the last byte given to the cutter
+    /// (where reading goes on).
+    pub(crate) fn consumed(&self) -> u64 {
+        self.offset + self.carry.len() as u64
+    }
+
     /// How many bytes to read per block.
     pub(crate) fn block_size(&self) -> usize {
         BLOCK_SIZE.min(self.limit)

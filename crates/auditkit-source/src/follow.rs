@@ -60,10 +60,26 @@ impl Follow {
         max_line: usize,
         report: Arc<Report>,
     ) -> Follow {
+        let cutter = Cutter::new(source, max_line, offset);
+        Follow::resume(path, cutter, source, rotated_source, max_line, report)
+    }
+
+    /// Go on from where a reader's cutter stopped: the partial line it
+    /// carries is completed by what auditd writes next, and no byte is read
+    /// twice or skipped between the search and the follow.
+    pub(crate) fn resume(
+        path: PathBuf,
+        cutter: Cutter,
+        source: u32,
+        rotated_source: u32,
+        max_line: usize,
+        report: Arc<Report>,
+    ) -> Follow {
+        let offset = cutter.consumed();
         let mut f = Follow {
             file: None,
             pos: offset,
-            cutter: Cutter::new(source, max_line, offset),
+            cutter,
             max_line,
             source,
             rotated_source,

@@ -16,6 +16,7 @@ use auditkit_event::Chunk;
 
 use crate::chunker::{Cutter, LongLine, DEFAULT_MAX_LINE};
 use crate::error::Error;
+use crate::follow::Follow;
 use crate::input::{open, Source};
 use crate::plan::{Plan, Planned};
 
@@ -92,6 +93,9 @@ pub struct Chunks {
     cur: Option<(Box<dyn Read + Send>, Cutter, u32)>,
     opts: ReadOptions,
     report: Arc<Report>,
+    /// Follow the last source when it is a plain file.
+    follow: bool,
+    following: Option<Follow>,
 }
 
 impl Chunks {
@@ -103,7 +107,18 @@ impl Chunks {
             cur: None,
             opts,
             report,
+            follow: false,
+            following: None,
         }
+    }
+
+    /// Do not end at the end of the last source when it is a plain file:
+    /// follow it as [`Follow`] does (`--follow`), from exactly where
+    /// reading stopped, with its partial last line still open. After a
+    /// rotation the new file is source `plan.read.len()`.
+    pub fn follow_last(mut self) -> Chunks {
+        self.follow = true;
+        self
     }
 
     fn open_next(&mut self) -> Option<()> {
@@ -142,6 +157,9 @@ impl Iterator for Chunks {
     type Item = Chunk;
 
     fn next(&mut self) -> Option<Chunk> {
+        if let Some(f) = self.following.as_mut() {
+            return f.next();
+        }
         loop {
             if self.cur.is_none() {
                 self.open_next()?;
@@ -177,7 +195,23 @@ impl Iterator for Chunks {
             self.report.add_bytes(n);
             let report = &self.report;
             let mut long = |l| report.long_line(l);
-            let data = if n == 0 {
+            let data = if n == 0 && self.follow && self.next == self.plan.len() {
+                // The last source: follow it if it is a plain file.
+                cutter.restore(buf);
+                let Some((_, cutter, src)) = self.cur.take() else {
+                    return None;
+                };
+                let planned = self.plan.get(src as usize);
+                if let Some(path) = planned.and_then(|p| p.source.plain_file()) {
+                    let rotated = self.plan.len() as u32;
+                    let max = self.opts.max_line;
+                    let report = self.report.clone();
+                    let f = Follow::resume(path.to_path_buf(), cutter, src, rotated, max, report);
+                    return self.following.insert(f).next();
+                }
+                let mut cutter = cutter;
+                cutter.finish(&mut |l| report.long_line(l))
+            } else if n == 0 {
                 // End of this source: whatever is carried is its last line.
                 cutter.restore(buf);
                 let rest = cutter.finish(&mut long);
@@ -265,6 +299,30 @@ mod tests {
             crate::input::lines_before(&Source::File(p.clone()), longs[0].offset),
             Some(1)
         );
+        let _ = std::fs::remove_file(p);
+    }
+
+    /// Following goes on from the exact byte where reading stopped, with
+    /// the partial last line still open: before, the follow started at the
+    /// file's length taken before the search (bytes written during the
+    /// search were read twice), and the partial line was passed on as a
+    /// line of its own and its end as another.
+    #[test]
+    fn follow_last_resumes_where_reading_stopped() {
+        let p = tmp("follow", b"a\nb");
+        let plan = Plan::whole(vec![Source::File(p.clone())]);
+        let report = Arc::new(Report::default());
+        let mut c = Chunks::new(&plan, ReadOptions::default(), report.clone()).follow_last();
+        assert_eq!(c.next().unwrap().data, b"a\n");
+        assert!(c.next().unwrap().data.is_empty(), "a tick while idle");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&p)
+            .and_then(|mut w| std::io::Write::write_all(&mut w, b"c\nd\n"))
+            .unwrap();
+        let next = c.next().unwrap();
+        assert_eq!((next.data.as_slice(), next.source), (&b"bc\nd\n"[..], 0));
+        assert!(report.take_errors().is_empty());
         let _ = std::fs::remove_file(p);
     }
 }

@@ -28,10 +28,10 @@ use anyhow::Result;
 use auditkit_event::chunk::Unparsed;
 use auditkit_event::header::HeaderError;
 use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
-use auditkit_event::{Chunk, Event, ParsedChunk};
+use auditkit_event::{Event, ParsedChunk};
 use auditkit_query::checkpoint::{self, Checkpoint, Decision, Gate, LastEvent};
 use auditkit_query::lang::{self, EventView, FieldSel, Names};
-use auditkit_source::{input, plan, Chunks, Follow, Plan, ReadOptions, Report, Source};
+use auditkit_source::{input, plan, Chunks, Plan, ReadOptions, Report, Source};
 
 use crate::exit::Exit;
 use crate::filter::{Filter, Verdict};
@@ -402,24 +402,15 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let opts = ReadOptions::default();
     let read = Chunks::new(&plan, opts.clone(), report.clone());
     let total = plan.total_bytes();
-    let chunks: Box<dyn Iterator<Item = Chunk> + Send> = match (a.follow, &last_file) {
-        (true, Some(path)) => {
-            // The followed file is the last source; after a rotation its
-            // successor gets a source index of its own (numbered from 1).
-            let len = std::fs::metadata(path).map_or(0, |m| m.len());
-            let src = names.len().saturating_sub(1) as u32;
-            names.push(path.display().to_string());
-            let follow = Follow::new(
-                path.clone(),
-                len,
-                src,
-                src + 1,
-                opts.max_line,
-                report.clone(),
-            );
-            Box::new(read.chain(follow))
+    let chunks = if a.follow {
+        // A rotated-in successor of the followed file is a source of its
+        // own (numbered from line 1), with the same name.
+        if let Some(p) = plan.read.last() {
+            names.push(p.source.display());
         }
-        _ => Box::new(read),
+        read.follow_last()
+    } else {
+        read
     };
     let cfg = pipeline::Config {
         live: a.follow,
