@@ -198,9 +198,7 @@ impl Iterator for Chunks {
             let data = if n == 0 && self.follow && self.next == self.plan.len() {
                 // The last source: follow it if it is a plain file.
                 cutter.restore(buf);
-                let Some((_, cutter, src)) = self.cur.take() else {
-                    return None;
-                };
+                let (_, cutter, src) = self.cur.take()?;
                 let planned = self.plan.get(src as usize);
                 if let Some(path) = planned.and_then(|p| p.source.plain_file()) {
                     let rotated = self.plan.len() as u32;
