@@ -17,8 +17,13 @@
 //!  read::Chunks  (+ follow::Follow)          read each from its offset, in 1 MiB blocks,
 //!        │                                     through the one bounded chunker
 //!        ▼
-//!  Chunk { data, source, first_line }  ──►  auditkit_event::pipeline::run(cfg, chunks, filter, sink)
+//!  Chunk { data, source, first_line }  ──►  auditkit_event::pipeline::run(cfg, chunks, filter, sink, ordered)
 //! ```
+//!
+//! [`engine::run`] does all of it for a plan: `run(plan, ..., filter, sink,
+//! ordered)`. The engine itself (parse, assemble, filter, sink) is in
+//! `auditkit-event` because it needs no file system; see
+//! `auditkit_event::pipeline` for the sink traits.
 //!
 //! * [`input`]: which sources, and opening one (decompressing by name or
 //!   magic bytes).
@@ -32,6 +37,7 @@
 //! * [`read`]: the chunk iterator over a plan, with a shared [`Report`] of
 //!   bytes read, errors (typed, naming the file) and cut lines.
 //! * [`follow`]: `--follow` across rotation.
+//! * [`engine`]: the engine over a plan.
 //!
 //! Line numbers: readers leave numbering to the assembler, which counts
 //! lines on the parse workers anyway (a reader-side pass over every byte
@@ -62,6 +68,7 @@
 
 pub mod auditd_conf;
 pub mod chunker;
+pub mod engine;
 pub mod error;
 pub mod follow;
 pub mod input;

@@ -31,7 +31,7 @@ use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
 use auditkit_event::{Event, ParsedChunk};
 use auditkit_query::checkpoint::{self, Checkpoint, Decision, Gate, LastEvent};
 use auditkit_query::lang::{self, EventView, FieldSel, Names};
-use auditkit_source::{input, plan, Chunks, Plan, ReadOptions, Report, Source};
+use auditkit_source::{engine, input, plan, Plan, ReadOptions, Report, Source};
 
 use crate::exit::Exit;
 use crate::filter::{Filter, Verdict};
@@ -400,18 +400,14 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let skipped = plan.skipped.len();
     let report = Arc::new(Report::default());
     let opts = ReadOptions::default();
-    let read = Chunks::new(&plan, opts.clone(), report.clone());
     let total = plan.total_bytes();
-    let chunks = if a.follow {
+    if a.follow {
         // A rotated-in successor of the followed file is a source of its
         // own (numbered from line 1), with the same name.
         if let Some(p) = plan.read.last() {
             names.push(p.source.display());
         }
-        read.follow_last()
-    } else {
-        read
-    };
+    }
     let cfg = pipeline::Config {
         live: a.follow,
         complete_at_end: gate.is_none(),
@@ -447,7 +443,8 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         },
         report: report.clone(),
     };
-    let done = pipeline::run(&cfg, chunks, &filter, &sink, &mut out)?;
+    let (o, follow, rep) = (opts.clone(), a.follow, report.clone());
+    let done = engine::run(&plan, o, follow, rep, &cfg, &filter, &sink, &mut out)?;
     out.progress.finish();
     if let Some(e) = out.err.take() {
         return Err(e.into());
