@@ -29,7 +29,12 @@ pub struct Report {
     bytes: AtomicU64,
     errors: Mutex<Vec<Error>>,
     long_lines: Mutex<Vec<LongLine>>,
+    long_count: AtomicU64,
 }
+
+/// How many cut lines a [`Report`] keeps (all are counted): a file of
+/// nothing but long lines must not grow the report without bound.
+pub const LONG_LINES_KEPT: usize = 20;
 
 impl Report {
     /// Bytes read so far (after decompression).
@@ -48,9 +53,17 @@ impl Report {
     }
 
     pub(crate) fn long_line(&self, l: LongLine) {
+        self.long_count.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut v) = self.long_lines.lock() {
-            v.push(l);
+            if v.len() < LONG_LINES_KEPT {
+                v.push(l);
+            }
         }
+    }
+
+    /// How many lines were cut in all.
+    pub fn long_line_count(&self) -> u64 {
+        self.long_count.load(Ordering::Relaxed)
     }
 
     /// The errors met since the last call, oldest first.
@@ -61,7 +74,8 @@ impl Report {
             .unwrap_or_default()
     }
 
-    /// The lines cut since the last call, in the order they were read.
+    /// The first [`LONG_LINES_KEPT`] lines cut (since the last call), in
+    /// the order they were read.
     pub fn take_long_lines(&self) -> Vec<LongLine> {
         self.long_lines
             .lock()

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
-use auditkit_source::{input, Source};
+use auditkit_source::{input, ReadOptions, Source};
 
 use crate::search_args::ArgError;
 
@@ -33,6 +33,8 @@ pub struct InputArgs {
     pub end_time: i64,
     /// `-ts checkpoint`: use only the checkpoint's time.
     pub checkpoint_time_only: bool,
+    /// `--max-line BYTES`: the chunker's cap on a line.
+    pub max_line: Option<usize>,
 }
 
 /// One option word and what follows it, as the command's parser sees it.
@@ -91,6 +93,18 @@ impl InputArgs {
                 self.threads = o
                     .parse()
                     .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
+                Ok(Some(used))
+            }
+            "--max-line" => {
+                let o = need()?;
+                match o.parse::<usize>() {
+                    Ok(n) if n > 0 => self.max_line = Some(n),
+                    _ => {
+                        return Err(ArgError(format!(
+                            "--max-line: expected a number of bytes above 0, found '{o}'"
+                        )))
+                    }
+                }
                 Ok(Some(used))
             }
             "-te" | "--end" | "-ts" | "--start" => self.parse_time(w, clock).map(Some),
@@ -165,6 +179,15 @@ impl InputArgs {
             };
             (self.start_time.max(0) as u64, hi)
         })
+    }
+
+    /// How to read.
+    pub fn read_options(&self) -> ReadOptions {
+        let mut o = ReadOptions::default();
+        if let Some(n) = self.max_line {
+            o.max_line = n;
+        }
+        o
     }
 
     /// The engine's settings these options decide.

@@ -31,7 +31,8 @@ use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
 use auditkit_event::{Event, ParsedChunk};
 use auditkit_query::checkpoint::{self, Checkpoint, Decision, Gate, LastEvent};
 use auditkit_query::lang::{self, EventView, FieldSel, Names};
-use auditkit_source::{engine, input, plan, Plan, ReadOptions, Report, Source};
+use auditkit_source::read::LONG_LINES_KEPT;
+use auditkit_source::{engine, input, plan, Plan, Report, Source};
 
 use crate::exit::Exit;
 use crate::filter::{Filter, Verdict};
@@ -399,7 +400,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let reads_stdin = plan.read.iter().any(|p| matches!(p.source, Source::Stdin));
     let skipped = plan.skipped.len();
     let report = Arc::new(Report::default());
-    let opts = ReadOptions::default();
+    let opts = a.input.read_options();
     let total = plan.total_bytes();
     if a.follow {
         // A rotated-in successor of the followed file is a source of its
@@ -484,6 +485,13 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         eprintln!(
             "auditkit: {at}: a line of {} bytes was cut to {} bytes (longer than any audit record)",
             l.len, opts.max_line
+        );
+    }
+    let kept = LONG_LINES_KEPT as u64;
+    if report.long_line_count() > kept {
+        eprintln!(
+            "auditkit: {} more line(s) were cut",
+            report.long_line_count() - kept
         );
     }
 

@@ -97,6 +97,8 @@ Operation:
                           11: cannot save it, 12: checkpoint corrupted)
   --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
   --threads N             worker threads per stage (default: all cores)
+  --max-line BYTES        cut longer lines, and say where (default 1048576;
+                          no audit record comes near it)
   --debug, --stats        report skipped lines / bytes and files read
   --no-progress           no progress line on stderr (shown on a terminal
                           when a scan takes more than half a second)

@@ -164,6 +164,44 @@ fn an_endless_line_is_cut_and_named() {
         err.contains("audit.log:3: a line of 3145728 bytes was cut to 1048576 bytes"),
         "{err}"
     );
+    // The cap is an option.
+    let out = auditkit(
+        &[
+            "search",
+            "-if",
+            "audit.log",
+            "--format",
+            "raw",
+            "--max-line",
+            "100",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("audit.log:3: a line of 3145728 bytes was cut to 100 bytes"),
+        "{err}"
+    );
+    // Records are longer than 100 bytes here: each is cut and named too.
+    assert!(err.contains("audit.log:1: a line of "), "{err}");
+    // A file of nothing but long lines: the first 20 are named, the
+    // rest counted.
+    std::fs::write(dir.join("many.log"), long_log(50, &[])).unwrap();
+    let out = auditkit(
+        &[
+            "search",
+            "-if",
+            "many.log",
+            "--format",
+            "raw",
+            "--max-line",
+            "50",
+        ],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches(": a line of ").count(), 20, "{err}");
+    assert!(err.contains("auditkit: 30 more line(s) were cut"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
