@@ -221,3 +221,14 @@ fn help_lists_every_exit_status() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 8, item 7: `auditkit help rules` printed the top-level help.
+#[test]
+fn help_rules_is_the_rules_help() {
+    let dir = tmpdir("help-rules");
+    let out = auditkit(&["help", "rules"], &dir);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("auditkit rules:"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
