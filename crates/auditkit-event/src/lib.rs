@@ -53,6 +53,7 @@ pub mod chunk;
 mod event;
 pub mod fields;
 pub mod header;
+mod item;
 pub mod pipeline;
 pub mod value;
 

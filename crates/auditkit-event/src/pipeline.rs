@@ -34,31 +34,13 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::thread;
 
 use crate::assemble::Assembler;
 use crate::chunk::{parse_chunk, Chunk, ParsedChunk, Unparsed};
 use crate::event::Event;
-
-/// What flows from the assembler to the formatters.
-#[derive(Debug)]
-pub enum Item {
-    /// A complete event.
-    Event(Event),
-    /// A line that is not a record, at the place it was read.
-    Unparsed(Arc<ParsedChunk>, Unparsed),
-}
-
-impl Item {
-    /// The text of an unparsed line.
-    pub fn unparsed_line(&self) -> Option<&[u8]> {
-        match self {
-            Item::Unparsed(pc, u) => Some(pc.unparsed_line(u)),
-            Item::Event(_) => None,
-        }
-    }
-}
+pub use crate::item::{Item, Stats};
 
 /// Settings of a pipeline run.
 #[derive(Clone, Debug)]
@@ -93,29 +75,6 @@ impl Default for Config {
             complete_at_end: true,
         }
     }
-}
-
-/// Counters of a run.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Lines read.
-    pub lines: u64,
-    /// Lines that were records.
-    pub records: u64,
-    /// Records dropped by the time range.
-    pub out_of_range: u64,
-    /// Events assembled.
-    pub events: u64,
-    /// Lines that were not records (not counting blank and `#` lines).
-    pub unparsed: u64,
-    /// Blank lines.
-    pub blank: u64,
-    /// `#` comment lines.
-    pub comments: u64,
-    /// Standalone EOE records dropped.
-    pub dropped_eoe: u64,
-    /// Events completed early by the open-event bound.
-    pub forced: u64,
 }
 
 /// Cuts the assembler's items into batches and hands them to the workers
