@@ -254,4 +254,75 @@ mod tests {
         assert_eq!(longs.len(), 1);
         assert_eq!((longs[0].offset, longs[0].len), (33, 33));
     }
+
+    /// What the cutter must make of `data`: every line longer than
+    /// `limit` cut to its first `limit` bytes (and ended), the rest as is.
+    fn model(data: &[u8], limit: usize) -> (Vec<u8>, Vec<(u64, u64)>) {
+        let mut out = Vec::new();
+        let mut longs = Vec::new();
+        let mut off = 0u64;
+        let mut rest = data;
+        while !rest.is_empty() {
+            let (line, nl) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], true),
+                None => (rest, false),
+            };
+            if line.len() > limit {
+                out.extend_from_slice(&line[..limit]);
+                out.push(b'\n');
+                longs.push((off, line.len() as u64));
+            } else {
+                out.extend_from_slice(line);
+                if nl {
+                    out.push(b'\n');
+                }
+            }
+            let used = line.len() + usize::from(nl);
+            off += used as u64;
+            rest = &rest[used..];
+        }
+        (out, longs)
+    }
+
+    proptest::proptest! {
+        /// Any bytes, any limit, reads of any size up to a block: the
+        /// model's output, the model's reports, and never more than the
+        /// limit plus one block in hand.
+        #[test]
+        fn cutter_matches_the_model(
+            data in proptest::collection::vec(
+                proptest::prop_oneof![3 => proptest::num::u8::ANY, 1 => proptest::strategy::Just(b'\n')],
+                0..600,
+            ),
+            limit in 1usize..80,
+            reads in proptest::collection::vec(1usize..100, 1..20),
+        ) {
+            let mut c = Cutter::new(0, limit, 0);
+            let mut out = Vec::new();
+            let mut longs = Vec::new();
+            let mut pos = 0;
+            let mut k = 0;
+            while pos < data.len() {
+                let mut b = c.buffer();
+                let from = b.len();
+                let n = reads[k % reads.len()].min(c.block_size()).min(data.len() - pos);
+                k += 1;
+                b.extend_from_slice(&data[pos..pos + n]);
+                pos += n;
+                proptest::prop_assert!(b.len() <= limit + c.block_size());
+                if let Some(o) = c.cut(b, from, &mut |l| longs.push((l.offset, l.len))) {
+                    out.extend_from_slice(&o);
+                }
+            }
+            let b = c.buffer();
+            c.restore(b);
+            if let Some(o) = c.finish(&mut |l| longs.push((l.offset, l.len))) {
+                out.extend_from_slice(&o);
+            }
+            let (want, want_longs) = model(&data, limit);
+            proptest::prop_assert_eq!(out, want);
+            proptest::prop_assert_eq!(longs, want_longs);
+            proptest::prop_assert_eq!(c.consumed(), data.len() as u64);
+        }
+    }
 }
