@@ -16,6 +16,47 @@ use auditkit_source::{input, ReadOptions, Source};
 
 use crate::search_args::ArgError;
 
+// The help lines of these options, as string literals for `concat!` into
+// each command's help, so that they are written once, beside the parser.
+
+/// The input paragraph and `-if`, `--input-logs`.
+macro_rules! input_help {
+    () => {
+        "\
+Input (like ausearch): standard input when it is a pipe, else the files
+given with -if, else auditd.conf's log_file and its rotations, oldest
+first. A directory means DIR/audit.log and its rotations; .gz and .zst
+rotations are read too. With -ts, rotated files that end before the start
+are skipped unread and the first file needed is entered by binary search.
+  -if, --input FILE|DIR   read this (repeatable; '-' is standard input)
+  --input-logs            read the logs even when stdin is a pipe
+"
+    };
+}
+/// `-ts`, `-te`.
+macro_rules! time_help {
+    () => {
+        "  -ts, --start [DATE] [TIME]   from: DATE is MM/DD/YY (or MM/DD/YYYY), TIME
+                          HH:MM[:SS], or a keyword: now recent (10 minutes
+                          ago) boot today yesterday this-week week-ago
+                          this-month this-year, or 'checkpoint'
+  -te, --end [DATE] [TIME]     until (same forms; a date alone means that
+                          day at the current time of day, as in ausearch)
+"
+    };
+}
+/// `--eoe-timeout`, `--threads`, `--max-line`.
+macro_rules! engine_help {
+    () => {
+        "  --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
+  --threads N             worker threads per stage (default: all cores)
+  --max-line BYTES        cut longer lines, and say where (default 1048576;
+                          no audit record comes near it)
+"
+    };
+}
+pub(crate) use {engine_help, input_help, time_help};
+
 /// Where to read and which time range.
 #[derive(Debug, Default)]
 pub struct InputArgs {
