@@ -43,7 +43,7 @@ use std::sync::Arc;
 use crate::chunk::{Chunk, ParsedChunk};
 use crate::event::Event;
 use crate::header::EventId;
-use crate::pipeline::{Item, Stats};
+use crate::item::{Item, Stats};
 
 // libaudit.h 3.0.9 values (4.x's common.c uses other bounds; ausearch
 // 3.0.9 is the reference here).

@@ -51,14 +51,17 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod assemble;
 pub mod chunk;
 mod event;
 pub mod fields;
 pub mod header;
+mod item;
 pub mod pipeline;
 pub mod value;
 
+pub use access::{EventFields, RecordFields};
 pub use assemble::Assembler;
 pub use chunk::{Chunk, ParsedChunk};
 pub use event::{Event, Record, Records};

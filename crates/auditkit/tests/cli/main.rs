@@ -13,6 +13,7 @@ extern crate auditkit_testsupport;
 
 mod ausearch_input;
 mod csv_text;
+mod engine;
 mod formats;
 mod golden;
 mod progress;
