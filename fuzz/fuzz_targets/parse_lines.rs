@@ -7,12 +7,20 @@ use auditkit_event::{Assembler, Chunk};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    // Both groupings: ausearch's, and by id (the native outputs).
+    for group_by_id in [false, true] {
+        run(data, group_by_id);
+    }
+});
+
+fn run(data: &[u8], group_by_id: bool) {
     let parsed = parse_chunk(Chunk {
         data: data.to_vec(),
         source: 0,
         first_line: 1,
     });
     let mut asm = Assembler::new(2);
+    asm.group_by_id = group_by_id;
     let mut events = Vec::new();
     asm.push_parsed(parsed, None, &mut Stats::default(), &mut |it| {
         if let Item::Event(e) = it {
@@ -27,4 +35,4 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-});
+}

@@ -21,6 +21,16 @@
 //!   therefore holds back complete newer ones.
 //! * At the end of input every pending event completes.
 //!
+//! Two additions that ausearch does not have:
+//!
+//! * ausearch's own output (`----` and `time->` lines between events):
+//!   each block between separators is one event, its records read back to
+//!   front (ausearch prints them last first), whatever their types; a
+//!   record of another key ends block reading until the next separator.
+//! * [`Assembler::grouping_by_id`], for the native outputs: a record joins
+//!   the pending event of its key even where ausearch would start a second
+//!   one.
+//!
 //! Memory is bounded: besides the event-time timeout, at most
 //! [`Assembler::max_open`] events may be building at once; beyond that the
 //! oldest is completed early (ausearch has no such limit and can grow
@@ -33,7 +43,7 @@ use std::sync::Arc;
 use crate::chunk::{Chunk, ParsedChunk};
 use crate::event::Event;
 use crate::header::EventId;
-use crate::pipeline::{Item, Stats};
+use crate::item::{Item, Stats};
 
 // libaudit.h 3.0.9 values (4.x's common.c uses other bounds; ausearch
 // 3.0.9 is the reference here).
@@ -59,6 +69,23 @@ pub fn is_single_record_type(t: i32) -> bool {
 
 /// (sec, msec, serial, node id)
 type Key = (u64, u32, u64, u32);
+
+/// A block of ausearch output being read: the runs of records between two
+/// separator lines, all with one key.
+#[derive(Default)]
+struct Block {
+    key: Key,
+    parts: Vec<(Arc<ParsedChunk>, u32, u32)>,
+    /// Records in `parts`.
+    n: usize,
+}
+
+/// The most records one block of ausearch output may hold before what was
+/// read is made an event and the rest of the block another. ausearch never
+/// prints more than one event's records (a few hundred at most) in a
+/// block, so only a hostile file reaches this; it keeps a block's records,
+/// each held as its own part, bounded.
+const MAX_BLOCK_RECORDS: usize = 1 << 16;
 
 use auditkit_interp::fxhash::FxMap;
 
@@ -172,6 +199,11 @@ pub struct Assembler {
     timeout: u64,
     /// Upper bound on building events (memory bound).
     pub max_open: usize,
+    /// Group every record with the pending event of its (node, time,
+    /// serial) key, the way the native outputs (JSON, and the reports and
+    /// alerts to come) want events, instead of reproducing ausearch's
+    /// splits: see [`Assembler::grouping_by_id`].
+    pub group_by_id: bool,
     slots: Vec<Option<Slot>>,
     free: BinaryHeap<Reverse<u32>>,
     /// Number of events building. There is no map from key to building
@@ -193,6 +225,12 @@ pub struct Assembler {
     lines: Option<(u32, u64)>,
     dropped_eoe: u64,
     forced: u64,
+    /// The block of ausearch output being read: `Some` from a separator
+    /// line on (see [`ParsedChunk::separators`]), until the next one or a
+    /// record of another event. `None` for an audit log.
+    block: Option<Block>,
+    /// Events read as blocks of ausearch output.
+    blocks: u64,
     /// Apply the record-by-record rules to every record instead of a run
     /// at a time: the reference the run-at-a-time path is tested against.
     #[doc(hidden)]
@@ -211,6 +249,7 @@ impl Assembler {
         Assembler {
             timeout,
             max_open: 1 << 16,
+            group_by_id: false,
             slots: Vec::new(),
             free: BinaryHeap::new(),
             n_building: 0,
@@ -221,7 +260,27 @@ impl Assembler {
             lines: None,
             dropped_eoe: 0,
             forced: 0,
+            block: None,
+            blocks: 0,
             by_record: false,
+        }
+    }
+
+    /// An assembler that groups by id: every record joins the pending
+    /// event with its key, whether that event is still building or already
+    /// complete and waiting to be written. ausearch instead starts a new
+    /// event with the same id when the first record of an event is of a
+    /// one-record type (a PROCTITLE or a user-space record read first) and
+    /// when a record comes after its event completed, so its output can
+    /// show one id twice. Here an event completes only by the end-of-event
+    /// timeout (in event time), the open-event bound or the end of input,
+    /// so events of one-record types are held for the timeout like the
+    /// others; a record that comes after its event was written still
+    /// starts a new one (the window is the timeout).
+    pub fn grouping_by_id(timeout: u64) -> Assembler {
+        Assembler {
+            group_by_id: true,
+            ..Assembler::new(timeout)
         }
     }
 
@@ -243,6 +302,11 @@ impl Assembler {
     /// Events completed early because too many were open.
     pub fn forced(&self) -> u64 {
         self.forced
+    }
+
+    /// Events read as whole blocks of ausearch output.
+    pub fn blocks(&self) -> u64 {
+        self.blocks
     }
 
     fn node_id(&mut self, node: Option<&[u8]>) -> u32 {
@@ -292,8 +356,11 @@ impl Assembler {
         st.comments += pc.comments;
         st.unparsed += pc.unparsed.len() as u64;
         st.records += pc.records.len() as u64;
+        st.separators += pc.separators.len() as u64;
         let pc = Arc::new(pc);
         let mut next_unparsed = 0;
+        // ausearch output only: the separators not yet passed.
+        let mut seps = pc.separators.as_slice();
         for &(start, len) in &pc.runs {
             let first = &pc.records[start as usize];
             while let Some(u) = pc.unparsed.get(next_unparsed) {
@@ -303,6 +370,13 @@ impl Assembler {
                 out(Item::Unparsed(pc.clone(), *u));
                 next_unparsed += 1;
             }
+            while let Some((&at, rest)) = seps.split_first() {
+                if at > start {
+                    break;
+                }
+                self.separator(&mut |e| out(Item::Event(e)));
+                seps = rest;
+            }
             if let Some((lo, hi)) = range {
                 let s = first.header.id.sec;
                 if s < lo || s > hi {
@@ -310,10 +384,124 @@ impl Assembler {
                     continue;
                 }
             }
+            if self.block.is_some() && self.block_take(&pc, start, start + len) {
+                continue;
+            }
             self.push_run(&pc, start, start + len, &mut |e| out(Item::Event(e)));
+        }
+        for _ in seps {
+            self.separator(&mut |e| out(Item::Event(e)));
         }
         for u in &pc.unparsed[next_unparsed..] {
             out(Item::Unparsed(pc.clone(), *u));
+        }
+    }
+
+    /// An ausearch separator line: the block before it (if any) is one
+    /// whole event, and a new block begins.
+    fn separator(&mut self, emit: &mut impl FnMut(Event)) {
+        self.close_block(emit);
+        self.block = Some(Block::default());
+    }
+
+    /// Add records `start..end` of `pc` (one key) to the open block of
+    /// ausearch output; returns false when they are not part of it (their
+    /// key differs from the block's), which ends block reading until the
+    /// next separator: such records are assembled as a log's are.
+    fn block_take(&mut self, pc: &Arc<ParsedChunk>, start: u32, end: u32) -> bool {
+        let key = self.key(pc, start);
+        let Some(b) = self.block.as_mut() else {
+            return false;
+        };
+        if b.parts.is_empty() {
+            b.key = key;
+        } else if b.key != key {
+            // The block is complete; emitting it waits for the caller's
+            // next event, since `emit` is not at hand here.
+            let done = std::mem::take(b);
+            self.block = None;
+            self.insert_block(done);
+            return false;
+        }
+        if b.n >= MAX_BLOCK_RECORDS {
+            // A hostile block: what was read becomes one event, and the
+            // block goes on as another (ausearch would split it anyway).
+            let full = std::mem::replace(
+                b,
+                Block {
+                    key,
+                    ..Block::default()
+                },
+            );
+            self.insert_block(full);
+            return self.block_take(pc, start, end);
+        }
+        b.n += (end - start) as usize;
+        b.parts.push((pc.clone(), start, end));
+        true
+    }
+
+    /// End the open block, if any, and make its records one event.
+    fn close_block(&mut self, emit: &mut impl FnMut(Event)) {
+        if let Some(b) = self.block.take() {
+            self.insert_block(b);
+            self.drain(emit);
+        }
+    }
+
+    /// Make a block's records one complete event, in the order they were
+    /// logged: ausearch prints an event's records last first
+    /// (`output_default` and `output_interpreted` walk its list backwards),
+    /// so the block is read back to front. The event takes its place in the
+    /// output order like any new event (and, like one, completes building
+    /// events `timeout` seconds older than it).
+    ///
+    /// Grouping by id, a block joins the pending event with its key, if
+    /// any, and a new one is held for the timeout like any building event,
+    /// so that the blocks ausearch split one event into become one again.
+    fn insert_block(&mut self, b: Block) {
+        let key = b.key;
+        let pending = if self.group_by_id {
+            self.find_building(key)
+        } else {
+            None
+        };
+        let mut ev: Option<Event> = None;
+        let mut joined = pending.and_then(|slot| self.slots[slot as usize].as_mut());
+        for (pc, start, end) in b.parts.iter().rev() {
+            for i in (*start..*end).rev() {
+                match (joined.as_mut(), ev.as_mut()) {
+                    (Some(s), _) => s.event.extend(pc, i, i + 1),
+                    (None, None) => ev = Some(Event::new(pc, i, i + 1)),
+                    (None, Some(e)) => e.extend(pc, i, i + 1),
+                }
+            }
+        }
+        if b.n > 0 {
+            self.blocks += 1;
+        }
+        let Some(event) = ev else {
+            return;
+        };
+        let gen = self.next_gen;
+        self.next_gen = self.next_gen.wrapping_add(1);
+        let building = self.group_by_id;
+        let slot = self.alloc(Slot {
+            event,
+            complete: !building,
+            key,
+            gen,
+        });
+        if building {
+            self.n_building += 1;
+            self.by_sec.push((key.0, slot, gen));
+        }
+        self.order.push((key.0, key.1, key.2, slot));
+        let timeout = self.timeout;
+        while self.complete_oldest_if(|sec, _| sec.saturating_add(timeout) <= key.0) {}
+        let max_open = self.max_open;
+        while self.complete_oldest_if(|_, building| building > max_open) {
+            self.forced += 1;
         }
     }
 
@@ -379,7 +567,7 @@ impl Assembler {
         // check_events: the new event completes at once when its first
         // record's type is a one-record type; every building event
         // `timeout` seconds older than it completes too.
-        let single = is_single_record_type(h.rtype);
+        let single = !self.group_by_id && is_single_record_type(h.rtype);
         let id = h.id;
         let gen = self.next_gen;
         self.next_gen = self.next_gen.wrapping_add(1);
@@ -407,7 +595,8 @@ impl Assembler {
         }
     }
 
-    /// The building event with this key, if any.
+    /// The building event with this key, if any (grouping by id: the
+    /// pending one).
     fn find_building(&self, key: Key) -> Option<u32> {
         let (sec, msec, serial, _) = key;
         match self.order.back() {
@@ -420,7 +609,7 @@ impl Assembler {
             .find(|&slot| {
                 self.slots[slot as usize]
                     .as_ref()
-                    .is_some_and(|s| !s.complete && s.key == key)
+                    .is_some_and(|s| (!s.complete || self.group_by_id) && s.key == key)
             })
     }
 
@@ -492,6 +681,9 @@ impl Assembler {
 
     /// End of input: everything pending completes and is emitted in order.
     pub fn finish(&mut self, emit: &mut impl FnMut(Event)) {
+        if let Some(b) = self.block.take() {
+            self.insert_block(b);
+        }
         for slot in 0..self.slots.len() as u32 {
             self.complete(slot);
         }

@@ -72,6 +72,12 @@ pub struct ParsedChunk {
     /// Lines that are not records (blank lines and `#` comments are not
     /// listed here but counted in `blank` and `comments`).
     pub unparsed: Vec<Unparsed>,
+    /// Where ausearch's event separators (`----`, `time->...`, see
+    /// [`crate::header::is_separator`]) stand: for each, the number of
+    /// records before it in this chunk. Empty for an audit log, so the
+    /// assembler's usual path never looks at it; in ausearch output each
+    /// block between separators is one event.
+    pub separators: Vec<u32>,
     /// Blank lines seen.
     pub blank: u64,
     /// `#` comment lines seen.
@@ -106,6 +112,7 @@ pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
     let mut records: Vec<RecMeta> = Vec::with_capacity(data.len() / 160 + 1);
     let mut runs: Vec<(u32, u32)> = Vec::with_capacity(data.len() / 600 + 1);
     let mut unparsed = Vec::new();
+    let mut separators = Vec::new();
     let (mut blank, mut comments) = (0u64, 0u64);
     let mut pos = 0usize;
     let mut line_idx = 0u32;
@@ -148,6 +155,10 @@ pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
             }
             Err(HeaderError::Empty) => blank += 1,
             Err(HeaderError::Comment) => comments += 1,
+            Err(HeaderError::Separator) => {
+                separators.push(records.len() as u32);
+                open_run = false;
+            }
             Err(why) => {
                 unparsed.push(Unparsed {
                     start: pos as u32,
@@ -166,6 +177,7 @@ pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
         records,
         runs,
         unparsed,
+        separators,
         blank,
         comments,
         lines: u64::from(line_idx),

@@ -265,7 +265,17 @@ impl<'e> Record<'e> {
 
     /// The record's fields, tokenized as auparse does.
     pub fn fields(&self) -> Fields<'e> {
-        Fields::new(self.body(), self.rtype(), FieldsOptions::default())
+        let opts = FieldsOptions {
+            interpreted: self.header.format == LineFormat::Interpreted,
+        };
+        Fields::new(self.body(), self.rtype(), opts)
+    }
+
+    /// Whether the record is ausearch `-i` output, whose values are
+    /// already interpretations (and must not be decoded or interpreted
+    /// again).
+    pub fn is_interpreted(&self) -> bool {
+        self.header.format == LineFormat::Interpreted
     }
 
     /// First value of the named field, raw (quotes or hex still there).

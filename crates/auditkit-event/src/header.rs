@@ -137,6 +137,20 @@ pub enum HeaderError {
     /// The timestamp is there but its numbers are not.
     #[error("malformed timestamp, expected SECS.MSEC:SERIAL with MSEC <= 999")]
     BadTimestamp,
+    /// A line ausearch prints between events: `----`, or the `time->DATE`
+    /// line its default (raw) output adds after it. Such a line ends one
+    /// event of ausearch's output and starts the next, so the chunk parser
+    /// records where it stands (see [`crate::ParsedChunk::separators`]).
+    #[error("ausearch event separator")]
+    Separator,
+}
+
+/// Whether a line is one of the lines ausearch prints between events:
+/// `----` (every format but raw and csv/text) and `time->` + ctime (after
+/// `----` in the default format). `output_default` and
+/// `output_interpreted` in ausearch-report.c print exactly these.
+pub fn is_separator(line: &[u8]) -> bool {
+    line == b"----" || line.starts_with(b"time->")
 }
 
 /// ausearch only looks at the first 80 bytes of a line (340 when it starts
@@ -238,6 +252,9 @@ fn general_header(
     }
     if line[0] == b'#' {
         return Err(HeaderError::Comment);
+    }
+    if is_separator(line) {
+        return Err(HeaderError::Separator);
     }
     let window = if line[0] == b'n' {
         HEADER_WINDOW_NODE

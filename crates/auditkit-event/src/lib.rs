@@ -17,7 +17,9 @@
 //!
 //! * [`header`] reads `[node=N ]type=T msg=audit(S.mmm:SERIAL):` with
 //!   exactly ausearch's leniency, and also the interpreted form
-//!   (`msg=audit(01/28/07 21:58:13.977:1) :`).
+//!   (`msg=audit(01/28/07 21:58:13.977:1) :`) and the lines ausearch
+//!   prints between events (`----`, `time->...`), so that its own output
+//!   reads back as the events it showed.
 //! * [`chunk`] cuts input at newlines so chunks can be parsed on all cores;
 //!   events hold their chunks through `Arc`, so memory is released as soon
 //!   as an event has been written out.
@@ -25,7 +27,9 @@
 //!   (interleaving, end-of-event timeout in *event* time, one-record types,
 //!   output order), a run of same-key records at a time, with sorted
 //!   queues instead of linear scans; events point at their records in the
-//!   parsed chunks instead of copying them.
+//!   parsed chunks instead of copying them. In ausearch output each block
+//!   between separators is one event; for the native outputs,
+//!   [`Assembler::grouping_by_id`] joins what ausearch's rules split.
 //! * [`fields`] and [`value`] tokenize a record's body and decode its values
 //!   lazily, only when a filter or a writer asks.
 //!
@@ -47,14 +51,17 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod assemble;
 pub mod chunk;
 mod event;
 pub mod fields;
 pub mod header;
+mod item;
 pub mod pipeline;
 pub mod value;
 
+pub use access::{EventFields, RecordFields};
 pub use assemble::Assembler;
 pub use chunk::{Chunk, ParsedChunk};
 pub use event::{Event, Record, Records};

@@ -1,45 +1,46 @@
-//! The parallel pipeline: parse on all cores, assemble in order, format on
-//! all cores, write in order.
+//! The engine: parse on all cores, assemble in order, filter and sink on
+//! all cores, and an ordered stage in log order.
 //!
 //! ```text
-//!  caller's blocks ─► parse workers (N) ─► assembler ─► format workers (N) ─► caller's sink
-//!                      round robin          1 thread     batches, round robin   in order
+//!  chunks ─► parse workers (N) ─► assembler ─► workers (N): Filter + Sink ─► Ordered stage
+//!            round robin          1 thread     batches, round robin,         in order, on the
+//!                                              one Sink::Part each            caller's thread
 //! ```
 //!
+//! Every command that reads events is this one run with a different
+//! consumer ([`run`]'s `sink` and `ordered`):
+//!
+//! * a [`Sink`] sees the events of a batch on a worker. Its per-worker
+//!   [`Part`](Sink::Part) (a tally, report counts) needs no lock and is
+//!   handed back at the end to be merged; what must come out in order
+//!   (formatted text) goes into the batch's [`Out`](Sink::Out);
+//! * an [`Ordered`] stage sees each batch's `Out` (and, if it asks, its
+//!   events) in log order: writing output, detection with process state,
+//!   checkpoints, a store and its acknowledgements.
+//!
 //! Round-robin hand-off with one bounded channel per worker keeps the
-//! output order deterministic (the order ausearch prints) without any
-//! reordering buffer, and the channel bounds cap how much input is in
-//! flight, which is what keeps memory flat whatever the file size. The
-//! library does no I/O: blocks come from an iterator and output goes to a
-//! closure, both supplied by the caller.
+//! order deterministic (the order ausearch prints) without a reordering
+//! buffer, and the channel bounds cap how much input is in flight, which
+//! keeps memory flat whatever the input size. The sink is called per
+//! event through generics (no `dyn` per event); the per-batch costs are a
+//! channel send and a recycled `Out` from a small pool.
+//!
+//! Why the engine is here and not in `auditkit-source`: it needs only
+//! chunks in and a consumer out, no file system, so it stays with the
+//! parser and assembler it drives, pure and testable on bytes; the source
+//! crate depends on this one (for [`Chunk`]) and feeds it, and so will TCP
+//! frames and netlink. Threads are not I/O: the library still reads and
+//! writes nothing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::thread;
 
 use crate::assemble::Assembler;
 use crate::chunk::{parse_chunk, Chunk, ParsedChunk, Unparsed};
 use crate::event::Event;
-
-/// What flows from the assembler to the formatters.
-#[derive(Debug)]
-pub enum Item {
-    /// A complete event.
-    Event(Event),
-    /// A line that is not a record, at the place it was read.
-    Unparsed(Arc<ParsedChunk>, Unparsed),
-}
-
-impl Item {
-    /// The text of an unparsed line.
-    pub fn unparsed_line(&self) -> Option<&[u8]> {
-        match self {
-            Item::Unparsed(pc, u) => Some(pc.unparsed_line(u)),
-            Item::Event(_) => None,
-        }
-    }
-}
+pub use crate::item::{Item, Stats};
 
 /// Settings of a pipeline run.
 #[derive(Clone, Debug)]
@@ -53,6 +54,17 @@ pub struct Config {
     /// Keep only records whose `sec` is inside this inclusive range, before
     /// assembly (ausearch's `-ts`/`-te` semantics).
     pub time_range: Option<(u64, u64)>,
+    /// Group records by id for the native outputs instead of keeping
+    /// ausearch's splits (see [`Assembler::grouping_by_id`]).
+    pub group_by_id: bool,
+    /// A followed input: every chunk's events go to the sink at once
+    /// (partial batches), and an empty chunk is a clock tick that
+    /// completes events older than `eoe_timeout` by the wall clock.
+    pub live: bool,
+    /// Complete the events still open at the end of input (true, as
+    /// ausearch does). A checkpointed search leaves them open, as
+    /// ausearch does, so the next run sees them whole.
+    pub complete_at_end: bool,
 }
 
 impl Default for Config {
@@ -62,69 +74,45 @@ impl Default for Config {
             eoe_timeout: crate::assemble::DEFAULT_EOE_TIMEOUT,
             batch: 512,
             time_range: None,
+            group_by_id: false,
+            live: false,
+            complete_at_end: true,
         }
     }
 }
 
-/// Counters of a run.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stats {
-    /// Lines read.
-    pub lines: u64,
-    /// Lines that were records.
-    pub records: u64,
-    /// Records dropped by the time range.
-    pub out_of_range: u64,
-    /// Events assembled.
-    pub events: u64,
-    /// Lines that were not records (not counting blank and `#` lines).
-    pub unparsed: u64,
-    /// Blank lines.
-    pub blank: u64,
-    /// `#` comment lines.
-    pub comments: u64,
-    /// Standalone EOE records dropped.
-    pub dropped_eoe: u64,
-    /// Events completed early by the open-event bound.
-    pub forced: u64,
+/// Cuts the assembler's items into batches and hands them to the workers
+/// round robin. A time-out can release thousands of held events at once:
+/// batches are cut and sent as they fill, so no batch (and no output
+/// buffer) grows without bound.
+struct Batcher<'a> {
+    batch: Vec<Item>,
+    size: usize,
+    to: &'a [SyncSender<Vec<Item>>],
+    next: usize,
+    closed: bool,
+    events: u64,
 }
 
-/// Output of a formatter for one batch.
-pub struct Batch {
-    /// Bytes to write.
-    pub out: Vec<u8>,
-    /// How many events of the batch matched (the caller's notion).
-    pub matched: u64,
-}
-
-/// Output buffers handed back by the writer for the formatters to fill
-/// again. A batch of JSON is about a megabyte: growing a fresh buffer to
-/// that size for every batch copied each byte of output twice more.
-struct BufPool {
-    bufs: Mutex<Vec<Vec<u8>>>,
-    max: usize,
-}
-
-impl BufPool {
-    fn new(max: usize) -> BufPool {
-        BufPool {
-            bufs: Mutex::new(Vec::new()),
-            max,
+impl Batcher<'_> {
+    fn add(&mut self, it: Item) {
+        if matches!(it, Item::Event(_)) {
+            self.events += 1;
+        }
+        self.batch.push(it);
+        if self.batch.len() >= self.size {
+            self.flush();
         }
     }
 
-    fn take(&self) -> Vec<u8> {
-        let b = self.bufs.lock().ok().and_then(|mut v| v.pop());
-        b.unwrap_or_else(|| Vec::with_capacity(64 * 1024))
-    }
-
-    fn give(&self, mut b: Vec<u8>) {
-        b.clear();
-        if let Ok(mut v) = self.bufs.lock() {
-            if v.len() < self.max {
-                v.push(b);
-            }
+    /// Send what is batched (nothing when empty).
+    fn flush(&mut self) {
+        if self.batch.is_empty() || self.closed || self.to.is_empty() {
+            return;
         }
+        let b = std::mem::replace(&mut self.batch, Vec::with_capacity(self.size));
+        self.closed = self.to[self.next % self.to.len()].send(b).is_err();
+        self.next += 1;
     }
 }
 
@@ -145,19 +133,220 @@ where
         .expect("spawning a pipeline thread")
 }
 
-/// Run the pipeline.
+/// What a [`Filter`] or a [`Sink`] tells the engine after a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Stop reading; what is in flight is dropped (`--just-one`, a
+    /// corrupted checkpoint, a closed output).
+    Stop,
+}
+
+/// Decides, on the workers, what each event is for the sink: a `bool`
+/// for most filters; `auditkit search` says print, skip or "matches but
+/// ausearch would not print it". Closures `Fn(&Event) -> V` are filters.
 ///
-/// * `blocks` yields newline-aligned chunks in input order.
-/// * `format` is called on a worker thread for each batch of items and
-///   appends what it wants written to `out`; it returns how many matched.
-/// * `sink` receives each batch's output in order on the calling thread
-///   (the buffer is reused afterwards); returning `false` stops the run
-///   early (e.g. `--just-one`).
-pub fn run<B, F, S>(cfg: &Config, blocks: B, format: F, mut sink: S) -> Stats
+/// Filters read events through the field-access trait
+/// [`EventFields`](crate::EventFields), so one compiled filter runs over
+/// parsed logs, stored events and collector frames.
+pub trait Filter: Sync {
+    /// The filter's answer for one event.
+    type Verdict: Copy;
+    /// Judge one event.
+    fn check(&self, ev: &Event) -> Self::Verdict;
+}
+
+impl<F, V> Filter for F
+where
+    F: Fn(&Event) -> V + Sync,
+    V: Copy,
+{
+    type Verdict = V;
+    fn check(&self, ev: &Event) -> V {
+        self(ev)
+    }
+}
+
+/// The parallel side of a consumer of events.
+///
+/// The engine makes one [`Part`](Sink::Part) per worker with
+/// [`part`](Sink::part) and calls [`event`](Sink::event) and
+/// [`unparsed`](Sink::unparsed) for the items of each batch on that
+/// worker, with a recycled [`Out`](Sink::Out) for the batch. Per-worker
+/// state (tallies, report counts) lives in the part and needs no lock:
+/// [`run`] hands the parts back at the end to be merged. What must come
+/// out in log order (formatted text, marks for a checkpoint) goes into the
+/// batch's `Out`, which the [`Ordered`] stage receives in order.
+///
+/// The methods are called per event through generics, never through a
+/// `dyn` pointer: the engine is monomorphised for each sink.
+pub trait Sink<V>: Sync {
+    /// State of one worker, returned by [`run`] for merging.
+    type Part: Send;
+    /// What a worker makes of one batch, for the ordered stage. Recycled:
+    /// [`clear`](Sink::clear) empties it for the next batch, so buffers
+    /// keep their capacity (a batch of JSON is about a megabyte).
+    type Out: Send + Default;
+
+    /// A new part for a worker.
+    fn part(&self) -> Self::Part;
+    /// One assembled event and the filter's verdict on it.
+    fn event(&self, part: &mut Self::Part, ev: &Event, verdict: V, out: &mut Self::Out);
+    /// A line that is not a record, at its place among the events.
+    fn unparsed(&self, part: &mut Self::Part, pc: &ParsedChunk, u: &Unparsed, out: &mut Self::Out) {
+        let _ = (part, pc, u, out);
+    }
+    /// Empty a used `Out` for another batch.
+    fn clear(&self, out: &mut Self::Out);
+}
+
+/// The ordered stage of a consumer: it sees every batch's `Out` in log
+/// order, on the thread that called [`run`], after the workers are done
+/// with it. Writing output, detection with process state, checkpoints, a
+/// store and its acknowledgements go here.
+pub trait Ordered<O> {
+    /// Whether [`batch`](Ordered::batch) needs the batch's events too
+    /// (asked once, before the run). Keeping them costs holding each
+    /// batch's chunks a little longer; a stage that needs only what the
+    /// workers wrote into `Out` says no.
+    fn wants_items(&self) -> bool {
+        false
+    }
+    /// One batch, in order. `items` is empty unless
+    /// [`wants_items`](Ordered::wants_items) said yes.
+    fn batch(&mut self, out: &mut O, items: &[Item]) -> Flow;
+}
+
+/// An ordered stage that does nothing, for sinks whose parts are all
+/// they need (tallies).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoOrder;
+
+impl<O> Ordered<O> for NoOrder {
+    fn batch(&mut self, _: &mut O, _: &[Item]) -> Flow {
+        Flow::Continue
+    }
+}
+
+/// What a run ends with.
+#[derive(Debug)]
+pub struct Outcome<P> {
+    /// Counters.
+    pub stats: Stats,
+    /// The workers' parts, to merge.
+    pub parts: Vec<P>,
+}
+
+/// A pipeline thread panicked. The run's output is incomplete; the
+/// caller must say so and fail with its own status.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error: pipeline thread '{thread}' panicked: {message}")]
+pub struct Panicked {
+    /// The thread's name (`ak-parse`, `ak-assemble`, `ak-work`, ...).
+    pub thread: String,
+    /// The panic message.
+    pub message: String,
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_string()
+    }
+}
+
+/// Recycled `Out`s: buffers handed back by the ordered stage for the
+/// workers to fill again. A batch of JSON is about a megabyte: growing a
+/// fresh buffer to that size for every batch copied each byte of output
+/// twice more.
+struct Pool<O> {
+    outs: Mutex<Vec<O>>,
+    max: usize,
+}
+
+impl<O: Default> Pool<O> {
+    fn take(&self) -> O {
+        let o = self.outs.lock().ok().and_then(|mut v| v.pop());
+        o.unwrap_or_default()
+    }
+
+    fn give(&self, o: O) {
+        if let Ok(mut v) = self.outs.lock() {
+            if v.len() < self.max {
+                v.push(o);
+            }
+        }
+    }
+}
+
+/// Run the engine: parse on all cores, assemble in order, filter and sink
+/// on all cores, ordered stage in order on this thread.
+///
+/// * `chunks` yields newline-aligned chunks in input order (from
+///   `auditkit-source`, or any bytes: the engine does no I/O).
+/// * `filter` judges each event on the workers.
+/// * `sink` gets every item on the workers, with per-worker parts.
+/// * `ordered` gets each batch's output in log order; [`Flow::Stop`] ends
+///   the run early.
+///
+/// Returns the counters and the parts (one per worker, in worker order),
+/// or [`Panicked`] when a thread panicked (the panic has been joined: the
+/// caller decides what to print and how to exit).
+///
+/// # Example: a lock-free tally
+///
+/// ```
+/// use auditkit_event::pipeline::{run, Config, NoOrder, Sink};
+/// use auditkit_event::{Chunk, Event};
+/// use std::collections::HashMap;
+///
+/// /// Events per record type of the first record, per worker.
+/// struct ByType;
+/// impl Sink<bool> for ByType {
+///     type Part = HashMap<i32, u64>;
+///     type Out = ();
+///     fn part(&self) -> Self::Part { HashMap::new() }
+///     fn event(&self, part: &mut Self::Part, ev: &Event, keep: bool, _: &mut ()) {
+///         if keep {
+///             *part.entry(ev.record(0).map_or(0, |r| r.rtype())).or_default() += 1;
+///         }
+///     }
+///     fn clear(&self, _: &mut ()) {}
+/// }
+///
+/// let log = b"type=SYSCALL msg=audit(1700000000.123:42): syscall=59\n\
+/// type=PROCTITLE msg=audit(1700000000.123:42): proctitle=6C73\n\
+/// type=USER_LOGIN msg=audit(1700000001.000:43): res=success\n".to_vec();
+/// let chunks = vec![Chunk { data: log, source: 0, first_line: 0 }];
+/// let all = |_: &Event| true;
+/// let done = run(&Config::default(), chunks.into_iter(), &all, &ByType, &mut NoOrder).unwrap();
+/// // Merge the workers' tallies: no lock was taken while counting.
+/// let mut total: HashMap<i32, u64> = HashMap::new();
+/// for part in done.parts {
+///     for (t, n) in part {
+///         *total.entry(t).or_default() += n;
+///     }
+/// }
+/// assert_eq!(total.get(&1300), Some(&1));
+/// assert_eq!(total.get(&1112), Some(&1));
+/// assert_eq!(done.stats.events, 2);
+/// ```
+pub fn run<B, F, S, O>(
+    cfg: &Config,
+    chunks: B,
+    filter: &F,
+    sink: &S,
+    ordered: &mut O,
+) -> Result<Outcome<S::Part>, Panicked>
 where
     B: Iterator<Item = Chunk> + Send,
-    F: Fn(&[Item], &mut Vec<u8>) -> u64 + Sync,
-    S: FnMut(&Batch) -> bool,
+    F: Filter,
+    S: Sink<F::Verdict>,
+    O: Ordered<S::Out>,
 {
     let n = if cfg.threads == 0 {
         thread::available_parallelism().map_or(2, |n| n.get())
@@ -165,29 +354,33 @@ where
         cfg.threads
     };
     let stop = AtomicBool::new(false);
-    let mut stats = Stats::default();
-    let pool = BufPool::new(2 * n + 2);
+    let pool = Pool::<S::Out> {
+        outs: Mutex::new(Vec::new()),
+        max: 2 * n + 2,
+    };
+    let wants_items = ordered.wants_items();
     thread::scope(|scope| {
+        let mut handles = Vec::new();
         // Parse workers.
         let mut to_parse: Vec<SyncSender<Chunk>> = Vec::new();
         let mut parsed_rx: Vec<Receiver<ParsedChunk>> = Vec::new();
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Chunk>(1);
             let (ptx, prx) = sync_channel::<ParsedChunk>(1);
-            spawn_named(scope, "ak-parse", move || {
+            handles.push(spawn_named(scope, "ak-parse", move || {
                 for c in rx {
                     if ptx.send(parse_chunk(c)).is_err() {
                         break;
                     }
                 }
-            });
+            }));
             to_parse.push(tx);
             parsed_rx.push(prx);
         }
         // Reader: hand blocks out round robin.
         let stop_r = &stop;
-        spawn_named(scope, "ak-read", move || {
-            for (i, c) in blocks.enumerate() {
+        handles.push(spawn_named(scope, "ak-read", move || {
+            for (i, c) in chunks.enumerate() {
                 if stop_r.load(Ordering::Relaxed) {
                     break;
                 }
@@ -195,92 +388,145 @@ where
                     break;
                 }
             }
-        });
-        // Format workers.
-        let mut to_fmt: Vec<SyncSender<Vec<Item>>> = Vec::new();
-        let mut fmt_rx: Vec<Receiver<Batch>> = Vec::new();
+        }));
+        // Workers: filter and sink.
+        let mut to_work: Vec<SyncSender<Vec<Item>>> = Vec::new();
+        let mut done_rx: Vec<Receiver<(S::Out, Vec<Item>)>> = Vec::new();
+        let mut workers = Vec::new();
         let pool = &pool;
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Vec<Item>>(1);
-            let (btx, brx) = sync_channel::<Batch>(1);
-            let format = &format;
-            spawn_named(scope, "ak-format", move || {
-                for items in rx {
+            let (btx, brx) = sync_channel::<(S::Out, Vec<Item>)>(1);
+            workers.push(spawn_named(scope, "ak-work", move || {
+                let mut part = sink.part();
+                for mut items in rx {
                     let mut out = pool.take();
-                    let matched = format(&items, &mut out);
-                    drop(items);
-                    if btx.send(Batch { out, matched }).is_err() {
+                    for it in &items {
+                        match it {
+                            Item::Event(ev) => {
+                                let v = filter.check(ev);
+                                sink.event(&mut part, ev, v, &mut out);
+                            }
+                            Item::Unparsed(pc, u) => sink.unparsed(&mut part, pc, u, &mut out),
+                        }
+                    }
+                    if !wants_items {
+                        // Release the chunks now rather than on the
+                        // ordered thread.
+                        items = Vec::new();
+                    }
+                    if btx.send((out, items)).is_err() {
                         break;
                     }
                 }
-            });
-            to_fmt.push(tx);
-            fmt_rx.push(brx);
+                part
+            }));
+            to_work.push(tx);
+            done_rx.push(brx);
         }
         // Assembler.
         let stop_a = &stop;
         let batch_size = cfg.batch.max(1);
         let range = cfg.time_range;
         let timeout = cfg.eoe_timeout;
+        let group_by_id = cfg.group_by_id;
+        let live = cfg.live;
+        let complete_at_end = cfg.complete_at_end;
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
-            let mut events = 0u64;
             let mut asm = Assembler::new(timeout);
-            let mut batch: Vec<Item> = Vec::with_capacity(batch_size);
-            let mut next_fmt = 0usize;
-            let mut closed = false;
-            // A time-out can release thousands of held events at once:
-            // batches are cut and sent as they fill, so no batch (and no
-            // formatted output buffer) grows without bound.
-            let mut add = |it: Item, batch: &mut Vec<Item>| {
-                if matches!(it, Item::Event(_)) {
-                    events += 1;
-                }
-                batch.push(it);
-                if batch.len() >= batch_size && !closed {
-                    let b = std::mem::replace(batch, Vec::with_capacity(batch_size));
-                    closed = to_fmt[next_fmt % n].send(b).is_err();
-                    next_fmt += 1;
-                }
-                closed
+            asm.group_by_id = group_by_id;
+            let mut out = Batcher {
+                batch: Vec::with_capacity(batch_size),
+                size: batch_size,
+                to: &to_work,
+                next: 0,
+                closed: false,
+                events: 0,
             };
+            let mut idle = std::time::Instant::now();
             for i in 0.. {
                 let Ok(pc) = parsed_rx[i % n].recv() else {
                     break;
                 };
-                if stop_a.load(Ordering::Relaxed) {
+                if stop_a.load(Ordering::Relaxed) || out.closed {
                     break;
                 }
-                let mut done = false;
-                asm.push_parsed(pc, range, &mut st, &mut |it| done = add(it, &mut batch));
-                if done {
-                    break;
+                if live && pc.chunk.data.is_empty() {
+                    // A tick of a followed input: complete the events
+                    // that waited long enough by the wall clock, since no
+                    // newer record may come to time them out.
+                    if idle.elapsed().as_secs() >= timeout {
+                        asm.finish(&mut |e| out.add(Item::Event(e)));
+                        idle = std::time::Instant::now();
+                    }
+                } else {
+                    idle = std::time::Instant::now();
+                    asm.push_parsed(pc, range, &mut st, &mut |it| out.add(it));
+                }
+                if live {
+                    out.flush();
                 }
             }
-            asm.finish(&mut |e| {
-                add(Item::Event(e), &mut batch);
-            });
-            if !batch.is_empty() && !closed {
-                let _ = to_fmt[next_fmt % n].send(std::mem::take(&mut batch));
+            if complete_at_end && !out.closed {
+                asm.finish(&mut |e| out.add(Item::Event(e)));
             }
-            st.events = events;
+            out.flush();
+            st.events = out.events;
             st.dropped_eoe = asm.dropped_eoe();
             st.forced = asm.forced();
             st
         });
-        // Writer: in order, on this thread.
+        // Ordered stage: in order, on this thread.
         let mut i = 0usize;
-        while let Ok(b) = fmt_rx[i % n].recv() {
+        while let Ok((mut out, items)) = done_rx[i % n].recv() {
             i += 1;
-            if !stop.load(Ordering::Relaxed) && !sink(&b) {
-                stop.store(true, Ordering::Relaxed);
+            if stop.load(Ordering::Relaxed) {
                 break;
             }
-            pool.give(b.out);
+            let flow = ordered.batch(&mut out, &items);
+            drop(items);
+            sink.clear(&mut out);
+            pool.give(out);
+            if flow == Flow::Stop {
+                break;
+            }
         }
         stop.store(true, Ordering::Relaxed);
-        drop(fmt_rx);
-        stats = asm_thread.join().unwrap_or_default();
-    });
-    stats
+        drop(done_rx);
+        // Join everything here, so that a panic becomes an error value
+        // instead of a panic of the scope.
+        let mut panicked: Option<Panicked> = None;
+        let mut note = |name: &str, p: Box<dyn std::any::Any + Send>| {
+            if panicked.is_none() {
+                panicked = Some(Panicked {
+                    thread: name.to_string(),
+                    message: panic_message(&*p),
+                });
+            }
+        };
+        let stats = match asm_thread.join() {
+            Ok(s) => s,
+            Err(p) => {
+                note("ak-assemble", p);
+                Stats::default()
+            }
+        };
+        let mut parts = Vec::with_capacity(n);
+        for w in workers {
+            match w.join() {
+                Ok(p) => parts.push(p),
+                Err(p) => note("ak-work", p),
+            }
+        }
+        for (k, h) in handles.into_iter().enumerate() {
+            if let Err(p) = h.join() {
+                note(if k < n { "ak-parse" } else { "ak-read" }, p);
+            }
+        }
+        match panicked {
+            Some(p) => Err(p),
+            None => Ok(Outcome { stats, parts }),
+        }
+    })
 }

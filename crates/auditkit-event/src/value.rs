@@ -121,6 +121,15 @@ pub fn execve_args<'a, I>(fields: I) -> Vec<Vec<u8>>
 where
     I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
 {
+    execve_args_with(fields, decode_str)
+}
+
+/// [`execve_args`] with the values decoded by `decode` (ausearch `-i`
+/// output has them decoded already: see [`unescape_tty`]).
+pub fn execve_args_with<'a, I>(fields: I, decode: fn(&'a [u8]) -> Cow<'a, [u8]>) -> Vec<Vec<u8>>
+where
+    I: IntoIterator<Item = (&'a [u8], &'a [u8])>,
+{
     let mut argc: Option<usize> = None;
     let mut args: Vec<Vec<u8>> = Vec::new();
     for (name, value) in fields {
@@ -153,7 +162,7 @@ where
         }
         // a1 or a1[3]: either way, append the decoded text.
         if tail.is_empty() || (tail.first() == Some(&b'[') && tail.last() == Some(&b']')) {
-            args[idx].extend_from_slice(&decode_str(value));
+            args[idx].extend_from_slice(&decode(value));
         }
     }
     if let Some(n) = argc {
@@ -162,6 +171,37 @@ where
         }
     }
     args
+}
+
+/// Undo ausearch's default `--escape tty` of an interpreted value: it
+/// writes a control byte (below 0x20) as `\` and three octal digits
+/// (`tty_escape` in auparse/interpret.c) and leaves every other byte as it
+/// is. Only sequences that stand for a control byte are undone; a value
+/// that really contained such a sequence cannot be told apart.
+pub fn unescape_tty(v: &[u8]) -> Cow<'_, [u8]> {
+    let is_seq = |w: &[u8]| {
+        w.len() >= 4
+            && w[0] == b'\\'
+            && w[1] == b'0'
+            && (b'0'..=b'3').contains(&w[2])
+            && (b'0'..=b'7').contains(&w[3])
+    };
+    let Some(first) = memchr::memchr_iter(b'\\', v).find(|&p| is_seq(&v[p..])) else {
+        return Cow::Borrowed(v);
+    };
+    let mut out = Vec::with_capacity(v.len());
+    out.extend_from_slice(&v[..first]);
+    let mut i = first;
+    while i < v.len() {
+        if is_seq(&v[i..]) {
+            out.push(((v[i + 2] - b'0') << 3) | (v[i + 3] - b'0'));
+            i += 4;
+        } else {
+            out.push(v[i]);
+            i += 1;
+        }
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -216,6 +256,15 @@ mod tests {
             vec![b"/bin/sh".to_vec(), b"-c".to_vec(), b"ls".to_vec()]
         );
         assert_eq!(proctitle_args(b"\"bash\""), vec![b"bash".to_vec()]);
+    }
+
+    #[test]
+    fn tty_escapes() {
+        assert_eq!(&*unescape_tty(b"tab\\011here"), b"tab\there");
+        assert_eq!(&*unescape_tty(b"a\\012b\\037"), b"a\nb\x1f");
+        assert!(matches!(unescape_tty(b"plain"), Cow::Borrowed(_)));
+        // Not a control byte, or too short: left alone.
+        assert_eq!(&*unescape_tty(b"x\\101 \\01"), b"x\\101 \\01");
     }
 
     #[test]

@@ -64,6 +64,19 @@ impl Interpreter<'_> {
     }
 
     fn record(&self, ev: &Event, rec: &Record<'_>, a0: u64, a1: u64, out: &mut Vec<u8>) {
+        if rec.is_interpreted() {
+            // Read from ausearch -i output: interpreted already, and
+            // printed as it was read (so that -i output searched with -i
+            // prints its lines unchanged).
+            out.extend_from_slice(auditkit_event::header::strip_cr(rec.line));
+            out.push(b'\n');
+            if memchr::memchr(b'=', rec.body()).is_none() {
+                // The empty line ausearch printed after a record without
+                // fields (an EOE), read as a blank line.
+                out.push(b'\n');
+            }
+            return;
+        }
         let rtype = rec.rtype();
         let mut s = cstr(message(rec));
         let node = ev.node();

@@ -94,6 +94,15 @@ impl JsonWriter<'_> {
             out.extend_from_slice(b",\"type_id\":");
             push_u64(out, rtype as u64);
         }
+        if r.is_interpreted() {
+            crate::json_interpreted::record_members(ev, r, execve_done, out);
+            if self.with_lines {
+                out.extend_from_slice(b",\"line\":");
+                json_str(out, r.line);
+            }
+            out.push(b'}');
+            return;
+        }
         // Context for interpretation, as auparse gives it to a record.
         fields.clear();
         fields.extend(r.fields());
@@ -563,7 +572,7 @@ fn syscall_dependent(ft: FieldType) -> bool {
 }
 
 /// Types whose interpretation is only the decoded string (already the value).
-fn is_plain_string(ft: FieldType) -> bool {
+pub(crate) fn is_plain_string(ft: FieldType) -> bool {
     matches!(
         ft,
         FieldType::Escaped | FieldType::EscapedFile | FieldType::MacLabel
@@ -624,7 +633,7 @@ fn write_value(
 /// Field types whose logged form is decimal. Others that may look decimal
 /// are hex (a0..a3, arch, capability bitmaps, flags) or octal (modes), and
 /// stay strings so that `a0=10` is not read as ten.
-fn is_numeric_type(ft: FieldType) -> bool {
+pub(crate) fn is_numeric_type(ft: FieldType) -> bool {
     matches!(
         ft,
         FieldType::Unclassified
@@ -646,7 +655,7 @@ fn is_numeric_type(ft: FieldType) -> bool {
 
 /// A JSON integer: optional minus, digits, no leading zero (a leading zero
 /// means octal in audit logs, e.g. mode=0100644, kept as a string).
-fn is_decimal(v: &[u8]) -> bool {
+pub(crate) fn is_decimal(v: &[u8]) -> bool {
     let d = v.strip_prefix(b"-").unwrap_or(v);
     !d.is_empty()
         && d.len() <= 19
@@ -659,7 +668,7 @@ fn parse_hex(v: &[u8]) -> Option<u64> {
     u64::from_str_radix(s, 16).ok()
 }
 
-fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
+pub(crate) fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
     out.push(b'[');
     for (i, a) in items.iter().enumerate() {
         if i > 0 {

@@ -17,6 +17,7 @@ pub mod csv;
 pub mod escape;
 pub mod interpret;
 pub mod json;
+mod json_interpreted;
 pub mod normalize;
 pub mod text;
 pub mod time;

@@ -105,3 +105,11 @@ impl Filter {
         }
     }
 }
+
+impl auditkit_event::pipeline::Filter for Filter {
+    type Verdict = Verdict;
+
+    fn check(&self, ev: &Event) -> Verdict {
+        Filter::check(self, ev)
+    }
+}

@@ -1,16 +1,16 @@
 //! `auditkit`: one fast binary for the Linux audit system.
 //!
-//! The binary is glue: it parses arguments, opens inputs, and wires the
-//! library crates together. Exit codes follow the audit tools: 0 when
-//! something was found or done, 1 when nothing matched or on error, and
-//! ausearch's 10/11/12 for checkpoint problems.
+//! The binary is glue: it parses arguments, picks inputs, and wires the
+//! library crates together. Exit statuses are one enum ([`exit::Exit`]):
+//! they follow the audit tools (0 found or done, 1 nothing matched or an
+//! error, ausearch's 10/11/12 for checkpoints), and an internal error,
+//! including a panic on any thread, exits 70 and says what happened.
 
+mod exit;
 mod filter;
-mod follow;
 mod format;
-mod input;
+mod input_args;
 mod progress;
-mod reader;
 mod rules_cmd;
 mod rules_kernel;
 mod search;
@@ -19,7 +19,10 @@ mod search_help;
 
 use std::process::ExitCode;
 
-const TOP_HELP: &str = "\
+use exit::Exit;
+
+const TOP_HELP: &str = concat!(
+    "\
 auditkit: search, report on, lint and apply Linux audit data, fast.
 
 Usage: auditkit <COMMAND> [OPTIONS]
@@ -30,7 +33,10 @@ Commands:
   help      Show help for a command: auditkit help search
 
 Run 'auditkit <COMMAND> --help' for the options of a command.
-";
+
+",
+    exit::exit_help!()
+);
 
 /// Keep freed memory in the process instead of handing it back to the
 /// kernel at once. Searching streams hundreds of MiB through buffers of
@@ -48,45 +54,86 @@ fn tune_malloc() {
     }
 }
 
+/// Report a panic as what it is: an internal error, with the thread and
+/// the place, on stderr. The status is set where the panic is caught
+/// ([`main`] for this thread, the engine's join for pipeline threads).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("?");
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".to_string());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "auditkit: internal error: thread '{name}' panicked{at}: {msg}\n\
+             auditkit: this is a bug; the output is incomplete (exit status {})",
+            Exit::Internal as u8
+        );
+    }));
+}
+
 fn main() -> ExitCode {
     tune_malloc();
+    install_panic_hook();
+    match std::panic::catch_unwind(run) {
+        Ok(e) => e.into(),
+        Err(_) => Exit::Internal.into(),
+    }
+}
+
+fn run() -> Exit {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let Some(cmd) = args.first().and_then(|a| a.to_str()) else {
         eprint!("{TOP_HELP}");
-        return ExitCode::from(2);
+        return Exit::Usage;
     };
     let rest = &args[1..];
     let result = match cmd {
         "search" => search::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
-            Some(sub @ ("loaded" | "diff" | "apply")) => rules_kernel::main(sub, &rest[1..]),
-            _ => rules_cmd::main(rest),
-        },
-        "help" | "--help" | "-h" => {
-            match rest.first().and_then(|a| a.to_str()) {
-                Some("search") => print!("{}", search_args::HELP),
-                Some("rules") => print!("{}", rules_cmd::help()),
-                _ => print!("{TOP_HELP}"),
+            Some(sub @ ("loaded" | "diff" | "apply")) => {
+                rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
             }
-            Ok(0)
-        }
+            _ => rules_cmd::main(rest).map(Exit::from_code),
+        },
+        "help" | "--help" | "-h" => match rest.first().and_then(|a| a.to_str()) {
+            Some("search") => {
+                print!("{}", search_args::HELP);
+                Ok(Exit::Ok)
+            }
+            Some("rules") => {
+                print!("{}", rules_cmd::help());
+                Ok(Exit::Ok)
+            }
+            _ => {
+                print!("{TOP_HELP}");
+                Ok(Exit::Ok)
+            }
+        },
         "--version" | "-V" | "version" => {
             println!("auditkit {}", env!("CARGO_PKG_VERSION"));
-            Ok(0)
+            Ok(Exit::Ok)
         }
         other => {
             eprintln!("auditkit: unknown command '{other}'\n\n{TOP_HELP}");
-            Ok(2)
+            Ok(Exit::Usage)
         }
     };
     match result {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => code,
         Err(e) => {
             if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
+                return Exit::Ok;
             }
             eprintln!("auditkit: error: {e:#}");
-            ExitCode::from(1)
+            Exit::of_error(&e)
         }
     }
 }

@@ -7,13 +7,14 @@
 //! reads is the reader's, so it costs the pipeline nothing.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+use auditkit_source::Report;
 use std::time::{Duration, Instant};
 
 /// State of the progress line.
 pub struct Progress {
-    bytes: Arc<AtomicU64>,
+    bytes: Arc<Report>,
     total: Option<u64>,
     start: Instant,
     last: Option<Instant>,
@@ -26,7 +27,7 @@ impl Progress {
     /// A progress line over `bytes` (read so far) out of `total`, drawn
     /// only when `wanted` and stderr is a terminal. `AUDITKIT_PROGRESS_DELAY_MS`
     /// overrides the half-second delay (for tests).
-    pub fn new(bytes: Arc<AtomicU64>, total: Option<u64>, wanted: bool) -> Progress {
+    pub fn new(bytes: Arc<Report>, total: Option<u64>, wanted: bool) -> Progress {
         let delay = std::env::var("AUDITKIT_PROGRESS_DELAY_MS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -59,7 +60,7 @@ impl Progress {
             return;
         }
         self.last = Some(now);
-        let line = render(self.bytes.load(Ordering::Relaxed), self.total, elapsed);
+        let line = render(self.bytes.bytes(), self.total, elapsed);
         let mut e = std::io::stderr().lock();
         let _ = write!(e, "\r\x1b[K{line}");
         let _ = e.flush();

@@ -1,76 +1,125 @@
-//! `auditkit search`: read, assemble, filter, write.
+//! `auditkit search`: read, assemble, filter, write, as one user of the
+//! engine (`auditkit_event::pipeline::run`) over the sources of
+//! `auditkit_source`.
 //!
-//! Two drivers share the filter and the writers: the parallel pipeline of
-//! `auditkit_event::pipeline` for ordinary searches, and a sequential loop
-//! for `--checkpoint` (which must see every complete event in order and
-//! must not complete the events still open at the end, as ausearch) and
-//! `--follow` (which never ends).
+//! The consumer is split the way the engine asks:
+//!
+//! * [`SearchSink`], on the workers: formats each matching event into the
+//!   batch's buffer, or counts it into the worker's own `--count-by`
+//!   tally (merged at the end: no lock), and notes unparsed lines and
+//!   events ausearch would not print.
+//! * [`Writer`], the ordered stage: writes each batch's buffer in log
+//!   order, and for `--checkpoint` decides event by event (in order) what
+//!   the checkpoint lets through and remembers the last complete event.
+//!
+//! `--follow` and `--checkpoint` used to run a separate sequential loop;
+//! they are the same run now, `--follow` with the engine's live mode
+//! (each chunk's events at once, clock ticks complete waiting events) and
+//! `--checkpoint` leaving the events still open at the end uncompleted, as
+//! ausearch does.
 
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::fs::MetadataExt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use anyhow::{bail, Result};
-use auditkit_event::chunk::parse_chunk;
-use auditkit_event::pipeline::{self, Batch, Item};
-use auditkit_event::{Assembler, Chunk, Event};
+use anyhow::Result;
+use auditkit_event::chunk::Unparsed;
+use auditkit_event::header::HeaderError;
+use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
+use auditkit_event::{Event, ParsedChunk};
 use auditkit_query::checkpoint::{self, Checkpoint, Decision, Gate, LastEvent};
 use auditkit_query::lang::{self, EventView, FieldSel, Names};
+use auditkit_source::read::LONG_LINES_KEPT;
+use auditkit_source::{engine, input, plan, Plan, Report, Source};
 
+use crate::exit::Exit;
 use crate::filter::{Filter, Verdict};
 use crate::format::EventWriter;
-use crate::input::{self, Source};
 use crate::progress::Progress;
-use crate::reader::{self, PlannedBlocks};
 use crate::search_args::{self, Format, SearchArgs};
 
 /// `--count-by`: value -> number of matching events.
 type Tally = HashMap<Vec<u8>, u64>;
 
-/// What the filters and writers share across threads.
-struct Shared<'a> {
-    a: &'a SearchArgs,
-    filter: Filter,
-    writer: Option<EventWriter>,
-    tally: Option<(FieldSel, Mutex<Tally>)>,
-    hidden: AtomicU64,
-    first_hidden: Mutex<Option<String>>,
-    names: Vec<String>,
-    /// Written once before the first matching event (the csv header).
-    header: Mutex<Option<Vec<u8>>>,
+/// What an item of a batch became, for the checkpoint gate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Unparsed,
+    Skipped,
+    Matched,
 }
 
-impl Shared<'_> {
-    /// The pending header, once.
-    fn take_header(&self) -> Option<Vec<u8>> {
-        self.header.lock().ok().and_then(|mut h| h.take())
+/// The first event of a batch that matched but is not printed.
+#[derive(Clone, Debug)]
+struct HiddenAt {
+    source: u32,
+    line: u64,
+    event: String,
+    code: u8,
+}
+
+/// A batch's output, filled on a worker, written by the ordered stage.
+#[derive(Default)]
+struct Out {
+    buf: Vec<u8>,
+    matched: u64,
+    /// `--just-one` found its event in this batch.
+    done: bool,
+    /// `--checkpoint`: where each item's output ends, and what it was.
+    marks: Vec<(usize, Kind)>,
+    /// `--debug`: unparsed lines (source, line from the start of reading).
+    debug: Vec<(u32, u64, HeaderError)>,
+    hidden: u64,
+    first_hidden: Option<HiddenAt>,
+}
+
+/// The workers' side of a search.
+struct SearchSink<'a> {
+    a: &'a SearchArgs,
+    filter: &'a Filter,
+    writer: Option<EventWriter>,
+    tally: Option<FieldSel>,
+    /// Record per-item marks (only `--checkpoint` needs them).
+    marks: bool,
+}
+
+impl Sink<Verdict> for SearchSink<'_> {
+    type Part = Tally;
+    type Out = Out;
+
+    fn part(&self) -> Tally {
+        Tally::new()
     }
 
-    /// Filter one event and write it; returns whether it counts as found.
-    fn handle(&self, ev: &Event, out: &mut Vec<u8>) -> bool {
-        match self.filter.check(ev) {
-            Verdict::Skip => false,
+    fn event(&self, tally: &mut Tally, ev: &Event, v: Verdict, out: &mut Out) {
+        if out.done {
+            return;
+        }
+        // Without a gate, --just-one needs nothing after the first match
+        // of the batch (the ordered stage stops after it).
+        if self.a.just_one && out.matched > 0 && !self.marks {
+            out.done = true;
+            return;
+        }
+        let kind = match v {
+            Verdict::Skip => Kind::Skipped,
             Verdict::Hidden(f) => {
-                self.hidden.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut fh) = self.first_hidden.lock() {
-                    if fh.is_none() {
-                        let (src, line) = ev.origin();
-                        let name = self.names.get(src as usize).map_or("?", String::as_str);
-                        let loc = if line > 0 {
-                            format!("{name}:{}", line + f.record as u64)
-                        } else {
-                            format!("{name}, event {}", ev.id())
-                        };
-                        *fh = Some(format!("{loc}, parser code {}", f.code));
-                    }
+                out.hidden += 1;
+                if out.first_hidden.is_none() {
+                    let (source, line) = ev.origin();
+                    out.first_hidden = Some(HiddenAt {
+                        source,
+                        line: if line > 0 { line + f.record as u64 } else { 0 },
+                        event: ev.id().to_string(),
+                        code: f.code,
+                    });
                 }
-                false
+                Kind::Skipped
             }
             Verdict::Print => {
-                if let Some((sel, counts)) = &self.tally {
+                if let Some(sel) = &self.tally {
                     let view = EventView::new(ev);
                     let names = Names {
                         ids: self.filter.names(),
@@ -79,47 +128,229 @@ impl Shared<'_> {
                     if vals.is_empty() {
                         vals.push(b"(absent)".to_vec());
                     }
-                    if let Ok(mut c) = counts.lock() {
-                        for v in vals {
-                            *c.entry(v).or_default() += 1;
-                        }
+                    for v in vals {
+                        *tally.entry(v).or_default() += 1;
                     }
                 } else if let Some(w) = &self.writer {
-                    w.write(ev, out);
+                    w.write(ev, &mut out.buf);
                 }
-                true
+                out.matched += 1;
+                Kind::Matched
             }
+        };
+        if self.marks {
+            out.marks.push((out.buf.len(), kind));
+        }
+    }
+
+    fn unparsed(&self, _: &mut Tally, pc: &ParsedChunk, u: &Unparsed, out: &mut Out) {
+        if out.done {
+            return;
+        }
+        if self.a.debug {
+            out.debug.push((pc.chunk.source, u.line_no, u.why));
+        }
+        if self.a.keep_unparsed {
+            out.buf.extend_from_slice(pc.unparsed_line(u));
+            out.buf.push(b'\n');
+        }
+        if self.marks {
+            out.marks.push((out.buf.len(), Kind::Unparsed));
+        }
+    }
+
+    fn clear(&self, out: &mut Out) {
+        out.buf.clear();
+        out.matched = 0;
+        out.done = false;
+        out.marks.clear();
+        out.debug.clear();
+        out.hidden = 0;
+        out.first_hidden = None;
+    }
+}
+
+/// Source names and real line numbers for messages.
+struct Places<'p> {
+    plan: &'p Plan,
+    names: Vec<String>,
+    /// Lines before each source's seek offset, counted on first need.
+    bases: Vec<Option<u64>>,
+}
+
+impl Places<'_> {
+    fn name(&self, src: u32) -> &str {
+        self.names.get(src as usize).map_or("?", String::as_str)
+    }
+
+    /// The file's own number of a line counted from where reading began.
+    fn line(&mut self, src: u32, line: u64) -> u64 {
+        let Some(p) = self.plan.read.get(src as usize) else {
+            return line;
+        };
+        let i = src as usize;
+        if self.bases.len() <= i {
+            self.bases.resize(i + 1, None);
+        }
+        let base = *self.bases[i].get_or_insert_with(|| p.lines_before_offset().unwrap_or(0));
+        line + base
+    }
+}
+
+/// The ordered stage of a search: output in log order, the checkpoint.
+struct Writer<'a, 'p, W: Write> {
+    a: &'a SearchArgs,
+    w: W,
+    header: Option<Vec<u8>>,
+    found: u64,
+    progress: Progress,
+    gate: Option<Gate>,
+    last: Option<LastEvent>,
+    corrupted: bool,
+    err: Option<io::Error>,
+    hidden: u64,
+    first_hidden: Option<String>,
+    debug_lines: Vec<String>,
+    places: Places<'p>,
+    report: Arc<Report>,
+}
+
+impl<W: Write> Writer<'_, '_, W> {
+    fn write(&mut self, bytes: &[u8], with_header: bool) -> io::Result<()> {
+        if with_header {
+            if let Some(h) = self.header.take() {
+                self.w.write_all(&h)?;
+            }
+        }
+        self.w.write_all(bytes)
+    }
+
+    /// `--checkpoint`: event by event, as the gate decides.
+    fn gated(&mut self, out: &Out, items: &[Item]) -> io::Result<()> {
+        let mut start = 0usize;
+        let mut keep: Vec<u8> = Vec::new();
+        for (it, &(end, kind)) in items.iter().zip(&out.marks) {
+            let span = &out.buf[start..end];
+            start = end;
+            let Item::Event(ev) = it else {
+                keep.extend_from_slice(span);
+                continue;
+            };
+            if self.corrupted || (self.a.just_one && self.found > 0) {
+                continue;
+            }
+            let le = last_event_of(ev);
+            if kind == Kind::Matched {
+                match self
+                    .gate
+                    .as_mut()
+                    .map_or(Decision::Output, |g| g.decide(&le))
+                {
+                    Decision::Output => {
+                        self.found += 1;
+                        keep.extend_from_slice(span);
+                    }
+                    Decision::Corrupted => {
+                        eprintln!(
+                            "Corrupted checkpoint file. Inode match, but newer complete event ({}) found before loaded checkpoint",
+                            ev.id()
+                        );
+                        self.corrupted = true;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            self.last = Some(le);
+        }
+        if !keep.is_empty() {
+            self.write(&keep, true)?;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Ordered<Out> for Writer<'_, '_, W> {
+    fn wants_items(&self) -> bool {
+        self.gate.is_some()
+    }
+
+    fn batch(&mut self, out: &mut Out, items: &[Item]) -> Flow {
+        self.progress.tick();
+        self.hidden += out.hidden;
+        if let (None, Some(h)) = (&self.first_hidden, &out.first_hidden) {
+            let name = self.places.name(h.source).to_string();
+            let loc = if h.line > 0 {
+                format!("{name}:{}", self.places.line(h.source, h.line))
+            } else {
+                format!("{name}, event {}", h.event)
+            };
+            self.first_hidden = Some(format!("{loc}, parser code {}", h.code));
+        }
+        for &(src, line, why) in &out.debug {
+            let line = self.places.line(src, line);
+            let l = format!("{}:{line}: {why}", self.places.name(src));
+            if self.a.follow {
+                eprintln!("auditkit: skipped {l}");
+            } else {
+                self.debug_lines.push(l);
+            }
+        }
+        let res = if self.gate.is_some() {
+            self.gated(out, items)
+        } else {
+            self.found += out.matched;
+            self.write(&out.buf, out.matched > 0)
+        };
+        let res = res.and_then(|()| {
+            if self.a.follow || self.a.line_buffered {
+                self.w.flush()?;
+            }
+            Ok(())
+        });
+        if self.a.follow {
+            for e in self.report.take_errors() {
+                eprintln!("auditkit: error: {e}");
+            }
+        }
+        if let Err(e) = res {
+            self.err = Some(e);
+            return Flow::Stop;
+        }
+        if self.corrupted || (self.a.just_one && self.found > 0) {
+            Flow::Stop
+        } else {
+            Flow::Continue
         }
     }
 }
 
-/// Entry point; returns the exit code.
-pub fn main(args: &[OsString]) -> Result<u8> {
+/// Entry point; returns the exit status.
+pub fn main(args: &[OsString]) -> Result<Exit> {
     if args.is_empty() {
         print!("{}", search_args::HELP);
-        return Ok(1);
+        return Ok(Exit::NotFound);
     }
     let a = match search_args::parse(args) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{}", e.0);
-            return Ok(1);
+            return Ok(Exit::NotFound);
         }
     };
     if a.help {
         print!("{}", search_args::HELP);
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     if a.version {
         println!("auditkit search version {}", env!("CARGO_PKG_VERSION"));
-        return Ok(0);
+        return Ok(Exit::Ok);
     }
     let filter = Filter::new(&a)?;
     let tally = match &a.count_by {
-        Some(f) => Some((
+        Some(f) => Some(
             lang::compile_field(f).map_err(|e| anyhow::anyhow!("--count-by: {}", e.render(f)))?,
-            Mutex::new(HashMap::new()),
-        )),
+        ),
         None => None,
     };
     let writer = if a.count || tally.is_some() {
@@ -127,7 +358,7 @@ pub fn main(args: &[OsString]) -> Result<u8> {
     } else {
         Some(EventWriter::new(&a)?)
     };
-    let mut sources = choose_sources(&a)?;
+    let mut sources = a.input.sources()?;
     auditkit_output::time::init();
 
     // Checkpoint: load it, and start at the checkpointed file.
@@ -137,11 +368,11 @@ pub fn main(args: &[OsString]) -> Result<u8> {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("{e}");
-                return Ok(10);
+                return Ok(Exit::CheckpointBad);
             }
         };
         if let Some(cp) = &loaded {
-            if !a.checkpoint_time_only && sources.len() > 1 {
+            if !a.input.checkpoint_time_only && sources.len() > 1 {
                 let pos = sources.iter().position(|s| match s {
                     Source::File(p) => {
                         std::fs::metadata(p).is_ok_and(|m| m.dev() == cp.dev && m.ino() == cp.ino)
@@ -150,98 +381,130 @@ pub fn main(args: &[OsString]) -> Result<u8> {
                 });
                 match pos {
                     Some(i) => sources.drain(..i).for_each(drop),
-                    None => return Ok(10),
+                    None => return Ok(Exit::CheckpointBad),
                 }
             }
         }
-        gate = Some(Gate::new(loaded.map(|c| c.last), a.checkpoint_time_only));
+        gate = Some(Gate::new(
+            loaded.map(|c| c.last),
+            a.input.checkpoint_time_only,
+        ));
     }
 
-    let plan = reader::plan(sources, a.criteria.start_time);
-    let names: Vec<String> = plan.read.iter().map(|p| p.source.display()).collect();
+    let plan = plan::plan(sources, a.input.start_time);
+    let mut names = plan.names();
     let last_file = plan.read.iter().rev().find_map(|p| match &p.source {
         Source::File(f) => Some(f.clone()),
         Source::Stdin => None,
     });
     let reads_stdin = plan.read.iter().any(|p| matches!(p.source, Source::Stdin));
     let skipped = plan.skipped.len();
-    let blocks = PlannedBlocks::new(plan.read.clone());
-    let errors = blocks.errors.clone();
-    let bytes = blocks.bytes.clone();
-    let shared = Shared {
-        a: &a,
-        filter,
-        writer,
-        tally,
-        hidden: AtomicU64::new(0),
-        first_hidden: Mutex::new(None),
-        names,
-        header: Mutex::new(None),
-    };
-    if let Some(h) = shared.writer.as_ref().and_then(EventWriter::header) {
-        if let Ok(mut slot) = shared.header.lock() {
-            *slot = Some(h);
+    let report = Arc::new(Report::default());
+    let opts = a.input.read_options();
+    let total = plan.total_bytes();
+    if a.follow {
+        // A rotated-in successor of the followed file is a source of its
+        // own (numbered from line 1), with the same name.
+        if let Some(p) = plan.read.last() {
+            names.push(p.source.display());
         }
     }
-    let time_range = (a.criteria.start_time != 0 || a.criteria.end_time != 0).then(|| {
-        let hi = if a.criteria.end_time == 0 {
-            u64::MAX
-        } else {
-            a.criteria.end_time.max(0) as u64
-        };
-        (a.criteria.start_time.max(0) as u64, hi)
-    });
-    let stdout = io::stdout();
-    let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    let (found, unparsed, code, last_seen) = if gate.is_some() || a.follow {
-        let follow_from = if a.follow {
-            last_file.clone().map(|p| {
-                let len = std::fs::metadata(&p).map_or(0, |m| m.len());
-                (p, len)
-            })
-        } else {
-            None
-        };
-        let follow = follow_from.map(|(p, len)| {
-            crate::follow::Follow::new(p, len, shared.names.len().saturating_sub(1) as u32)
-        });
-        let chunks: Box<dyn Iterator<Item = Chunk>> = match follow {
-            Some(f) => Box::new(blocks.chain(f)),
-            None => Box::new(blocks),
-        };
-        sequential(&shared, chunks, time_range, gate.as_mut(), &mut w)?
-    } else {
-        parallel(&shared, blocks, time_range, &mut w)?
+    let cfg = pipeline::Config {
+        live: a.follow,
+        complete_at_end: gate.is_none(),
+        group_by_id: groups_by_id(a.format),
+        ..a.input.config()
     };
-    if a.count {
-        writeln!(w, "{found}")?;
+    let header = writer.as_ref().and_then(EventWriter::header);
+    let sink = SearchSink {
+        a: &a,
+        filter: &filter,
+        writer,
+        tally,
+        marks: gate.is_some(),
+    };
+    let stdout = io::stdout();
+    let show_progress = !a.no_progress && !a.follow && gate.is_none();
+    let mut out = Writer {
+        a: &a,
+        w: io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
+        header,
+        found: 0,
+        progress: Progress::new(report.clone(), total, show_progress),
+        gate,
+        last: None,
+        corrupted: false,
+        err: None,
+        hidden: 0,
+        first_hidden: None,
+        debug_lines: Vec::new(),
+        places: Places {
+            plan: &plan,
+            names,
+            bases: Vec::new(),
+        },
+        report: report.clone(),
+    };
+    let (o, follow, rep) = (opts.clone(), a.follow, report.clone());
+    let done = engine::run(&plan, o, follow, rep, &cfg, &filter, &sink, &mut out)?;
+    out.progress.finish();
+    if let Some(e) = out.err.take() {
+        return Err(e.into());
     }
-    if let Some((_, counts)) = &shared.tally {
-        let counts = counts.lock().map(|c| c.clone()).unwrap_or_default();
+    let found = out.found;
+    if a.count {
+        writeln!(out.w, "{found}")?;
+    }
+    if sink.tally.is_some() {
+        // Merge the workers' tallies.
+        let mut counts = Tally::new();
+        for part in done.parts {
+            for (v, n) in part {
+                *counts.entry(v).or_default() += n;
+            }
+        }
         let mut rows: Vec<(Vec<u8>, u64)> = counts.into_iter().collect();
         rows.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.cmp(&y.0)));
         for (v, n) in rows {
-            write!(w, "{n:>7} ")?;
-            w.write_all(&v)?;
-            w.write_all(b"\n")?;
+            write!(out.w, "{n:>7} ")?;
+            out.w.write_all(&v)?;
+            out.w.write_all(b"\n")?;
         }
     }
-    w.flush()?;
-    drop(w);
-
-    let hidden = shared.hidden.load(Ordering::Relaxed);
-    if hidden > 0 {
-        let first = shared
-            .first_hidden
-            .lock()
-            .ok()
-            .and_then(|f| f.clone())
-            .unwrap_or_default();
+    out.w.flush()?;
+    for l in &out.debug_lines {
+        eprintln!("auditkit: skipped {l}");
+    }
+    for l in report.take_long_lines() {
+        let name = out.places.name(l.source).to_string();
+        let at = (out.places.plan.read.get(l.source as usize))
+            .and_then(|p| input::lines_before(&p.source, l.offset));
+        let at = match at {
+            Some(n) => format!("{name}:{}", n + 1),
+            None => format!("{name}, byte {}", l.offset),
+        };
         eprintln!(
-            "auditkit: {hidden} matching event(s) were not printed because ausearch 3.0.9 cannot \
-             parse them (first: {first}); --all-events prints them"
+            "auditkit: {at}: a line of {} bytes was cut to {} bytes (longer than any audit record)",
+            l.len, opts.max_line
         );
     }
+    let kept = LONG_LINES_KEPT as u64;
+    if report.long_line_count() > kept {
+        eprintln!(
+            "auditkit: {} more line(s) were cut",
+            report.long_line_count() - kept
+        );
+    }
+
+    if out.hidden > 0 {
+        eprintln!(
+            "auditkit: {} matching event(s) were not printed because ausearch 3.0.9 cannot \
+             parse them (first: {}); --all-events prints them",
+            out.hidden,
+            out.first_hidden.clone().unwrap_or_default()
+        );
+    }
+    let unparsed = done.stats.unparsed;
     if unparsed > 0 {
         eprintln!(
             "auditkit: {unparsed} line(s) were not audit records and were skipped; \
@@ -251,46 +514,54 @@ pub fn main(args: &[OsString]) -> Result<u8> {
     if a.stats || a.debug {
         eprintln!(
             "auditkit: read {} bytes from {} file(s), skipped {} file(s) before the start time",
-            bytes.load(Ordering::Relaxed),
-            shared.names.len(),
+            report.bytes(),
+            plan.read.len(),
             skipped
         );
     }
-    let errs = errors.lock().map(|e| e.clone()).unwrap_or_default();
+    let errs = report.take_errors();
     for e in &errs {
         eprintln!("auditkit: error: {e}");
     }
-    let mut code = code;
-    if let (Some(path), 0) = (&a.checkpoint, code) {
+    let mut code = if out.corrupted {
+        Exit::CheckpointCorrupt
+    } else {
+        Exit::Ok
+    };
+    if let (Some(path), Exit::Ok) = (&a.checkpoint, code) {
         if reads_stdin {
             eprint!("Warning - checkpointing stdin is not supported");
         } else {
             code = save_checkpoint(
                 path,
                 last_file.as_deref(),
-                last_seen.clone().unwrap_or_default(),
+                out.last.take().unwrap_or_default(),
             );
         }
     }
-    if code != 0 {
+    if code != Exit::Ok {
         return Ok(code);
     }
     if found == 0 {
         if a.format != Format::Raw && !a.count && a.count_by.is_none() {
             eprintln!("<no matches>");
         }
-        return Ok(1);
+        return Ok(Exit::NotFound);
     }
-    Ok(if errs.is_empty() { 0 } else { 1 })
+    Ok(if errs.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::NotFound
+    })
 }
 
 fn save_checkpoint(
     path: &std::path::Path,
     last_file: Option<&std::path::Path>,
     last: LastEvent,
-) -> u8 {
+) -> Exit {
     let Some(file) = last_file else {
-        return 0;
+        return Exit::Ok;
     };
     let md = match std::fs::metadata(file) {
         Ok(m) => m,
@@ -299,7 +570,7 @@ fn save_checkpoint(
                 "Cannot stat audit file for checkpoint details - {}: {e}",
                 file.display()
             );
-            return 11;
+            return Exit::CheckpointSave;
         }
     };
     let cp = Checkpoint {
@@ -308,10 +579,10 @@ fn save_checkpoint(
         last,
     };
     match std::fs::write(path, checkpoint::render(&cp)) {
-        Ok(()) => 0,
+        Ok(()) => Exit::Ok,
         Err(e) => {
             eprintln!("Cannot open checkpoint file - {}: {e}", path.display());
-            11
+            Exit::CheckpointSave
         }
     }
 }
@@ -327,210 +598,9 @@ fn last_event_of(ev: &Event) -> LastEvent {
     }
 }
 
-type Run = (u64, u64, u8, Option<LastEvent>);
-
-/// Checkpoint and follow: one thread, events in order; at the end the
-/// open events are completed only when not checkpointing (ausearch).
-fn sequential(
-    s: &Shared,
-    chunks: Box<dyn Iterator<Item = Chunk> + '_>,
-    range: Option<(u64, u64)>,
-    mut gate: Option<&mut Gate>,
-    w: &mut impl Write,
-) -> Result<Run> {
-    let a = s.a;
-    let checkpointing = gate.is_some();
-    let timeout = a
-        .eoe_timeout
-        .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT);
-    let mut asm = Assembler::new(timeout);
-    let mut found = 0u64;
-    let mut unparsed = 0u64;
-    let mut out = Vec::with_capacity(64 * 1024);
-    let corrupted = std::cell::Cell::new(false);
-    let last = std::cell::RefCell::new(None);
-    let mut idle = std::time::Instant::now();
-    let mut handle = |ev: Event, out: &mut Vec<u8>, found: &mut u64| {
-        if corrupted.get() || (a.just_one && *found > 0) {
-            return;
-        }
-        let le = last_event_of(&ev);
-        let mut sink = Vec::new();
-        if s.handle(&ev, &mut sink) {
-            let decision = gate.as_mut().map_or(Decision::Output, |g| g.decide(&le));
-            match decision {
-                Decision::Output => {
-                    *found += 1;
-                    out.extend_from_slice(&sink);
-                }
-                Decision::Corrupted => {
-                    eprintln!(
-                        "Corrupted checkpoint file. Inode match, but newer complete event ({}) found before loaded checkpoint",
-                        ev.id()
-                    );
-                    corrupted.set(true);
-                    return;
-                }
-                _ => {}
-            }
-        }
-        *last.borrow_mut() = Some(le);
-    };
-    for chunk in chunks {
-        if chunk.data.is_empty() {
-            // --follow tick: complete events that waited long enough.
-            if idle.elapsed().as_secs() >= timeout {
-                asm.finish(&mut |e| handle(e, &mut out, &mut found));
-                idle = std::time::Instant::now();
-            }
-        } else {
-            idle = std::time::Instant::now();
-            let mut st = pipeline::Stats::default();
-            asm.push_parsed(parse_chunk(chunk), range, &mut st, &mut |it| match it {
-                Item::Event(e) => handle(e, &mut out, &mut found),
-                Item::Unparsed(ref pc, u) => {
-                    if a.debug {
-                        let name = s
-                            .names
-                            .get(pc.chunk.source as usize)
-                            .map_or("?", String::as_str);
-                        eprintln!("auditkit: skipped {name}:{}: {}", u.line_no, u.why);
-                    }
-                    if a.keep_unparsed {
-                        if let Some(line) = it.unparsed_line() {
-                            out.extend_from_slice(line);
-                            out.push(b'\n');
-                        }
-                    }
-                }
-            });
-            unparsed += st.unparsed;
-        }
-        if !out.is_empty() {
-            if let Some(h) = s.take_header() {
-                w.write_all(&h)?;
-            }
-            w.write_all(&out)?;
-            out.clear();
-            if a.follow || a.line_buffered {
-                w.flush()?;
-            }
-        }
-        if corrupted.get() || (a.just_one && found > 0) {
-            break;
-        }
-    }
-    if !checkpointing {
-        asm.finish(&mut |e| handle(e, &mut out, &mut found));
-    }
-    if !out.is_empty() {
-        if let Some(h) = s.take_header() {
-            w.write_all(&h)?;
-        }
-    }
-    w.write_all(&out)?;
-    let code = if corrupted.get() { 12 } else { 0 };
-    Ok((found, unparsed, code, last.into_inner()))
-}
-
-fn parallel(
-    s: &Shared,
-    blocks: PlannedBlocks,
-    range: Option<(u64, u64)>,
-    w: &mut impl Write,
-) -> Result<Run> {
-    let a = s.a;
-    let cfg = pipeline::Config {
-        threads: a.threads,
-        eoe_timeout: a
-            .eoe_timeout
-            .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT),
-        time_range: range,
-        ..Default::default()
-    };
-    let debug_lines: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let format = |items: &[Item], out: &mut Vec<u8>| -> u64 {
-        let mut matched = 0;
-        for it in items {
-            match it {
-                Item::Event(ev) => {
-                    if a.just_one && matched > 0 {
-                        break;
-                    }
-                    if s.handle(ev, out) {
-                        matched += 1;
-                    }
-                }
-                Item::Unparsed(pc, u) => {
-                    if a.debug {
-                        let name = s
-                            .names
-                            .get(pc.chunk.source as usize)
-                            .map_or("?", String::as_str);
-                        if let Ok(mut d) = debug_lines.lock() {
-                            d.push(format!("{name}:{}: {}", u.line_no, u.why));
-                        }
-                    }
-                    if a.keep_unparsed {
-                        if let Some(line) = it.unparsed_line() {
-                            out.extend_from_slice(line);
-                            out.push(b'\n');
-                        }
-                    }
-                }
-            }
-        }
-        matched
-    };
-    let mut found = 0u64;
-    let mut write_err: Option<io::Error> = None;
-    let mut progress = Progress::new(blocks.bytes.clone(), blocks.total_bytes(), !a.no_progress);
-    let stats = pipeline::run(&cfg, blocks, format, |b: &Batch| {
-        progress.tick();
-        if b.matched > 0 {
-            if let Some(h) = s.take_header() {
-                if let Err(e) = w.write_all(&h) {
-                    write_err = Some(e);
-                    return false;
-                }
-            }
-        }
-        if let Err(e) = w.write_all(&b.out) {
-            write_err = Some(e);
-            return false;
-        }
-        if a.line_buffered {
-            let _ = w.flush();
-        }
-        found += b.matched;
-        !(a.just_one && found > 0)
-    });
-    progress.finish();
-    if let Some(e) = write_err {
-        return Err(e.into());
-    }
-    if let Ok(d) = debug_lines.lock() {
-        for l in d.iter() {
-            eprintln!("auditkit: skipped {l}");
-        }
-    }
-    Ok((found, stats.unparsed, 0, None))
-}
-
-fn choose_sources(a: &SearchArgs) -> Result<Vec<Source>> {
-    if !a.inputs.is_empty() {
-        return input::expand_inputs(&a.inputs);
-    }
-    if !a.input_logs && input::stdin_is_pipe() {
-        return Ok(vec![Source::Stdin]);
-    }
-    let base = input::configured_log_file();
-    let set = input::rotated_set(&base);
-    if set.is_empty() {
-        bail!(
-            "no input: {} does not exist (give files with -if, or pipe logs in)",
-            base.display()
-        );
-    }
-    Ok(set.into_iter().map(Source::File).collect())
+/// Whether a format groups records by id (the native ones) or keeps
+/// ausearch's grouping, splits included (the ausearch formats, whose
+/// output must be byte-identical to its). docs/differences.md says so.
+fn groups_by_id(f: Format) -> bool {
+    matches!(f, Format::Json)
 }

@@ -13,9 +13,10 @@ use std::path::PathBuf;
 use auditkit_host::{Accounts, HostPaths};
 use auditkit_interp::Machine;
 use auditkit_output::Escape;
-use auditkit_query::time::{self, Bound, Clock};
+use auditkit_query::time::Clock;
 use auditkit_query::Criteria;
 
+use crate::input_args::{InputArgs, Word};
 pub use crate::search_help::HELP;
 
 /// Output formats.
@@ -38,9 +39,8 @@ pub enum Format {
 /// Everything `auditkit search` was asked.
 #[derive(Debug)]
 pub struct SearchArgs {
-    /// `-if` (ausearch keeps the last one; we read them all, in order).
-    pub inputs: Vec<PathBuf>,
-    pub input_logs: bool,
+    /// Where to read and which time range (shared with other commands).
+    pub input: InputArgs,
     pub format: Format,
     /// Whether the format was set (ausearch refuses two).
     format_set: bool,
@@ -55,16 +55,12 @@ pub struct SearchArgs {
     pub debug: bool,
     pub passwd: Option<PathBuf>,
     pub group: Option<PathBuf>,
-    pub eoe_timeout: Option<u64>,
-    pub threads: usize,
     pub help: bool,
     pub version: bool,
     /// The ausearch criteria.
     pub criteria: Criteria,
     /// `--checkpoint FILE`.
     pub checkpoint: Option<PathBuf>,
-    /// `-ts checkpoint`: use only the checkpoint's time.
-    pub checkpoint_time_only: bool,
     /// `--where EXPR` (several are ANDed).
     pub wheres: Vec<String>,
     pub people: bool,
@@ -111,8 +107,7 @@ enum IdArg {
 impl Default for SearchArgs {
     fn default() -> Self {
         SearchArgs {
-            inputs: Vec::new(),
-            input_logs: false,
+            input: InputArgs::default(),
             format: Format::Default,
             format_set: false,
             escape: Escape::Tty,
@@ -126,13 +121,10 @@ impl Default for SearchArgs {
             debug: false,
             passwd: None,
             group: None,
-            eoe_timeout: None,
-            threads: 0,
             help: false,
             version: false,
             criteria: Criteria::default(),
             checkpoint: None,
-            checkpoint_time_only: false,
             wheres: Vec::new(),
             people: false,
             daemons: false,
@@ -376,6 +368,16 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             }
             Ok(())
         };
+        let word = Word {
+            name,
+            optarg,
+            inline: inline.is_some(),
+            after: v.get(c + 2).map(String::as_str),
+        };
+        if let Some(n) = a.input.parse_option(&word, &clock)? {
+            c += n + 1;
+            continue;
+        }
         let cr = &mut a.criteria;
         match name {
             "-a" | "--event" => {
@@ -432,19 +434,6 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                         return err(format!("Unknown errno, was {o}"));
                     }
                     cr.exit = Some(i64::from(n) * sign);
-                }
-                c += used;
-            }
-            "--eoe-timeout" => {
-                let o = need(optarg)?;
-                if !is_digit0(&o) {
-                    return err(format!(
-                        "End of Event Timeout must be a numeric value, was {o}"
-                    ));
-                }
-                match c_ul(&o) {
-                    Ok(n) if n > 0 => a.eoe_timeout = Some(n),
-                    _ => return err(format!("Illegal value for End of Event Timeout, was {o}")),
                 }
                 c += used;
             }
@@ -533,11 +522,6 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 a.format_set = true;
                 no_arg(&a)?;
             }
-            "-if" | "--input" => {
-                a.inputs.push(PathBuf::from(need(optarg)?));
-                c += used;
-            }
-            "--input-logs" => a.input_logs = true,
             "--just-one" => a.just_one = true,
             "-k" | "--key" => {
                 cr.key = Some(need(optarg)?.into_bytes());
@@ -649,48 +633,6 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 }
                 c += used;
             }
-            "-te" | "--end" | "-ts" | "--start" => {
-                let bound = if name == "-ts" || name == "--start" {
-                    Bound::Start
-                } else {
-                    Bound::End
-                };
-                let Some(o) = optarg else {
-                    return err(format!("{name} requires either date and/or time"));
-                };
-                let second = v
-                    .get(c + 2)
-                    .filter(|s| !s.starts_with('-'))
-                    .filter(|_| inline.is_none());
-                let r = if let Some(s2) = second {
-                    c += 1;
-                    if o.contains(':') {
-                        time::resolve(bound, Some(s2), Some(o), &clock)
-                    } else {
-                        time::resolve(bound, Some(o), Some(s2), &clock)
-                    }
-                } else if time::is_keyword(o) {
-                    time::resolve(bound, Some(o), Some("00:00:00"), &clock)
-                } else if bound == Bound::Start && o == "checkpoint" {
-                    a.checkpoint_time_only = true;
-                    Ok(0)
-                } else if !o.contains(':') {
-                    let t = (bound == Bound::Start).then_some("00:00:00");
-                    time::resolve(bound, Some(o), t, &clock)
-                } else {
-                    time::resolve(bound, None, Some(o), &clock)
-                };
-                let t = r.map_err(|e| ArgError(e.0))?;
-                let cr = &mut a.criteria;
-                if bound == Bound::Start {
-                    if !a.checkpoint_time_only || o != "checkpoint" {
-                        cr.start_time = t;
-                    }
-                } else {
-                    cr.end_time = t;
-                }
-                c += used;
-            }
             "-tm" | "--terminal" => {
                 cr.terminal = Some(need(optarg)?.into_bytes());
                 c += used;
@@ -763,13 +705,6 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 a.group = Some(PathBuf::from(need(optarg)?));
                 c += used;
             }
-            "--threads" => {
-                let o = need(optarg)?;
-                a.threads = o
-                    .parse()
-                    .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
-                c += used;
-            }
             "--where" => {
                 // The expression may start with '-' (a negative number is
                 // unlikely, but `not` is not): take the next word as is.
@@ -798,6 +733,8 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
     if (a.extra_time || a.extra_labels || a.extra_keys) && a.format != Format::Csv {
         return err("--extra options requires format to be csv".into());
     }
+    a.criteria.start_time = a.input.start_time;
+    a.criteria.end_time = a.input.end_time;
     a.criteria.rich_format = matches!(a.format, Format::Interpret | Format::Csv | Format::Text);
     Ok(a)
 }

@@ -2,7 +2,8 @@
 //! option grouped by question.
 
 /// `auditkit search --help`.
-pub const HELP: &str = "\
+pub const HELP: &str = concat!(
+    "\
 auditkit search: find events in audit logs (every ausearch option, and more)
 
 Examples:
@@ -15,23 +16,14 @@ Examples:
   auditkit search -if /var/log/audit -ts recent --follow   watch new events
   auditkit search -r -k exec | aureport -x         raw lines for other tools
 
-Input (like ausearch): standard input when it is a pipe, else the files
-given with -if, else auditd.conf's log_file and its rotations, oldest
-first. A directory means DIR/audit.log and its rotations; .gz and .zst
-rotations are read too. With -ts, rotated files that end before the start
-are skipped unread and the first file needed is entered by binary search.
-  -if, --input FILE|DIR   read this (repeatable; '-' is standard input)
-  --input-logs            read the logs even when stdin is a pipe
-  --follow, -F            keep reading the log as it grows, across rotation
+",
+    crate::input_args::input_help!(),
+    "  --follow, -F            keep reading the log as it grows, across rotation
 
 Who, what, when (ausearch's options; all given must match):
-  -ts, --start [DATE] [TIME]   from: DATE is MM/DD/YY (or MM/DD/YYYY), TIME
-                          HH:MM[:SS], or a keyword: now recent (10 minutes
-                          ago) boot today yesterday this-week week-ago
-                          this-month this-year, or 'checkpoint'
-  -te, --end [DATE] [TIME]     until (same forms; a date alone means that
-                          day at the current time of day, as in ausearch)
-  -k, --key KEY           a rule key contains KEY
+",
+    crate::input_args::time_help!(),
+    "  -k, --key KEY           a rule key contains KEY
   -m, --message TYPE[,TYPE]    a record of one of these types (names,
                           numbers, or ALL)
   -x, --executable EXE    the executable contains EXE: exe= is the program
@@ -95,9 +87,9 @@ Operation:
   --checkpoint FILE       print only events after the last run's checkpoint
                           and save a new one (exit 10: bad checkpoint,
                           11: cannot save it, 12: checkpoint corrupted)
-  --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
-  --threads N             worker threads per stage (default: all cores)
-  --debug, --stats        report skipped lines / bytes and files read
+",
+    crate::input_args::engine_help!(),
+    "  --debug, --stats        report skipped lines / bytes and files read
   --no-progress           no progress line on stderr (shown on a terminal
                           when a scan takes more than half a second)
   -h, --help  -v, --version
@@ -105,7 +97,6 @@ Operation:
 Environment: AUDITKIT_NOW=EPOCH_SECONDS pins \"now\" for the time keywords
 (tests, reproducible reports). Dates are read in the local time zone (TZ).
 
-Exit status: 0 when something matched, 1 when nothing did (ausearch prints
-'<no matches>' on stderr except in raw format) or on errors, 10/11/12 for
-checkpoint problems.
-";
+",
+    crate::exit::exit_help!()
+);

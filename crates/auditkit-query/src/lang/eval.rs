@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys};
-use auditkit_event::Event;
+use auditkit_event::{EventFields, EventId, RecordFields};
 use auditkit_host::Accounts;
 use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
 use regex::bytes::Regex;
@@ -140,15 +140,20 @@ struct Rec<'e> {
     enriched: Option<&'e [u8]>,
 }
 
-/// An event prepared for evaluation (records tokenized once).
+/// An event prepared for evaluation: its records tokenized once, read
+/// through [`EventFields`], the field-access trait every representation
+/// of an event implements (parsed logs, stored events, collector frames).
+/// The evaluator reads nothing else, so one compiled query runs on all of
+/// them.
 pub struct EventView<'e> {
-    ev: &'e Event,
+    id: EventId,
+    node: Option<&'e [u8]>,
     recs: Vec<Rec<'e>>,
 }
 
 impl<'e> EventView<'e> {
     /// Tokenize the event's records.
-    pub fn new(ev: &'e Event) -> EventView<'e> {
+    pub fn new<E: EventFields + ?Sized>(ev: &'e E) -> EventView<'e> {
         let recs = ev
             .records()
             .map(|r| Rec {
@@ -158,7 +163,11 @@ impl<'e> EventView<'e> {
                 enriched: r.enrichment(),
             })
             .collect();
-        EventView { ev, recs }
+        EventView {
+            id: ev.id(),
+            node: ev.node(),
+            recs,
+        }
     }
 }
 
@@ -312,10 +321,10 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
         name: b"",
     };
     match f.pseudo {
-        Some(Pseudo::Serial) => return visit(&pseudo_occ(ev.ev.id().serial.to_string().into())),
-        Some(Pseudo::Time) => return visit(&pseudo_occ(ev.ev.id().sec.to_string().into())),
+        Some(Pseudo::Serial) => return visit(&pseudo_occ(ev.id.serial.to_string().into())),
+        Some(Pseudo::Time) => return visit(&pseudo_occ(ev.id.sec.to_string().into())),
         Some(Pseudo::Node) => {
-            return ev.ev.node().is_some_and(|n| visit(&pseudo_occ(n.to_vec())));
+            return ev.node.is_some_and(|n| visit(&pseudo_occ(n.to_vec())));
         }
         Some(Pseudo::Type) => {
             return ev

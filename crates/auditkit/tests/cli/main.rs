@@ -11,7 +11,9 @@
 #[macro_use]
 extern crate auditkit_testsupport;
 
+mod ausearch_input;
 mod csv_text;
+mod engine;
 mod formats;
 mod golden;
 mod names;

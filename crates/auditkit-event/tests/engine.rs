@@ -1,0 +1,202 @@
+//! The engine (`pipeline::run`): parts merged at the end, an ordered stage
+//! that sees every event in log order, early stop, events left open for a
+//! checkpoint, and a panicking worker turned into an error value.
+
+use std::path::Path;
+
+use auditkit_event::assemble::assemble_all;
+use auditkit_event::pipeline::{run, Config, Flow, Item, NoOrder, Ordered, Panicked, Sink};
+use auditkit_event::{Chunk, Event, EventId};
+
+fn log() -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut data = Vec::new();
+    for f in ["examples/raw.log", "examples/enriched.log"] {
+        data.extend(std::fs::read(root.join(f)).expect(f));
+    }
+    data
+}
+
+/// Chunks of about `size` bytes, cut at newlines.
+fn chunks(data: &[u8], size: usize) -> Vec<Chunk> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < data.len() {
+        let mut end = (start + size).min(data.len());
+        while end < data.len() && data[end - 1] != b'\n' {
+            end += 1;
+        }
+        out.push(Chunk {
+            data: data[start..end].to_vec(),
+            source: 0,
+            first_line: 0,
+        });
+        start = end;
+    }
+    out
+}
+
+/// Counts events per worker, and writes their ids for the ordered stage.
+struct Ids;
+
+impl Sink<bool> for Ids {
+    type Part = u64;
+    type Out = Vec<EventId>;
+    fn part(&self) -> u64 {
+        0
+    }
+    fn event(&self, n: &mut u64, ev: &Event, keep: bool, out: &mut Vec<EventId>) {
+        if keep {
+            *n += 1;
+            out.push(ev.id());
+        }
+    }
+    fn clear(&self, out: &mut Vec<EventId>) {
+        out.clear();
+    }
+}
+
+#[derive(Default)]
+struct Collect {
+    ids: Vec<EventId>,
+    stop_after: Option<usize>,
+    wants: bool,
+    items_seen: usize,
+}
+
+impl Ordered<Vec<EventId>> for Collect {
+    fn wants_items(&self) -> bool {
+        self.wants
+    }
+    fn batch(&mut self, out: &mut Vec<EventId>, items: &[Item]) -> Flow {
+        self.ids.extend_from_slice(out);
+        self.items_seen += items.len();
+        match self.stop_after {
+            Some(n) if self.ids.len() >= n => Flow::Stop,
+            _ => Flow::Continue,
+        }
+    }
+}
+
+fn cfg(threads: usize) -> Config {
+    Config {
+        threads,
+        batch: 7,
+        ..Config::default()
+    }
+}
+
+#[test]
+fn ordered_stage_sees_log_order_and_parts_add_up() {
+    let data = log();
+    let want: Vec<EventId> = assemble_all(&data, 2).iter().map(Event::id).collect();
+    assert!(want.len() > 50);
+    let serial_even = |ev: &Event| ev.id().serial & 1 == 0;
+    for threads in [1, 2, 4] {
+        for size in [300, 4096, 1 << 20] {
+            let mut c = Collect::default();
+            let done = run(
+                &cfg(threads),
+                chunks(&data, size).into_iter(),
+                &|_: &Event| true,
+                &Ids,
+                &mut c,
+            )
+            .unwrap();
+            assert_eq!(c.ids, want, "threads {threads} size {size}");
+            assert_eq!(done.parts.len(), threads);
+            assert_eq!(done.parts.iter().sum::<u64>(), want.len() as u64);
+            assert_eq!(done.stats.events, want.len() as u64);
+            assert_eq!(c.items_seen, 0, "items kept though not wanted");
+            // The filter's verdict reaches the sink.
+            let mut c = Collect::default();
+            run(
+                &cfg(threads),
+                chunks(&data, size).into_iter(),
+                &serial_even,
+                &Ids,
+                &mut c,
+            )
+            .unwrap();
+            let even: Vec<EventId> = want.iter().copied().filter(|i| i.serial & 1 == 0).collect();
+            assert_eq!(c.ids, even);
+        }
+    }
+}
+
+#[test]
+fn stop_ends_the_run_and_items_come_when_wanted() {
+    let data = log();
+    let mut c = Collect {
+        stop_after: Some(1),
+        wants: true,
+        ..Collect::default()
+    };
+    let done = run(
+        &cfg(2),
+        chunks(&data, 300).into_iter(),
+        &|_: &Event| true,
+        &Ids,
+        &mut c,
+    )
+    .unwrap();
+    assert!(c.ids.len() < 14, "{} events after a stop", c.ids.len());
+    assert!(c.items_seen >= c.ids.len());
+    assert!(done.stats.events <= assemble_all(&data, 2).len() as u64);
+}
+
+#[test]
+fn events_open_at_the_end_stay_open_when_asked() {
+    // A SYSCALL without its PROCTITLE is complete only at the end of input.
+    let data = b"type=SYSCALL msg=audit(1700000000.123:42): syscall=59\n".to_vec();
+    let all = |_: &Event| true;
+    let mut c = Collect::default();
+    run(&cfg(1), chunks(&data, 100).into_iter(), &all, &Ids, &mut c).unwrap();
+    assert_eq!(c.ids.len(), 1);
+    let mut c = Collect::default();
+    let keep_open = Config {
+        complete_at_end: false,
+        ..cfg(1)
+    };
+    run(
+        &keep_open,
+        chunks(&data, 100).into_iter(),
+        &all,
+        &Ids,
+        &mut c,
+    )
+    .unwrap();
+    assert!(c.ids.is_empty());
+}
+
+struct Boom;
+
+impl Sink<bool> for Boom {
+    type Part = ();
+    type Out = ();
+    fn part(&self) {}
+    fn event(&self, _: &mut (), ev: &Event, _: bool, _: &mut ()) {
+        if ev.id().serial % 5 == 3 {
+            panic!("boom at {}", ev.id());
+        }
+    }
+    fn clear(&self, _: &mut ()) {}
+}
+
+/// A panic on a worker is an error value naming the thread, not a hang,
+/// not a panic of the caller, and not a normal end.
+#[test]
+fn a_panicking_worker_is_an_error() {
+    let data = log();
+    let r = run(
+        &cfg(2),
+        chunks(&data, 300).into_iter(),
+        &|_: &Event| true,
+        &Boom,
+        &mut NoOrder,
+    );
+    let e: Panicked = r.unwrap_err();
+    assert_eq!(e.thread, "ak-work");
+    assert!(e.message.starts_with("boom at "), "{}", e.message);
+    assert!(e.to_string().contains("internal error"));
+}

@@ -1,0 +1,245 @@
+//! The options of every command that reads events (`search` now, `report`
+//! next: aureport has the same `-if --input-logs -ts -te` as ausearch),
+//! parsed with ausearch's rules and messages, and what they turn into:
+//! the sources to read, the `-ts` plan's start, the engine's settings.
+//!
+//! A command's parser offers each option word to [`InputArgs::parse_option`]
+//! first and handles the rest itself, so the shared options are spelled,
+//! checked and documented once.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use auditkit_event::pipeline;
+use auditkit_query::time::{self, Bound, Clock};
+use auditkit_source::{input, ReadOptions, Source};
+
+use crate::search_args::ArgError;
+
+// The help lines of these options, as string literals for `concat!` into
+// each command's help, so that they are written once, beside the parser.
+
+/// The input paragraph and `-if`, `--input-logs`.
+macro_rules! input_help {
+    () => {
+        "\
+Input (like ausearch): standard input when it is a pipe, else the files
+given with -if, else auditd.conf's log_file and its rotations, oldest
+first. A directory means DIR/audit.log and its rotations; .gz and .zst
+rotations are read too. With -ts, rotated files that end before the start
+are skipped unread and the first file needed is entered by binary search.
+  -if, --input FILE|DIR   read this (repeatable; '-' is standard input)
+  --input-logs            read the logs even when stdin is a pipe
+"
+    };
+}
+/// `-ts`, `-te`.
+macro_rules! time_help {
+    () => {
+        "  -ts, --start [DATE] [TIME]   from: DATE is MM/DD/YY (or MM/DD/YYYY), TIME
+                          HH:MM[:SS], or a keyword: now recent (10 minutes
+                          ago) boot today yesterday this-week week-ago
+                          this-month this-year, or 'checkpoint'
+  -te, --end [DATE] [TIME]     until (same forms; a date alone means that
+                          day at the current time of day, as in ausearch)
+"
+    };
+}
+/// `--eoe-timeout`, `--threads`, `--max-line`.
+macro_rules! engine_help {
+    () => {
+        "  --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
+  --threads N             worker threads per stage (default: all cores)
+  --max-line BYTES        cut longer lines, and say where (default 1048576;
+                          no audit record comes near it)
+"
+    };
+}
+pub(crate) use {engine_help, input_help, time_help};
+
+/// Where to read and which time range.
+#[derive(Debug, Default)]
+pub struct InputArgs {
+    /// `-if` (ausearch keeps the last one; we read them all, in order).
+    pub inputs: Vec<PathBuf>,
+    /// `--input-logs`: the configured log files even when stdin is a pipe.
+    pub input_logs: bool,
+    /// `--eoe-timeout SECS`.
+    pub eoe_timeout: Option<u64>,
+    /// `--threads N` (0: one per CPU).
+    pub threads: usize,
+    /// `-ts` in epoch seconds (0: none).
+    pub start_time: i64,
+    /// `-te` in epoch seconds (0: none).
+    pub end_time: i64,
+    /// `-ts checkpoint`: use only the checkpoint's time.
+    pub checkpoint_time_only: bool,
+    /// `--max-line BYTES`: the chunker's cap on a line.
+    pub max_line: Option<usize>,
+}
+
+/// One option word and what follows it, as the command's parser sees it.
+pub struct Word<'a> {
+    /// The option (`-ts`, `--input`; without an inline `=value`).
+    pub name: &'a str,
+    /// Its value: the inline `=value`, else the next word unless it
+    /// starts with `-`.
+    pub optarg: Option<&'a str>,
+    /// Whether the value was inline.
+    pub inline: bool,
+    /// The word after the value (`-ts DATE TIME`).
+    pub after: Option<&'a str>,
+}
+
+impl InputArgs {
+    /// Take `w` if it is one of the shared options. Returns how many words
+    /// after the option it used, `None` when it is not a shared option.
+    pub fn parse_option(&mut self, w: &Word, clock: &Clock) -> Result<Option<usize>, ArgError> {
+        let name = w.name;
+        let used = usize::from(!w.inline);
+        let need = || {
+            w.optarg
+                .map(str::to_string)
+                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
+        };
+        match name {
+            "-if" | "--input" => {
+                self.inputs.push(PathBuf::from(need()?));
+                Ok(Some(used))
+            }
+            "--input-logs" => {
+                self.input_logs = true;
+                Ok(Some(0))
+            }
+            "--eoe-timeout" => {
+                let o = need()?;
+                if !o.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+                    return Err(ArgError(format!(
+                        "End of Event Timeout must be a numeric value, was {o}"
+                    )));
+                }
+                let digits: String = o.chars().take_while(char::is_ascii_digit).collect();
+                match digits.parse::<u64>() {
+                    Ok(n) if n > 0 => self.eoe_timeout = Some(n),
+                    _ => {
+                        return Err(ArgError(format!(
+                            "Illegal value for End of Event Timeout, was {o}"
+                        )))
+                    }
+                }
+                Ok(Some(used))
+            }
+            "--threads" => {
+                let o = need()?;
+                self.threads = o
+                    .parse()
+                    .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
+                Ok(Some(used))
+            }
+            "--max-line" => {
+                let o = need()?;
+                match o.parse::<usize>() {
+                    Ok(n) if n > 0 => self.max_line = Some(n),
+                    _ => {
+                        return Err(ArgError(format!(
+                            "--max-line: expected a number of bytes above 0, found '{o}'"
+                        )))
+                    }
+                }
+                Ok(Some(used))
+            }
+            "-te" | "--end" | "-ts" | "--start" => self.parse_time(w, clock).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// `-ts`/`-te` with ausearch's forms: `DATE TIME`, `TIME DATE`, a
+    /// keyword (`today`, `this-week`, ...), a date alone (start of day for
+    /// `-ts`), a time alone, and `-ts checkpoint`.
+    fn parse_time(&mut self, w: &Word, clock: &Clock) -> Result<usize, ArgError> {
+        let name = w.name;
+        let bound = if name == "-ts" || name == "--start" {
+            Bound::Start
+        } else {
+            Bound::End
+        };
+        let Some(o) = w.optarg else {
+            return Err(ArgError(format!("{name} requires either date and/or time")));
+        };
+        let mut extra = 0;
+        let second = w
+            .after
+            .filter(|s| !s.starts_with('-'))
+            .filter(|_| !w.inline);
+        let r = if let Some(s2) = second {
+            extra = 1;
+            if o.contains(':') {
+                time::resolve(bound, Some(s2), Some(o), clock)
+            } else {
+                time::resolve(bound, Some(o), Some(s2), clock)
+            }
+        } else if time::is_keyword(o) {
+            time::resolve(bound, Some(o), Some("00:00:00"), clock)
+        } else if bound == Bound::Start && o == "checkpoint" {
+            self.checkpoint_time_only = true;
+            Ok(0)
+        } else if !o.contains(':') {
+            let t = (bound == Bound::Start).then_some("00:00:00");
+            time::resolve(bound, Some(o), t, clock)
+        } else {
+            time::resolve(bound, None, Some(o), clock)
+        };
+        let t = r.map_err(|e| ArgError(e.0))?;
+        if bound == Bound::Start {
+            if !self.checkpoint_time_only || o != "checkpoint" {
+                self.start_time = t;
+            }
+        } else {
+            self.end_time = t;
+        }
+        Ok(extra + usize::from(!w.inline))
+    }
+
+    /// The sources: `-if`, else stdin when it is a pipe (unless
+    /// `--input-logs`), else auditd.conf's `log_file` and its rotations.
+    pub fn sources(&self) -> Result<Vec<Source>> {
+        Ok(if self.inputs.is_empty() {
+            input::default_inputs(self.input_logs)?
+        } else {
+            input::expand_inputs(&self.inputs)?
+        })
+    }
+
+    /// `-ts`/`-te` as the engine's inclusive range of record seconds.
+    pub fn time_range(&self) -> Option<(u64, u64)> {
+        (self.start_time != 0 || self.end_time != 0).then(|| {
+            let hi = if self.end_time == 0 {
+                u64::MAX
+            } else {
+                self.end_time.max(0) as u64
+            };
+            (self.start_time.max(0) as u64, hi)
+        })
+    }
+
+    /// How to read.
+    pub fn read_options(&self) -> ReadOptions {
+        let mut o = ReadOptions::default();
+        if let Some(n) = self.max_line {
+            o.max_line = n;
+        }
+        o
+    }
+
+    /// The engine's settings these options decide.
+    pub fn config(&self) -> pipeline::Config {
+        pipeline::Config {
+            threads: self.threads,
+            eoe_timeout: self
+                .eoe_timeout
+                .unwrap_or(auditkit_event::assemble::DEFAULT_EOE_TIMEOUT),
+            time_range: self.time_range(),
+            ..Default::default()
+        }
+    }
+}
