@@ -147,6 +147,18 @@ impl HostPaths {
         Some(AuditdConf::parse(&String::from_utf8_lossy(&text)))
     }
 
+    /// The log file auditd writes on this host: `log_file` as auditd (and
+    /// ausearch and aureport, which look it up the same way) applied it,
+    /// that is up to the first line auditd refuses, or auditd's default
+    /// when the host has no auditd.conf.
+    pub fn log_file(&self) -> PathBuf {
+        let text = read(self, Fact::AuditdConf).ok().flatten();
+        let conf = text.map_or_else(AuditdConf::default, |t| {
+            AuditdConf::applied_until_error(&String::from_utf8_lossy(&t))
+        });
+        self.root.join(conf.log_file.trim_start_matches('/'))
+    }
+
     /// The mount table and the `nodev` file system types.
     pub fn mounts(&self) -> (Vec<Mount>, Vec<String>) {
         let text = |f| {
@@ -197,6 +209,18 @@ mod tests {
         );
         assert_eq!(h.login_defs().uid_min(), 1500);
         assert!(h.auditd_conf().is_none());
+        assert_eq!(h.log_file(), dir.join("var/log/audit/audit.log"));
+        std::fs::create_dir_all(dir.join("etc/audit")).unwrap();
+        std::fs::write(
+            dir.join("etc/audit/auditd.conf"),
+            "log_file = /srv/audit/a.log\nflush data\nlog_file = /never/b.log\n",
+        )
+        .unwrap();
+        assert_eq!(
+            h.log_file(),
+            dir.join("srv/audit/a.log"),
+            "what auditd applied before the line it refused"
+        );
 
         let a = h.clone().with_passwd(Some(other)).accounts().unwrap();
         assert_eq!((a.uid("bob"), a.uid("carol")), (None, Some(1600)));

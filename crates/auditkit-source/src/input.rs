@@ -10,11 +10,7 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::auditd_conf::{self, DEFAULT_LOG_FILE};
 use crate::error::{Error, Result};
-
-/// Where auditd's configuration lives.
-pub const AUDITD_CONF: &str = "/etc/audit/auditd.conf";
 
 /// One input.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,15 +45,11 @@ impl Source {
     }
 }
 
-/// The log file auditd writes: `log_file` of `/etc/audit/auditd.conf`, or
-/// auditd's default when the file or the setting is missing.
+/// The log file auditd writes: `log_file` of `/etc/audit/auditd.conf` as
+/// auditd applied it, or auditd's default when the file or the setting is
+/// missing. auditd.conf is parsed in one place, `auditkit-host`.
 pub fn configured_log_file() -> PathBuf {
-    let text = std::fs::read_to_string(AUDITD_CONF).unwrap_or_default();
-    PathBuf::from(
-        auditd_conf::parse(&text)
-            .log_file()
-            .unwrap_or(DEFAULT_LOG_FILE),
-    )
+    auditkit_host::HostPaths::this_host().log_file()
 }
 
 /// A log file and its rotations, oldest first: `base.N` ... `base.1`,

@@ -27,9 +27,8 @@
 //!
 //! * [`input`]: which sources, and opening one (decompressing by name or
 //!   magic bytes).
-//! * [`auditd_conf`]: one typed parser of auditd.conf text, no I/O, for
-//!   every crate that needs auditd's settings (`log_file` here; the rules'
-//!   system checks).
+//! * auditd.conf's `log_file` comes from `auditkit-host`, the one home of
+//!   host facts and of the auditd.conf parser.
 //! * [`plan`]: the `-ts` plan and the in-file seek.
 //! * [`chunker`]: the bounded chunker. A line longer than a limit (1 MiB by
 //!   default) is cut, counted and reported as a [`LongLine`]; memory never
@@ -66,7 +65,6 @@
 
 #![deny(missing_docs)]
 
-pub mod auditd_conf;
 pub mod chunker;
 pub mod engine;
 pub mod error;
