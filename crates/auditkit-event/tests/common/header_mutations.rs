@@ -71,6 +71,9 @@ pub enum Mutation {
     DupNode,
     /// Repeat the `type=` token.
     DupType,
+    /// Cut the n-th space-separated token of the header (node, type or
+    /// msg) to a few bytes: `n type=...`, `node=x ty msg=...`.
+    TruncateToken(usize, usize),
 }
 
 /// Any [`Mutation`]; places are reduced modulo the header's length.
@@ -84,6 +87,7 @@ pub fn mutation() -> impl Strategy<Value = Mutation> {
         Just(Mutation::DropSpaceBeforeMsg),
         Just(Mutation::DupNode),
         Just(Mutation::DupType),
+        (0usize..3, 0usize..6).prop_map(|(t, n)| Mutation::TruncateToken(t, n)),
     ]
 }
 
@@ -127,6 +131,19 @@ pub fn apply(line: &mut Vec<u8>, m: &Mutation) {
                 let end = memchr::memchr(b' ', &line[p..]).map_or(line.len(), |q| p + q + 1);
                 let tok = line[p..end].to_vec();
                 line.splice(p..p, tok);
+            }
+        }
+        Mutation::TruncateToken(t, k) => {
+            let mut start = 0;
+            for _ in 0..t {
+                match memchr::memchr(b' ', &line[start..]) {
+                    Some(p) => start += p + 1,
+                    None => return,
+                }
+            }
+            let end = memchr::memchr(b' ', &line[start..]).map_or(line.len(), |p| start + p);
+            if start + k < end {
+                line.drain(start + k..end);
             }
         }
         _ => {}
