@@ -69,6 +69,15 @@ for path in files(os.path.join(src, "rules")):
     for piece in pieces(data):
         counts["rules"] = counts.get("rules", 0) + put("rules", piece)
 
+# The items target also reads its input as -ts/-te words and as a
+# --checkpoint file: a few of each, in the forms ausearch documents.
+for seed in ["now", "recent", "boot", "today", "yesterday", "this-week",
+             "week-ago", "this-month", "this-year", "01/01/2020 10:00:00",
+             "12/31/99 23:59:60", "today 25:00", "1/2/3 4:5:6",
+             "dev=0x803\ninode=1234\noutput=node1 1700000000.123:42 0x550\n",
+             "dev=0x803\ninode=1234\noutput=- 1.0:0 0x0\n"]:
+    counts["items"] = counts.get("items", 0) + put("items", seed.encode())
+
 # --where examples: every quoted query in the docs and the README.
 where = re.compile(r"--where '([^']*)'")
 for d in ("docs", "README.md"):

@@ -2,13 +2,16 @@
 //! assemble into: extraction with every field wanted, with each field alone
 //! (a record parser fails at the first wanted field it cannot read, so
 //! each flag reaches a different failure), and criteria with every option
-//! set, as `auditkit search -ui/-p/-k/-f/-x/-n/-m/...` compile to
+//! set, as `auditkit search -ui/-p/-k/-f/-x/-n/-m/...` compile to. The
+//! other text a search reads goes through its parsers too: the input as a
+//! `--checkpoint` file, and its first words as `-ts`/`-te` date and time
 //! (`cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run items -s none`).
 #![no_main]
 
 use auditkit_event::assemble::assemble_all;
 use auditkit_interp::Machine;
-use auditkit_query::{extract, Criteria, UidNames, Wanted};
+use auditkit_query::time::{resolve, Bound, Clock};
+use auditkit_query::{checkpoint, extract, Criteria, UidNames, Wanted};
 use libfuzzer_sys::fuzz_target;
 
 struct Names;
@@ -103,6 +106,21 @@ fn criteria() -> [Criteria; 2] {
 }
 
 fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(cp) = checkpoint::parse(text, "fuzz") {
+            let _ = checkpoint::render(&cp);
+        }
+        let mut words = text.split_whitespace();
+        let (date, time) = (words.next(), words.next());
+        let clock = Clock {
+            now: 1_700_000_000,
+            uptime: Some(1000.5),
+        };
+        for bound in [Bound::Start, Bound::End] {
+            let _ = resolve(bound, date, time, &clock);
+            let _ = resolve(bound, time, date, &clock);
+        }
+    }
     let events = assemble_all(data, 2);
     let crit = criteria();
     for ev in &events {
