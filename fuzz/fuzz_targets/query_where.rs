@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let evs = assemble_all(LOG, 2);
-    let names = Names { ids: Accounts::empty() };
+    let names = Names {
+        ids: Accounts::empty(),
+    };
     let view = EventView::new(&evs[0]);
     if let Ok(query) = compile(q) {
         let _ = query.matches(&view, &names);

@@ -100,7 +100,8 @@ impl LineFormat {
 /// Where the parts of a record line are, as byte offsets into the line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Header {
-    /// `node=` value, if the line has one.
+    /// `node=` value, if the line has one: what ausearch reads as the node
+    /// (see `CCuts`), always `start <= end <= line length`.
     pub node: Option<(u32, u32)>,
     /// The type token's value (after `type=`).
     pub type_tok: (u32, u32),
@@ -269,14 +270,16 @@ fn general_header(
     let mut toks = SpaceSplit::new(win);
     let mut well_formed = true;
     let first = toks.next().ok_or(HeaderError::NoTimestamp)?;
-    let (node, type_t) = if win[first.0] == b'n' {
+    let (node_tok, type_t) = if win[first.0] == b'n' {
         well_formed &= win[first.0..].starts_with(b"node=");
         let t = toks.next().ok_or(HeaderError::NoTimestamp)?;
-        (Some((first.0 as u32 + 5, first.1 as u32)), t)
+        (Some(first), t)
     } else {
         (None, first)
     };
     well_formed &= win[type_t.0..].starts_with(b"type=");
+    // As written, for display: the type token after `type=` (empty when
+    // the token is shorter than that).
     let type_start = (type_t.0 + 5).min(type_t.1);
     let type_tok = (type_start as u32, type_t.1 as u32);
     let msg = toks.next().ok_or(HeaderError::NoTimestamp)?;
@@ -284,10 +287,11 @@ fn general_header(
     // ends early; recognise it from the full line first.
     if win[msg.0..].starts_with(b"msg=audit(") {
         if let Some(h) = interpreted(line, msg.0 + 9) {
+            let cut = CCuts::new(win.len(), node_tok, type_t, msg, None);
             return Ok(Header {
-                node,
+                node: node_tok.map(|t| cut.c_str(t.0 + 5)),
                 type_tok,
-                rtype: types.get(&line[type_start..type_t.1]),
+                rtype: types.get(cut.c_bytes(win, type_t.0 + 5)),
                 enrich,
                 well_formed,
                 ..h
@@ -306,18 +310,23 @@ fn general_header(
     };
     well_formed &= msg_bytes.starts_with(b"msg=audit(");
     let ts_open = msg.0 + paren;
-    // The timestamp runs to the next ')' in the window, or to its end.
+    // ausearch reads the timestamp up to the next ')' *inside the msg
+    // token* (the token is NUL-terminated by then), or to the token's end.
     let ts_start = ts_open + 1;
+    let close_in_tok = memchr::memchr(b')', &win[ts_start..msg.1]).map(|p| ts_start + p);
+    let ts_text = &win[ts_start..close_in_tok.unwrap_or(msg.1)];
+    // Where the body starts: the ')' that closes the timestamp, which a
+    // malformed line may put after a space (`msg=audit(1.000:3 ):`).
     let rest = &win[ts_start..];
     let close_rel = memchr::memchr(b')', rest);
-    let ts_text = &rest[..close_rel.unwrap_or(rest.len())];
     let ts_close = ts_start + close_rel.unwrap_or(rest.len());
     well_formed &= close_rel.is_some();
 
     let id = str2event(ts_text).ok_or(HeaderError::BadTimestamp)?;
-    let rtype = types.get(&line[type_start..type_t.1]);
+    let cut = CCuts::new(win.len(), node_tok, type_t, msg, close_in_tok);
+    let rtype = types.get(cut.c_bytes(win, type_t.0 + 5));
     Ok(Header {
-        node,
+        node: node_tok.map(|t| cut.c_str(t.0 + 5)),
         type_tok,
         rtype,
         id,
@@ -327,6 +336,60 @@ fn general_header(
         format: LineFormat::raw_or_enriched(enrich),
         well_formed,
     })
+}
+
+/// The NUL bytes ausearch's `extract_timestamp` has written into its copy
+/// of the header window by the time it reads the node and type names.
+///
+/// It takes the node name as the C string at `node_token + 5` and the type
+/// name at `type_token + 5`, without checking that the tokens are that
+/// long. `audit_strsplit` ends each token it returns with a NUL (the first
+/// space after it), and the timestamp's `)` is overwritten too; so when a
+/// token is shorter than its `node=`/`type=` prefix (`n type=PATH msg=...`)
+/// the name is read from the bytes after it, up to the next of these NULs.
+/// Reproducing that keeps both total (no offset ever runs backwards) and
+/// the grouping by node the same as ausearch's on any line.
+struct CCuts {
+    /// Sorted offsets of the NULs; the last is the end of the window.
+    cuts: [usize; 5],
+}
+
+impl CCuts {
+    fn new(
+        win_len: usize,
+        node: Option<(usize, usize)>,
+        type_t: (usize, usize),
+        msg: (usize, usize),
+        close: Option<usize>,
+    ) -> Self {
+        let mut cuts = [
+            node.map_or(win_len, |t| t.1),
+            type_t.1,
+            msg.1,
+            close.unwrap_or(win_len),
+            win_len,
+        ];
+        cuts.sort_unstable();
+        CCuts { cuts }
+    }
+
+    /// The C string starting at `start`: `(start, end)` with `start <= end`.
+    fn c_str(&self, start: usize) -> (u32, u32) {
+        let win_len = self.cuts[4];
+        let start = start.min(win_len);
+        let end = self
+            .cuts
+            .iter()
+            .copied()
+            .find(|&c| c >= start)
+            .unwrap_or(win_len);
+        (start as u32, end as u32)
+    }
+
+    fn c_bytes<'a>(&self, win: &'a [u8], start: usize) -> &'a [u8] {
+        let (a, b) = self.c_str(start);
+        &win[a as usize..b as usize]
+    }
 }
 
 /// The header as auditd writes it, read in one forward pass:
@@ -705,6 +768,51 @@ mod tests {
         assert!(
             fast * 2 > lines.len(),
             "the fast path took only {fast} lines"
+        );
+    }
+
+    /// Issue 8: a first token that starts with `n` but is shorter than
+    /// `node=` made the node offsets run backwards (5..1), and slicing the
+    /// node panicked the pipeline. ausearch reads the node (and the type)
+    /// as the C string at token + 5, past the token's end; ausearch 3.0.9
+    /// prints these nodes with `-i` (`node=e=PATH type=PATH ...`).
+    #[test]
+    fn short_node_and_type_tokens_read_as_ausearch_does() {
+        let node = |l: &str| {
+            let x = h(l);
+            let (a, b) = x.node.unwrap();
+            assert!(a <= b && b as usize <= l.len(), "{l}");
+            (l[a as usize..b as usize].to_string(), x.rtype, x.id.serial)
+        };
+        let l = "n type=PATH msg=audit(1795546606.156:5018): item=0";
+        assert_eq!(node(l), ("e=PATH".into(), 1302, 5018));
+        let l = "nod  type=PATH msg=audit(1700000001.000:9): item=0";
+        assert_eq!(node(l), ("type=PATH".into(), 1302, 9));
+        // The node runs into the msg token, up to the NUL that replaced `)`.
+        let l = "n t msg=audit(1700000002.000:9): item=0";
+        assert_eq!(node(l), ("sg=audit(1700000002.000:9".into(), -1, 9));
+        let l = "node type=SYSCALL msg=audit(1700000003.000:9): x=1";
+        assert_eq!(node(l), ("type=SYSCALL".into(), 1300, 9));
+        // A short type token: the type name is read past it too (here
+        // from the msg token, which `strtol` reads as 1300), while the
+        // type as written is empty.
+        let x = h("t    1300(1700000003.000:9):aaaaaaaa x=1");
+        assert_eq!((x.rtype, x.id.serial), (1300, 9));
+        assert_eq!(x.type_tok.0, x.type_tok.1);
+    }
+
+    /// ausearch reads the timestamp only up to the end of the msg token:
+    /// `strtoul` would skip the space and read the `5` otherwise.
+    #[test]
+    fn timestamp_ends_with_the_msg_token() {
+        let x = h("type=PATH msg=audit(1700000000.000: 5): item=0");
+        assert_eq!((x.id.sec, x.id.msec, x.id.serial), (1700000000, 0, 0));
+        let x = h("node=a type=PATH msg=audit(1700000000. 5:7): item=0");
+        assert_eq!((x.id.sec, x.id.msec, x.id.serial), (1700000000, 0, 0));
+        // The body still starts after the `)` that closes the timestamp.
+        assert_eq!(
+            x.ts_close as usize,
+            "node=a type=PATH msg=audit(1700000000. 5:7".len()
         );
     }
 

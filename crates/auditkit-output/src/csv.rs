@@ -60,13 +60,24 @@ pub fn write_csv(ev: &Event, s: &Settings<'_>, x: &CsvExtras, out: &mut Vec<u8>)
         }
         out.push(b',');
         let (d, ok) = normalize(&mut au, x.labels, s.users);
-        let tm = time::localtime(id.sec as i64);
-        time::date_x(out, &tm);
-        out.push(b',');
-        time::time_t(out, &tm);
-        out.push(b',');
-        if x.time {
-            extra_time(out, &tm, id.msec);
+        match time::try_localtime(id.sec as i64) {
+            Some(tm) => {
+                time::date_x(out, &tm);
+                out.push(b',');
+                time::time_t(out, &tm);
+                out.push(b',');
+                if x.time {
+                    extra_time(out, &tm, id.msec);
+                }
+            }
+            // Where localtime fails (a year past INT_MAX, from a damaged
+            // timestamp) ausearch leaves every time column empty but MILLI.
+            None => {
+                out.extend_from_slice(b",,");
+                if x.time {
+                    let _ = write!(out, ",,,,,{},,", id.msec);
+                }
+            }
         }
         let _ = write!(out, "{},", id.serial);
         if !ok {

@@ -113,10 +113,16 @@ impl Interpreter<'_> {
             return;
         };
         let id = ev.id();
-        let tm = time::localtime(id.sec as i64);
-        time::date_x(out, &tm);
-        out.push(b' ');
-        time::time_t(out, &tm);
+        // ausearch prints `?` for `%x %T` when localtime fails (a year
+        // past INT_MAX, from a damaged timestamp).
+        match time::try_localtime(id.sec as i64) {
+            Some(tm) => {
+                time::date_x(out, &tm);
+                out.push(b' ');
+                time::time_t(out, &tm);
+            }
+            None => out.push(b'?'),
+        }
         out.extend_from_slice(format!(".{:03}:{}) ", id.msec, id.serial).as_bytes());
 
         let is_sys = rtype == AUDIT_SYSCALL || rtype == AUDIT_SECCOMP;

@@ -16,11 +16,16 @@ pub fn write_text(ev: &Event, s: &Settings<'_>, out: &mut Vec<u8>) {
     let id = ev.id();
     for recs in auparse_events(ev) {
         let mut au = Au::new(&recs, id.sec, s.names, s.escape);
-        let tm = time::localtime(id.sec as i64);
         let mut when = Vec::with_capacity(17);
-        time::time_t(&mut when, &tm);
-        when.push(b' ');
-        time::date_x(&mut when, &tm);
+        // `?` where localtime fails (a year past INT_MAX), as ausearch.
+        match time::try_localtime(id.sec as i64) {
+            Some(tm) => {
+                time::time_t(&mut when, &tm);
+                when.push(b' ');
+                time::date_x(&mut when, &tm);
+            }
+            None => when.push(b'?'),
+        }
         let rtype = au.rtype();
         // The text format ignores a failed normalization and prints what
         // was found.

@@ -29,7 +29,7 @@ pub struct Tm {
 }
 
 thread_local! {
-    static CACHE: Cell<Option<(i64, Tm)>> = const { Cell::new(None) };
+    static CACHE: Cell<Option<(i64, Option<Tm>)>> = const { Cell::new(None) };
 }
 
 /// Calls the C library once per process so that it reads TZ before threads
@@ -42,8 +42,24 @@ pub fn init() {
     unsafe { tzset() };
 }
 
-/// Convert seconds since the epoch to local time.
+/// Convert seconds since the epoch to local time (the epoch itself when
+/// the C library cannot: a year past `INT_MAX`).
 pub fn localtime(t: i64) -> Tm {
+    try_localtime(t).unwrap_or(Tm {
+        year: 1970,
+        month: 1,
+        day: 1,
+        hour: 0,
+        min: 0,
+        sec: 0,
+        wday: 4,
+        gmtoff: 0,
+    })
+}
+
+/// `localtime_r`, `None` where it fails (EOVERFLOW: a damaged timestamp
+/// such as `msg=audit(165318038370299914):` is read as that many seconds).
+pub fn try_localtime(t: i64) -> Option<Tm> {
     if let Some((k, tm)) = CACHE.with(Cell::get) {
         if k == t {
             return tm;
@@ -60,28 +76,16 @@ pub fn localtime(t: i64) -> Tm {
             Some(out)
         }
     };
-    let tm = match tm {
-        Some(o) => Tm {
-            year: o.tm_year + 1900,
-            month: (o.tm_mon + 1) as u32,
-            day: o.tm_mday as u32,
-            hour: o.tm_hour as u32,
-            min: o.tm_min as u32,
-            sec: o.tm_sec as u32,
-            wday: o.tm_wday as u32,
-            gmtoff: o.tm_gmtoff,
-        },
-        None => Tm {
-            year: 1970,
-            month: 1,
-            day: 1,
-            hour: 0,
-            min: 0,
-            sec: 0,
-            wday: 4,
-            gmtoff: 0,
-        },
-    };
+    let tm = tm.map(|o| Tm {
+        year: o.tm_year + 1900,
+        month: (o.tm_mon + 1) as u32,
+        day: o.tm_mday as u32,
+        hour: o.tm_hour as u32,
+        min: o.tm_min as u32,
+        sec: o.tm_sec as u32,
+        wday: o.tm_wday as u32,
+        gmtoff: o.tm_gmtoff,
+    });
     CACHE.with(|c| c.set(Some((t, tm))));
     tm
 }
@@ -91,9 +95,14 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// `ctime()`: `Sun Jan 28 21:58:13 2007\n`.
+/// `ctime()`: `Sun Jan 28 21:58:13 2007\n`. Where glibc's `ctime` returns
+/// NULL (the year does not fit an `int`), ausearch's `printf("%s")` prints
+/// `(null)`, with no newline: so do we.
 pub fn ctime(out: &mut Vec<u8>, t: i64) {
-    let tm = localtime(t);
+    let Some(tm) = try_localtime(t) else {
+        out.extend_from_slice(b"(null)");
+        return;
+    };
     use std::io::Write;
     let _ = writeln!(
         out,

@@ -1,5 +1,7 @@
 //! Helpers shared by the assembler's tests.
 
+pub mod header_mutations;
+
 use auditkit_event::Event;
 
 /// An event as its id and the text of its records, in order.

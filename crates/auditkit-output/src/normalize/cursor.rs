@@ -27,7 +27,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use auditkit_event::fields::trim_value;
+use auditkit_event::fields::{trim_value, Fields, FieldsOptions};
+use auditkit_event::LineFormat;
 use auditkit_event::Record;
 use auditkit_host::Accounts;
 use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
@@ -81,10 +82,19 @@ pub(crate) struct Au<'a> {
 impl<'a> AuRecord<'a> {
     fn parse(rec: &Record<'a>) -> AuRecord<'a> {
         let mut fields = Vec::new();
-        if let Some(node) = rec.node() {
-            push(&mut fields, b"node", trim_value(node));
+        if rec.header.format == LineFormat::Interpreted {
+            if let Some(node) = rec.node() {
+                push(&mut fields, b"node", trim_value(node));
+            }
+            push(&mut fields, b"type", trim_value(rec.type_name()));
+        } else {
+            for f in header_fields(rec) {
+                fields.push(AuField {
+                    name: f.name,
+                    value: f.value,
+                });
+            }
         }
-        push(&mut fields, b"type", trim_value(rec.type_name()));
         for f in rec.fields() {
             if f.name == b"key" && !matches!(f.value.first(), Some(b'(' | b'"')) {
                 split_keys(&f.value, &mut fields);
@@ -108,11 +118,10 @@ impl<'a> AuRecord<'a> {
         let arg =
             |i, name: &[u8]| at(i, name).map_or(0, |f| strtoul(&f.value, 16).unwrap_or(u64::MAX));
         AuRecord {
-            rtype: if at(off, b"type").is_some() {
-                rec.rtype()
-            } else {
-                0
-            },
+            // auparse's `r->type`: the value of a `type` field right after
+            // the optional node, through `audit_name_to_msg_type`; 0 when
+            // there is none.
+            rtype: at(off, b"type").map_or(0, |f| type_number(&f.value)),
             machine,
             syscall,
             a0: arg(off + 5, b"a0"),
@@ -132,6 +141,40 @@ impl<'a> AuRecord<'a> {
             .rev()
             .find(|f| f.name == b"cwd")
             .map(|f| &f.value)
+    }
+}
+
+/// The fields auparse makes of a record's header. It tokenizes the header
+/// like the body, so on a damaged line (`nde=h pe=PATH msg=...`) they are
+/// what the tokens say, not the node and type ausearch read at fixed
+/// offsets. Tokens without `=` are skipped (the record type, which would
+/// make them AVC fields, is not known yet).
+fn header_fields<'a>(rec: &Record<'a>) -> Fields<'a> {
+    let msg = rec.message();
+    let head = &msg[..msg.len() - rec.body().len()];
+    Fields::new(head, -1, FieldsOptions::default())
+}
+
+/// `audit_name_to_msg_type`: -1 for an unknown name.
+fn type_number(name: &[u8]) -> i32 {
+    auditkit_interp::msgtype::parse_type_token(name).map_or(-1, |t| t as i32)
+}
+
+/// auparse's `r->type` of a record: the value of a `type` field that
+/// comes first or right after `node`, 0 when there is none. It decides
+/// where auparse ends an event, so the csv and text writers group by it.
+pub(crate) fn auparse_rtype(rec: &Record<'_>) -> i32 {
+    if rec.header.format == LineFormat::Interpreted {
+        return rec.rtype();
+    }
+    let mut fields = header_fields(rec);
+    let mut f = fields.next();
+    if f.as_ref().is_some_and(|f| f.name == b"node") {
+        f = fields.next();
+    }
+    match f {
+        Some(f) if f.name == b"type" => type_number(&f.value),
+        _ => 0,
     }
 }
 

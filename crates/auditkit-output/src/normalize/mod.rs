@@ -85,8 +85,11 @@ pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
     let mut out: Vec<Vec<Record<'e>>> = Vec::new();
     let mut open = false;
     for r in ev.records() {
+        // auparse's record type, which differs from ausearch's on a
+        // damaged header (`type9SYSCALL msg=...`: no type field, so 0).
+        let rtype = cursor::auparse_rtype(&r);
         if !open {
-            if r.rtype() == AUDIT_EOE {
+            if rtype == AUDIT_EOE {
                 continue;
             }
             out.push(Vec::new());
@@ -95,7 +98,7 @@ pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
         if let Some(cur) = out.last_mut() {
             cur.push(r);
         }
-        if ends_event(r.rtype()) {
+        if ends_event(rtype) {
             open = false;
         }
     }
