@@ -44,27 +44,21 @@ use crate::chunk::{Chunk, ParsedChunk};
 use crate::event::Event;
 use crate::header::EventId;
 use crate::item::{Item, Stats};
-
-// libaudit.h 3.0.9 values (4.x's common.c uses other bounds; ausearch
-// 3.0.9 is the reference here).
-const AUDIT_FIRST_EVENT: i32 = 1300;
-const AUDIT_FIRST_ANOM_MSG: i32 = 2100;
-const AUDIT_PROCTITLE: i32 = 1327;
-const AUDIT_EOE: i32 = 1320;
-const AUDIT_KERNEL: i32 = 2000;
-const AUDIT_MAC_UNLBL_ALLOW: i32 = 1414;
-const AUDIT_MAC_CALIPSO_DEL: i32 = 1418;
+use auditkit_interp::RecordType;
 
 /// The default `end_of_event_timeout` of auditd.conf.
 pub const DEFAULT_EOE_TIMEOUT: u64 = 2;
 
 /// ausearch's test for "this type is a whole event by itself", applied to
 /// the first record of an event.
-pub fn is_single_record_type(t: i32) -> bool {
-    t == AUDIT_PROCTITLE
-        || !(AUDIT_FIRST_EVENT..AUDIT_FIRST_ANOM_MSG).contains(&t)
-        || t == AUDIT_KERNEL
-        || (AUDIT_MAC_UNLBL_ALLOW..=AUDIT_MAC_CALIPSO_DEL).contains(&t)
+///
+/// The bounds are libaudit.h 3.0.9's (4.x's common.c uses other bounds;
+/// ausearch 3.0.9 is the reference here).
+pub fn is_single_record_type(t: RecordType) -> bool {
+    t == RecordType::PROCTITLE
+        || !(RecordType::FIRST_EVENT..RecordType::FIRST_ANOM_MSG).contains(&t)
+        || t == RecordType::KERNEL
+        || (RecordType(1414)..=RecordType(1418)).contains(&t)
 }
 
 /// (sec, msec, serial, node id)
@@ -559,7 +553,7 @@ impl Assembler {
             return Some(slot);
         }
         let h = &pc.records[i as usize].header;
-        if h.rtype == AUDIT_EOE {
+        if h.rtype == RecordType::EOE {
             self.dropped_eoe += 1;
             return None;
         }

@@ -17,6 +17,8 @@
 
 use std::fmt;
 
+use auditkit_interp::RecordType;
+
 /// The identity of an event inside one node's stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct EventId {
@@ -104,8 +106,9 @@ pub struct Header {
     pub node: Option<(u32, u32)>,
     /// The type token's value (after `type=`).
     pub type_tok: (u32, u32),
-    /// Numeric record type as `audit_name_to_msg_type` gives it; -1 when unknown.
-    pub rtype: i32,
+    /// Numeric record type as `audit_name_to_msg_type` gives it;
+    /// [`RecordType::INVALID`] when unknown.
+    pub rtype: RecordType,
     /// The event identity. For interpreted lines `sec` is the civil time read as UTC;
     /// see [`interpreted_civil_time`].
     pub id: EventId,
@@ -165,7 +168,7 @@ const MAX_SEC: u64 = (i64::MAX as u64) - 3;
 /// cache in front of it removes that search from the hot path.
 #[derive(Debug)]
 pub struct TypeCache {
-    entries: Vec<(Vec<u8>, i32)>,
+    entries: Vec<(Vec<u8>, RecordType)>,
     /// Direct-mapped index into `entries` by a cheap hash of the name
     /// (`u8::MAX`: empty), so a hit costs one comparison.
     slots: [u8; 128],
@@ -195,7 +198,7 @@ impl TypeCache {
             & 127
     }
 
-    fn get(&mut self, tok: &[u8]) -> i32 {
+    fn get(&mut self, tok: &[u8]) -> RecordType {
         let slot = Self::slot(tok);
         if let Some((name, t)) = self.entries.get(usize::from(self.slots[slot])) {
             if name.as_slice() == tok {
@@ -411,8 +414,8 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
     })
 }
 
-fn parse_rtype(tok: &[u8]) -> i32 {
-    auditkit_interp::msgtype::parse_type_token(tok).map_or(-1, |t| t as i32)
+fn parse_rtype(tok: &[u8]) -> RecordType {
+    auditkit_interp::msgtype::parse_type_token(tok).unwrap_or(RecordType::INVALID)
 }
 
 /// Strip one trailing `\r` (logs copied through Windows tools).
@@ -494,7 +497,7 @@ fn parse_interpreted(line: &[u8], open: usize) -> Option<(Header, CivilTime)> {
     let h = Header {
         node: None,
         type_tok: (0, 0),
-        rtype: -1,
+        rtype: RecordType::INVALID,
         id: EventId {
             sec,
             msec: msec as u32,
@@ -603,7 +606,7 @@ mod tests {
         assert_eq!(x.id.sec, 1364481363);
         assert_eq!(x.id.msec, 243);
         assert_eq!(x.id.serial, 24287);
-        assert_eq!(x.rtype, 1300);
+        assert_eq!(x.rtype, RecordType::SYSCALL);
         assert!(x.well_formed);
         assert_eq!(x.node, None);
         assert_eq!(x.format, LineFormat::Raw);
@@ -616,7 +619,7 @@ mod tests {
         let x = h(l);
         let (a, b) = x.node.unwrap();
         assert_eq!(&l[a as usize..b as usize], "work");
-        assert_eq!(x.rtype, 1334);
+        assert_eq!(x.rtype, RecordType(1334));
         assert_eq!(x.id.serial, 3);
     }
 

@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use auditkit_event::fields::trim_value;
 use auditkit_event::Record;
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType};
 
 use super::cnum::{strtol, strtoul};
 use super::tables::AUDIT_CWD;
@@ -43,7 +43,7 @@ pub(crate) struct AuField<'a> {
 
 /// One record as auparse parsed it.
 pub(crate) struct AuRecord<'a> {
-    pub rtype: i32,
+    pub rtype: RecordType,
     pub fields: Vec<AuField<'a>>,
     machine: Option<Machine>,
     syscall: Option<u32>,
@@ -111,7 +111,7 @@ impl<'a> AuRecord<'a> {
             rtype: if at(off, b"type").is_some() {
                 rec.rtype()
             } else {
-                0
+                RecordType(0)
             },
             machine,
             syscall,
@@ -353,8 +353,8 @@ impl<'a> Au<'a> {
         self.cur().map_or(0, |i| self.recs[i].pos)
     }
 
-    pub fn rtype(&self) -> i32 {
-        self.cur().map_or(0, |i| self.recs[i].rtype)
+    pub fn rtype(&self) -> RecordType {
+        self.cur().map_or(RecordType(0), |i| self.recs[i].rtype)
     }
 
     pub fn name(&self) -> Option<&[u8]> {
@@ -369,7 +369,7 @@ impl<'a> Au<'a> {
     pub fn ftype(&self) -> FieldType {
         match self.field() {
             Some((i, _, f)) => field_type(
-                self.recs[i].rtype as u32,
+                self.recs[i].rtype,
                 std::str::from_utf8(f.name).unwrap_or(""),
                 &f.value,
             ),
@@ -423,7 +423,7 @@ impl<'a> Au<'a> {
         }
         let r = &self.recs[i];
         let name = std::str::from_utf8(f.name).unwrap_or("");
-        let ft = field_type(r.rtype as u32, name, &f.value);
+        let ft = field_type(r.rtype, name, &f.value);
         let ctx = Ctx {
             machine: r.machine,
             syscall: r.syscall,
