@@ -14,7 +14,8 @@
 //!   and the new event completes at once when its *first* record's type is a
 //!   one-record type (PROCTITLE, < 1300 (all user-space and daemon
 //!   records), >= 2100, KERNEL,
-//!   MAC_UNLBL_ALLOW..MAC_CALIPSO_DEL; unknown types count as -1).
+//!   MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL (1406..=1419); unknown types count
+//!   as -1).
 //! * Output: the event with the lowest (sec, msec, serial) among *all*
 //!   pending events is emitted if it is complete; ties go to the lowest
 //!   slot index, slots being reused lowest-first. An incomplete older event
@@ -58,7 +59,7 @@ pub fn is_single_record_type(t: RecordType) -> bool {
     t == RecordType::PROCTITLE
         || !(RecordType::FIRST_EVENT..RecordType::FIRST_ANOM_MSG).contains(&t)
         || t == RecordType::KERNEL
-        || (RecordType(1414)..=RecordType(1418)).contains(&t)
+        || (RecordType::MAC_UNLBL_ALLOW..=RecordType::MAC_CALIPSO_DEL).contains(&t)
 }
 
 /// (sec, msec, serial, node id)
@@ -777,6 +778,25 @@ node=b type=SYSCALL msg=audit(10.000:1): a=1
 node=a type=CWD msg=audit(10.000:1): a=1
 ";
         assert_eq!(serials(log), vec![(1, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn netlabel_types_are_single_records() {
+        // What ausearch 3.0.9 does with a record of type T followed by a
+        // CWD of the same id: 1406 (MAC_UNLBL_ALLOW) to 1419
+        // (MAC_CALIPSO_DEL) complete at once, their neighbours do not.
+        let mut log = String::new();
+        for t in [1405, 1406, 1413, 1414, 1418, 1419, 1420] {
+            log.push_str(&format!("type=UNKNOWN[{t}] msg=audit(10.000:{t}): a=1\n"));
+            log.push_str(&format!("type=CWD msg=audit(10.000:{t}): cwd=\"/\"\n"));
+        }
+        let single = |t: u64| [(t, 1), (t, 1)];
+        let mut want = vec![(1405, 2)];
+        for t in [1406, 1413, 1414, 1418, 1419] {
+            want.extend(single(t));
+        }
+        want.push((1420, 2));
+        assert_eq!(serials(&log), want);
     }
 
     #[test]
