@@ -9,6 +9,7 @@
 #![no_main]
 
 use auditkit_event::assemble::assemble_all;
+use auditkit_event::RecordType;
 use auditkit_host::Accounts;
 use auditkit_interp::Machine;
 use auditkit_query::time::{resolve, Bound, Clock};
@@ -71,7 +72,7 @@ fn criteria() -> [Criteria; 2] {
         session: 1,
         exit: Some(-13),
         success: 1,
-        types: Some(vec![1300, 1302, 1400]),
+        types: Some(vec![RecordType::SYSCALL, RecordType::PATH, RecordType::AVC]),
         filename: s("/"),
         hostname: s("a"),
         terminal: s("pts"),

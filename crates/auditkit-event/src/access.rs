@@ -22,6 +22,8 @@
 
 use std::borrow::Cow;
 
+use auditkit_interp::RecordType;
+
 use crate::event::{Event, Record};
 use crate::fields::{Field, Fields};
 use crate::header::EventId;
@@ -51,7 +53,7 @@ pub trait RecordFields<'a> {
     type Fields: Iterator<Item = Field<'a>>;
 
     /// The record type number (1300 for SYSCALL).
-    fn rtype(&self) -> i32;
+    fn rtype(&self) -> RecordType;
     /// The record type name as logged (`SYSCALL`, `UNKNOWN[1234]`).
     fn type_name(&self) -> &'a [u8];
     /// The enrichment tail of an ENRICHED log line, without the `0x1D`.
@@ -82,7 +84,7 @@ impl EventFields for Event {
 impl<'a> RecordFields<'a> for Record<'a> {
     type Fields = Fields<'a>;
 
-    fn rtype(&self) -> i32 {
+    fn rtype(&self) -> RecordType {
         Record::rtype(self)
     }
     fn type_name(&self) -> &'a [u8] {

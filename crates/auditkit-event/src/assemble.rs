@@ -14,7 +14,8 @@
 //!   and the new event completes at once when its *first* record's type is a
 //!   one-record type (PROCTITLE, < 1300 (all user-space and daemon
 //!   records), >= 2100, KERNEL,
-//!   MAC_UNLBL_ALLOW..MAC_CALIPSO_DEL; unknown types count as -1).
+//!   MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL (1406..=1419); unknown types count
+//!   as -1).
 //! * Output: the event with the lowest (sec, msec, serial) among *all*
 //!   pending events is emitted if it is complete; ties go to the lowest
 //!   slot index, slots being reused lowest-first. An incomplete older event
@@ -44,27 +45,21 @@ use crate::chunk::{Chunk, ParsedChunk};
 use crate::event::Event;
 use crate::header::EventId;
 use crate::item::{Item, Stats};
-
-// libaudit.h 3.0.9 values (4.x's common.c uses other bounds; ausearch
-// 3.0.9 is the reference here).
-const AUDIT_FIRST_EVENT: i32 = 1300;
-const AUDIT_FIRST_ANOM_MSG: i32 = 2100;
-const AUDIT_PROCTITLE: i32 = 1327;
-const AUDIT_EOE: i32 = 1320;
-const AUDIT_KERNEL: i32 = 2000;
-const AUDIT_MAC_UNLBL_ALLOW: i32 = 1414;
-const AUDIT_MAC_CALIPSO_DEL: i32 = 1418;
+use auditkit_interp::RecordType;
 
 /// The default `end_of_event_timeout` of auditd.conf.
 pub const DEFAULT_EOE_TIMEOUT: u64 = 2;
 
 /// ausearch's test for "this type is a whole event by itself", applied to
 /// the first record of an event.
-pub fn is_single_record_type(t: i32) -> bool {
-    t == AUDIT_PROCTITLE
-        || !(AUDIT_FIRST_EVENT..AUDIT_FIRST_ANOM_MSG).contains(&t)
-        || t == AUDIT_KERNEL
-        || (AUDIT_MAC_UNLBL_ALLOW..=AUDIT_MAC_CALIPSO_DEL).contains(&t)
+///
+/// The bounds are libaudit.h 3.0.9's (4.x's common.c uses other bounds;
+/// ausearch 3.0.9 is the reference here).
+pub fn is_single_record_type(t: RecordType) -> bool {
+    t == RecordType::PROCTITLE
+        || !(RecordType::FIRST_EVENT..RecordType::FIRST_ANOM_MSG).contains(&t)
+        || t == RecordType::KERNEL
+        || (RecordType::MAC_UNLBL_ALLOW..=RecordType::MAC_CALIPSO_DEL).contains(&t)
 }
 
 /// (sec, msec, serial, node id)
@@ -559,7 +554,7 @@ impl Assembler {
             return Some(slot);
         }
         let h = &pc.records[i as usize].header;
-        if h.rtype == AUDIT_EOE {
+        if h.rtype == RecordType::EOE {
             self.dropped_eoe += 1;
             return None;
         }
@@ -783,6 +778,25 @@ node=b type=SYSCALL msg=audit(10.000:1): a=1
 node=a type=CWD msg=audit(10.000:1): a=1
 ";
         assert_eq!(serials(log), vec![(1, 2), (1, 1)]);
+    }
+
+    #[test]
+    fn netlabel_types_are_single_records() {
+        // What ausearch 3.0.9 does with a record of type T followed by a
+        // CWD of the same id: 1406 (MAC_UNLBL_ALLOW) to 1419
+        // (MAC_CALIPSO_DEL) complete at once, their neighbours do not.
+        let mut log = String::new();
+        for t in [1405, 1406, 1413, 1414, 1418, 1419, 1420] {
+            log.push_str(&format!("type=UNKNOWN[{t}] msg=audit(10.000:{t}): a=1\n"));
+            log.push_str(&format!("type=CWD msg=audit(10.000:{t}): cwd=\"/\"\n"));
+        }
+        let single = |t: u64| [(t, 1), (t, 1)];
+        let mut want = vec![(1405, 2)];
+        for t in [1406, 1413, 1414, 1418, 1419] {
+            want.extend(single(t));
+        }
+        want.push((1420, 2));
+        assert_eq!(serials(&log), want);
     }
 
     #[test]

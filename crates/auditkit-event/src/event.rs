@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use auditkit_interp::RecordType;
+
 use crate::chunk::{ParsedChunk, RecMeta};
 use crate::fields::{Fields, FieldsOptions};
 use crate::header::{EventId, Header, LineFormat};
@@ -219,7 +221,7 @@ pub struct Record<'e> {
 
 impl<'e> Record<'e> {
     /// Numeric record type, -1 when the name is unknown.
-    pub fn rtype(&self) -> i32 {
+    pub fn rtype(&self) -> RecordType {
         self.header.rtype
     }
 

@@ -12,9 +12,7 @@
 
 use std::borrow::Cow;
 
-/// AVC and USER_AVC record types.
-const AUDIT_AVC: i32 = 1400;
-const AUDIT_USER_AVC: i32 = 1107;
+use auditkit_interp::RecordType;
 
 /// One `name=value` pair.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,7 +64,7 @@ pub struct FieldsOptions {
 pub struct Fields<'a> {
     s: &'a [u8],
     pos: usize,
-    rtype: i32,
+    rtype: RecordType,
     count: usize,
     opts: FieldsOptions,
     /// Interpreted records: inside the nested `msg='...'`.
@@ -80,7 +78,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     /// Tokenize `body` (the part of the line after `msg=audit(...):`).
-    pub fn new(body: &'a [u8], rtype: i32, opts: FieldsOptions) -> Fields<'a> {
+    pub fn new(body: &'a [u8], rtype: RecordType, opts: FieldsOptions) -> Fields<'a> {
         let mut pos = 0;
         if opts.interpreted {
             // The ` : ` ausearch prints after the timestamp is not a word
@@ -180,7 +178,7 @@ impl<'a> Iterator for Fields<'a> {
             let (start, end, eq) = self.next_token_eq()?;
             let mut tok = &self.s[start..end];
             let Some(mut eq) = eq else {
-                if self.rtype == AUDIT_AVC || self.rtype == AUDIT_USER_AVC {
+                if self.rtype == RecordType::AVC || self.rtype == RecordType::USER_AVC {
                     if let Some(f) = self.avc_token(tok) {
                         self.count += 1;
                         return Some(f);
@@ -219,9 +217,6 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-const AUDIT_EXECVE: i32 = 1309;
-const AUDIT_PROCTITLE: i32 = 1327;
-
 impl<'a> Fields<'a> {
     /// The next field of an interpreted record (see [`Fields`]).
     fn next_interpreted(&mut self) -> Option<Field<'a>> {
@@ -230,7 +225,7 @@ impl<'a> Fields<'a> {
             let (start, end) = self.next_token()?;
             let mut tok = &s[start..end];
             let Some(mut eq) = memchr::memchr(b'=', tok) else {
-                if self.rtype == AUDIT_AVC || self.rtype == AUDIT_USER_AVC {
+                if self.rtype == RecordType::AVC || self.rtype == RecordType::USER_AVC {
                     if let Some(f) = self.avc_token(tok) {
                         self.count += 1;
                         return Some(f);
@@ -256,7 +251,7 @@ impl<'a> Fields<'a> {
             } else if let Some(n) = name.strip_prefix(b"'") {
                 name = n;
             }
-            let execve = self.rtype == AUDIT_EXECVE;
+            let execve = self.rtype == RecordType::EXECVE;
             if vstart >= end && !execve {
                 continue;
             }
@@ -266,7 +261,7 @@ impl<'a> Fields<'a> {
                 }
             }
             let kind = value_kind(self.rtype, name, &s[vstart..end]);
-            let vend = if self.rtype == AUDIT_PROCTITLE && name == b"proctitle" {
+            let vend = if self.rtype == RecordType::PROCTITLE && name == b"proctitle" {
                 self.pos = s.len();
                 s.len() - s.iter().rev().take_while(|&&b| b == b' ').count()
             } else if s[vstart..].starts_with(b"{ ") {
@@ -342,7 +337,7 @@ impl<'a> Fields<'a> {
         if tok == b":" {
             // The legacy `acct=root : exe=`; EXECVE arguments are text
             // from the command line, never that.
-            return self.rtype != AUDIT_EXECVE;
+            return self.rtype != RecordType::EXECVE;
         }
         let Some(eq) = memchr::memchr(b'=', tok) else {
             return false;
@@ -354,7 +349,7 @@ impl<'a> Fields<'a> {
         if let Some(n) = name.strip_prefix(b"(").or_else(|| name.strip_prefix(b"'")) {
             name = n;
         }
-        if self.rtype == AUDIT_EXECVE {
+        if self.rtype == RecordType::EXECVE {
             return name == b"argc" || execve_index(name).is_some_and(|i| i >= self.arg);
         }
         is_field_name(name)
@@ -375,12 +370,12 @@ enum ValueKind {
 
 /// What the value of field `name` may hold, from the field's type; `first`
 /// is the value's first word.
-fn value_kind(rtype: i32, name: &[u8], first: &[u8]) -> ValueKind {
+fn value_kind(rtype: RecordType, name: &[u8], first: &[u8]) -> ValueKind {
     use auditkit_interp::FieldType as T;
-    if rtype == AUDIT_EXECVE {
+    if rtype == RecordType::EXECVE {
         return ValueKind::Text;
     }
-    let (t, name_s) = (rtype.max(0) as u32, std::str::from_utf8(name).unwrap_or(""));
+    let (t, name_s) = (rtype, std::str::from_utf8(name).unwrap_or(""));
     // A field whose type depends on how its value was logged (`acct`) is
     // text when it was logged as text, which its interpretation now is.
     let logged: &[u8] = if auditkit_interp::field_type_uses_value(t, name_s) {
@@ -504,7 +499,7 @@ pub fn enrichment_fields(tail: &[u8]) -> Vec<(&[u8], &[u8])> {
 mod tests {
     use super::*;
 
-    fn f(body: &str, rtype: i32) -> Vec<(String, String)> {
+    fn f(body: &str, rtype: RecordType) -> Vec<(String, String)> {
         Fields::new(body.as_bytes(), rtype, FieldsOptions::default())
             .map(|f| {
                 (
@@ -525,7 +520,7 @@ mod tests {
     fn user_msg() {
         let got = f(
             " pid=1 uid=0 msg='op=PAM:session_open acct=\"root\" exe=\"/bin/su\" hostname=? res=success'",
-            1105,
+            RecordType::USER_START,
         );
         assert_eq!(
             got,
@@ -543,7 +538,7 @@ mod tests {
 
     #[test]
     fn legacy_forms() {
-        let got = f(" user pid=1 msg='acct=root : exe=\"/x\" (hostname=h, addr=1.2.3.4, terminal=tty1 res=success)'", 1100);
+        let got = f(" user pid=1 msg='acct=root : exe=\"/x\" (hostname=h, addr=1.2.3.4, terminal=tty1 res=success)'", RecordType::USER_AUTH);
         assert_eq!(
             got,
             pairs(&[
@@ -560,7 +555,7 @@ mod tests {
 
     #[test]
     fn none_null_kept() {
-        let got = f(" tty=(none) key=(null)", 1300);
+        let got = f(" tty=(none) key=(null)", RecordType::SYSCALL);
         assert_eq!(got, pairs(&[("tty", "(none)"), ("key", "(null)")]));
     }
 
@@ -568,7 +563,7 @@ mod tests {
     fn avc() {
         let got = f(
             "  avc:  denied  { read write } for  pid=2 comm=\"x\" scontext=a:b:c",
-            1400,
+            RecordType::AVC,
         );
         assert_eq!(
             got,

@@ -17,6 +17,8 @@
 
 use std::fmt;
 
+use auditkit_interp::RecordType;
+
 /// The identity of an event inside one node's stream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct EventId {
@@ -105,8 +107,9 @@ pub struct Header {
     pub node: Option<(u32, u32)>,
     /// The type token's value (after `type=`).
     pub type_tok: (u32, u32),
-    /// Numeric record type as `audit_name_to_msg_type` gives it; -1 when unknown.
-    pub rtype: i32,
+    /// Numeric record type as `audit_name_to_msg_type` gives it;
+    /// [`RecordType::INVALID`] when unknown.
+    pub rtype: RecordType,
     /// The event identity. For interpreted lines `sec` is the civil time read as UTC;
     /// see [`interpreted_civil_time`].
     pub id: EventId,
@@ -166,7 +169,7 @@ const MAX_SEC: u64 = (i64::MAX as u64) - 3;
 /// cache in front of it removes that search from the hot path.
 #[derive(Debug)]
 pub struct TypeCache {
-    entries: Vec<(Vec<u8>, i32)>,
+    entries: Vec<(Vec<u8>, RecordType)>,
     /// Direct-mapped index into `entries` by a cheap hash of the name
     /// (`u8::MAX`: empty), so a hit costs one comparison.
     slots: [u8; 128],
@@ -196,7 +199,7 @@ impl TypeCache {
             & 127
     }
 
-    fn get(&mut self, tok: &[u8]) -> i32 {
+    fn get(&mut self, tok: &[u8]) -> RecordType {
         let slot = Self::slot(tok);
         if let Some((name, t)) = self.entries.get(usize::from(self.slots[slot])) {
             if name.as_slice() == tok {
@@ -474,8 +477,8 @@ fn fast_header(line: &[u8], enrich: Option<u32>, types: &mut TypeCache) -> Optio
     })
 }
 
-fn parse_rtype(tok: &[u8]) -> i32 {
-    auditkit_interp::msgtype::parse_type_token(tok).map_or(-1, |t| t as i32)
+fn parse_rtype(tok: &[u8]) -> RecordType {
+    auditkit_interp::msgtype::parse_type_token(tok).unwrap_or(RecordType::INVALID)
 }
 
 /// Strip one trailing `\r` (logs copied through Windows tools).
@@ -557,7 +560,7 @@ fn parse_interpreted(line: &[u8], open: usize) -> Option<(Header, CivilTime)> {
     let h = Header {
         node: None,
         type_tok: (0, 0),
-        rtype: -1,
+        rtype: RecordType::INVALID,
         id: EventId {
             sec,
             msec: msec as u32,
@@ -666,7 +669,7 @@ mod tests {
         assert_eq!(x.id.sec, 1364481363);
         assert_eq!(x.id.msec, 243);
         assert_eq!(x.id.serial, 24287);
-        assert_eq!(x.rtype, 1300);
+        assert_eq!(x.rtype, RecordType::SYSCALL);
         assert!(x.well_formed);
         assert_eq!(x.node, None);
         assert_eq!(x.format, LineFormat::Raw);
@@ -679,7 +682,7 @@ mod tests {
         let x = h(l);
         let (a, b) = x.node.unwrap();
         assert_eq!(&l[a as usize..b as usize], "work");
-        assert_eq!(x.rtype, 1334);
+        assert_eq!(x.rtype, RecordType(1334));
         assert_eq!(x.id.serial, 3);
     }
 
@@ -785,19 +788,22 @@ mod tests {
             (l[a as usize..b as usize].to_string(), x.rtype, x.id.serial)
         };
         let l = "n type=PATH msg=audit(1795546606.156:5018): item=0";
-        assert_eq!(node(l), ("e=PATH".into(), 1302, 5018));
+        assert_eq!(node(l), ("e=PATH".into(), RecordType::PATH, 5018));
         let l = "nod  type=PATH msg=audit(1700000001.000:9): item=0";
-        assert_eq!(node(l), ("type=PATH".into(), 1302, 9));
+        assert_eq!(node(l), ("type=PATH".into(), RecordType::PATH, 9));
         // The node runs into the msg token, up to the NUL that replaced `)`.
         let l = "n t msg=audit(1700000002.000:9): item=0";
-        assert_eq!(node(l), ("sg=audit(1700000002.000:9".into(), -1, 9));
+        assert_eq!(
+            node(l),
+            ("sg=audit(1700000002.000:9".into(), RecordType::INVALID, 9)
+        );
         let l = "node type=SYSCALL msg=audit(1700000003.000:9): x=1";
-        assert_eq!(node(l), ("type=SYSCALL".into(), 1300, 9));
+        assert_eq!(node(l), ("type=SYSCALL".into(), RecordType::SYSCALL, 9));
         // A short type token: the type name is read past it too (here
         // from the msg token, which `strtol` reads as 1300), while the
         // type as written is empty.
         let x = h("t    1300(1700000003.000:9):aaaaaaaa x=1");
-        assert_eq!((x.rtype, x.id.serial), (1300, 9));
+        assert_eq!((x.rtype, x.id.serial), (RecordType::SYSCALL, 9));
         assert_eq!(x.type_tok.0, x.type_tok.1);
     }
 

@@ -63,6 +63,9 @@ pub mod value;
 
 pub use access::{EventFields, RecordFields};
 pub use assemble::Assembler;
+/// The record type of [`Record::rtype`], re-exported for crates that need
+/// no other part of `auditkit_interp`.
+pub use auditkit_interp::RecordType;
 pub use chunk::{Chunk, ParsedChunk};
 pub use event::{Event, Record, Records};
 pub use header::{EventId, Header, LineFormat};

@@ -302,17 +302,18 @@ impl<O: Default> Pool<O> {
 /// ```
 /// use auditkit_event::pipeline::{run, Config, NoOrder, Sink};
 /// use auditkit_event::{Chunk, Event};
+/// use auditkit_event::RecordType;
 /// use std::collections::HashMap;
 ///
 /// /// Events per record type of the first record, per worker.
 /// struct ByType;
 /// impl Sink<bool> for ByType {
-///     type Part = HashMap<i32, u64>;
+///     type Part = HashMap<RecordType, u64>;
 ///     type Out = ();
 ///     fn part(&self) -> Self::Part { HashMap::new() }
 ///     fn event(&self, part: &mut Self::Part, ev: &Event, keep: bool, _: &mut ()) {
 ///         if keep {
-///             *part.entry(ev.record(0).map_or(0, |r| r.rtype())).or_default() += 1;
+///             *part.entry(ev.record(0).map_or(RecordType::default(), |r| r.rtype())).or_default() += 1;
 ///         }
 ///     }
 ///     fn clear(&self, _: &mut ()) {}
@@ -325,14 +326,14 @@ impl<O: Default> Pool<O> {
 /// let all = |_: &Event| true;
 /// let done = run(&Config::default(), chunks.into_iter(), &all, &ByType, &mut NoOrder).unwrap();
 /// // Merge the workers' tallies: no lock was taken while counting.
-/// let mut total: HashMap<i32, u64> = HashMap::new();
+/// let mut total: HashMap<RecordType, u64> = HashMap::new();
 /// for part in done.parts {
 ///     for (t, n) in part {
 ///         *total.entry(t).or_default() += n;
 ///     }
 /// }
-/// assert_eq!(total.get(&1300), Some(&1));
-/// assert_eq!(total.get(&1112), Some(&1));
+/// assert_eq!(total.get(&RecordType::SYSCALL), Some(&1));
+/// assert_eq!(total.get(&RecordType::USER_LOGIN), Some(&1));
 /// assert_eq!(done.stats.events, 2);
 /// ```
 pub fn run<B, F, S, O>(

@@ -10,10 +10,9 @@ mod common;
 use auditkit_event::assemble::is_single_record_type;
 use auditkit_event::chunk::parse_chunk;
 use auditkit_event::Chunk;
+use auditkit_interp::RecordType;
 use common::Shape;
 use proptest::prelude::*;
-
-const EOE: i32 = 1320;
 
 struct Slot {
     key: (u64, u32, u64, Option<Vec<u8>>),
@@ -64,7 +63,7 @@ fn model(log: &[u8], timeout: u64) -> Vec<Shape> {
             s.lines.push(line);
             continue;
         }
-        if h.rtype == EOE {
+        if h.rtype == RecordType::EOE {
             continue;
         }
         let new = Slot {

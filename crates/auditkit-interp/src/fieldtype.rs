@@ -1,6 +1,7 @@
 //! What kind of value a field holds: auparse's `AUPARSE_TYPE_*`.
 
 use crate::tables::field_types;
+use crate::RecordType;
 
 /// auparse 3.0.9's field types (`auparse-defs.h`, same order and numbers).
 ///
@@ -134,20 +135,6 @@ impl FieldType {
     }
 }
 
-// Record types auparse_interp_adjust_type looks at (linux/audit.h).
-const EXECVE: u32 = 1309;
-const AVC: u32 = 1400;
-const USER_TTY: u32 = 1124;
-const NETFILTER_PKT: u32 = 1324;
-const PATH: u32 = 1302;
-const MQ_OPEN: u32 = 1312;
-const CRYPTO_KEY_USER: u32 = 2404;
-const ADD_GROUP: u32 = 1116;
-const DEL_GROUP: u32 = 1117;
-const GRP_MGMT: u32 = 1132;
-const TRUSTED_APP: u32 = 1121;
-const KERN_MODULE: u32 = 1330;
-
 /// C-string view: auparse sees the value only up to its first NUL.
 fn cstr(v: &[u8]) -> &[u8] {
     v.iter().position(|&c| c == 0).map_or(v, |i| &v[..i])
@@ -165,7 +152,7 @@ fn is_int(v: &[u8]) -> bool {
 /// of type `rtype` (`auparse_interp_adjust_type`): the name's type from
 /// `typetab.h`, except for the fields whose meaning depends on the record
 /// or on how the value is written.
-pub fn field_type(rtype: u32, name: &str, value: &[u8]) -> FieldType {
+pub fn field_type(rtype: RecordType, name: &str, value: &[u8]) -> FieldType {
     debug_assert!(
         field_type_uses_value(rtype, name) || {
             let a = field_type_of(rtype, name, b"");
@@ -178,19 +165,23 @@ pub fn field_type(rtype: u32, name: &str, value: &[u8]) -> FieldType {
 /// Whether [`field_type`] looks at the value for this record type and
 /// field name. When it does not, writers can remember the type per (record
 /// type, name) instead of asking again for every field of every record.
-pub fn field_type_uses_value(rtype: u32, name: &str) -> bool {
-    name == "acct" || rtype == TRUSTED_APP
+pub fn field_type_uses_value(rtype: RecordType, name: &str) -> bool {
+    name == "acct" || rtype == RecordType::TRUSTED_APP
 }
 
-fn field_type_of(rtype: u32, name: &str, value: &[u8]) -> FieldType {
+fn field_type_of(rtype: RecordType, name: &str, value: &[u8]) -> FieldType {
     let val = cstr(value);
-    if rtype == EXECVE && name.starts_with('a') && name != "argc" && !name.contains("_len") {
+    if rtype == RecordType::EXECVE
+        && name.starts_with('a')
+        && name != "argc"
+        && !name.contains("_len")
+    {
         FieldType::Escaped
-    } else if rtype == AVC && name == "saddr" {
+    } else if rtype == RecordType::AVC && name == "saddr" {
         FieldType::Unclassified
-    } else if rtype == USER_TTY && name == "msg" {
+    } else if rtype == RecordType::USER_TTY && name == "msg" {
         FieldType::Escaped
-    } else if rtype == NETFILTER_PKT && name == "saddr" {
+    } else if rtype == RecordType::NETFILTER_PKT && name == "saddr" {
         FieldType::Addr
     } else if name == "acct" {
         if val.first() == Some(&b'"') || is_hex(val) {
@@ -198,15 +189,20 @@ fn field_type_of(rtype: u32, name: &str, value: &[u8]) -> FieldType {
         } else {
             FieldType::Unclassified
         }
-    } else if rtype == PATH && name == "flags" {
+    } else if rtype == RecordType::PATH && name == "flags" {
         FieldType::Flags
-    } else if rtype == MQ_OPEN && name == "mode" {
+    } else if rtype == RecordType::MQ_OPEN && name == "mode" {
         FieldType::ModeShort
-    } else if rtype == CRYPTO_KEY_USER && name == "fp" {
+    } else if rtype == RecordType::CRYPTO_KEY_USER && name == "fp" {
         FieldType::Unclassified
-    } else if name == "id" && matches!(rtype, ADD_GROUP | GRP_MGMT | DEL_GROUP) {
+    } else if name == "id"
+        && matches!(
+            rtype,
+            RecordType::ADD_GROUP | RecordType::GRP_MGMT | RecordType::DEL_GROUP
+        )
+    {
         FieldType::Gid
-    } else if rtype == TRUSTED_APP {
+    } else if rtype == RecordType::TRUSTED_APP {
         if val.first() == Some(&b'"') {
             FieldType::Escaped
         } else if is_int(val) {
@@ -216,7 +212,7 @@ fn field_type_of(rtype: u32, name: &str, value: &[u8]) -> FieldType {
         } else {
             FieldType::Unclassified
         }
-    } else if rtype == KERN_MODULE && name == "name" {
+    } else if rtype == RecordType::KERN_MODULE && name == "name" {
         FieldType::Escaped
     } else {
         FieldType::by_name(name)
@@ -226,27 +222,6 @@ fn field_type_of(rtype: u32, name: &str, value: &[u8]) -> FieldType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msgtype;
-
-    #[test]
-    fn record_type_numbers() {
-        for (n, name) in [
-            (EXECVE, "EXECVE"),
-            (AVC, "AVC"),
-            (USER_TTY, "USER_TTY"),
-            (NETFILTER_PKT, "NETFILTER_PKT"),
-            (PATH, "PATH"),
-            (MQ_OPEN, "MQ_OPEN"),
-            (CRYPTO_KEY_USER, "CRYPTO_KEY_USER"),
-            (ADD_GROUP, "ADD_GROUP"),
-            (DEL_GROUP, "DEL_GROUP"),
-            (GRP_MGMT, "GRP_MGMT"),
-            (TRUSTED_APP, "TRUSTED_APP"),
-            (KERN_MODULE, "KERN_MODULE"),
-        ] {
-            assert_eq!(msgtype::from_name(name), Some(n), "{name}");
-        }
-    }
 
     #[test]
     fn names_and_context() {
@@ -255,28 +230,58 @@ mod tests {
         assert_eq!(FieldType::by_name("name"), FieldType::EscapedFile);
         assert_eq!(FieldType::by_name("flags"), FieldType::Mmap);
         assert_eq!(FieldType::by_name("apparmor"), FieldType::Escaped);
-        assert_eq!(field_type(PATH, "flags", b"1"), FieldType::Flags);
-        assert_eq!(field_type(EXECVE, "a1", b"\"x\""), FieldType::Escaped);
-        assert_eq!(field_type(EXECVE, "a1_len", b"9"), FieldType::Unclassified);
-        assert_eq!(field_type(EXECVE, "argc", b"2"), FieldType::Unclassified);
-        assert_eq!(field_type(1300, "a1", b"2"), FieldType::A1);
-        assert_eq!(field_type(1112, "acct", b"\"root\""), FieldType::Escaped);
-        assert_eq!(field_type(1112, "acct", b"726F6F74"), FieldType::Escaped);
-        assert_eq!(field_type(1112, "acct", b"root"), FieldType::Unclassified);
-        assert_eq!(field_type(ADD_GROUP, "id", b"5"), FieldType::Gid);
-        assert_eq!(field_type(1300, "id", b"5"), FieldType::Uid);
         assert_eq!(
-            field_type(TRUSTED_APP, "x", b"123"),
+            field_type(RecordType::PATH, "flags", b"1"),
+            FieldType::Flags
+        );
+        assert_eq!(
+            field_type(RecordType::EXECVE, "a1", b"\"x\""),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::EXECVE, "a1_len", b"9"),
             FieldType::Unclassified
         );
-        assert_eq!(field_type(TRUSTED_APP, "x", b"abc"), FieldType::Escaped);
         assert_eq!(
-            field_type(TRUSTED_APP, "x", b"xyz"),
+            field_type(RecordType::EXECVE, "argc", b"2"),
             FieldType::Unclassified
         );
-        assert_eq!(field_type(AVC, "saddr", b"01"), FieldType::Unclassified);
+        assert_eq!(field_type(RecordType::SYSCALL, "a1", b"2"), FieldType::A1);
         assert_eq!(
-            field_type(NETFILTER_PKT, "saddr", b"1.2.3.4"),
+            field_type(RecordType::USER_LOGIN, "acct", b"\"root\""),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::USER_LOGIN, "acct", b"726F6F74"),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::USER_LOGIN, "acct", b"root"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::ADD_GROUP, "id", b"5"),
+            FieldType::Gid
+        );
+        assert_eq!(field_type(RecordType::SYSCALL, "id", b"5"), FieldType::Uid);
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, "x", b"123"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, "x", b"abc"),
+            FieldType::Escaped
+        );
+        assert_eq!(
+            field_type(RecordType::TRUSTED_APP, "x", b"xyz"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::AVC, "saddr", b"01"),
+            FieldType::Unclassified
+        );
+        assert_eq!(
+            field_type(RecordType::NETFILTER_PKT, "saddr", b"1.2.3.4"),
             FieldType::Addr
         );
         for t in FieldType::ALL {

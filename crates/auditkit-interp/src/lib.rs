@@ -50,6 +50,7 @@ pub mod errno;
 pub mod fxhash;
 mod machine;
 pub mod msgtype;
+pub use msgtype::RecordType;
 mod syscalls;
 mod tables;
 

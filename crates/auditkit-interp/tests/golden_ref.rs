@@ -12,7 +12,7 @@
 //! `.ci/run` downloads it from the v3.0.9 tag and sets AU309_REF).
 
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine, RecordType};
 use auditkit_testsupport::require;
 
 fn ref_path() -> std::path::PathBuf {
@@ -43,7 +43,7 @@ fn parse_field(line: &str) -> Option<Field> {
     })
 }
 
-fn check_record(rtype: u32, fields: &[Field], bad: &mut Vec<String>) -> usize {
+fn check_record(rtype: RecordType, fields: &[Field], bad: &mut Vec<String>) -> usize {
     let off = usize::from(fields.first().is_some_and(|f| f.name == "node"));
     let at = |i: usize, name: &str| {
         [i + off, i + off + 9]
@@ -119,7 +119,8 @@ fn auparse_test_ref() {
             rtype = rest
                 .split_once(" of type ")
                 .and_then(|(_, t)| t.split('(').next())
-                .and_then(|n| n.parse().ok());
+                .and_then(|n| n.parse().ok())
+                .map(RecordType);
         }
     }
     println!(

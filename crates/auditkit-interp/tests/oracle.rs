@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, Machine, RecordType};
 use auditkit_testsupport::fs::TempDir;
 use auditkit_testsupport::need::PYTHON;
 use auditkit_testsupport::{paths, require};
@@ -76,7 +76,7 @@ fn compare(paths: &[PathBuf]) -> Option<(usize, Vec<String>)> {
         // the "F" line above.
         let c: Vec<&str> = std::iter::once("").chain(line.split('\t')).collect();
         assert_eq!(c.len(), 10, "{line}");
-        let rtype: u32 = c[1].parse().unwrap_or(0);
+        let rtype = RecordType(c[1].parse().unwrap_or(0));
         let arch = unhex(c[2]);
         let machine = arch
             .as_deref()

@@ -6,12 +6,11 @@
 //!   last record is a DAEMON_* record, only that record is printed.
 
 use auditkit_event::Event;
+use auditkit_interp::RecordType;
 
 use crate::escape::{escape_into, Escape};
 use crate::time;
 
-const AUDIT_DAEMON_START: i32 = 1200;
-const AUDIT_SYSCALL: i32 = 1300;
 /// ausearch reads lines with an 8970-byte buffer and prints at most that.
 pub const MAX_AUDIT_MESSAGE_LENGTH: usize = 8970;
 
@@ -40,7 +39,7 @@ pub fn write_default(ev: &Event, esc: Escape, out: &mut Vec<u8>) {
         return;
     };
     let t = last.rtype();
-    if (AUDIT_DAEMON_START..AUDIT_SYSCALL).contains(&t) {
+    if (RecordType::DAEMON_START..RecordType::SYSCALL).contains(&t) {
         out.extend_from_slice(until_nul(last.message()));
         out.push(b'\n');
         return;

@@ -52,10 +52,7 @@ pub fn write_csv(ev: &Event, s: &Settings<'_>, x: &CsvExtras, out: &mut Vec<u8>)
             put(out, au.interpret().as_deref());
         }
         out.push(b',');
-        if let Some(name) = u32::try_from(rtype)
-            .ok()
-            .and_then(auditkit_interp::msgtype::name)
-        {
+        if let Some(name) = rtype.name() {
             out.extend_from_slice(name.as_bytes());
         }
         out.push(b',');

@@ -21,7 +21,7 @@
 
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, FieldType, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, FieldType, Machine, RecordType};
 
 /// C `strtoul`; `None` on overflow (ERANGE).
 fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
@@ -30,10 +30,6 @@ fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
 
 use crate::escape::{escape_into, Escape};
 use crate::time;
-
-const AUDIT_DAEMON_START: i32 = 1200;
-const AUDIT_SYSCALL: i32 = 1300;
-const AUDIT_SECCOMP: i32 = 1326;
 
 /// Settings of the interpreted writer.
 pub struct Interpreter<'a> {
@@ -54,7 +50,7 @@ impl Interpreter<'_> {
             return;
         };
         let (a0, a1) = syscall_args(ev);
-        if (AUDIT_DAEMON_START..AUDIT_SYSCALL).contains(&last.rtype()) {
+        if (RecordType::DAEMON_START..RecordType::SYSCALL).contains(&last.rtype()) {
             self.record(ev, &last, a0, a1, out);
         } else {
             for r in ev.records().rev() {
@@ -95,10 +91,7 @@ impl Interpreter<'_> {
             out.extend_from_slice(n);
             out.push(b' ');
         }
-        match u32::try_from(rtype)
-            .ok()
-            .and_then(auditkit_interp::msgtype::name)
-        {
+        match rtype.name() {
             Some(name) => {
                 out.extend_from_slice(b"type=");
                 out.extend_from_slice(name.as_bytes());
@@ -125,7 +118,7 @@ impl Interpreter<'_> {
         }
         out.extend_from_slice(format!(".{:03}:{}) ", id.msec, id.serial).as_bytes());
 
-        let is_sys = rtype == AUDIT_SYSCALL || rtype == AUDIT_SECCOMP;
+        let is_sys = rtype == RecordType::SYSCALL || rtype == RecordType::SECCOMP;
         let mut st = FieldState {
             machine: None,
             syscall: -1,
@@ -184,7 +177,7 @@ impl Interpreter<'_> {
     #[allow(clippy::too_many_arguments)]
     fn report(
         &self,
-        rtype: i32,
+        rtype: RecordType,
         is_sys: bool,
         name: &[u8],
         val: &[u8],
@@ -205,7 +198,7 @@ impl Interpreter<'_> {
             val = &val[..val.len() - 1];
         }
         let name_s = std::str::from_utf8(name).unwrap_or("");
-        let ft = field_type(rtype as u32, name_s, val);
+        let ft = field_type(rtype, name_s, val);
         let syscall;
         if is_sys {
             if st.machine.is_none() {
@@ -279,7 +272,7 @@ struct FieldState {
 /// Cut one value off `after` the way ausearch does. Returns the value and
 /// what follows it (None when the value ran to the end).
 fn split_value<'a>(
-    rtype: i32,
+    rtype: RecordType,
     name: &[u8],
     after: &'a [u8],
     comma: &mut bool,
@@ -302,7 +295,7 @@ fn split_value<'a>(
     let name_s = std::str::from_utf8(name).unwrap_or("");
     match (c, v) {
         (Some(ci), Some(vi)) if ci < vi => {
-            if field_type(rtype as u32, name_s, &after[vi..]) == FieldType::MacLabel {
+            if field_type(rtype, name_s, &after[vi..]) == FieldType::MacLabel {
                 (&after[..vi], Some(&after[vi + 1..]))
             } else {
                 *comma = true;
@@ -310,7 +303,7 @@ fn split_value<'a>(
             }
         }
         (Some(ci), None) => {
-            if field_type(rtype as u32, name_s, after) == FieldType::MacLabel {
+            if field_type(rtype, name_s, after) == FieldType::MacLabel {
                 (after, None)
             } else {
                 *comma = true;
@@ -324,7 +317,7 @@ fn split_value<'a>(
 
 /// a0 and a1 of the event's SYSCALL record (hex), 0 when absent.
 fn syscall_args(ev: &Event) -> (u64, u64) {
-    let Some(sys) = ev.records().find(|r| r.rtype() == AUDIT_SYSCALL) else {
+    let Some(sys) = ev.records().find(|r| r.rtype() == RecordType::SYSCALL) else {
         return (0, 0);
     };
     let mut a0 = 0;

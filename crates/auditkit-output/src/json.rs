@@ -18,7 +18,7 @@ use auditkit_event::value::{decode_hex_into, execve_args, is_sentinel, split_key
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
 use auditkit_interp::{
-    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine,
+    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType,
 };
 
 /// Writes events as JSON lines.
@@ -28,9 +28,6 @@ pub struct JsonWriter<'a> {
     /// Include the original lines of each record (`"line"`).
     pub with_lines: bool,
 }
-
-const AUDIT_EXECVE: i32 = 1309;
-const AUDIT_PROCTITLE: i32 = 1327;
 
 impl JsonWriter<'_> {
     /// Append one event and a newline.
@@ -90,9 +87,9 @@ impl JsonWriter<'_> {
         let rtype = r.rtype();
         out.extend_from_slice(b"{\"type\":");
         json_str(out, r.type_name());
-        if rtype >= 0 {
+        if rtype.0 >= 0 {
             out.extend_from_slice(b",\"type_id\":");
-            push_u64(out, rtype as u64);
+            push_u64(out, rtype.0 as u64);
         }
         if r.is_interpreted() {
             crate::json_interpreted::record_members(ev, r, execve_done, out);
@@ -209,7 +206,7 @@ impl JsonWriter<'_> {
             };
             let ft = match info.ft {
                 Some(ft) => ft,
-                None => field_type(rtype.max(0) as u32, &info.name, value),
+                None => field_type(rtype, &info.name, value),
             };
             if !first {
                 out.push(b',');
@@ -314,11 +311,11 @@ impl JsonWriter<'_> {
             out.extend_from_slice(keys);
             out.push(b']');
         }
-        if rtype == AUDIT_EXECVE && !*execve_done {
+        if rtype == RecordType::EXECVE && !*execve_done {
             *execve_done = true;
             let args = execve_args(
                 ev.records()
-                    .filter(|x| x.rtype() == AUDIT_EXECVE)
+                    .filter(|x| x.rtype() == RecordType::EXECVE)
                     .flat_map(|x| {
                         x.fields()
                             .map(|f| (f.name, f.value.into_owned()))
@@ -331,7 +328,7 @@ impl JsonWriter<'_> {
             out.extend_from_slice(b",\"argv\":");
             json_str_array(out, &args);
         }
-        if rtype == AUDIT_PROCTITLE {
+        if rtype == RecordType::PROCTITLE {
             if let Some(f) = fields.iter().find(|f| f.name == b"proctitle") {
                 out.extend_from_slice(b",\"argv\":");
                 // The arguments are the NUL-separated parts of the decoded
@@ -390,8 +387,8 @@ struct Scratch {
     value: Vec<u8>,
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
-    templates: auditkit_interp::fxhash::FxMap<i32, Vec<TemplateSlot>>,
-    infos: auditkit_interp::fxhash::FxMap<(i32, u64), Vec<Rc<FieldInfo>>>,
+    templates: auditkit_interp::fxhash::FxMap<RecordType, Vec<TemplateSlot>>,
+    infos: auditkit_interp::fxhash::FxMap<(RecordType, u64), Vec<Rc<FieldInfo>>>,
     interp_cache: InterpCache,
 }
 
@@ -423,9 +420,9 @@ struct FieldInfo {
 }
 
 impl FieldInfo {
-    fn new(rtype: i32, name: &[u8]) -> FieldInfo {
+    fn new(rtype: RecordType, name: &[u8]) -> FieldInfo {
         let name_s = std::str::from_utf8(name).unwrap_or("").to_string();
-        let t = rtype.max(0) as u32;
+        let t = rtype;
         let ft = (!field_type_uses_value(t, &name_s)).then(|| field_type(t, &name_s, b""));
         let mut json = Vec::with_capacity(name.len() + 2);
         json_str(&mut json, name);
@@ -601,7 +598,7 @@ fn push_member(buf: &mut Vec<u8>, json: &[u8], name: &[u8], dup: usize) {
 fn write_value(
     out: &mut Vec<u8>,
     ft: FieldType,
-    rtype: i32,
+    rtype: RecordType,
     name: &[u8],
     v: &[u8],
     d: &mut Vec<u8>,
@@ -618,7 +615,9 @@ fn write_value(
     let hex_string = matches!(
         ft,
         FieldType::Escaped | FieldType::EscapedFile | FieldType::Proctitle | FieldType::EscapedKey
-    ) || (rtype == AUDIT_EXECVE && name.first() == Some(&b'a') && name != b"argc");
+    ) || (rtype == RecordType::EXECVE
+        && name.first() == Some(&b'a')
+        && name != b"argc");
     if hex_string {
         d.clear();
         if decode_hex_into(v, d) {

@@ -16,12 +16,9 @@ use std::io::Write;
 
 use auditkit_event::value::{execve_args_with, unescape_tty};
 use auditkit_event::{Event, Record};
-use auditkit_interp::{field_type, FieldType};
+use auditkit_interp::{field_type, FieldType, RecordType};
 
 use crate::json::{is_decimal, is_numeric_type, is_plain_string, json_str, json_str_array};
-
-const AUDIT_EXECVE: i32 = 1309;
-const AUDIT_PROCTITLE: i32 = 1327;
 
 /// Append the members after `type`/`type_id` of an interpreted record:
 /// `fields`, `keys`, `argv`, `interp`.
@@ -32,7 +29,7 @@ pub(crate) fn record_members(
     out: &mut Vec<u8>,
 ) {
     let rtype = r.rtype();
-    let t = rtype.max(0) as u32;
+    let t = rtype;
     let mut interp: Vec<u8> = Vec::new();
     let mut keys: Vec<u8> = Vec::new();
     let mut has_key = false;
@@ -56,7 +53,7 @@ pub(crate) fn record_members(
             }
             continue;
         }
-        if rtype == AUDIT_PROCTITLE && name == b"proctitle" {
+        if rtype == RecordType::PROCTITLE && name == b"proctitle" {
             proctitle = Some(value.to_vec());
         }
         let dup = seen.iter().filter(|n| **n == name).count();
@@ -95,7 +92,7 @@ pub(crate) fn record_members(
         out.extend_from_slice(&keys);
         out.push(b']');
     }
-    if rtype == AUDIT_EXECVE && !*execve_done {
+    if rtype == RecordType::EXECVE && !*execve_done {
         *execve_done = true;
         out.extend_from_slice(b",\"argv\":");
         json_str_array(out, &event_execve_args(ev));
@@ -115,7 +112,7 @@ pub(crate) fn record_members(
 fn event_execve_args(ev: &Event) -> Vec<Vec<u8>> {
     let fields: Vec<(&[u8], Cow<'_, [u8]>)> = ev
         .records()
-        .filter(|x| x.rtype() == AUDIT_EXECVE)
+        .filter(|x| x.rtype() == RecordType::EXECVE)
         .flat_map(|x| x.fields().map(|f| (f.name, f.value)).collect::<Vec<_>>())
         .collect();
     execve_args_with(fields.iter().map(|(n, v)| (*n, &v[..])), unescape_tty)
@@ -128,7 +125,7 @@ fn event_execve_args(ev: &Event) -> Vec<Vec<u8>> {
 /// arguments end. Otherwise (no EXECVE, or a process that rewrote its
 /// title, like `sshd: user [priv]`) the proctitle is split at spaces.
 fn proctitle_args(ev: &Event, p: &[u8]) -> Vec<Vec<u8>> {
-    if ev.records().any(|r| r.rtype() == AUDIT_EXECVE) {
+    if ev.records().any(|r| r.rtype() == RecordType::EXECVE) {
         let args = event_execve_args(ev);
         let joined = args.join(&b' ');
         if joined.starts_with(p) {

@@ -79,16 +79,17 @@ def main():
                 "// v3.0.9 auparse/normalize*.h (see the script). Do not edit.\n\n")
         f.write("//! Record types, operation kinds and words of auparse 3.0.9's normalizer.\n\n")
         f.write("#![allow(dead_code)]\n\n")
+        f.write("use auditkit_interp::RecordType;\n\n")
         for n, v in consts:
-            f.write(f"pub const {n}: i32 = {v};\n")
+            f.write(f"pub const {n}: RecordType = RecordType({v});\n")
         f.write("\n")
         for n, v in norms:
             ty = "u32" if n.startswith("NORM_ACCT_") else "u8"
             f.write(f"pub const {n}: {ty} = {v};\n")
         f.write("\n/// Record type -> action words (`normalize_record_map.h`).\n")
-        f.write("pub const RECORD_ACTIONS: &[(i32, &str)] = &[\n")
+        f.write("pub const RECORD_ACTIONS: &[(RecordType, &str)] = &[\n")
         for v, s in actions:
-            f.write(f"    ({v}, \"{s}\"),\n")
+            f.write(f"    (RecordType({v}), \"{s}\"),\n")
         f.write("];\n\n/// Syscall name -> NORM_* kind (`normalize_syscall_map.h`).\n")
         f.write("pub const SYSCALL_KINDS: &[(&str, u8)] = &[\n")
         for v, s in syscalls:

@@ -18,6 +18,8 @@
 use std::fmt;
 use std::path::Path;
 
+use auditkit_interp::RecordType;
+
 /// The event a checkpoint remembers.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LastEvent {
@@ -30,7 +32,7 @@ pub struct LastEvent {
     /// Serial.
     pub serial: u64,
     /// Type of the event's first record.
-    pub rtype: u32,
+    pub rtype: RecordType,
 }
 
 /// A loaded or to-be-saved checkpoint.
@@ -68,7 +70,8 @@ fn parse_event(line: &str) -> Option<LastEvent> {
         sec: sec.parse().ok()?,
         milli: milli.parse().ok()?,
         serial: serial.parse().ok()?,
-        rtype: u32::from_str_radix(ty, 16).ok()?,
+        // ausearch writes the C int as `%X`: -1 is FFFFFFFF.
+        rtype: RecordType(u32::from_str_radix(ty, 16).ok()? as i32),
     })
 }
 
@@ -129,7 +132,7 @@ pub fn render(cp: &Checkpoint) -> String {
         cp.last.sec,
         cp.last.milli,
         cp.last.serial,
-        cp.last.rtype
+        cp.last.rtype.0 as u32
     )
 }
 
@@ -212,7 +215,7 @@ mod tests {
                 sec: 1700000000,
                 milli: 7,
                 serial: 99,
-                rtype: 1300,
+                rtype: RecordType::SYSCALL,
             },
         };
         let text = render(&cp);
@@ -232,7 +235,7 @@ mod tests {
             sec: 100,
             milli: 0,
             serial: 5,
-            rtype: 1300,
+            rtype: RecordType::SYSCALL,
         };
         let mut g = Gate::new(Some(l.clone()), false);
         let mut e = l.clone();

@@ -7,7 +7,7 @@
 
 use auditkit_event::Event;
 use auditkit_host::Accounts;
-use auditkit_interp::Machine;
+use auditkit_interp::{Machine, RecordType};
 
 use crate::items::{extract, Extracted, ParseFailure, SearchItems, Wanted, S_UNSET};
 
@@ -51,7 +51,7 @@ pub struct Criteria {
     /// `-sv`: -1 unset, 0 no, 1 yes.
     pub success: i32,
     /// `-m` (None: any type).
-    pub types: Option<Vec<i32>>,
+    pub types: Option<Vec<RecordType>>,
     pub filename: Option<Vec<u8>>,
     pub hostname: Option<Vec<u8>>,
     pub terminal: Option<Vec<u8>>,

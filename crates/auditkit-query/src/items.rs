@@ -22,6 +22,7 @@ use auditkit_event::Event;
 
 use crate::cstr::{at, span, strchr, strtoll, strtoul, unescape, unescape_bytes};
 use crate::types::*;
+use auditkit_interp::RecordType;
 
 /// `success_t` of ausearch: -1 unset, 0 failed, 1 success. Kept as a C
 /// `int` because some records store `strtoul(res=...)` into it directly,
@@ -222,7 +223,7 @@ struct P<'a, 'b> {
     m: &'a [u8],
     s: &'b mut SearchItems,
     w: &'b Wanted,
-    t: i32,
+    t: RecordType,
 }
 
 /// Parse a decimal number at `at` as `strtoul` into a C integer type.
@@ -230,7 +231,7 @@ fn ul(m: &[u8], at: usize, code: u8) -> Result<u64, u8> {
     strtoul(m.get(at..).unwrap_or(&[]), 10).map_err(|_| code)
 }
 
-fn is_user_type(t: i32) -> bool {
+fn is_user_type(t: RecordType) -> bool {
     t == USER
         || (FIRST_USER_MSG..=USER_END).contains(&t)
         || (USER_CHAUTHTOK..=LAST_USER_MSG).contains(&t)
@@ -262,8 +263,8 @@ impl P<'_, '_> {
             NETFILTER_PKT => self.pkt(),
             FEATURE_CHANGE | ANOM_LINK => self.task_info(),
             SECCOMP | ANOM_PROMISCUOUS | ANOM_ABEND => self.kernel_anom(),
-            MAC_POLICY_LOAD..=MAC_UNLBL_STCDEL => self.simple_message(),
-            INTEGRITY_DATA..=INTEGRITY_RULE => self.integrity(),
+            _ if (MAC_POLICY_LOAD..=MAC_UNLBL_STCDEL).contains(&t) => self.simple_message(),
+            _ if (INTEGRITY_DATA..=INTEGRITY_RULE).contains(&t) => self.integrity(),
             NETFILTER_CFG | EVENT_LISTENER => self.kernel(),
             TTY => self.tty(),
             _ => Ok(()),

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use auditkit_event::assemble::assemble_all;
 use auditkit_event::fields::Field;
-use auditkit_event::{EventFields, EventId, RecordFields};
+use auditkit_event::{EventFields, EventId, RecordFields, RecordType};
 use auditkit_host::Accounts;
 use auditkit_query::lang::{compile, compile_field, EventView, Names};
 
@@ -20,7 +20,7 @@ struct Stored {
 }
 
 struct StoredRecord {
-    rtype: i32,
+    rtype: RecordType,
     type_name: Vec<u8>,
     enrichment: Option<Vec<u8>>,
     fields: Vec<(Vec<u8>, Vec<u8>)>,
@@ -54,7 +54,7 @@ impl<'a> RecordFields<'a> for RecRef<'a> {
         std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>,
         fn(&'a (Vec<u8>, Vec<u8>)) -> Field<'a>,
     >;
-    fn rtype(&self) -> i32 {
+    fn rtype(&self) -> RecordType {
         self.0.rtype
     }
     fn type_name(&self) -> &'a [u8] {

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use auditkit_interp::{syscall_name, Machine};
+use auditkit_interp::{syscall_name, Machine, RecordType};
 
 use crate::ast::{Item, LineKind};
 use crate::check_system::system_item;
@@ -338,8 +338,6 @@ enum Drop {
     None,
 }
 
-const AUDIT_SYSCALL: u32 = 1300;
-
 /// Whether an exclude-list rule matches SYSCALL records. The kernel tests
 /// each condition on the record; any match excludes, whatever the action.
 fn drops_syscall_records(r: &KernelRule) -> Drop {
@@ -347,7 +345,8 @@ fn drops_syscall_records(r: &KernelRule) -> Drop {
     for f in &r.fields {
         match (f.field, &f.value) {
             (Field::Msgtype, Value::Num(v)) => {
-                let (t, v) = (AUDIT_SYSCALL, *v);
+                // The kernel compares the field's u32 with the record's type.
+                let (t, v) = (RecordType::SYSCALL.0 as u32, *v);
                 let hit = match f.op {
                     Op::Eq => t == v,
                     Op::Ne => t != v,

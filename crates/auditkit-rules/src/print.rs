@@ -20,7 +20,7 @@
 
 use std::fmt::Write as _;
 
-use auditkit_interp::{errno, msgtype, syscall_name_au309, Machine};
+use auditkit_interp::{errno, msgtype, syscall_name_au309, Machine, RecordType};
 
 use crate::ast::{Command, Control, RuleFile, RuleOp};
 use crate::fields::{Field, FilterList, FSTYPES};
@@ -83,7 +83,7 @@ pub fn canonical_with(rule: &KernelRule, native: Machine, state: &mut PrintState
         let op = f.op.symbol();
         match (&f.value, f.field) {
             (_, Field::Arch) => {}
-            (Value::Num(n), Field::Msgtype) => match msgtype::name(*n) {
+            (Value::Num(n), Field::Msgtype) => match msgtype::name(RecordType(*n as i32)) {
                 Some(t) => {
                     let _ = write!(out, " -F {name}{op}{t}");
                 }

@@ -452,7 +452,7 @@ impl Resolver<'_> {
                     Value::Num(parse_c_long(v).unwrap_or(0) as u32)
                 } else {
                     match msgtype::from_name(v) {
-                        Some(n) if n > 0 => Value::Num(n),
+                        Some(n) if n.0 > 0 => Value::Num(n.0 as u32),
                         _ => {
                             st.reject(
                                 "AR127",

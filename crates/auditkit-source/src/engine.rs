@@ -21,6 +21,7 @@ use crate::read::{Chunks, ReadOptions, Report};
 /// # Example: events per record type, merged from the workers' tallies
 ///
 /// ```
+/// use auditkit_event::RecordType;
 /// use std::collections::HashMap;
 /// use std::sync::Arc;
 /// use auditkit_event::pipeline::{Config, NoOrder, Sink};
@@ -29,12 +30,12 @@ use crate::read::{Chunks, ReadOptions, Report};
 ///
 /// struct ByType;
 /// impl Sink<bool> for ByType {
-///     type Part = HashMap<i32, u64>;
+///     type Part = HashMap<RecordType, u64>;
 ///     type Out = ();
 ///     fn part(&self) -> Self::Part { HashMap::new() }
 ///     fn event(&self, part: &mut Self::Part, ev: &Event, keep: bool, _: &mut ()) {
 ///         if keep {
-///             *part.entry(ev.record(0).map_or(0, |r| r.rtype())).or_default() += 1;
+///             *part.entry(ev.record(0).map_or(RecordType::default(), |r| r.rtype())).or_default() += 1;
 ///         }
 ///     }
 ///     fn clear(&self, _: &mut ()) {}

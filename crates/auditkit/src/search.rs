@@ -28,7 +28,7 @@ use anyhow::Result;
 use auditkit_event::chunk::Unparsed;
 use auditkit_event::header::HeaderError;
 use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
-use auditkit_event::{Event, ParsedChunk};
+use auditkit_event::{Event, ParsedChunk, RecordType};
 use auditkit_query::checkpoint::{self, Checkpoint, Decision, Gate, LastEvent};
 use auditkit_query::lang::{self, EventView, FieldSel, Names};
 use auditkit_source::read::LONG_LINES_KEPT;
@@ -594,7 +594,7 @@ fn last_event_of(ev: &Event) -> LastEvent {
         sec: id.sec,
         milli: id.msec,
         serial: id.serial,
-        rtype: ev.record(0).map_or(0, |r| r.rtype() as u32),
+        rtype: ev.record(0).map_or(RecordType(0), |r| r.rtype()),
     }
 }
 

@@ -11,7 +11,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use auditkit_host::{Accounts, HostPaths};
-use auditkit_interp::Machine;
+use auditkit_interp::{Machine, RecordType};
 use auditkit_output::Escape;
 use auditkit_query::time::Clock;
 use auditkit_query::Criteria;
@@ -296,12 +296,13 @@ fn c_ll0(s: &str) -> Result<i64, ()> {
 
 fn valid_types_message() -> String {
     let mut s = String::from("Valid message types are: ALL ");
-    let mut i = 1005u32;
-    while i <= 2999 {
+    let mut i = RecordType::USER.0;
+    while i <= RecordType::LAST_USER_MSG2.0 {
+        // 1013 and on, up to the user messages, are netlink commands.
         if i == 1013 {
-            i = 1100;
+            i = RecordType::FIRST_USER_MSG.0;
         }
-        if let Some(n) = auditkit_interp::msgtype::name(i) {
+        if let Some(n) = RecordType(i).name() {
             s.push_str(n);
             s.push(' ');
         }
@@ -535,9 +536,9 @@ fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                     let types = cr.types.get_or_insert_with(Vec::new);
                     for t in o.split(',').filter(|t| !t.is_empty()) {
                         let n = if is_digit0(t) {
-                            c_ul(t).ok().map(|n| n as i32)
+                            c_ul(t).ok().map(|n| RecordType(n as i32))
                         } else {
-                            auditkit_interp::msgtype::from_name(t).map(|n| n as i32)
+                            auditkit_interp::msgtype::from_name(t)
                         };
                         match n {
                             Some(n) => types.push(n),

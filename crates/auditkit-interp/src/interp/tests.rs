@@ -3,7 +3,7 @@
 //! bindings of the installed libauparse).
 
 use super::*;
-use crate::field_type;
+use crate::{field_type, RecordType};
 use auditkit_host::Accounts;
 
 fn ctx<'a>(names: &'a Accounts) -> Ctx<'a> {
@@ -19,7 +19,7 @@ fn ctx<'a>(names: &'a Accounts) -> Ctx<'a> {
     }
 }
 
-fn run(rtype: u32, name: &str, val: &str, c: &Ctx) -> String {
+fn run(rtype: RecordType, name: &str, val: &str, c: &Ctx) -> String {
     let mut out = Vec::new();
     interpret(
         field_type(rtype, name, val.as_bytes()),
@@ -44,15 +44,15 @@ fn ids() {
         b"root:x:0:\nstaff:x:50:\n",
     );
     let c = ctx(&db);
-    check!(c, 1300, "uid", "1000" => "alice");
-    check!(c, 1300, "auid", "4294967295" => "unset");
-    check!(c, 1300, "auid", "-1" => "unset");
-    check!(c, 1300, "uid", "0" => "root");
-    check!(c, 1300, "uid", "5" => "unknown(5)");
-    check!(c, 1300, "uid", "4294967294" => "unknown(-2)");
-    check!(c, 1300, "uid", "99999999999999999999" => "conversion error(99999999999999999999)");
-    check!(c, 1300, "gid", "50" => "staff");
-    check!(c, 1116, "id", "50" => "staff");
+    check!(c, RecordType::SYSCALL, "uid", "1000" => "alice");
+    check!(c, RecordType::SYSCALL, "auid", "4294967295" => "unset");
+    check!(c, RecordType::SYSCALL, "auid", "-1" => "unset");
+    check!(c, RecordType::SYSCALL, "uid", "0" => "root");
+    check!(c, RecordType::SYSCALL, "uid", "5" => "unknown(5)");
+    check!(c, RecordType::SYSCALL, "uid", "4294967294" => "unknown(-2)");
+    check!(c, RecordType::SYSCALL, "uid", "99999999999999999999" => "conversion error(99999999999999999999)");
+    check!(c, RecordType::SYSCALL, "gid", "50" => "staff");
+    check!(c, RecordType::ADD_GROUP, "id", "50" => "staff");
 }
 
 #[test]
@@ -61,189 +61,189 @@ fn enrichment_wins() {
         enriched: Some(b"ARCH=x86_64 SYSCALL=openat AUID=\"alice\" UID=unknown-x GID=726F6F74"),
         ..ctx(Accounts::empty())
     };
-    check!(c, 1300, "auid", "1000" => "alice");
-    check!(c, 1300, "gid", "5" => "root");
-    check!(c, 1300, "uid", "7" => "unknown(7)");
-    check!(c, 1300, "syscall", "2" => "openat");
+    check!(c, RecordType::SYSCALL, "auid", "1000" => "alice");
+    check!(c, RecordType::SYSCALL, "gid", "5" => "root");
+    check!(c, RecordType::SYSCALL, "uid", "7" => "unknown(7)");
+    check!(c, RecordType::SYSCALL, "syscall", "2" => "openat");
     let s = Ctx {
         enriched: Some(b"SADDR={ saddr_fam=inet laddr=1.2.3.4 lport=22 }"),
         ..ctx(Accounts::empty())
     };
-    check!(s, 1306, "saddr", "00" => "{ saddr_fam=inet laddr=1.2.3.4 lport=22 }");
+    check!(s, RecordType::SOCKADDR, "saddr", "00" => "{ saddr_fam=inet laddr=1.2.3.4 lport=22 }");
 }
 
 #[test]
 fn syscalls_and_args() {
     let mut c = ctx(Accounts::empty());
     c.syscall = Some(257);
-    check!(c, 1300, "syscall", "257" => "openat");
-    check!(c, 1300, "a0", "ffffff9c" => "AT_FDCWD");
-    check!(c, 1300, "a0", "3" => "0x3");
-    check!(c, 1300, "a2", "80000" => "O_RDONLY|O_CLOEXEC");
-    check!(c, 1300, "a2", "241" => "O_WRONLY|O_CREAT|O_TRUNC");
+    check!(c, RecordType::SYSCALL, "syscall", "257" => "openat");
+    check!(c, RecordType::SYSCALL, "a0", "ffffff9c" => "AT_FDCWD");
+    check!(c, RecordType::SYSCALL, "a0", "3" => "0x3");
+    check!(c, RecordType::SYSCALL, "a2", "80000" => "O_RDONLY|O_CLOEXEC");
+    check!(c, RecordType::SYSCALL, "a2", "241" => "O_WRONLY|O_CREAT|O_TRUNC");
     c.syscall = Some(100_000);
-    check!(c, 1300, "syscall", "100000" => "unknown-syscall(100000)");
+    check!(c, RecordType::SYSCALL, "syscall", "100000" => "unknown-syscall(100000)");
     c.syscall = None;
-    check!(c, 1300, "syscall", "x" => "unknown-syscall(-1)");
+    check!(c, RecordType::SYSCALL, "syscall", "x" => "unknown-syscall(-1)");
     // i386 socketcall shows the real call.
     c.machine = Some(Machine::I386);
     c.syscall = Some(102);
     c.a0 = 3;
-    check!(c, 1300, "syscall", "102" => "socketcall(connect)");
-    check!(c, 1300, "a0", "3" => "connect");
+    check!(c, RecordType::SYSCALL, "syscall", "102" => "socketcall(connect)");
+    check!(c, RecordType::SYSCALL, "a0", "3" => "connect");
     // RISC-V is unknown to 3.0.9: arch stays hex, syscall uses the native table.
     c.machine = Some(Machine::Riscv64);
     c.syscall = Some(59);
-    check!(c, 1300, "arch", "c00000f3" => "unknown-elf-type(c00000f3)");
-    check!(c, 1300, "syscall", "59" => "execve");
-    check!(c, 1300, "a0", "1" => "0x1");
+    check!(c, RecordType::SYSCALL, "arch", "c00000f3" => "unknown-elf-type(c00000f3)");
+    check!(c, RecordType::SYSCALL, "syscall", "59" => "execve");
+    check!(c, RecordType::SYSCALL, "a0", "1" => "0x1");
     c.machine = Some(Machine::X86_64);
     c.syscall = Some(56); // clone
-    check!(c, 1300, "a2", "1200011" => "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
+    check!(c, RecordType::SYSCALL, "a2", "1200011" => "CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD");
     c.syscall = Some(62); // kill
-    check!(c, 1300, "a1", "9" => "SIGKILL");
-    check!(c, 1300, "a1", "40" => "unknown-signal(0x40)");
+    check!(c, RecordType::SYSCALL, "a1", "9" => "SIGKILL");
+    check!(c, RecordType::SYSCALL, "a1", "40" => "unknown-signal(0x40)");
     c.syscall = Some(9); // mmap
-    check!(c, 1300, "a2", "0" => "PROT_NONE");
-    check!(c, 1300, "a2", "3" => "PROT_READ|PROT_WRITE");
-    check!(c, 1300, "a3", "22" => "MAP_PRIVATE|MAP_ANONYMOUS");
+    check!(c, RecordType::SYSCALL, "a2", "0" => "PROT_NONE");
+    check!(c, RecordType::SYSCALL, "a2", "3" => "PROT_READ|PROT_WRITE");
+    check!(c, RecordType::SYSCALL, "a3", "22" => "MAP_PRIVATE|MAP_ANONYMOUS");
     c.syscall = Some(157); // prctl
     c.a0 = 23;
-    check!(c, 1300, "a1", "15" => "sys_admin");
-    check!(c, 1300, "a0", "17" => "PR_CAPBSET_READ");
-    check!(c, 1300, "a0", "fff" => "unknown-prctl-option(0xfff)");
+    check!(c, RecordType::SYSCALL, "a1", "15" => "sys_admin");
+    check!(c, RecordType::SYSCALL, "a0", "17" => "PR_CAPBSET_READ");
+    check!(c, RecordType::SYSCALL, "a0", "fff" => "unknown-prctl-option(0xfff)");
     c.syscall = Some(105); // setuid
-    check!(c, 1300, "a0", "0" => "root");
+    check!(c, RecordType::SYSCALL, "a0", "0" => "root");
     c.syscall = Some(41); // socket
-    check!(c, 1300, "a0", "2" => "inet");
-    check!(c, 1300, "a0", "ff" => "unknown-family(0xff)");
-    check!(c, 1300, "a1", "80801" => "SOCK_STREAM");
-    check!(c, 1300, "a2", "6" => "tcp");
+    check!(c, RecordType::SYSCALL, "a0", "2" => "inet");
+    check!(c, RecordType::SYSCALL, "a0", "ff" => "unknown-family(0xff)");
+    check!(c, RecordType::SYSCALL, "a1", "80801" => "SOCK_STREAM");
+    check!(c, RecordType::SYSCALL, "a2", "6" => "tcp");
     c.syscall = Some(60); // exit
-    check!(c, 1300, "a0", "1" => "EXIT_FAILURE");
-    check!(c, 1300, "a0", "2" => "UNKNOWN");
+    check!(c, RecordType::SYSCALL, "a0", "1" => "EXIT_FAILURE");
+    check!(c, RecordType::SYSCALL, "a0", "2" => "UNKNOWN");
 }
 
 #[test]
 fn numbers() {
     let c = ctx(Accounts::empty());
-    check!(c, 1300, "arch", "c000003e" => "x86_64");
-    check!(c, 1300, "exit", "-13" => "EACCES(Permission denied)");
-    check!(c, 1300, "exit", "-41" => "(null)(Unknown error 41)");
-    check!(c, 1300, "exit", "3" => "3");
-    check!(c, 1300, "exit", "99999999999999999999" => "conversion error(99999999999999999999)");
-    check!(c, 1302, "mode", "0100644" => "file,644");
-    check!(c, 1302, "mode", "040755" => "dir,755");
-    check!(c, 1302, "mode", "0104755" => "file,suid,755");
-    check!(c, 1302, "mode", "0" => "000,000");
-    check!(c, 1312, "mode", "01777" => "sticky,0777");
-    check!(c, 1305, "perm", "0" => "read,write,exec,attr");
-    check!(c, 1305, "perm", "6" => "read,write");
-    check!(c, 1302, "flags", "0" => "none");
-    check!(c, 1302, "flags", "101" => "follow,open");
-    check!(c, 1302, "flags", "8" => "0x8");
-    check!(c, 1300, "success", "yes" => "yes");
-    check!(c, 1100, "res", "1" => "yes");
-    check!(c, 1100, "res", "0" => "no");
-    check!(c, 1100, "res", "7" => "unset");
-    check!(c, 1100, "res", "success" => "success");
-    check!(c, 1300, "ses", "4294967295" => "unset");
-    check!(c, 1300, "ses", "3" => "3");
-    check!(c, 1321, "cap_fp", "0" => "none");
-    check!(c, 1321, "cap_fp", "3" => "chown,dac_override");
-    check!(c, 1321, "cap_fp", "zz" => "none");
-    check!(c, 1404, "capability", "21" => "sys_admin");
-    check!(c, 1404, "capability", "99" => "unknown-capability(99)");
-    check!(c, 1326, "sig", "9" => "SIGKILL");
-    check!(c, 1326, "sig", "0" => "SIG0");
-    check!(c, 1326, "code", "7fff0000" => "allow");
-    check!(c, 1326, "code", "7ffc0000" => "log");
-    check!(c, 1326, "code", "1" => "kill");
-    check!(c, 1305, "list", "4" => "exit");
-    check!(c, 1305, "list", "9" => "unknown-list(9)");
-    check!(c, 1324, "proto", "6" => "tcp");
-    check!(c, 1324, "proto", "253" => "undefined protocol");
-    check!(c, 1324, "family", "2" => "ipv4");
-    check!(c, 1324, "macproto", "0800" => "IP");
-    check!(c, 1700, "prom", "256" => "yes");
-    check!(c, 1700, "prom", "0" => "no");
-    check!(c, 1300, "oflag", "0" => "O_RDONLY");
-    check!(c, 1300, "per", "40000" => "PER_LINUX|~ADDR_NO_RANDOMIZE");
-    check!(c, 1300, "ioctlcmd", "5401" => "TCGETS");
-    check!(c, 1300, "ioctlcmd", "deadbeef" => "0xdeadbeef");
-    check!(c, 1300, "resp", "2" => "deny");
-    check!(c, 1300, "nl-mcgrp", "1" => "audit-netlink-multicast");
-    check!(c, 1300, "resolve", "0" => "0x0");
+    check!(c, RecordType::SYSCALL, "arch", "c000003e" => "x86_64");
+    check!(c, RecordType::SYSCALL, "exit", "-13" => "EACCES(Permission denied)");
+    check!(c, RecordType::SYSCALL, "exit", "-41" => "(null)(Unknown error 41)");
+    check!(c, RecordType::SYSCALL, "exit", "3" => "3");
+    check!(c, RecordType::SYSCALL, "exit", "99999999999999999999" => "conversion error(99999999999999999999)");
+    check!(c, RecordType::PATH, "mode", "0100644" => "file,644");
+    check!(c, RecordType::PATH, "mode", "040755" => "dir,755");
+    check!(c, RecordType::PATH, "mode", "0104755" => "file,suid,755");
+    check!(c, RecordType::PATH, "mode", "0" => "000,000");
+    check!(c, RecordType::MQ_OPEN, "mode", "01777" => "sticky,0777");
+    check!(c, RecordType::CONFIG_CHANGE, "perm", "0" => "read,write,exec,attr");
+    check!(c, RecordType::CONFIG_CHANGE, "perm", "6" => "read,write");
+    check!(c, RecordType::PATH, "flags", "0" => "none");
+    check!(c, RecordType::PATH, "flags", "101" => "follow,open");
+    check!(c, RecordType::PATH, "flags", "8" => "0x8");
+    check!(c, RecordType::SYSCALL, "success", "yes" => "yes");
+    check!(c, RecordType::USER_AUTH, "res", "1" => "yes");
+    check!(c, RecordType::USER_AUTH, "res", "0" => "no");
+    check!(c, RecordType::USER_AUTH, "res", "7" => "unset");
+    check!(c, RecordType::USER_AUTH, "res", "success" => "success");
+    check!(c, RecordType::SYSCALL, "ses", "4294967295" => "unset");
+    check!(c, RecordType::SYSCALL, "ses", "3" => "3");
+    check!(c, RecordType::BPRM_FCAPS, "cap_fp", "0" => "none");
+    check!(c, RecordType::BPRM_FCAPS, "cap_fp", "3" => "chown,dac_override");
+    check!(c, RecordType::BPRM_FCAPS, "cap_fp", "zz" => "none");
+    check!(c, RecordType::MAC_STATUS, "capability", "21" => "sys_admin");
+    check!(c, RecordType::MAC_STATUS, "capability", "99" => "unknown-capability(99)");
+    check!(c, RecordType::SECCOMP, "sig", "9" => "SIGKILL");
+    check!(c, RecordType::SECCOMP, "sig", "0" => "SIG0");
+    check!(c, RecordType::SECCOMP, "code", "7fff0000" => "allow");
+    check!(c, RecordType::SECCOMP, "code", "7ffc0000" => "log");
+    check!(c, RecordType::SECCOMP, "code", "1" => "kill");
+    check!(c, RecordType::CONFIG_CHANGE, "list", "4" => "exit");
+    check!(c, RecordType::CONFIG_CHANGE, "list", "9" => "unknown-list(9)");
+    check!(c, RecordType::NETFILTER_PKT, "proto", "6" => "tcp");
+    check!(c, RecordType::NETFILTER_PKT, "proto", "253" => "undefined protocol");
+    check!(c, RecordType::NETFILTER_PKT, "family", "2" => "ipv4");
+    check!(c, RecordType::NETFILTER_PKT, "macproto", "0800" => "IP");
+    check!(c, RecordType::ANOM_PROMISCUOUS, "prom", "256" => "yes");
+    check!(c, RecordType::ANOM_PROMISCUOUS, "prom", "0" => "no");
+    check!(c, RecordType::SYSCALL, "oflag", "0" => "O_RDONLY");
+    check!(c, RecordType::SYSCALL, "per", "40000" => "PER_LINUX|~ADDR_NO_RANDOMIZE");
+    check!(c, RecordType::SYSCALL, "ioctlcmd", "5401" => "TCGETS");
+    check!(c, RecordType::SYSCALL, "ioctlcmd", "deadbeef" => "0xdeadbeef");
+    check!(c, RecordType::SYSCALL, "resp", "2" => "deny");
+    check!(c, RecordType::SYSCALL, "nl-mcgrp", "1" => "audit-netlink-multicast");
+    check!(c, RecordType::SYSCALL, "resolve", "0" => "0x0");
 }
 
 #[test]
 fn strings() {
     let c = ctx(Accounts::empty());
-    check!(c, 1300, "exe", "\"/usr/bin/cat\"" => "/usr/bin/cat");
-    check!(c, 1300, "comm", "2F746D702F612062" => "/tmp/a b");
-    check!(c, 1300, "comm", "\"unterminated" => " ");
-    check!(c, 1300, "comm", "(null)" => "(null)");
-    check!(c, 1300, "comm", "?" => "?");
-    check!(c, 1300, "comm", "ZZ" => "ZZ");
-    check!(c, 1300, "comm", "41420043" => "AB");
-    check!(c, 1300, "comm", "410A42" => "A\\012B");
-    check!(c, 1300, "comm", "414" => "A@");
-    check!(c, 1302, "name", "\"x\"" => "x");
-    check!(c, 1327, "proctitle", "2F62696E2F7368002D63" => "/bin/sh -c");
-    check!(c, 1327, "proctitle", "6C7300" => "ls ");
-    check!(c, 1327, "proctitle", "\"bash\"" => "bash");
-    check!(c, 1300, "key", "6B310166" => "k1\u{1}f");
-    check!(c, 1300, "key", "(null)" => "(null)");
-    check!(c, 1300, "subj", "a,b:c" => "a,b:c");
-    check!(c, 1124, "msg", "\"a\"" => "a");
-    check!(c, 1309, "a0", "\"ls\"" => "ls");
-    check!(c, 1309, "argc", "2" => "2");
-    check!(c, 2100, "data", "6C730D" => "\"ls\",<ret>");
-    check!(c, 2100, "data", "1B5B41" => "<up>");
-    check!(c, 2100, "data", "hello" => "hello");
+    check!(c, RecordType::SYSCALL, "exe", "\"/usr/bin/cat\"" => "/usr/bin/cat");
+    check!(c, RecordType::SYSCALL, "comm", "2F746D702F612062" => "/tmp/a b");
+    check!(c, RecordType::SYSCALL, "comm", "\"unterminated" => " ");
+    check!(c, RecordType::SYSCALL, "comm", "(null)" => "(null)");
+    check!(c, RecordType::SYSCALL, "comm", "?" => "?");
+    check!(c, RecordType::SYSCALL, "comm", "ZZ" => "ZZ");
+    check!(c, RecordType::SYSCALL, "comm", "41420043" => "AB");
+    check!(c, RecordType::SYSCALL, "comm", "410A42" => "A\\012B");
+    check!(c, RecordType::SYSCALL, "comm", "414" => "A@");
+    check!(c, RecordType::PATH, "name", "\"x\"" => "x");
+    check!(c, RecordType::PROCTITLE, "proctitle", "2F62696E2F7368002D63" => "/bin/sh -c");
+    check!(c, RecordType::PROCTITLE, "proctitle", "6C7300" => "ls ");
+    check!(c, RecordType::PROCTITLE, "proctitle", "\"bash\"" => "bash");
+    check!(c, RecordType::SYSCALL, "key", "6B310166" => "k1\u{1}f");
+    check!(c, RecordType::SYSCALL, "key", "(null)" => "(null)");
+    check!(c, RecordType::SYSCALL, "subj", "a,b:c" => "a,b:c");
+    check!(c, RecordType::USER_TTY, "msg", "\"a\"" => "a");
+    check!(c, RecordType::EXECVE, "a0", "\"ls\"" => "ls");
+    check!(c, RecordType::EXECVE, "argc", "2" => "2");
+    check!(c, RecordType::ANOM_LOGIN_FAILURES, "data", "6C730D" => "\"ls\",<ret>");
+    check!(c, RecordType::ANOM_LOGIN_FAILURES, "data", "1B5B41" => "<up>");
+    check!(c, RecordType::ANOM_LOGIN_FAILURES, "data", "hello" => "hello");
     let sh = Ctx {
         escape: EscapeMode::Shell,
         ..ctx(Accounts::empty())
     };
-    check!(sh, 1300, "comm", "\"a$b\"" => "a\\$b");
+    check!(sh, RecordType::SYSCALL, "comm", "\"a$b\"" => "a\\$b");
     let sq = Ctx {
         escape: EscapeMode::ShellQuote,
         ..ctx(Accounts::empty())
     };
-    check!(sq, 1300, "comm", "\"a;b\"" => "a\\;b");
+    check!(sq, RecordType::SYSCALL, "comm", "\"a;b\"" => "a\\;b");
     let raw = Ctx {
         escape: EscapeMode::Raw,
         ..ctx(Accounts::empty())
     };
-    check!(raw, 1300, "comm", "410A42" => "A\nB");
+    check!(raw, RecordType::SYSCALL, "comm", "410A42" => "A\nB");
     let cwd = Ctx {
         cwd: Some(b"\"/home/u\""),
         ..ctx(Accounts::empty())
     };
-    check!(cwd, 1302, "name", "\"../etc/./passwd\"" => "/home/etc/passwd");
-    check!(cwd, 1302, "name", "\"/a/b/../c\"" => "/a/c");
-    check!(cwd, 1302, "name", "\"/a/b\"" => "/a/b");
+    check!(cwd, RecordType::PATH, "name", "\"../etc/./passwd\"" => "/home/etc/passwd");
+    check!(cwd, RecordType::PATH, "name", "\"/a/b/../c\"" => "/a/c");
+    check!(cwd, RecordType::PATH, "name", "\"/a/b\"" => "/a/b");
 }
 
 #[test]
 fn sockaddrs() {
     let c = ctx(Accounts::empty());
-    check!(c, 1306, "saddr", "02000050C0A800010000000000000000" => "{ saddr_fam=inet laddr=192.168.0.1 lport=80 }");
-    check!(c, 1306, "saddr", "0200" => "{ saddr_fam=inet sockaddr len too short }");
-    check!(c, 1306, "saddr", "01002F746D702F78" => "{ saddr_fam=local path=/tmp/x }");
-    check!(c, 1306, "saddr", "0100006162" => "{ saddr_fam=local path=ab }");
-    check!(c, 1306, "saddr", "0A000016000000000000000000000000000000000000000100000000"
+    check!(c, RecordType::SOCKADDR, "saddr", "02000050C0A800010000000000000000" => "{ saddr_fam=inet laddr=192.168.0.1 lport=80 }");
+    check!(c, RecordType::SOCKADDR, "saddr", "0200" => "{ saddr_fam=inet sockaddr len too short }");
+    check!(c, RecordType::SOCKADDR, "saddr", "01002F746D702F78" => "{ saddr_fam=local path=/tmp/x }");
+    check!(c, RecordType::SOCKADDR, "saddr", "0100006162" => "{ saddr_fam=local path=ab }");
+    check!(c, RecordType::SOCKADDR, "saddr", "0A000016000000000000000000000000000000000000000100000000"
         => "{ saddr_fam=inet6 laddr=::1 lport=22 }");
-    check!(c, 1306, "saddr", "0A0000160000000000000000000000000000FFFF0A0000010000000000"
+    check!(c, RecordType::SOCKADDR, "saddr", "0A0000160000000000000000000000000000FFFF0A0000010000000000"
         => "{ saddr_fam=inet6 laddr=::ffff:10.0.0.1 lport=22 }");
-    check!(c, 1306, "saddr", "0A0000160000000020010DB8000000000000000000000001000000000"
+    check!(c, RecordType::SOCKADDR, "saddr", "0A0000160000000020010DB8000000000000000000000001000000000"
         => "{ saddr_fam=inet6 laddr=2001:db8::1 lport=22 }");
-    check!(c, 1306, "saddr", "100000000000000000000000" => "{ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }");
-    check!(c, 1306, "saddr", "1000" => "{ saddr_fam=netlink len too short }");
-    check!(c, 1306, "saddr", "FF00" => "unknown-family(255)");
-    check!(c, 1306, "saddr", "X" => "malformed-host(X)");
-    check!(c, 1306, "saddr", "1100" => "{ saddr_fam=packet (unsupported) }");
-    check!(c, 1400, "saddr", "0200" => "0200");
+    check!(c, RecordType::SOCKADDR, "saddr", "100000000000000000000000" => "{ saddr_fam=netlink nlnk-fam=16 nlnk-pid=0 }");
+    check!(c, RecordType::SOCKADDR, "saddr", "1000" => "{ saddr_fam=netlink len too short }");
+    check!(c, RecordType::SOCKADDR, "saddr", "FF00" => "unknown-family(255)");
+    check!(c, RecordType::SOCKADDR, "saddr", "X" => "malformed-host(X)");
+    check!(c, RecordType::SOCKADDR, "saddr", "1100" => "{ saddr_fam=packet (unsupported) }");
+    check!(c, RecordType::AVC, "saddr", "0200" => "0200");
 }
 
 #[test]

@@ -7,6 +7,7 @@
 use super::kind::event_kind;
 use super::tables::*;
 use super::{record_action, Normalizer};
+use auditkit_interp::RecordType;
 
 /// What the system call does (`normalize_syscall_map.h`).
 fn syscall_kind(name: &[u8]) -> Option<u8> {
@@ -21,7 +22,7 @@ enum Special {
     Kind(u8),
 }
 
-fn special(t: i32) -> Option<Special> {
+fn special(t: RecordType) -> Option<Special> {
     Some(match t {
         AUDIT_AVC => Special::Decision("accessed-mac-policy-controlled-object"),
         AUDIT_FANOTIFY => Special::Decision("accessed-policy-controlled-file"),
@@ -95,12 +96,12 @@ impl Normalizer<'_, '_> {
             loop {
                 self.au.next_record();
                 t = self.au.rtype();
-                if t == 0 || t == AUDIT_SYSCALL {
+                if t == RecordType(0) || t == AUDIT_SYSCALL {
                     break;
                 }
             }
         }
-        if t == 0 {
+        if t == RecordType(0) {
             return false;
         }
         self.d.evkind = event_kind(otype);
@@ -228,7 +229,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// Objects of each kind of syscall; returns the action words.
-    fn syscall_object(&mut self, kind: u8, sc: &[u8], ttype: i32) -> Option<Vec<u8>> {
+    fn syscall_object(&mut self, kind: u8, sc: &[u8], ttype: RecordType) -> Option<Vec<u8>> {
         let words = |s: &str| Some(s.as_bytes().to_vec());
         if let Some(&(_, act, what, offset)) = FILE_OPS.iter().find(|r| r.0 == kind) {
             self.d.obj_kind = what;

@@ -31,7 +31,7 @@ use auditkit_event::fields::{trim_value, Fields, FieldsOptions};
 use auditkit_event::LineFormat;
 use auditkit_event::Record;
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType};
 
 use super::cnum::{strtol, strtoul};
 use super::tables::AUDIT_CWD;
@@ -44,7 +44,7 @@ pub(crate) struct AuField<'a> {
 
 /// One record as auparse parsed it.
 pub(crate) struct AuRecord<'a> {
-    pub rtype: i32,
+    pub rtype: RecordType,
     pub fields: Vec<AuField<'a>>,
     machine: Option<Machine>,
     syscall: Option<u32>,
@@ -121,7 +121,7 @@ impl<'a> AuRecord<'a> {
             // auparse's `r->type`: the value of a `type` field right after
             // the optional node, through `audit_name_to_msg_type`; 0 when
             // there is none.
-            rtype: at(off, b"type").map_or(0, |f| type_number(&f.value)),
+            rtype: at(off, b"type").map_or(RecordType(0), |f| type_number(&f.value)),
             machine,
             syscall,
             a0: arg(off + 5, b"a0"),
@@ -152,18 +152,18 @@ impl<'a> AuRecord<'a> {
 fn header_fields<'a>(rec: &Record<'a>) -> Fields<'a> {
     let msg = rec.message();
     let head = &msg[..msg.len() - rec.body().len()];
-    Fields::new(head, -1, FieldsOptions::default())
+    Fields::new(head, RecordType::INVALID, FieldsOptions::default())
 }
 
 /// `audit_name_to_msg_type`: -1 for an unknown name.
-fn type_number(name: &[u8]) -> i32 {
-    auditkit_interp::msgtype::parse_type_token(name).map_or(-1, |t| t as i32)
+fn type_number(name: &[u8]) -> RecordType {
+    auditkit_interp::msgtype::parse_type_token(name).map_or(RecordType::INVALID, |t| t)
 }
 
 /// auparse's `r->type` of a record: the value of a `type` field that
 /// comes first or right after `node`, 0 when there is none. It decides
 /// where auparse ends an event, so the csv and text writers group by it.
-pub(crate) fn auparse_rtype(rec: &Record<'_>) -> i32 {
+pub(crate) fn auparse_rtype(rec: &Record<'_>) -> RecordType {
     if rec.header.format == LineFormat::Interpreted {
         return rec.rtype();
     }
@@ -174,7 +174,7 @@ pub(crate) fn auparse_rtype(rec: &Record<'_>) -> i32 {
     }
     match f {
         Some(f) if f.name == b"type" => type_number(&f.value),
-        _ => 0,
+        _ => RecordType(0),
     }
 }
 
@@ -396,8 +396,8 @@ impl<'a> Au<'a> {
         self.cur().map_or(0, |i| self.recs[i].pos)
     }
 
-    pub fn rtype(&self) -> i32 {
-        self.cur().map_or(0, |i| self.recs[i].rtype)
+    pub fn rtype(&self) -> RecordType {
+        self.cur().map_or(RecordType(0), |i| self.recs[i].rtype)
     }
 
     pub fn name(&self) -> Option<&[u8]> {
@@ -412,7 +412,7 @@ impl<'a> Au<'a> {
     pub fn ftype(&self) -> FieldType {
         match self.field() {
             Some((i, _, f)) => field_type(
-                self.recs[i].rtype as u32,
+                self.recs[i].rtype,
                 std::str::from_utf8(f.name).unwrap_or(""),
                 &f.value,
             ),
@@ -466,7 +466,7 @@ impl<'a> Au<'a> {
         }
         let r = &self.recs[i];
         let name = std::str::from_utf8(f.name).unwrap_or("");
-        let ft = field_type(r.rtype as u32, name, &f.value);
+        let ft = field_type(r.rtype, name, &f.value);
         let ctx = Ctx {
             machine: r.machine,
             syscall: r.syscall,

@@ -3,10 +3,11 @@
 
 use super::lookup;
 use super::tables::*;
+use auditkit_interp::RecordType;
 
-type Range = (i32, i32);
+type Range = (RecordType, RecordType);
 
-const fn one(t: i32) -> Range {
+const fn one(t: RecordType) -> Range {
     (t, t)
 }
 
@@ -133,7 +134,7 @@ const KINDS: &[(u8, &[Range])] = &[
 ];
 
 /// Event kind words of record type `t`.
-pub(super) fn event_kind(t: i32) -> Option<&'static str> {
+pub(super) fn event_kind(t: RecordType) -> Option<&'static str> {
     let kind = KINDS
         .iter()
         .find(|(_, ranges)| ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&t)))

@@ -34,6 +34,7 @@ pub(crate) mod tables;
 
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
+use auditkit_interp::RecordType;
 
 use cursor::Au;
 use tables::*;
@@ -73,7 +74,7 @@ fn lookup<K: PartialEq + Copy>(t: &[(K, &'static str)], k: K) -> Option<&'static
 }
 
 /// Action words of a record type (`normalize_record_map_i2s`).
-fn record_action(rtype: i32) -> Option<&'static str> {
+fn record_action(rtype: RecordType) -> Option<&'static str> {
     lookup(RECORD_ACTIONS, rtype)
 }
 
@@ -105,7 +106,7 @@ pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
     out
 }
 
-fn ends_event(t: i32) -> bool {
+fn ends_event(t: RecordType) -> bool {
     t == AUDIT_PROCTITLE
         || t == AUDIT_EOE
         || !(AUDIT_FIRST_EVENT..AUDIT_FIRST_ANOM_MSG).contains(&t)

@@ -9,10 +9,11 @@
 use super::kind::event_kind;
 use super::tables::*;
 use super::{record_action, Loc, Normalizer};
+use auditkit_interp::RecordType;
 
 /// The object field (and its kind) of a simple event type
 /// (`find_simple_object`); `AUDIT_ROLE_ASSIGN` & co. fall back to `acct`.
-fn simple_object(t: i32) -> Option<(&'static [u8], u8, bool)> {
+fn simple_object(t: RecordType) -> Option<(&'static [u8], u8, bool)> {
     // (field, object kind, search from the first record)
     Some(match t {
         AUDIT_SERVICE_START | AUDIT_SERVICE_STOP => (b"unit", NORM_WHAT_SERVICE, false),
@@ -54,7 +55,7 @@ fn simple_object(t: i32) -> Option<(&'static [u8], u8, bool)> {
 impl Normalizer<'_, '_> {
     /// `find_simple_object`. Positions are filed under record 0 whatever
     /// record the search reached.
-    pub(super) fn find_simple_object(&mut self, t: i32) -> Loc {
+    pub(super) fn find_simple_object(&mut self, t: RecordType) -> Loc {
         self.au.first_field();
         let found = if let Some((field, kind, rewind)) = simple_object(t) {
             self.d.obj_kind = kind;
@@ -130,7 +131,7 @@ impl Normalizer<'_, '_> {
         self.add_subj_attr(b"subj", 0);
     }
 
-    fn collect_userspace_subj_attr(&mut self, t: i32) {
+    fn collect_userspace_subj_attr(&mut self, t: RecordType) {
         if !self.all {
             return;
         }
@@ -141,7 +142,7 @@ impl Normalizer<'_, '_> {
         }
     }
 
-    fn set_action(&mut self, t: i32) {
+    fn set_action(&mut self, t: RecordType) {
         if let Some(a) = record_action(t) {
             self.d.action = Some(a.as_bytes().to_vec());
         }
@@ -185,7 +186,7 @@ impl Normalizer<'_, '_> {
 
     /// CONFIG_CHANGE, FEATURE_CHANGE, SECCOMP, ANOM_ABEND, ANOM_PROMISCUOUS:
     /// auid, (op), (uid), the rest.
-    fn kernel_config(&mut self, t: i32) {
+    fn kernel_config(&mut self, t: RecordType) {
         self.set_prime_subject(b"auid", 0);
         self.add_session(0);
         self.collect_simple_subj_attr();
@@ -312,7 +313,7 @@ impl Normalizer<'_, '_> {
         }
     }
 
-    fn daemon(&mut self, t: i32) {
+    fn daemon(&mut self, t: RecordType) {
         self.set_prime_subject(b"auid", 0);
         if self.set_secondary_subject(b"uid", 0) {
             self.au.first_record();
@@ -379,7 +380,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// Labeled networking (MAC_UNLBL_ALLOW ... the last SELinux type).
-    fn labeled_net(&mut self, t: i32) {
+    fn labeled_net(&mut self, t: RecordType) {
         self.set_prime_subject(b"auid", 0);
         self.set_subject_what();
         self.add_session(0);
@@ -411,7 +412,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// Everything else: user-space messages (uid, auid, ses, res, object).
-    fn user_message(&mut self, t: i32) {
+    fn user_message(&mut self, t: RecordType) {
         if t == AUDIT_USER_LOGIN {
             // A failed login is not in the system yet: no auid, use id/acct.
             if self.set_prime_subject(b"id", 0) {

@@ -5,136 +5,138 @@
 
 #![allow(dead_code)]
 
-pub const AUDIT_AA: i32 = 1500;
-pub const AUDIT_ACCT_LOCK: i32 = 1135;
-pub const AUDIT_ACCT_UNLOCK: i32 = 1136;
-pub const AUDIT_ADD_GROUP: i32 = 1116;
-pub const AUDIT_ADD_USER: i32 = 1114;
-pub const AUDIT_ANOM_ABEND: i32 = 1701;
-pub const AUDIT_ANOM_CRYPTO_FAIL: i32 = 2110;
-pub const AUDIT_ANOM_EXEC: i32 = 2112;
-pub const AUDIT_ANOM_LINK: i32 = 1702;
-pub const AUDIT_ANOM_LOGIN_FAILURES: i32 = 2100;
-pub const AUDIT_ANOM_LOGIN_LOCATION: i32 = 2104;
-pub const AUDIT_ANOM_LOGIN_SESSIONS: i32 = 2102;
-pub const AUDIT_ANOM_LOGIN_TIME: i32 = 2101;
-pub const AUDIT_ANOM_PROMISCUOUS: i32 = 1700;
-pub const AUDIT_ANOM_RBAC_FAIL: i32 = 2108;
-pub const AUDIT_ANOM_RBAC_INTEGRITY_FAIL: i32 = 2109;
-pub const AUDIT_APPARMOR_ALLOWED: i32 = 1502;
-pub const AUDIT_APPARMOR_AUDIT: i32 = 1501;
-pub const AUDIT_APPARMOR_DENIED: i32 = 1503;
-pub const AUDIT_APPARMOR_ERROR: i32 = 1506;
-pub const AUDIT_APPARMOR_HINT: i32 = 1504;
-pub const AUDIT_APPARMOR_STATUS: i32 = 1505;
-pub const AUDIT_AVC: i32 = 1400;
-pub const AUDIT_AVC_PATH: i32 = 1402;
-pub const AUDIT_BPF: i32 = 1334;
-pub const AUDIT_BPRM_FCAPS: i32 = 1321;
-pub const AUDIT_CHGRP_ID: i32 = 1119;
-pub const AUDIT_CHUSER_ID: i32 = 1125;
-pub const AUDIT_CONFIG_CHANGE: i32 = 1305;
-pub const AUDIT_CRED_ACQ: i32 = 1103;
-pub const AUDIT_CRED_DISP: i32 = 1104;
-pub const AUDIT_CRED_REFR: i32 = 1110;
-pub const AUDIT_CRYPTO_KEY_USER: i32 = 2404;
-pub const AUDIT_CRYPTO_SESSION: i32 = 2407;
-pub const AUDIT_CWD: i32 = 1307;
-pub const AUDIT_DAEMON_ABORT: i32 = 1202;
-pub const AUDIT_DAEMON_ACCEPT: i32 = 1207;
-pub const AUDIT_DAEMON_START: i32 = 1200;
-pub const AUDIT_DEL_GROUP: i32 = 1117;
-pub const AUDIT_DEL_USER: i32 = 1115;
-pub const AUDIT_DEV_ALLOC: i32 = 2307;
-pub const AUDIT_EOE: i32 = 1320;
-pub const AUDIT_EVENT_LISTENER: i32 = 1335;
-pub const AUDIT_FANOTIFY: i32 = 1331;
-pub const AUDIT_FD_PAIR: i32 = 1317;
-pub const AUDIT_FEATURE_CHANGE: i32 = 1328;
-pub const AUDIT_FIRST_ANOM_MSG: i32 = 2100;
-pub const AUDIT_FIRST_ANOM_RESP: i32 = 2200;
-pub const AUDIT_FIRST_CRYPTO_MSG: i32 = 2400;
-pub const AUDIT_FIRST_DAEMON: i32 = 1200;
-pub const AUDIT_FIRST_EVENT: i32 = 1300;
-pub const AUDIT_FIRST_KERN_ANOM_MSG: i32 = 1700;
-pub const AUDIT_FIRST_KERN_CRYPTO_MSG: i32 = 1600;
-pub const AUDIT_FIRST_USER_LSPP_MSG: i32 = 2300;
-pub const AUDIT_FIRST_USER_MSG: i32 = 1100;
-pub const AUDIT_FIRST_USER_MSG2: i32 = 2100;
-pub const AUDIT_FIRST_VIRT_MSG: i32 = 2500;
-pub const AUDIT_GRP_AUTH: i32 = 1126;
-pub const AUDIT_GRP_CHAUTHTOK: i32 = 1133;
-pub const AUDIT_GRP_MGMT: i32 = 1132;
-pub const AUDIT_INTEGRITY_FIRST_MSG: i32 = 1800;
-pub const AUDIT_INTEGRITY_LAST_MSG: i32 = 1899;
-pub const AUDIT_KERNEL: i32 = 2000;
-pub const AUDIT_KERN_MODULE: i32 = 1330;
-pub const AUDIT_LABEL_LEVEL_CHANGE: i32 = 2304;
-pub const AUDIT_LABEL_OVERRIDE: i32 = 2303;
-pub const AUDIT_LAST_ANOM_MSG: i32 = 2199;
-pub const AUDIT_LAST_ANOM_RESP: i32 = 2299;
-pub const AUDIT_LAST_CRYPTO_MSG: i32 = 2499;
-pub const AUDIT_LAST_DAEMON: i32 = 1299;
-pub const AUDIT_LAST_KERN_ANOM_MSG: i32 = 1799;
-pub const AUDIT_LAST_KERN_CRYPTO_MSG: i32 = 1699;
-pub const AUDIT_LAST_SELINUX: i32 = 1499;
-pub const AUDIT_LAST_USER_LSPP_MSG: i32 = 2399;
-pub const AUDIT_LAST_USER_MSG: i32 = 1199;
-pub const AUDIT_LAST_USER_MSG2: i32 = 2999;
-pub const AUDIT_LAST_VIRT_MSG: i32 = 2599;
-pub const AUDIT_LOGIN: i32 = 1006;
-pub const AUDIT_MAC_CALIPSO_DEL: i32 = 1419;
-pub const AUDIT_MAC_CONFIG_CHANGE: i32 = 1405;
-pub const AUDIT_MAC_MAP_ADD: i32 = 1409;
-pub const AUDIT_MAC_MAP_DEL: i32 = 1410;
-pub const AUDIT_MAC_POLICY_LOAD: i32 = 1403;
-pub const AUDIT_MAC_STATUS: i32 = 1404;
-pub const AUDIT_MAC_UNLBL_ALLOW: i32 = 1406;
-pub const AUDIT_MQ_GETSETATTR: i32 = 1315;
-pub const AUDIT_NETFILTER_CFG: i32 = 1325;
-pub const AUDIT_NETFILTER_PKT: i32 = 1324;
-pub const AUDIT_OBJ_PID: i32 = 1318;
-pub const AUDIT_PATH: i32 = 1302;
-pub const AUDIT_PROCTITLE: i32 = 1327;
-pub const AUDIT_ROLE_ASSIGN: i32 = 2301;
-pub const AUDIT_ROLE_REMOVE: i32 = 2302;
-pub const AUDIT_SECCOMP: i32 = 1326;
-pub const AUDIT_SELINUX_ERR: i32 = 1401;
-pub const AUDIT_SERVICE_START: i32 = 1130;
-pub const AUDIT_SERVICE_STOP: i32 = 1131;
-pub const AUDIT_SOCKADDR: i32 = 1306;
-pub const AUDIT_SOCKETCALL: i32 = 1304;
-pub const AUDIT_SOFTWARE_UPDATE: i32 = 1138;
-pub const AUDIT_SYSCALL: i32 = 1300;
-pub const AUDIT_SYSTEM_BOOT: i32 = 1127;
-pub const AUDIT_SYSTEM_RUNLEVEL: i32 = 1129;
-pub const AUDIT_SYSTEM_SHUTDOWN: i32 = 1128;
-pub const AUDIT_TEST: i32 = 1120;
-pub const AUDIT_TIME_ADJNTPVAL: i32 = 1333;
-pub const AUDIT_TIME_INJOFFSET: i32 = 1332;
-pub const AUDIT_TRUSTED_APP: i32 = 1121;
-pub const AUDIT_TTY: i32 = 1319;
-pub const AUDIT_USER: i32 = 1005;
-pub const AUDIT_USER_ACCT: i32 = 1101;
-pub const AUDIT_USER_AUTH: i32 = 1100;
-pub const AUDIT_USER_AVC: i32 = 1107;
-pub const AUDIT_USER_CHAUTHTOK: i32 = 1108;
-pub const AUDIT_USER_CMD: i32 = 1123;
-pub const AUDIT_USER_DEVICE: i32 = 1137;
-pub const AUDIT_USER_END: i32 = 1106;
-pub const AUDIT_USER_ERR: i32 = 1109;
-pub const AUDIT_USER_LOGIN: i32 = 1112;
-pub const AUDIT_USER_LOGOUT: i32 = 1113;
-pub const AUDIT_USER_MAC_CONFIG_CHANGE: i32 = 2312;
-pub const AUDIT_USER_MGMT: i32 = 1102;
-pub const AUDIT_USER_ROLE_CHANGE: i32 = 2300;
-pub const AUDIT_USER_SELINUX_ERR: i32 = 1122;
-pub const AUDIT_USER_START: i32 = 1105;
-pub const AUDIT_USER_TTY: i32 = 1124;
-pub const AUDIT_USYS_CONFIG: i32 = 1111;
-pub const AUDIT_VIRT_CONTROL: i32 = 2500;
-pub const AUDIT_VIRT_MACHINE_ID: i32 = 2502;
-pub const AUDIT_VIRT_RESOURCE: i32 = 2501;
+use auditkit_interp::RecordType;
+
+pub const AUDIT_AA: RecordType = RecordType(1500);
+pub const AUDIT_ACCT_LOCK: RecordType = RecordType(1135);
+pub const AUDIT_ACCT_UNLOCK: RecordType = RecordType(1136);
+pub const AUDIT_ADD_GROUP: RecordType = RecordType(1116);
+pub const AUDIT_ADD_USER: RecordType = RecordType(1114);
+pub const AUDIT_ANOM_ABEND: RecordType = RecordType(1701);
+pub const AUDIT_ANOM_CRYPTO_FAIL: RecordType = RecordType(2110);
+pub const AUDIT_ANOM_EXEC: RecordType = RecordType(2112);
+pub const AUDIT_ANOM_LINK: RecordType = RecordType(1702);
+pub const AUDIT_ANOM_LOGIN_FAILURES: RecordType = RecordType(2100);
+pub const AUDIT_ANOM_LOGIN_LOCATION: RecordType = RecordType(2104);
+pub const AUDIT_ANOM_LOGIN_SESSIONS: RecordType = RecordType(2102);
+pub const AUDIT_ANOM_LOGIN_TIME: RecordType = RecordType(2101);
+pub const AUDIT_ANOM_PROMISCUOUS: RecordType = RecordType(1700);
+pub const AUDIT_ANOM_RBAC_FAIL: RecordType = RecordType(2108);
+pub const AUDIT_ANOM_RBAC_INTEGRITY_FAIL: RecordType = RecordType(2109);
+pub const AUDIT_APPARMOR_ALLOWED: RecordType = RecordType(1502);
+pub const AUDIT_APPARMOR_AUDIT: RecordType = RecordType(1501);
+pub const AUDIT_APPARMOR_DENIED: RecordType = RecordType(1503);
+pub const AUDIT_APPARMOR_ERROR: RecordType = RecordType(1506);
+pub const AUDIT_APPARMOR_HINT: RecordType = RecordType(1504);
+pub const AUDIT_APPARMOR_STATUS: RecordType = RecordType(1505);
+pub const AUDIT_AVC: RecordType = RecordType(1400);
+pub const AUDIT_AVC_PATH: RecordType = RecordType(1402);
+pub const AUDIT_BPF: RecordType = RecordType(1334);
+pub const AUDIT_BPRM_FCAPS: RecordType = RecordType(1321);
+pub const AUDIT_CHGRP_ID: RecordType = RecordType(1119);
+pub const AUDIT_CHUSER_ID: RecordType = RecordType(1125);
+pub const AUDIT_CONFIG_CHANGE: RecordType = RecordType(1305);
+pub const AUDIT_CRED_ACQ: RecordType = RecordType(1103);
+pub const AUDIT_CRED_DISP: RecordType = RecordType(1104);
+pub const AUDIT_CRED_REFR: RecordType = RecordType(1110);
+pub const AUDIT_CRYPTO_KEY_USER: RecordType = RecordType(2404);
+pub const AUDIT_CRYPTO_SESSION: RecordType = RecordType(2407);
+pub const AUDIT_CWD: RecordType = RecordType(1307);
+pub const AUDIT_DAEMON_ABORT: RecordType = RecordType(1202);
+pub const AUDIT_DAEMON_ACCEPT: RecordType = RecordType(1207);
+pub const AUDIT_DAEMON_START: RecordType = RecordType(1200);
+pub const AUDIT_DEL_GROUP: RecordType = RecordType(1117);
+pub const AUDIT_DEL_USER: RecordType = RecordType(1115);
+pub const AUDIT_DEV_ALLOC: RecordType = RecordType(2307);
+pub const AUDIT_EOE: RecordType = RecordType(1320);
+pub const AUDIT_EVENT_LISTENER: RecordType = RecordType(1335);
+pub const AUDIT_FANOTIFY: RecordType = RecordType(1331);
+pub const AUDIT_FD_PAIR: RecordType = RecordType(1317);
+pub const AUDIT_FEATURE_CHANGE: RecordType = RecordType(1328);
+pub const AUDIT_FIRST_ANOM_MSG: RecordType = RecordType(2100);
+pub const AUDIT_FIRST_ANOM_RESP: RecordType = RecordType(2200);
+pub const AUDIT_FIRST_CRYPTO_MSG: RecordType = RecordType(2400);
+pub const AUDIT_FIRST_DAEMON: RecordType = RecordType(1200);
+pub const AUDIT_FIRST_EVENT: RecordType = RecordType(1300);
+pub const AUDIT_FIRST_KERN_ANOM_MSG: RecordType = RecordType(1700);
+pub const AUDIT_FIRST_KERN_CRYPTO_MSG: RecordType = RecordType(1600);
+pub const AUDIT_FIRST_USER_LSPP_MSG: RecordType = RecordType(2300);
+pub const AUDIT_FIRST_USER_MSG: RecordType = RecordType(1100);
+pub const AUDIT_FIRST_USER_MSG2: RecordType = RecordType(2100);
+pub const AUDIT_FIRST_VIRT_MSG: RecordType = RecordType(2500);
+pub const AUDIT_GRP_AUTH: RecordType = RecordType(1126);
+pub const AUDIT_GRP_CHAUTHTOK: RecordType = RecordType(1133);
+pub const AUDIT_GRP_MGMT: RecordType = RecordType(1132);
+pub const AUDIT_INTEGRITY_FIRST_MSG: RecordType = RecordType(1800);
+pub const AUDIT_INTEGRITY_LAST_MSG: RecordType = RecordType(1899);
+pub const AUDIT_KERNEL: RecordType = RecordType(2000);
+pub const AUDIT_KERN_MODULE: RecordType = RecordType(1330);
+pub const AUDIT_LABEL_LEVEL_CHANGE: RecordType = RecordType(2304);
+pub const AUDIT_LABEL_OVERRIDE: RecordType = RecordType(2303);
+pub const AUDIT_LAST_ANOM_MSG: RecordType = RecordType(2199);
+pub const AUDIT_LAST_ANOM_RESP: RecordType = RecordType(2299);
+pub const AUDIT_LAST_CRYPTO_MSG: RecordType = RecordType(2499);
+pub const AUDIT_LAST_DAEMON: RecordType = RecordType(1299);
+pub const AUDIT_LAST_KERN_ANOM_MSG: RecordType = RecordType(1799);
+pub const AUDIT_LAST_KERN_CRYPTO_MSG: RecordType = RecordType(1699);
+pub const AUDIT_LAST_SELINUX: RecordType = RecordType(1499);
+pub const AUDIT_LAST_USER_LSPP_MSG: RecordType = RecordType(2399);
+pub const AUDIT_LAST_USER_MSG: RecordType = RecordType(1199);
+pub const AUDIT_LAST_USER_MSG2: RecordType = RecordType(2999);
+pub const AUDIT_LAST_VIRT_MSG: RecordType = RecordType(2599);
+pub const AUDIT_LOGIN: RecordType = RecordType(1006);
+pub const AUDIT_MAC_CALIPSO_DEL: RecordType = RecordType(1419);
+pub const AUDIT_MAC_CONFIG_CHANGE: RecordType = RecordType(1405);
+pub const AUDIT_MAC_MAP_ADD: RecordType = RecordType(1409);
+pub const AUDIT_MAC_MAP_DEL: RecordType = RecordType(1410);
+pub const AUDIT_MAC_POLICY_LOAD: RecordType = RecordType(1403);
+pub const AUDIT_MAC_STATUS: RecordType = RecordType(1404);
+pub const AUDIT_MAC_UNLBL_ALLOW: RecordType = RecordType(1406);
+pub const AUDIT_MQ_GETSETATTR: RecordType = RecordType(1315);
+pub const AUDIT_NETFILTER_CFG: RecordType = RecordType(1325);
+pub const AUDIT_NETFILTER_PKT: RecordType = RecordType(1324);
+pub const AUDIT_OBJ_PID: RecordType = RecordType(1318);
+pub const AUDIT_PATH: RecordType = RecordType(1302);
+pub const AUDIT_PROCTITLE: RecordType = RecordType(1327);
+pub const AUDIT_ROLE_ASSIGN: RecordType = RecordType(2301);
+pub const AUDIT_ROLE_REMOVE: RecordType = RecordType(2302);
+pub const AUDIT_SECCOMP: RecordType = RecordType(1326);
+pub const AUDIT_SELINUX_ERR: RecordType = RecordType(1401);
+pub const AUDIT_SERVICE_START: RecordType = RecordType(1130);
+pub const AUDIT_SERVICE_STOP: RecordType = RecordType(1131);
+pub const AUDIT_SOCKADDR: RecordType = RecordType(1306);
+pub const AUDIT_SOCKETCALL: RecordType = RecordType(1304);
+pub const AUDIT_SOFTWARE_UPDATE: RecordType = RecordType(1138);
+pub const AUDIT_SYSCALL: RecordType = RecordType(1300);
+pub const AUDIT_SYSTEM_BOOT: RecordType = RecordType(1127);
+pub const AUDIT_SYSTEM_RUNLEVEL: RecordType = RecordType(1129);
+pub const AUDIT_SYSTEM_SHUTDOWN: RecordType = RecordType(1128);
+pub const AUDIT_TEST: RecordType = RecordType(1120);
+pub const AUDIT_TIME_ADJNTPVAL: RecordType = RecordType(1333);
+pub const AUDIT_TIME_INJOFFSET: RecordType = RecordType(1332);
+pub const AUDIT_TRUSTED_APP: RecordType = RecordType(1121);
+pub const AUDIT_TTY: RecordType = RecordType(1319);
+pub const AUDIT_USER: RecordType = RecordType(1005);
+pub const AUDIT_USER_ACCT: RecordType = RecordType(1101);
+pub const AUDIT_USER_AUTH: RecordType = RecordType(1100);
+pub const AUDIT_USER_AVC: RecordType = RecordType(1107);
+pub const AUDIT_USER_CHAUTHTOK: RecordType = RecordType(1108);
+pub const AUDIT_USER_CMD: RecordType = RecordType(1123);
+pub const AUDIT_USER_DEVICE: RecordType = RecordType(1137);
+pub const AUDIT_USER_END: RecordType = RecordType(1106);
+pub const AUDIT_USER_ERR: RecordType = RecordType(1109);
+pub const AUDIT_USER_LOGIN: RecordType = RecordType(1112);
+pub const AUDIT_USER_LOGOUT: RecordType = RecordType(1113);
+pub const AUDIT_USER_MAC_CONFIG_CHANGE: RecordType = RecordType(2312);
+pub const AUDIT_USER_MGMT: RecordType = RecordType(1102);
+pub const AUDIT_USER_ROLE_CHANGE: RecordType = RecordType(2300);
+pub const AUDIT_USER_SELINUX_ERR: RecordType = RecordType(1122);
+pub const AUDIT_USER_START: RecordType = RecordType(1105);
+pub const AUDIT_USER_TTY: RecordType = RecordType(1124);
+pub const AUDIT_USYS_CONFIG: RecordType = RecordType(1111);
+pub const AUDIT_VIRT_CONTROL: RecordType = RecordType(2500);
+pub const AUDIT_VIRT_MACHINE_ID: RecordType = RecordType(2502);
+pub const AUDIT_VIRT_RESOURCE: RecordType = RecordType(2501);
 
 pub const NORM_ACCT_PRIV: u32 = 0;
 pub const NORM_ACCT_UNSET: u32 = 4294967295;
@@ -226,103 +228,103 @@ pub const NORM_EVTYPE_AV_DECISION: u8 = 18;
 pub const NORM_EVTYPE_BPF: u8 = 19;
 
 /// Record type -> action words (`normalize_record_map.h`).
-pub const RECORD_ACTIONS: &[(i32, &str)] = &[
-    (1005, "sent-message"),
-    (1006, "changed-login-id-to"),
-    (1100, "authenticated"),
-    (1101, "was-authorized"),
-    (1102, "modified-user-account"),
-    (1103, "acquired-credentials"),
-    (1104, "disposed-credentials"),
-    (1105, "started-session"),
-    (1106, "ended-session"),
-    (1107, "accessed-mac-policy-controlled-object"),
-    (1108, "changed-password"),
-    (1109, "caused-account-error"),
-    (1110, "refreshed-credentials"),
-    (1111, "changed-configuration"),
-    (1112, "logged-in"),
-    (1113, "logged-out"),
-    (1114, "added-user-account"),
-    (1115, "deleted-user-account"),
-    (1116, "added-group-account-to"),
-    (1117, "deleted-group-account-from"),
-    (1118, "access-result"),
-    (1119, "changed-group"),
-    (1120, "sent-test"),
-    (1121, "unknown"),
-    (1122, "access-error"),
-    (1123, "ran-command"),
-    (1124, "typed"),
-    (1125, "changed-user-id"),
-    (1126, "authenticated-to-group"),
-    (1127, "booted-system"),
-    (1128, "shutdown-system"),
-    (1129, "changed-to-runlevel"),
-    (1130, "started-service"),
-    (1131, "stopped-service"),
-    (1132, "modified-group-account"),
-    (1133, "changed-group-password"),
-    (1134, "mac-permission"),
-    (1135, "locked-account"),
-    (1136, "unlocked-account"),
-    (1137, "configured-device"),
-    (1138, "installed-software"),
-    (1200, "started-audit"),
-    (1201, "shutdown-audit"),
-    (1202, "aborted-auditd-startup"),
-    (1203, "changed-auditd-configuration"),
-    (1204, "reconfigured-auditd"),
-    (1205, "rotated-audit-logs"),
-    (1206, "resumed-audit-logging"),
-    (1207, "remote-audit-connected"),
-    (1208, "remote-audit-disconnected"),
-    (1209, "audit-error"),
-    (1305, "changed-audit-configuration"),
-    (1319, "typed"),
-    (1326, "called-seccomp-controlled-syscall"),
-    (1328, "changed-audit-feature"),
-    (1330, "loaded-kernel-module"),
-    (1331, "accessed-policy-controlled-file"),
-    (1400, "accessed-mac-policy-controlled-object"),
-    (1403, "loaded-selinux-policy"),
-    (1404, "changed-selinux-enforcement-to"),
-    (1405, "changed-selinux-boolean"),
-    (1409, "added-mac-network-domain-mapping-to"),
-    (1410, "deleted-mac-network-domain-mapping-from"),
-    (1700, "changed-socket-promiscuous-mode"),
-    (1701, "crashed-program"),
-    (1702, "used-suspcious-link"),
-    (1703, "created-suspicious-file"),
-    (2000, "initialized-audit-subsystem"),
-    (2100, "failed-log-in-too-many-times-to"),
-    (2101, "attempted-log-in-during-unusual-hour-to"),
-    (2102, "opened-too-many-sessions-to"),
-    (2104, "attempted-log-in-from-unusual-place-to"),
-    (2109, "tested-file-system-integrity-of"),
-    (2112, "attempted-execution-of-forbidden-program"),
-    (2300, "changed-role-to"),
-    (2301, "assigned-user-role-to"),
-    (2302, "removed-use-role-from"),
-    (2303, "overrode-label-of"),
-    (2304, "modified-level-of"),
-    (2309, "relabeled-filesystem"),
-    (2310, "loaded-mac-policy"),
-    (2311, "modified-role"),
-    (2312, "changed-mac-configuration"),
-    (2313, "changed-selinux-enforcement-to"),
-    (2402, "crypto-officer-logged-in"),
-    (2403, "crypto-officer-logged-out"),
-    (2404, "negotiated-crypto-key"),
-    (2407, "started-crypto-session"),
-    (2500, "issued-vm-control"),
-    (2501, "assigned-vm-resource"),
-    (2502, "assigned-vm-id"),
-    (2503, "checked-integrity-of"),
-    (2504, "created-vm-image"),
-    (2505, "deleted-vm-image"),
-    (2506, "migrated-vm-from"),
-    (2507, "migrated-vm-to"),
+pub const RECORD_ACTIONS: &[(RecordType, &str)] = &[
+    (RecordType(1005), "sent-message"),
+    (RecordType(1006), "changed-login-id-to"),
+    (RecordType(1100), "authenticated"),
+    (RecordType(1101), "was-authorized"),
+    (RecordType(1102), "modified-user-account"),
+    (RecordType(1103), "acquired-credentials"),
+    (RecordType(1104), "disposed-credentials"),
+    (RecordType(1105), "started-session"),
+    (RecordType(1106), "ended-session"),
+    (RecordType(1107), "accessed-mac-policy-controlled-object"),
+    (RecordType(1108), "changed-password"),
+    (RecordType(1109), "caused-account-error"),
+    (RecordType(1110), "refreshed-credentials"),
+    (RecordType(1111), "changed-configuration"),
+    (RecordType(1112), "logged-in"),
+    (RecordType(1113), "logged-out"),
+    (RecordType(1114), "added-user-account"),
+    (RecordType(1115), "deleted-user-account"),
+    (RecordType(1116), "added-group-account-to"),
+    (RecordType(1117), "deleted-group-account-from"),
+    (RecordType(1118), "access-result"),
+    (RecordType(1119), "changed-group"),
+    (RecordType(1120), "sent-test"),
+    (RecordType(1121), "unknown"),
+    (RecordType(1122), "access-error"),
+    (RecordType(1123), "ran-command"),
+    (RecordType(1124), "typed"),
+    (RecordType(1125), "changed-user-id"),
+    (RecordType(1126), "authenticated-to-group"),
+    (RecordType(1127), "booted-system"),
+    (RecordType(1128), "shutdown-system"),
+    (RecordType(1129), "changed-to-runlevel"),
+    (RecordType(1130), "started-service"),
+    (RecordType(1131), "stopped-service"),
+    (RecordType(1132), "modified-group-account"),
+    (RecordType(1133), "changed-group-password"),
+    (RecordType(1134), "mac-permission"),
+    (RecordType(1135), "locked-account"),
+    (RecordType(1136), "unlocked-account"),
+    (RecordType(1137), "configured-device"),
+    (RecordType(1138), "installed-software"),
+    (RecordType(1200), "started-audit"),
+    (RecordType(1201), "shutdown-audit"),
+    (RecordType(1202), "aborted-auditd-startup"),
+    (RecordType(1203), "changed-auditd-configuration"),
+    (RecordType(1204), "reconfigured-auditd"),
+    (RecordType(1205), "rotated-audit-logs"),
+    (RecordType(1206), "resumed-audit-logging"),
+    (RecordType(1207), "remote-audit-connected"),
+    (RecordType(1208), "remote-audit-disconnected"),
+    (RecordType(1209), "audit-error"),
+    (RecordType(1305), "changed-audit-configuration"),
+    (RecordType(1319), "typed"),
+    (RecordType(1326), "called-seccomp-controlled-syscall"),
+    (RecordType(1328), "changed-audit-feature"),
+    (RecordType(1330), "loaded-kernel-module"),
+    (RecordType(1331), "accessed-policy-controlled-file"),
+    (RecordType(1400), "accessed-mac-policy-controlled-object"),
+    (RecordType(1403), "loaded-selinux-policy"),
+    (RecordType(1404), "changed-selinux-enforcement-to"),
+    (RecordType(1405), "changed-selinux-boolean"),
+    (RecordType(1409), "added-mac-network-domain-mapping-to"),
+    (RecordType(1410), "deleted-mac-network-domain-mapping-from"),
+    (RecordType(1700), "changed-socket-promiscuous-mode"),
+    (RecordType(1701), "crashed-program"),
+    (RecordType(1702), "used-suspcious-link"),
+    (RecordType(1703), "created-suspicious-file"),
+    (RecordType(2000), "initialized-audit-subsystem"),
+    (RecordType(2100), "failed-log-in-too-many-times-to"),
+    (RecordType(2101), "attempted-log-in-during-unusual-hour-to"),
+    (RecordType(2102), "opened-too-many-sessions-to"),
+    (RecordType(2104), "attempted-log-in-from-unusual-place-to"),
+    (RecordType(2109), "tested-file-system-integrity-of"),
+    (RecordType(2112), "attempted-execution-of-forbidden-program"),
+    (RecordType(2300), "changed-role-to"),
+    (RecordType(2301), "assigned-user-role-to"),
+    (RecordType(2302), "removed-use-role-from"),
+    (RecordType(2303), "overrode-label-of"),
+    (RecordType(2304), "modified-level-of"),
+    (RecordType(2309), "relabeled-filesystem"),
+    (RecordType(2310), "loaded-mac-policy"),
+    (RecordType(2311), "modified-role"),
+    (RecordType(2312), "changed-mac-configuration"),
+    (RecordType(2313), "changed-selinux-enforcement-to"),
+    (RecordType(2402), "crypto-officer-logged-in"),
+    (RecordType(2403), "crypto-officer-logged-out"),
+    (RecordType(2404), "negotiated-crypto-key"),
+    (RecordType(2407), "started-crypto-session"),
+    (RecordType(2500), "issued-vm-control"),
+    (RecordType(2501), "assigned-vm-resource"),
+    (RecordType(2502), "assigned-vm-id"),
+    (RecordType(2503), "checked-integrity-of"),
+    (RecordType(2504), "created-vm-image"),
+    (RecordType(2505), "deleted-vm-image"),
+    (RecordType(2506), "migrated-vm-from"),
+    (RecordType(2507), "migrated-vm-to"),
 ];
 
 /// Syscall name -> NORM_* kind (`normalize_syscall_map.h`).

@@ -4,7 +4,7 @@
 
 use auditkit_event::assemble::assemble_all;
 use auditkit_host::Accounts;
-use auditkit_interp::EscapeMode;
+use auditkit_interp::{msgtype, EscapeMode, RecordType};
 
 use super::cursor::Au;
 use super::*;
@@ -53,7 +53,7 @@ fn cursor_searches_like_auparse() {
     // Stepping past the last record leaves no current record.
     au.goto_record(3);
     assert!(!au.next_record());
-    assert_eq!((au.rtype(), au.name()), (0, None));
+    assert_eq!((au.rtype(), au.name()), (RecordType(0), None));
     assert!(!au.find(b"type"));
 }
 
@@ -129,4 +129,26 @@ fn user_ids_first_entry_wins() {
     );
     assert_eq!(u.uid_of_bytes(b"a"), Some(5));
     assert_eq!(u.uid_of_bytes(b"#b"), None);
+}
+
+/// The record types of the generated normalizer tables are the interp
+/// crate's: every `AUDIT_*` constant that names a message type has that
+/// type's number (the others are range bounds such as `AUDIT_FIRST_EVENT`).
+#[test]
+fn normalizer_record_types_are_the_message_type_table() {
+    let src = include_str!("tables.rs");
+    let mut checked = 0;
+    for line in src.lines() {
+        let Some(rest) = line.strip_prefix("pub const AUDIT_") else {
+            continue;
+        };
+        let (name, rest) = rest.split_once(": RecordType = RecordType(").unwrap();
+        let n: i32 = rest.trim_end_matches(");").parse().unwrap();
+        if let Some(t) = msgtype::from_name(name) {
+            assert_eq!(t, RecordType(n), "AUDIT_{name}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} constants checked");
+    assert_eq!(AUDIT_SYSCALL, RecordType::SYSCALL);
 }

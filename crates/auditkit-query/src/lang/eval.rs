@@ -6,7 +6,7 @@ use std::cmp::Ordering;
 use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys};
 use auditkit_event::{EventFields, EventId, RecordFields};
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine};
+use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType};
 use regex::bytes::Regex;
 
 use super::{Expr, FieldRef, Form, Lit, Op, QueryError};
@@ -29,7 +29,7 @@ enum Pseudo {
 
 #[derive(Debug)]
 pub(crate) struct F {
-    rtype: Option<i32>,
+    rtype: Option<RecordType>,
     name: Vec<u8>,
     pseudo: Option<Pseudo>,
     form: Form,
@@ -59,7 +59,6 @@ pub(crate) fn field(f: &FieldRef) -> Result<F, QueryError> {
         None => None,
         Some(q) => Some(
             auditkit_interp::msgtype::from_name(&q.to_ascii_uppercase())
-                .map(|n| n as i32)
                 .ok_or_else(|| {
                     QueryError::new(
                         format!(
@@ -134,7 +133,7 @@ pub struct Names<'a> {
 }
 
 struct Rec<'e> {
-    rtype: i32,
+    rtype: RecordType,
     type_name: &'e [u8],
     fields: Vec<(&'e [u8], Cow<'e, [u8]>)>,
     enriched: Option<&'e [u8]>,
@@ -334,7 +333,11 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
                 .any(|r| visit(&pseudo_occ(r.type_name.to_vec())));
         }
         Some(Pseudo::Cmdline) => {
-            let execve: Vec<&Rec> = ev.recs.iter().filter(|r| r.rtype == 1309).collect();
+            let execve: Vec<&Rec> = ev
+                .recs
+                .iter()
+                .filter(|r| r.rtype == RecordType::EXECVE)
+                .collect();
             let line = if !execve.is_empty() {
                 let fields = execve
                     .iter()
@@ -360,7 +363,7 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
                 continue;
             }
             let name_s = std::str::from_utf8(name).unwrap_or("");
-            let ft = field_type(r.rtype as u32, name_s, raw);
+            let ft = field_type(r.rtype, name_s, raw);
             if f.name == b"key" && f.form == Form::Auto {
                 for k in split_keys(raw) {
                     let o = Occ {

@@ -345,6 +345,35 @@ fn pinned_now() {
     assert_eq!(count(&["-ts", "this-week"]), "4");
 }
 
+/// Which record types make a one-record event: for every type number from
+/// 1000 to 3099, a record of that type followed by a CWD with the same id,
+/// grouped (or not) as ausearch groups them. Regression: 1406..=1413 and
+/// 1419 (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL) were grouped.
+#[test]
+fn single_record_types_like_ausearch() {
+    require!(tool "ausearch");
+    let dir = tmpdir("single");
+    let mut log = String::new();
+    for t in 1000..3100 {
+        log.push_str(&format!(
+            "type=UNKNOWN[{t}] msg=audit(1700000000.000:{t}): a=1\n"
+        ));
+        log.push_str(&format!(
+            "type=CWD msg=audit(1700000000.000:{t}): cwd=\"/\"\n"
+        ));
+    }
+    std::fs::write(dir.join("types.log"), log).unwrap();
+    for args in [
+        &["-if", "types.log"][..],
+        &["-if", "types.log", "--raw"],
+        &["-if", "types.log", "-i"],
+    ] {
+        if let Some(d) = compare(args, &dir) {
+            panic!("{d}");
+        }
+    }
+}
+
 #[test]
 fn checkpoint_like_ausearch() {
     require!(tool "ausearch");
