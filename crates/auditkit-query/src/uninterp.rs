@@ -341,17 +341,19 @@ pub fn raw_line(r: &Record<'_>, accounts: &Accounts) -> Vec<u8> {
         format!(" msg=audit({}.{:03}:{}):", id.sec, id.msec, id.serial).as_bytes(),
     );
     let body = r.body();
-    // ausearch prints ` : ` after the timestamp.
+    // ausearch prints ` :` after the timestamp, then the record's text
+    // from after its `):` (with its own spacing, `):  cwd=` for CWD), and
+    // one space after the last value.
     let mut start = body.iter().take_while(|&&b| b == b' ').count();
     if body.get(start) == Some(&b':') {
         start += 1;
+    } else {
+        start = 0;
     }
-    start += body[start..].iter().take_while(|&&b| b == b' ').count();
     let end = body.len() - body.iter().rev().take_while(|&&b| b == b' ').count();
     if start >= end {
         return out;
     }
-    out.push(b' ');
     let rtype = r.rtype();
     if rtype == AUDIT_EXECVE || rtype == AUDIT_PROCTITLE {
         // ausearch parses neither for its criteria: the text is enough.
@@ -389,8 +391,16 @@ pub fn raw_line(r: &Record<'_>, accounts: &Accounts) -> Vec<u8> {
                 | FieldType::Exit
                 | FieldType::Session
         );
+        let arg = matches!(
+            ft,
+            FieldType::A0 | FieldType::A1 | FieldType::A2 | FieldType::A3
+        );
         if numeric && !is_number(&raw) {
             out.extend_from_slice(UNREADABLE);
+        } else if arg && !raw.iter().all(u8::is_ascii_hexdigit) {
+            // Printed as a name or flags: ausearch only checks that a0
+            // and a1 parse.
+            out.push(b'0');
         } else {
             out.extend_from_slice(&raw);
         }
@@ -437,6 +447,46 @@ mod tests {
             ),
             "0200115C0A0000010000000000000000"
         );
+    }
+
+    /// A record of `ausearch -i` output read back as it was logged:
+    /// (what ausearch 3.0.9 printed under `TZ=UTC`, the log's line), from
+    /// the corpus's `test.log` and the filebeat samples.
+    const PRINTED: &[(&str, &str)] = &[
+        (
+            "type=AVC msg=audit(01/28/07 21:58:13.977:293) : avc:  denied  { read write } for  pid=13010 comm=pickup name=maildrop dev=hda7 ino=14911367 scontext=system_u:system_r:postfix_pickup_t:s0 tcontext=system_u:object_r:postfix_spool_maildrop_t:s0 tclass=dir ",
+            "type=AVC msg=audit(1170021493.977:293): avc:  denied  { read write } for  pid=13010 comm=\"pickup\" name=\"maildrop\" dev=hda7 ino=14911367 scontext=system_u:system_r:postfix_pickup_t:s0 tcontext=system_u:object_r:postfix_spool_maildrop_t:s0 tclass=dir",
+        ),
+        (
+            "type=CWD msg=audit(01/28/07 21:58:13.977:293) :  cwd=/var/spool/postfix ",
+            "type=CWD msg=audit(1170021493.977:293):  cwd=\"/var/spool/postfix\"",
+        ),
+        (
+            "type=SYSCALL msg=audit(01/28/07 21:58:13.977:293) : arch=x86_64 syscall=open success=no exit=EACCES(Permission denied) a0=0x5555665d91b0 a1=O_RDONLY|O_NONBLOCK|O_DIRECTORY a2=0x5555665d91b8 a3=0x0 items=1 ppid=2013 pid=13010 auid=unset uid=unknown(890) gid=unknown(890) euid=unknown(890) suid=unknown(890) fsuid=unknown(890) egid=unknown(890) sgid=unknown(890) fsgid=unknown(890) tty=(none) comm=pickup exe=/usr/libexec/postfix/pickup subj=system_u:system_r:postfix_pickup_t:s0 key=(null) ",
+            // a1 was 10800: printed as flags, it is not mapped back.
+            "type=SYSCALL msg=audit(1170021493.977:293): arch=c000003e syscall=2 success=no exit=-13 a0=5555665d91b0 a1=0 a2=5555665d91b8 a3=0 items=1 ppid=2013 pid=13010 auid=4294967295 uid=890 gid=890 euid=890 suid=890 fsuid=890 egid=890 sgid=890 fsgid=890 tty=(none) comm=\"pickup\" exe=\"/usr/libexec/postfix/pickup\" subj=system_u:system_r:postfix_pickup_t:s0 key=(null)",
+        ),
+        (
+            "type=USER_ACCT msg=audit(01/28/07 22:00:01.340:294) : user pid=13015 uid=root auid=unset subj=system_u:system_r:crond_t:s0-s0:c0.c1023 msg='PAM: accounting acct=root : exe=/usr/sbin/crond hostname=? addr=? terminal=cron res=success' ",
+            // The legacy unquoted acct= comes back quoted, as it is logged today.
+            "type=USER_ACCT msg=audit(1170021601.340:294): user pid=13015 uid=0 auid=4294967295 subj=system_u:system_r:crond_t:s0-s0:c0.c1023 msg='PAM: accounting acct=\"root\" : exe=\"/usr/sbin/crond\" hostname=? addr=? terminal=cron res=success'",
+        ),
+        (
+            "type=SOCKADDR msg=audit(12/07/16 02:40:24.953:688) : saddr={ saddr_fam=inet laddr=169.254.169.254 lport=80 } ",
+            "type=SOCKADDR msg=audit(1481078424.953:688): saddr=02000050A9FEA9FE0000000000000000",
+        ),
+    ];
+
+    #[test]
+    fn printed_records_read_back_as_logged() {
+        for (printed, logged) in PRINTED {
+            let line = format!("{printed}\n");
+            let evs = auditkit_event::assemble::assemble_all(line.as_bytes(), 2);
+            let r = evs[0].record(0).unwrap();
+            assert!(r.is_interpreted());
+            let back = raw_line(&r, Accounts::empty());
+            assert_eq!(String::from_utf8_lossy(&back), *logged);
+        }
     }
 
     #[test]
