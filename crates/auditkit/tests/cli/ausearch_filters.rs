@@ -91,6 +91,10 @@ fn criteria(evs: &[Value]) -> Vec<Vec<String>> {
         }
     };
     for e in evs {
+        add("-a", e["serial"].to_string());
+        if let Some(n) = e.get("node") {
+            add("-n", text(n));
+        }
         for r in e["records"].as_array().unwrap() {
             let empty = serde_json::Map::new();
             let f = r.get("fields").and_then(Value::as_object).unwrap_or(&empty);
@@ -121,6 +125,9 @@ fn criteria(evs: &[Value]) -> Vec<Vec<String>> {
                 ("gid", "-gi"),
                 ("egid", "-ge"),
                 ("subj", "-su"),
+                ("subj", "-se"),
+                ("obj", "-o"),
+                ("gid", "-ga"),
             ];
             for (field, opt) in plain {
                 if let Some(v) = f.get(field) {
