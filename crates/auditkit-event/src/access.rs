@@ -16,7 +16,9 @@
 //! What an implementation must give, per event: its id and node, and its
 //! records in log order, each with its type number and name, its
 //! enrichment tail (the `0x1D`-separated part of ENRICHED logs) and its
-//! `name=value` fields in order, values raw (quotes and hex as logged).
+//! `name=value` fields in order, values raw (quotes and hex as logged),
+//! or, for ausearch `-i` output, as printed, with the record saying so
+//! ([`RecordFields::is_interpreted`]).
 //! Decoding, interpretation and pseudo-fields (`type`, `cmdline`, ...) are
 //! the evaluator's job, so every representation agrees on them.
 
@@ -60,6 +62,13 @@ pub trait RecordFields<'a> {
     fn enrichment(&self) -> Option<&'a [u8]>;
     /// The `name=value` fields, values raw.
     fn fields(&self) -> Self::Fields;
+    /// Whether the record is ausearch `-i` output: its values are then
+    /// what ausearch printed (interpretations, unquoted), not what was
+    /// logged, and a filter must map them back before comparing them as
+    /// logged values. Only parsed logs can hold such records.
+    fn is_interpreted(&self) -> bool {
+        false
+    }
     /// The first field called `name`.
     fn field(&self, name: &[u8]) -> Option<Cow<'a, [u8]>> {
         self.fields().find(|f| f.name == name).map(|f| f.value)
@@ -95,5 +104,8 @@ impl<'a> RecordFields<'a> for Record<'a> {
     }
     fn fields(&self) -> Fields<'a> {
         Record::fields(self)
+    }
+    fn is_interpreted(&self) -> bool {
+        Record::is_interpreted(self)
     }
 }

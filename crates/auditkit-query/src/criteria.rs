@@ -159,6 +159,15 @@ impl Criteria {
         }
     }
 
+    /// Whether evaluating needs the host's user and group names: to
+    /// compare by name (`-ui NAME`), and to map the names of ausearch `-i`
+    /// output back to numbers for any uid or gid criterion (see
+    /// [`crate::uninterp`]).
+    pub fn needs_accounts(&self) -> bool {
+        let w = self.wanted();
+        w.uid || w.euid || w.loginuid || w.gid || w.egid
+    }
+
     /// Whether the event is inside `-ts`/`-te` and has the `-a` serial
     /// (checked before anything is extracted).
     pub fn time_and_id(&self, ev: &Event) -> bool {
@@ -178,7 +187,7 @@ impl Criteria {
                 failure: None,
             };
         }
-        let Extracted { items, failure } = extract(ev, wanted);
+        let Extracted { items, failure } = extract(ev, wanted, names);
         Outcome {
             matched: self.items_match(ev, &items, names),
             failure,

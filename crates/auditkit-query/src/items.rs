@@ -19,6 +19,7 @@
 //! (those oddities are what parity needs).
 
 use auditkit_event::Event;
+use auditkit_host::Accounts;
 
 use crate::cstr::{at, span, strchr, strtoll, strtoul, unescape, unescape_bytes};
 use crate::types::*;
@@ -169,16 +170,25 @@ pub struct Extracted {
 
 type R = Result<(), u8>;
 
-/// Extract the search items of `ev` for the fields in `w`.
-pub fn extract(ev: &Event, w: &Wanted) -> Extracted {
+/// Extract the search items of `ev` for the fields in `w`. `accounts`
+/// maps the user and group names of ausearch `-i` output back to numbers
+/// (see [`crate::uninterp`]); raw records do not use it.
+pub fn extract(ev: &Event, w: &Wanted, accounts: &Accounts) -> Extracted {
     let mut s = SearchItems::default();
     for (i, r) in ev.records().enumerate() {
+        let rebuilt;
         // ausearch's record text: the line up to the enrichment separator,
         // newline removed (a `\r` stays).
         // It is a C string there, so it ends at a NUL: cut once here, and
         // the searches below need not look for one again.
-        let end = r.header.enrich.map_or(r.line.len(), |e| e as usize);
-        let m = &r.line[..end];
+        let m = if r.is_interpreted() {
+            // ausearch -i output: the record as it was logged.
+            rebuilt = crate::uninterp::raw_line(&r, accounts);
+            &rebuilt[..]
+        } else {
+            let end = r.header.enrich.map_or(r.line.len(), |e| e as usize);
+            &r.line[..end]
+        };
         let m = memchr::memchr(0, m).map_or(m, |n| &m[..n]);
         let mut p = P {
             m,

@@ -45,6 +45,7 @@ pub mod lang;
 pub mod time;
 #[allow(missing_docs)]
 pub mod types;
+pub mod uninterp;
 
 pub use criteria::{Criteria, Outcome};
 pub use items::{extract, ParseFailure, SearchItems, Wanted};

@@ -62,12 +62,7 @@ impl Filter {
                 queries.push(lang::compile(src).map_err(|e| anyhow!("{}", e.render(src)))?);
             }
         }
-        let names = if queries.is_empty()
-            && a.criteria.tuid.is_none()
-            && a.criteria.teuid.is_none()
-            && a.criteria.tauid.is_none()
-            && a.count_by.is_none()
-        {
+        let names = if queries.is_empty() && !a.criteria.needs_accounts() && a.count_by.is_none() {
             Accounts::new()
         } else {
             load_names(a)?

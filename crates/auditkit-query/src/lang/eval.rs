@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
-use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys};
+use auditkit_event::value::{decode_hex, is_hex_encoded, split_keys, unescape_tty};
 use auditkit_event::{EventFields, EventId, RecordFields};
 use auditkit_host::Accounts;
 use auditkit_interp::{field_type, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType};
@@ -137,6 +137,10 @@ struct Rec<'e> {
     type_name: &'e [u8],
     fields: Vec<(&'e [u8], Cow<'e, [u8]>)>,
     enriched: Option<&'e [u8]>,
+    /// ausearch `-i` output: `fields` hold what it printed, and each value
+    /// is mapped back to its logged form when it is compared (with the
+    /// machine its printed `arch=` names, for syscall names).
+    interpreted: Option<Option<Machine>>,
 }
 
 /// An event prepared for evaluation: its records tokenized once, read
@@ -155,11 +159,21 @@ impl<'e> EventView<'e> {
     pub fn new<E: EventFields + ?Sized>(ev: &'e E) -> EventView<'e> {
         let recs = ev
             .records()
-            .map(|r| Rec {
-                rtype: r.rtype(),
-                type_name: r.type_name(),
-                fields: r.fields().map(|f| (f.name, f.value)).collect(),
-                enriched: r.enrichment(),
+            .map(|r| {
+                let fields: Vec<_> = r.fields().map(|f| (f.name, f.value)).collect();
+                let interpreted = r.is_interpreted().then(|| {
+                    fields
+                        .iter()
+                        .find(|(n, _)| *n == b"arch")
+                        .and_then(|(_, v)| crate::uninterp::machine_of(v))
+                });
+                Rec {
+                    rtype: r.rtype(),
+                    type_name: r.type_name(),
+                    fields,
+                    enriched: r.enrichment(),
+                    interpreted,
+                }
             })
             .collect();
         EventView {
@@ -176,6 +190,9 @@ struct Occ<'a> {
     ft: FieldType,
     rec: Option<&'a Rec<'a>>,
     name: &'a [u8],
+    /// What ausearch `-i` printed, for an interpreted record's field: its
+    /// interpreted form (`raw` is then the logged form mapped back).
+    printed: Option<&'a [u8]>,
 }
 
 fn decoded<'a>(o: &'a Occ<'a>) -> Cow<'a, [u8]> {
@@ -227,6 +244,9 @@ fn hexnum(r: &Rec, name: &[u8]) -> Option<u64> {
 }
 
 fn interp(o: &Occ, names: &Names) -> Option<Vec<u8>> {
+    if let Some(p) = o.printed {
+        return Some(unescape_tty(p).into_owned());
+    }
     let r = o.rec?;
     let name = std::str::from_utf8(o.name).ok()?;
     let machine = hexnum(r, b"arch").and_then(|a| Machine::from_elf(a as u32));
@@ -294,13 +314,13 @@ impl Node {
             Node::And(a, b) => a.eval(ev, names) && b.eval(ev, names),
             Node::Or(a, b) => a.eval(ev, names) || b.eval(ev, names),
             Node::Not(a) => !a.eval(ev, names),
-            Node::Has(f) => occurrences(ev, f, &mut |_| true),
-            Node::Any(f, tests) => occurrences(ev, f, &mut |o| {
+            Node::Has(f) => occurrences(ev, f, names, &mut |_| true),
+            Node::Any(f, tests) => occurrences(ev, f, names, &mut |o| {
                 tests.iter().any(|t| passes(o, t, f.form, names))
             }),
             Node::None(f, t) => {
                 let mut present = false;
-                let hit = occurrences(ev, f, &mut |o| {
+                let hit = occurrences(ev, f, names, &mut |o| {
                     present = true;
                     passes(o, t, f.form, names)
                 });
@@ -312,12 +332,13 @@ impl Node {
 
 /// Call `visit` on each occurrence of `f` until it returns true; returns
 /// whether one did.
-fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bool {
+fn occurrences(ev: &EventView, f: &F, names: &Names, visit: &mut dyn FnMut(&Occ) -> bool) -> bool {
     let pseudo_occ = |v: Vec<u8>| Occ {
         raw: Cow::Owned(v),
         ft: FieldType::Unclassified,
         rec: None,
         name: b"",
+        printed: None,
     };
     match f.pseudo {
         Some(Pseudo::Serial) => return visit(&pseudo_occ(ev.id.serial.to_string().into())),
@@ -342,13 +363,23 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
                 let fields = execve
                     .iter()
                     .flat_map(|r| r.fields.iter().map(|(n, v)| (*n, v.as_ref())));
-                Some(auditkit_event::value::execve_args(fields).join(&b' '))
+                // ausearch -i printed the arguments decoded.
+                let decode = if execve.iter().any(|r| r.interpreted.is_some()) {
+                    unescape_tty
+                } else {
+                    auditkit_event::value::decode_str
+                };
+                Some(auditkit_event::value::execve_args_with(fields, decode).join(&b' '))
             } else {
                 ev.recs
                     .iter()
-                    .flat_map(|r| r.fields.iter())
-                    .find(|(n, _)| *n == b"proctitle")
-                    .map(|(_, v)| auditkit_event::value::proctitle_args(v).join(&b' '))
+                    .flat_map(|r| r.fields.iter().map(move |f| (r, f)))
+                    .find(|(_, (n, _))| *n == b"proctitle")
+                    .map(|(r, (_, v))| match r.interpreted {
+                        // Printed with its arguments joined by spaces already.
+                        Some(_) => unescape_tty(v).into_owned(),
+                        None => auditkit_event::value::proctitle_args(v).join(&b' '),
+                    })
             };
             return line.is_some_and(|l| visit(&pseudo_occ(l)));
         }
@@ -358,10 +389,18 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
         if f.rtype.is_some_and(|t| t != r.rtype) {
             continue;
         }
-        for (name, raw) in &r.fields {
+        for (name, value) in &r.fields {
             if *name != f.name.as_slice() {
                 continue;
             }
+            let (raw, printed) = match r.interpreted {
+                Some(machine) => (
+                    crate::uninterp::raw_value(r.rtype, name, value, machine, names.ids),
+                    Some(value.as_ref()),
+                ),
+                None => (Cow::Borrowed(value.as_ref()), None),
+            };
+            let raw = &raw;
             let name_s = std::str::from_utf8(name).unwrap_or("");
             let ft = field_type(r.rtype, name_s, raw);
             if f.name == b"key" && f.form == Form::Auto {
@@ -371,6 +410,7 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
                         ft,
                         rec: None,
                         name,
+                        printed: None,
                     };
                     if visit(&o) {
                         return true;
@@ -383,6 +423,7 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
                 ft,
                 rec: Some(r),
                 name,
+                printed,
             };
             if visit(&o) {
                 return true;
@@ -395,7 +436,7 @@ fn occurrences(ev: &EventView, f: &F, visit: &mut dyn FnMut(&Occ) -> bool) -> bo
 /// The distinct values of `f` in the event (for tallies).
 pub(crate) fn values(ev: &EventView, f: &F, names: &Names) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
-    occurrences(ev, f, &mut |o| {
+    occurrences(ev, f, names, &mut |o| {
         let v = match f.form {
             Form::Raw => o.raw.to_vec(),
             Form::Interp => interp(o, names).unwrap_or_else(|| decoded(o).into_owned()),
