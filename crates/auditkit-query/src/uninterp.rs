@@ -57,10 +57,9 @@ use std::sync::OnceLock;
 use auditkit_event::value::unescape_tty;
 use auditkit_event::Record;
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, field_type_uses_value, syscall_number, FieldType, Machine};
-
-const AUDIT_EXECVE: i32 = 1309;
-const AUDIT_PROCTITLE: i32 = 1327;
+use auditkit_interp::{
+    field_type, field_type_uses_value, syscall_number, FieldType, Machine, RecordType,
+};
 
 /// The machine a record's printed `arch=` names.
 pub fn machine_of(printed_arch: &[u8]) -> Option<Machine> {
@@ -72,7 +71,7 @@ pub fn machine_of(printed_arch: &[u8]) -> Option<Machine> {
 /// The logged form of the printed value of field `name` in a record of
 /// type `rtype`; `machine` is the record's (see [`machine_of`]).
 pub fn raw_value<'a>(
-    rtype: i32,
+    rtype: RecordType,
     name: &[u8],
     printed: &'a [u8],
     machine: Option<Machine>,
@@ -90,7 +89,7 @@ const UNREADABLE: &[u8] = b"18446744073709551616";
 
 /// [`raw_value`] and the field's type.
 fn back<'a>(
-    rtype: i32,
+    rtype: RecordType,
     name: &[u8],
     printed: &'a [u8],
     machine: Option<Machine>,
@@ -98,7 +97,7 @@ fn back<'a>(
 ) -> (Cow<'a, [u8]>, FieldType) {
     let v = unescape_tty(printed);
     let name_s = std::str::from_utf8(name).unwrap_or("");
-    let t = rtype.max(0) as u32;
+    let t = rtype;
     // As the tokenizer does: a field whose type depends on how it was
     // logged (`acct`) was logged as text when its interpretation is text.
     let ft = if field_type_uses_value(t, name_s) {
@@ -355,7 +354,7 @@ pub fn raw_line(r: &Record<'_>, accounts: &Accounts) -> Vec<u8> {
         return out;
     }
     let rtype = r.rtype();
-    if rtype == AUDIT_EXECVE || rtype == AUDIT_PROCTITLE {
+    if rtype == RecordType::EXECVE || rtype == RecordType::PROCTITLE {
         // ausearch parses neither for its criteria: the text is enough.
         out.extend_from_slice(&body[start..end]);
         return out;
@@ -414,7 +413,7 @@ pub fn raw_line(r: &Record<'_>, accounts: &Accounts) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn raw(rtype: i32, name: &str, v: &str) -> String {
+    fn raw(rtype: RecordType, name: &str, v: &str) -> String {
         let m = Some(Machine::X86_64);
         String::from_utf8(
             raw_value(rtype, name.as_bytes(), v.as_bytes(), m, Accounts::empty()).into_owned(),
@@ -424,24 +423,30 @@ mod tests {
 
     #[test]
     fn values_back() {
-        assert_eq!(raw(1300, "uid", "root"), "0");
-        assert_eq!(raw(1300, "auid", "unset"), "4294967295");
-        assert_eq!(raw(1300, "auid", "unknown(700)"), "700");
-        assert_eq!(raw(1300, "auid", "nobody-here"), "nobody-here");
-        assert_eq!(raw(1300, "syscall", "connect"), "42");
-        assert_eq!(raw(1300, "arch", "x86_64"), "c000003e");
-        assert_eq!(raw(1300, "exit", "EACCES(Permission denied)"), "-13");
-        assert_eq!(raw(1300, "exit", "3"), "3");
-        assert_eq!(raw(1300, "key", "big-exec"), "\"big-exec\"");
-        assert_eq!(raw(1300, "key", "(null)"), "(null)");
-        assert_eq!(raw(1300, "comm", "a b"), "612062");
-        assert_eq!(raw(1300, "ses", "unset"), "4294967295");
-        assert_eq!(raw(1300, "a0", "0x1f"), "1f");
-        assert_eq!(raw(1006, "res", "yes"), "1");
-        assert_eq!(raw(1300, "success", "yes"), "yes");
+        assert_eq!(raw(RecordType::SYSCALL, "uid", "root"), "0");
+        assert_eq!(raw(RecordType::SYSCALL, "auid", "unset"), "4294967295");
+        assert_eq!(raw(RecordType::SYSCALL, "auid", "unknown(700)"), "700");
+        assert_eq!(
+            raw(RecordType::SYSCALL, "auid", "nobody-here"),
+            "nobody-here"
+        );
+        assert_eq!(raw(RecordType::SYSCALL, "syscall", "connect"), "42");
+        assert_eq!(raw(RecordType::SYSCALL, "arch", "x86_64"), "c000003e");
+        assert_eq!(
+            raw(RecordType::SYSCALL, "exit", "EACCES(Permission denied)"),
+            "-13"
+        );
+        assert_eq!(raw(RecordType::SYSCALL, "exit", "3"), "3");
+        assert_eq!(raw(RecordType::SYSCALL, "key", "big-exec"), "\"big-exec\"");
+        assert_eq!(raw(RecordType::SYSCALL, "key", "(null)"), "(null)");
+        assert_eq!(raw(RecordType::SYSCALL, "comm", "a b"), "612062");
+        assert_eq!(raw(RecordType::SYSCALL, "ses", "unset"), "4294967295");
+        assert_eq!(raw(RecordType::SYSCALL, "a0", "0x1f"), "1f");
+        assert_eq!(raw(RecordType::LOGIN, "res", "yes"), "1");
+        assert_eq!(raw(RecordType::SYSCALL, "success", "yes"), "yes");
         assert_eq!(
             raw(
-                1306,
+                RecordType::SOCKADDR,
                 "saddr",
                 "{ saddr_fam=inet laddr=10.0.0.1 lport=4444 }"
             ),
