@@ -124,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
     for ev in &events {
         for i in std::iter::once(None).chain((0..21).map(Some)) {
             let w = wanted(i);
-            let _ = extract(ev, &w);
+            let _ = extract(ev, &w, &names);
         }
         for c in &crit {
             let w = c.wanted();
