@@ -8,6 +8,7 @@
 
 mod exit;
 mod filter;
+mod flags;
 mod format;
 mod input_args;
 mod progress;
@@ -103,20 +104,7 @@ fn run() -> Exit {
             }
             _ => rules_cmd::main(rest).map(Exit::from_code),
         },
-        "help" | "--help" | "-h" => match rest.first().and_then(|a| a.to_str()) {
-            Some("search") => {
-                print!("{}", search_args::HELP);
-                Ok(Exit::Ok)
-            }
-            Some("rules") => {
-                print!("{}", rules_cmd::help());
-                Ok(Exit::Ok)
-            }
-            _ => {
-                print!("{TOP_HELP}");
-                Ok(Exit::Ok)
-            }
-        },
+        "help" | "--help" | "-h" => help(rest),
         "--version" | "-V" | "version" => {
             println!("auditkit {}", env!("CARGO_PKG_VERSION"));
             Ok(Exit::Ok)
@@ -136,6 +124,52 @@ fn run() -> Exit {
             Exit::of_error(&e)
         }
     }
+}
+
+/// `auditkit help [COMMAND]`, and two hidden forms for packaging, both
+/// generated from the flag tables as `--help` is:
+/// `auditkit help --man COMMAND` prints the roff man page of a command
+/// (`search`, `rules lint`, ...), `auditkit help --complete COMMAND` the
+/// words a shell completes, one a line.
+fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
+    let words: Vec<String> = rest
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (mode, name) = match words.first().map(String::as_str) {
+        Some(m @ ("--man" | "--complete")) => (Some(m), words[1..].join(" ")),
+        _ => (None, words.join(" ")),
+    };
+    if let Some(mode) = mode {
+        let Some(c) = flags::commands().into_iter().find(|c| c.name == name) else {
+            let names: Vec<&str> = flags::commands().iter().map(|c| c.name).collect();
+            eprintln!(
+                "auditkit help {mode}: unknown command '{name}' (one of: {})",
+                names.join(", ")
+            );
+            return Ok(Exit::Usage);
+        };
+        if mode == "--man" {
+            print!("{}", flags::render::man(c));
+        } else {
+            for w in c.completions() {
+                println!("{w}");
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    match name.as_str() {
+        "search" => print!("{}", search_args::HELP),
+        "rules" => print!("{}", rules_cmd::help()),
+        sub => match sub
+            .strip_prefix("rules ")
+            .and_then(flags::rules::subcommand)
+        {
+            Some(c) => print!("{}", flags::render::help(c)),
+            None => print!("{TOP_HELP}"),
+        },
+    }
+    Ok(Exit::Ok)
 }
 
 /// Writing into a closed pipe (`auditkit search | head`) is not an error.
