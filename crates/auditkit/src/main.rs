@@ -22,22 +22,10 @@ use std::process::ExitCode;
 
 use exit::Exit;
 
-const TOP_HELP: &str = concat!(
-    "\
-auditkit: search, report on, lint and apply Linux audit data, fast.
-
-Usage: auditkit <COMMAND> [OPTIONS]
-
-Commands:
-  search    Find events in audit logs (ausearch-compatible options, plus more)
-  rules     Audit rules: lint, fmt, check --profile cis-debian12, generate; loaded, diff, apply
-  help      Show help for a command: auditkit help search
-
-Run 'auditkit <COMMAND> --help' for the options of a command.
-
-",
-    exit::exit_help!()
-);
+/// `auditkit --help`, generated from [`flags::TOP`].
+fn top_help() -> String {
+    flags::render::help(&flags::TOP)
+}
 
 /// Keep freed memory in the process instead of handing it back to the
 /// kernel at once. Searching streams hundreds of MiB through buffers of
@@ -92,7 +80,7 @@ fn main() -> ExitCode {
 fn run() -> Exit {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let Some(cmd) = args.first().and_then(|a| a.to_str()) else {
-        eprint!("{TOP_HELP}");
+        eprint!("{}", top_help());
         return Exit::Usage;
     };
     let rest = &args[1..];
@@ -104,15 +92,16 @@ fn run() -> Exit {
             }
             _ => rules_cmd::main(rest).map(Exit::from_code),
         },
-        "help" | "--help" | "-h" => help(rest),
-        "--version" | "-V" | "version" => {
-            println!("auditkit {}", env!("CARGO_PKG_VERSION"));
-            Ok(Exit::Ok)
-        }
-        other => {
-            eprintln!("auditkit: unknown command '{other}'\n\n{TOP_HELP}");
-            Ok(Exit::Usage)
-        }
+        "help" => help(rest),
+        "version" => version(),
+        other => match flags::TOP.lookup(other).map(|f| f.id) {
+            Some(flags::Id::Help) => help(rest),
+            Some(flags::Id::Version) => version(),
+            _ => {
+                eprintln!("auditkit: unknown command '{other}'\n\n{}", top_help());
+                Ok(Exit::Usage)
+            }
+        },
     };
     match result {
         Ok(code) => code,
@@ -124,6 +113,12 @@ fn run() -> Exit {
             Exit::of_error(&e)
         }
     }
+}
+
+/// `auditkit --version`.
+fn version() -> anyhow::Result<Exit> {
+    println!("auditkit {}", env!("CARGO_PKG_VERSION"));
+    Ok(Exit::Ok)
 }
 
 /// `auditkit help [COMMAND]`, and two hidden forms for packaging, both
@@ -141,6 +136,11 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
         _ => (None, words.join(" ")),
     };
     if let Some(mode) = mode {
+        let name = if name == "auditkit" {
+            ""
+        } else {
+            name.as_str()
+        };
         let Some(c) = flags::commands().into_iter().find(|c| c.name == name) else {
             let names: Vec<&str> = flags::commands().iter().map(|c| c.name).collect();
             eprintln!(
@@ -166,7 +166,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
             .and_then(flags::rules::subcommand)
         {
             Some(c) => print!("{}", flags::render::help(c)),
-            None => print!("{TOP_HELP}"),
+            None => print!("{}", top_help()),
         },
     }
     Ok(Exit::Ok)

@@ -278,9 +278,49 @@ impl Command {
     }
 }
 
+/// `auditkit` itself: what `auditkit --help` and `man auditkit` show.
+pub static TOP: Command = Command {
+    name: "",
+    about: "search, report on, lint and apply Linux audit data, fast",
+    usage: "<COMMAND> [OPTIONS]",
+    examples: "\
+auditkit search -k identity -i -ts today     # today's events of rules keyed identity, readable
+auditkit rules lint /etc/audit/rules.d       # every pitfall of the rules, with a fix
+auditkit rules check --profile cis-debian12  # this host's rules against CIS Debian 12
+auditkit help search                         # every option of search
+",
+    description: "Commands:\n\
+\x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
+\x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
+\x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
+\n\
+Run 'auditkit <COMMAND> --help' for the options of a command.",
+    groups: &[Group {
+        title: "Options",
+        about: "",
+        flags: &[TOP_FLAGS],
+    }],
+    footer: crate::exit::exit_help!(),
+};
+
+const TOP_FLAGS: &[Flag] = &[
+    Flag {
+        short: Some("-h"),
+        ..Flag::new(Id::Help, "--help", "this help (also: auditkit help)")
+    },
+    Flag {
+        short: Some("-V"),
+        ..Flag::new(
+            Id::Version,
+            "--version",
+            "the version (also: auditkit version)",
+        )
+    },
+];
+
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&search::SEARCH];
+    let mut v = vec![&TOP, &search::SEARCH];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

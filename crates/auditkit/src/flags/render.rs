@@ -104,14 +104,23 @@ fn examples(out: &mut String, text: &str) {
     out.push('\n');
 }
 
+/// How the command is invoked: `auditkit` or `auditkit NAME`.
+fn prog(c: &Command) -> String {
+    if c.name.is_empty() {
+        "auditkit".to_string()
+    } else {
+        format!("auditkit {}", c.name)
+    }
+}
+
 /// `auditkit NAME --help`: examples first, the usage, what it does, then
 /// every option by question, then the footer (exit statuses).
 pub fn help(c: &Command) -> String {
-    let mut out = format!("auditkit {}: {}\n\n", c.name, c.about);
+    let mut out = format!("{}: {}\n\n", prog(c), c.about);
     if !c.examples.is_empty() {
         examples(&mut out, c.examples);
     }
-    let _ = writeln!(out, "Usage: auditkit {} {}\n", c.name, c.usage);
+    let _ = writeln!(out, "Usage: {} {}\n", prog(c), c.usage);
     if !c.description.is_empty() {
         wrap(&mut out, c.description, 0, 0);
         out.push('\n');
@@ -185,30 +194,50 @@ fn roff(s: &str) -> String {
     o
 }
 
+/// `text` as roff: paragraphs as text lines, lines that start with two
+/// spaces kept as they are (`.nf`), an empty line a new paragraph.
+fn roff_block(o: &mut String, text: &str) {
+    let mut nofill = false;
+    for line in text.split('\n') {
+        let verbatim = line.starts_with("  ");
+        if verbatim && !nofill {
+            o.push_str(".nf\n");
+        } else if !verbatim && nofill {
+            o.push_str(".fi\n");
+        }
+        nofill = verbatim;
+        if line.is_empty() {
+            o.push_str(".PP\n");
+        } else {
+            o.push_str(&roff(line));
+            o.push('\n');
+        }
+    }
+    if nofill {
+        o.push_str(".fi\n");
+    }
+}
+
 /// The man page of `c` (section 1), in roff.
 pub fn man(c: &Command) -> String {
-    let page = c.name.replace(' ', "-");
+    let page = prog(c).replace(' ', "-");
     let mut o = String::new();
     let _ = writeln!(
         o,
-        ".TH AUDITKIT-{} 1 \"\" \"auditkit {}\"",
-        page.to_uppercase(),
+        ".TH {} 1 \"\" \"auditkit {}\"",
+        roff(&page.to_uppercase()),
         env!("CARGO_PKG_VERSION")
     );
+    let _ = writeln!(o, ".SH NAME\n{} \\- {}", roff(&page), roff(c.about));
     let _ = writeln!(
         o,
-        ".SH NAME\nauditkit\\-{} \\- {}",
-        roff(&page),
-        roff(c.about)
-    );
-    let _ = writeln!(
-        o,
-        ".SH SYNOPSIS\n\\fBauditkit {}\\fR {}",
-        roff(c.name),
+        ".SH SYNOPSIS\n\\fB{}\\fR {}",
+        roff(&prog(c)),
         roff(c.usage)
     );
     if !c.description.is_empty() {
-        let _ = writeln!(o, ".SH DESCRIPTION\n{}", roff(c.description));
+        o.push_str(".SH DESCRIPTION\n");
+        roff_block(&mut o, c.description);
     }
     if !c.examples.is_empty() {
         let _ = writeln!(o, ".SH EXAMPLES\n.nf\n{}.fi", roff(c.examples));
@@ -217,7 +246,7 @@ pub fn man(c: &Command) -> String {
     for g in c.groups {
         let _ = writeln!(o, ".SS {}", roff(g.title));
         if !g.about.is_empty() {
-            let _ = writeln!(o, "{}", roff(g.about));
+            roff_block(&mut o, g.about);
         }
         for f in g.iter() {
             o.push_str(".TP\n");
@@ -232,18 +261,10 @@ pub fn man(c: &Command) -> String {
                 let _ = write!(o, " \\fI{}\\fR", roff(p));
             }
             o.push('\n');
-            for (i, part) in f.help.split('\n').enumerate() {
-                if part.starts_with("  ") {
-                    let _ = writeln!(o, ".nf\n{}\n.fi", roff(part.trim_start()));
-                } else {
-                    if i > 0 {
-                        o.push_str(".br\n");
-                    }
-                    let _ = writeln!(o, "{}", roff(part));
-                }
-            }
+            roff_block(&mut o, f.help);
             if !f.long_help.is_empty() {
-                let _ = writeln!(o, ".IP\n{}", roff(f.long_help));
+                o.push_str(".IP\n");
+                roff_block(&mut o, f.long_help);
             }
         }
     }
@@ -330,7 +351,7 @@ mod tests {
                 if let Some(req) = l.strip_prefix('.') {
                     let r = req.split(' ').next().unwrap_or("");
                     assert!(
-                        ["TH", "SH", "SS", "TP", "IP", "nf", "fi", "br"].contains(&r),
+                        ["TH", "SH", "SS", "TP", "IP", "PP", "nf", "fi"].contains(&r),
                         "{}: {l}",
                         c.name
                     );
