@@ -125,12 +125,25 @@ fn version() -> anyhow::Result<Exit> {
 /// generated from the flag tables as `--help` is:
 /// `auditkit help --man COMMAND` prints the roff man page of a command
 /// (`search`, `rules lint`, ...), `auditkit help --complete COMMAND` the
-/// words a shell completes, one a line.
+/// words a shell completes, one a line, and
+/// `auditkit help --completion bash` a bash completion script.
 fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     let words: Vec<String> = rest
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    if words.first().map(String::as_str) == Some("--completion") {
+        return match words.get(1).map(String::as_str) {
+            Some("bash") => {
+                print!("{}", flags::render::bash_completion(&flags::commands()));
+                Ok(Exit::Ok)
+            }
+            other => {
+                eprintln!("auditkit help --completion: shells: bash (not {other:?})");
+                Ok(Exit::Usage)
+            }
+        };
+    }
     let (mode, name) = match words.first().map(String::as_str) {
         Some(m @ ("--man" | "--complete")) => (Some(m), words[1..].join(" ")),
         _ => (None, words.join(" ")),

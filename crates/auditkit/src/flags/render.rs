@@ -274,6 +274,74 @@ pub fn man(c: &Command) -> String {
     o
 }
 
+/// The words of `c` that take a value (after which a shell completes
+/// file names instead of options).
+fn value_words(c: &Command) -> Vec<&'static str> {
+    c.flags()
+        .filter(|f| f.value.placeholder().is_some())
+        .flat_map(Flag::names)
+        .collect()
+}
+
+/// A bash completion script for `auditkit` and every command: options
+/// after `auditkit CMD`, subcommands after `auditkit rules`, file names
+/// after an option that takes a value and where no option fits.
+pub fn bash_completion(commands: &[&Command]) -> String {
+    let mut top = vec!["search", "rules", "help", "version"];
+    let mut subs: Vec<&str> = Vec::new();
+    let mut cases = String::new();
+    let mut rules_cases = String::new();
+    for c in commands {
+        let opts = c.completions().join(" ");
+        let values = value_words(c).join(" ");
+        match c.name.split_once(' ') {
+            _ if c.name.is_empty() => top.extend(c.completions()),
+            Some((_, sub)) => {
+                subs.push(sub);
+                let _ = writeln!(
+                    rules_cases,
+                    "                    {sub}) opts=\"{opts}\"; values=\"{values}\" ;;"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    cases,
+                    "            {}) opts=\"{opts}\"; values=\"{values}\" ;;",
+                    c.name
+                );
+            }
+        }
+    }
+    format!(
+        "\
+# bash completion for auditkit, generated from its flag tables
+# (auditkit help --completion bash).
+_auditkit() {{
+    local cur=\"${{COMP_WORDS[COMP_CWORD]}}\" prev=\"${{COMP_WORDS[COMP_CWORD-1]}}\"
+    local opts=\"\" values=\"\"
+    if [ \"$COMP_CWORD\" -eq 1 ]; then
+        opts=\"{top}\"
+    elif [ \"${{COMP_WORDS[1]}}\" = rules ] && [ \"$COMP_CWORD\" -eq 2 ]; then
+        opts=\"{subs}\"
+    else
+        case \"${{COMP_WORDS[1]}}\" in
+{cases}            rules)
+                case \"${{COMP_WORDS[2]}}\" in
+{rules_cases}                esac ;;
+        esac
+    fi
+    case \" $values \" in
+        *\" $prev \"*) COMPREPLY=(); return ;;
+    esac
+    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))
+}}
+complete -o default -F _auditkit auditkit
+",
+        top = top.join(" "),
+        subs = subs.join(" "),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{commands, Command};
@@ -358,6 +426,60 @@ mod tests {
                 }
                 assert!(!l.starts_with('\''), "{}: {l}", c.name);
             }
+        }
+    }
+
+    /// What bash completes with the generated script, after `words`.
+    fn bash_complete(bash: &std::path::Path, words: &[&str]) -> Vec<String> {
+        let script = bash_completion(&commands());
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let run = format!(
+            "{script}\nCOMP_WORDS=({}); COMP_CWORD={}; _auditkit; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            quoted.join(" "),
+            words.len() - 1
+        );
+        let out = std::process::Command::new(bash)
+            .args(["--norc", "--noprofile", "-c", &run])
+            .output()
+            .expect("run bash");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The bash script completes every flag of every command, the
+    /// subcommands of rules, and nothing (file names) after a flag that
+    /// takes a value.
+    #[test]
+    fn bash_completes_from_the_tables() {
+        let bash = auditkit_testsupport::require!(tool "bash");
+        assert_eq!(bash_complete(&bash, &["auditkit", "sea"]), ["search"]);
+        assert_eq!(
+            bash_complete(&bash, &["auditkit", "rules", "ch"]),
+            ["check"]
+        );
+        assert_eq!(
+            bash_complete(&bash, &["auditkit", "search", "--execu"]),
+            ["--executable"]
+        );
+        assert_eq!(
+            bash_complete(&bash, &["auditkit", "search", "--key", ""]),
+            Vec::<String>::new()
+        );
+        for c in commands() {
+            let mut words = vec!["auditkit"];
+            words.extend(c.name.split(' ').filter(|w| !w.is_empty()));
+            words.push("-");
+            let got: BTreeSet<String> = bash_complete(&bash, &words).into_iter().collect();
+            let want: BTreeSet<String> = c.completions().into_iter().map(str::to_string).collect();
+            assert_eq!(got, want, "{}", c.name);
         }
     }
 
