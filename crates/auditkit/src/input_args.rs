@@ -3,9 +3,11 @@
 //! parsed with ausearch's rules and messages, and what they turn into:
 //! the sources to read, the `-ts` plan's start, the engine's settings.
 //!
-//! A command's parser offers each option word to [`InputArgs::parse_option`]
-//! first and handles the rest itself, so the shared options are spelled,
-//! checked and documented once.
+//! The options are defined (spellings, values, help) in
+//! [`crate::flags::input`]; a command's table includes those slices, and
+//! its parser offers each option it looked up to
+//! [`InputArgs::parse_option`] first and handles the rest itself, so the
+//! shared options are spelled, checked and documented once.
 
 use std::path::PathBuf;
 
@@ -14,48 +16,8 @@ use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
 use auditkit_source::{input, ReadOptions, Source};
 
+use crate::flags::Id;
 use crate::search_args::ArgError;
-
-// The help lines of these options, as string literals for `concat!` into
-// each command's help, so that they are written once, beside the parser.
-
-/// The input paragraph and `-if`, `--input-logs`.
-macro_rules! input_help {
-    () => {
-        "\
-Input (like ausearch): standard input when it is a pipe, else the files
-given with -if, else auditd.conf's log_file and its rotations, oldest
-first. A directory means DIR/audit.log and its rotations; .gz and .zst
-rotations are read too. With -ts, rotated files that end before the start
-are skipped unread and the first file needed is entered by binary search.
-  -if, --input FILE|DIR   read this (repeatable; '-' is standard input)
-  --input-logs            read the logs even when stdin is a pipe
-"
-    };
-}
-/// `-ts`, `-te`.
-macro_rules! time_help {
-    () => {
-        "  -ts, --start [DATE] [TIME]   from: DATE is MM/DD/YY (or MM/DD/YYYY), TIME
-                          HH:MM[:SS], or a keyword: now recent (10 minutes
-                          ago) boot today yesterday this-week week-ago
-                          this-month this-year, or 'checkpoint'
-  -te, --end [DATE] [TIME]     until (same forms; a date alone means that
-                          day at the current time of day, as in ausearch)
-"
-    };
-}
-/// `--eoe-timeout`, `--threads`, `--max-line`.
-macro_rules! engine_help {
-    () => {
-        "  --eoe-timeout SECS      end-of-event timeout (default 2, as auditd.conf)
-  --threads N             worker threads per stage (default: all cores)
-  --max-line BYTES        cut longer lines, and say where (default 1048576;
-                          no audit record comes near it)
-"
-    };
-}
-pub(crate) use {engine_help, input_help, time_help};
 
 /// Where to read and which time range.
 #[derive(Debug, Default)]
@@ -92,9 +54,15 @@ pub struct Word<'a> {
 }
 
 impl InputArgs {
-    /// Take `w` if it is one of the shared options. Returns how many words
-    /// after the option it used, `None` when it is not a shared option.
-    pub fn parse_option(&mut self, w: &Word, clock: &Clock) -> Result<Option<usize>, ArgError> {
+    /// Take `w`, the flag `id`, if it is one of the shared options
+    /// ([`crate::flags::input`]). Returns how many words after the option
+    /// it used, `None` when it is not a shared option.
+    pub fn parse_option(
+        &mut self,
+        id: Id,
+        w: &Word,
+        clock: &Clock,
+    ) -> Result<Option<usize>, ArgError> {
         let name = w.name;
         let used = usize::from(!w.inline);
         let need = || {
@@ -102,16 +70,16 @@ impl InputArgs {
                 .map(str::to_string)
                 .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
         };
-        match name {
-            "-if" | "--input" => {
+        match id {
+            Id::Input => {
                 self.inputs.push(PathBuf::from(need()?));
                 Ok(Some(used))
             }
-            "--input-logs" => {
+            Id::InputLogs => {
                 self.input_logs = true;
                 Ok(Some(0))
             }
-            "--eoe-timeout" => {
+            Id::EoeTimeout => {
                 let o = need()?;
                 if !o.as_bytes().first().is_some_and(u8::is_ascii_digit) {
                     return Err(ArgError(format!(
@@ -129,14 +97,14 @@ impl InputArgs {
                 }
                 Ok(Some(used))
             }
-            "--threads" => {
+            Id::Threads => {
                 let o = need()?;
                 self.threads = o
                     .parse()
                     .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
                 Ok(Some(used))
             }
-            "--max-line" => {
+            Id::MaxLine => {
                 let o = need()?;
                 match o.parse::<usize>() {
                     Ok(n) if n > 0 => self.max_line = Some(n),
@@ -148,7 +116,7 @@ impl InputArgs {
                 }
                 Ok(Some(used))
             }
-            "-te" | "--end" | "-ts" | "--start" => self.parse_time(w, clock).map(Some),
+            Id::Start | Id::End => self.parse_time(id, w, clock).map(Some),
             _ => Ok(None),
         }
     }
@@ -156,9 +124,9 @@ impl InputArgs {
     /// `-ts`/`-te` with ausearch's forms: `DATE TIME`, `TIME DATE`, a
     /// keyword (`today`, `this-week`, ...), a date alone (start of day for
     /// `-ts`), a time alone, and `-ts checkpoint`.
-    fn parse_time(&mut self, w: &Word, clock: &Clock) -> Result<usize, ArgError> {
+    fn parse_time(&mut self, id: Id, w: &Word, clock: &Clock) -> Result<usize, ArgError> {
         let name = w.name;
-        let bound = if name == "-ts" || name == "--start" {
+        let bound = if id == Id::Start {
             Bound::Start
         } else {
             Bound::End

@@ -8,6 +8,7 @@
 
 mod exit;
 mod filter;
+mod flags;
 mod format;
 mod input_args;
 mod progress;
@@ -21,22 +22,10 @@ use std::process::ExitCode;
 
 use exit::Exit;
 
-const TOP_HELP: &str = concat!(
-    "\
-auditkit: search, report on, lint and apply Linux audit data, fast.
-
-Usage: auditkit <COMMAND> [OPTIONS]
-
-Commands:
-  search    Find events in audit logs (ausearch-compatible options, plus more)
-  rules     Audit rules: lint, fmt, check --profile cis-debian12, generate; loaded, diff, apply
-  help      Show help for a command: auditkit help search
-
-Run 'auditkit <COMMAND> --help' for the options of a command.
-
-",
-    exit::exit_help!()
-);
+/// `auditkit --help`, generated from [`flags::TOP`].
+fn top_help() -> String {
+    flags::render::help(&flags::TOP)
+}
 
 /// Keep freed memory in the process instead of handing it back to the
 /// kernel at once. Searching streams hundreds of MiB through buffers of
@@ -91,7 +80,7 @@ fn main() -> ExitCode {
 fn run() -> Exit {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     let Some(cmd) = args.first().and_then(|a| a.to_str()) else {
-        eprint!("{TOP_HELP}");
+        eprint!("{}", top_help());
         return Exit::Usage;
     };
     let rest = &args[1..];
@@ -103,28 +92,16 @@ fn run() -> Exit {
             }
             _ => rules_cmd::main(rest).map(Exit::from_code),
         },
-        "help" | "--help" | "-h" => match rest.first().and_then(|a| a.to_str()) {
-            Some("search") => {
-                print!("{}", search_args::HELP);
-                Ok(Exit::Ok)
-            }
-            Some("rules") => {
-                print!("{}", rules_cmd::help());
-                Ok(Exit::Ok)
-            }
+        "help" => help(rest),
+        "version" => version(),
+        other => match flags::TOP.lookup(other).map(|f| f.id) {
+            Some(flags::Id::Help) => help(rest),
+            Some(flags::Id::Version) => version(),
             _ => {
-                print!("{TOP_HELP}");
-                Ok(Exit::Ok)
+                eprintln!("auditkit: unknown command '{other}'\n\n{}", top_help());
+                Ok(Exit::Usage)
             }
         },
-        "--version" | "-V" | "version" => {
-            println!("auditkit {}", env!("CARGO_PKG_VERSION"));
-            Ok(Exit::Ok)
-        }
-        other => {
-            eprintln!("auditkit: unknown command '{other}'\n\n{TOP_HELP}");
-            Ok(Exit::Usage)
-        }
     };
     match result {
         Ok(code) => code,
@@ -136,6 +113,76 @@ fn run() -> Exit {
             Exit::of_error(&e)
         }
     }
+}
+
+/// `auditkit --version`.
+fn version() -> anyhow::Result<Exit> {
+    println!("auditkit {}", env!("CARGO_PKG_VERSION"));
+    Ok(Exit::Ok)
+}
+
+/// `auditkit help [COMMAND]`, and two hidden forms for packaging, both
+/// generated from the flag tables as `--help` is:
+/// `auditkit help --man COMMAND` prints the roff man page of a command
+/// (`search`, `rules lint`, ...), `auditkit help --complete COMMAND` the
+/// words a shell completes, one a line, and
+/// `auditkit help --completion bash` a bash completion script.
+fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
+    let words: Vec<String> = rest
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if words.first().map(String::as_str) == Some("--completion") {
+        return match words.get(1).map(String::as_str) {
+            Some("bash") => {
+                print!("{}", flags::render::bash_completion(&flags::commands()));
+                Ok(Exit::Ok)
+            }
+            other => {
+                eprintln!("auditkit help --completion: shells: bash (not {other:?})");
+                Ok(Exit::Usage)
+            }
+        };
+    }
+    let (mode, name) = match words.first().map(String::as_str) {
+        Some(m @ ("--man" | "--complete")) => (Some(m), words[1..].join(" ")),
+        _ => (None, words.join(" ")),
+    };
+    if let Some(mode) = mode {
+        let name = if name == "auditkit" {
+            ""
+        } else {
+            name.as_str()
+        };
+        let Some(c) = flags::commands().into_iter().find(|c| c.name == name) else {
+            let names: Vec<&str> = flags::commands().iter().map(|c| c.name).collect();
+            eprintln!(
+                "auditkit help {mode}: unknown command '{name}' (one of: {})",
+                names.join(", ")
+            );
+            return Ok(Exit::Usage);
+        };
+        if mode == "--man" {
+            print!("{}", flags::render::man(c));
+        } else {
+            for w in c.completions() {
+                println!("{w}");
+            }
+        }
+        return Ok(Exit::Ok);
+    }
+    match name.as_str() {
+        "search" => print!("{}", search_args::HELP),
+        "rules" => print!("{}", rules_cmd::help()),
+        sub => match sub
+            .strip_prefix("rules ")
+            .and_then(flags::rules::subcommand)
+        {
+            Some(c) => print!("{}", flags::render::help(c)),
+            None => print!("{}", top_help()),
+        },
+    }
+    Ok(Exit::Ok)
 }
 
 /// Writing into a closed pipe (`auditkit search | head`) is not an error.

@@ -21,125 +21,25 @@ use auditkit_rules::{
     Machine, NoSystem, RuleSet, Severity, Status, System,
 };
 
+use crate::flags::{render, rules, Command, Id, Value};
 use target::{local_host, ConfigSystem, HostSystem};
 
-/// `auditkit rules --help`.
-pub const HELP: &str = "\
-auditkit rules: lint, format, check and generate audit rules
-
-Examples:
-  auditkit rules lint /etc/audit/rules.d              # every pitfall, with a fix; exit 1 on errors
-  auditkit rules fmt /etc/audit/rules.d/30-stig.rules # what `auditctl -l` will list after loading it
-  auditkit rules fmt --augenrules /etc/audit/rules.d  # what augenrules writes to audit.rules
-  auditkit rules check --profile cis-debian12          # this host's /etc/audit/rules.d, setuid files, ...
-  auditkit rules check --profile cis-debian12 --format json /etc/audit/rules.d
-  auditkit rules check --profile cis-debian12 --offline ./from-another-host.rules
-  auditkit rules check --profile nsa-rhel --config ./etc-audit-copy
-  auditkit rules generate --profile harden --out /etc/audit/rules.d
-  auditkit rules generate --profile harden --with perm_mod,delete --skip-missing
-  auditkit rules generate --privileged > 31-privileged.rules
-
-Usage: auditkit rules <lint|fmt|check|generate> [OPTIONS] [FILE|DIR ...]
-
-lint [FILE|DIR ...]
-  Reports syntax errors, rules the kernel or auditctl would refuse, and
-  pitfalls (missing arch, shadowed rules, -e 2 not last, ...), each with a
-  code, the place and a fix. A DIR means its *.rules files.
-  --no-host          Do not look at this host's users and paths (rules for another machine)
-  --machine M        The machine b64/b32 refer to (default: this one), e.g. aarch64
-  --codes            List every code with its severity and meaning
-
-fmt [FILE|DIR ...]
-  Prints rules exactly as `auditctl -l` lists them once loaded into an empty
-  kernel, so a file can be compared with the running kernel line by line
-  (`No rules` when nothing would be loaded, as auditctl says).
-  --augenrules DIR   Print what augenrules would write from DIR (sort -V order,
-                     last -e/-D/-f/-b kept, -e last)
-  --keep-control     Keep -D, -b, -f, -e, ... lines in place
-
-check --profile NAME [FILE|DIR ...]
-  Checks a rule set against a benchmark by what it audits, not by its text:
-  a watch equals a path+perm rule, several syscalls in one rule equal several
-  rules, -k equals -F key=, unset equals -1 and 4294967295, a wider rule
-  satisfies, a narrower one (stricter auid, extra filter, one arch only)
-  does not, and a `never` rule earlier in the list that drops the events
-  defeats it. Each item: pass, fail or not-applicable, the rules that
-  satisfy it (file:line), what is missing and the rules that would fix it.
-  A single DIR is loaded like augenrules; files are loaded in the order given.
-  Without FILE, /etc/audit/rules.d is read (DIR/rules.d with --config DIR).
-  By default the check compares with THIS HOST, as CIS's audit procedure
-  does: its setuid/setgid files (6.2.3.6), sudo's log file from sudoers
-  (6.2.3.3), UID_MIN of /etc/login.defs, auditd.conf, /etc/audit/audit.rules
-  (6.2.3.21), the boot command line (the linux lines of grub.cfg, else
-  /etc/default/grub; /proc/cmdline) and file modes; the text report says so
-  on its first line. For rules meant for another machine use --offline: the
-  items that need a host are then not applicable, each with the reason.
-  Profiles: cis-debian12 (CIS Debian 12 v1.1.0 6.2.1-6.2.4), cis-debian8
-  (8.1.4-8.1.18), nsa-rhel (2.6.2.4.1-14); --list-profiles, --show-profile NAME.
-  --format text|json     json: an array of objects (id, title, status, satisfied_by,
-                         missing, fix, maps, note, warnings)
-  --host                 Compare with this host (the default; kept for scripts)
-  --offline              Read nothing of this host: not its setuid files, sudoers, login.defs,
-                         auditd.conf, boot command line, file modes, users' paths
-  --config DIR           Compare with a copy of /etc/audit in DIR instead (auditd.conf and
-                         file modes below DIR; nothing else of the host)
-  --loaded               Read the rules loaded in the running kernel (netlink, as root):
-                         \"running equals on disk\" (6.2.3.21) compares them with the
-                         files, and the profile's rules items are checked against them
-                         too (a second report; in json, objects with \"source\": \"loaded\")
-  --loaded-listing FILE  The same comparison from a saved `auditctl -l` output
-                         (without either, 6.2.3.21 compares the rules with what
-                         /etc/audit/audit.rules loads, as `augenrules --check` does)
-  --require-keys         A rule must carry the item's key to count
-  --strict               A never rule that drops part of an item's events fails it
-  --param NAME=VALUE     Fill a profile placeholder (uid_min, sudo_logfile, log_dir, ...)
-  Exit 0 when no item fails, 1 otherwise.
-
-generate --profile harden | --privileged
-  --profile harden   The hardened set (CIS items plus log tampering, private keys,
-                     execs from /tmp, 32-bit ABI, ptrace, firewall, cron, ...) as
-                     rules.d files; --list-groups shows its groups.
-    --with G,G       Turn on groups that are off by default (perm_mod, delete, listen,
-                     ntp-exception: the seed leaves them off as too noisy)
-    --without G,G    Turn groups off (e.g. immutable: no -e 2)
-    --skip-missing   Comment out rules on paths that do not exist on this host
-    --no-privileged  Do not scan for setuid/setgid files (31-privileged.rules)
-    --out DIR        Write the files into DIR instead of printing them
-  --privileged       One rule per setuid/setgid file on all local file systems
-                     (mounts from /proc/self/mounts without nodev, remote, noexec or nosuid
-                     ones: /var/lib/docker, /snap and /usr/games included)
-  --uid-min N        First uid of people (default: UID_MIN of /etc/login.defs, else 1000)
-  --key K            Key of --privileged rules (default privileged)
-
-";
-
-/// Options shared by the subcommands.
+/// The options given to one subcommand, by flag id: switches, values in
+/// order (the last one wins, except for lists), and paths.
 #[derive(Default)]
 struct Args {
     paths: Vec<PathBuf>,
-    flags: Vec<String>,
-    values: Vec<(String, String)>,
+    flags: Vec<Id>,
+    values: Vec<(Id, String)>,
 }
 
-/// Options that take a value.
-const WITH_VALUE: &[&str] = &[
-    "--machine",
-    "--augenrules",
-    "--profile",
-    "--format",
-    "--config",
-    "--loaded-listing",
-    "--param",
-    "--with",
-    "--without",
-    "--out",
-    "--uid-min",
-    "--key",
-    "--show-profile",
-];
-
 impl Args {
-    fn parse(args: &[OsString]) -> Result<Args> {
+    /// Parse the arguments of the subcommand `cmd`: every option is looked
+    /// up in its table ([`crate::flags::rules`]), which says whether it
+    /// takes a value (`--name VALUE` or `--name=VALUE`); an option not in
+    /// the table is refused, never taken for a path (`rules lint -x` once
+    /// linted a file named -x); a path that starts with `-` goes after `--`.
+    fn parse(cmd: &Command, args: &[OsString]) -> Result<Args> {
         let mut a = Args::default();
         let mut it = args.iter();
         while let Some(arg) = it.next() {
@@ -148,68 +48,68 @@ impl Args {
                 a.paths.extend(it.by_ref().map(PathBuf::from));
                 break;
             }
-            if let Some(opt) = s.strip_prefix("--") {
-                let (name, inline) = match opt.split_once('=') {
-                    Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
-                    None => (s.clone(), None),
-                };
-                if WITH_VALUE.contains(&name.as_str()) {
-                    let v = match inline {
-                        Some(v) => v,
-                        None => match it.next() {
-                            Some(v) => v.to_string_lossy().to_string(),
-                            None => bail!("{name} needs a value"),
-                        },
-                    };
-                    a.values.push((name, v));
-                } else {
-                    a.flags.push(name);
-                }
-            } else if s == "-h" {
-                a.flags.push("--help".into());
-            } else if s.len() > 1 && s.starts_with('-') {
-                // Not a path: `rules lint -x` once linted a file named -x.
-                // A path that starts with - goes after `--`.
-                bail!("unknown option {s} (see auditkit rules --help; put paths starting with - after --)");
-            } else {
+            if s.len() < 2 || !s.starts_with('-') {
                 a.paths.push(PathBuf::from(arg));
+                continue;
             }
+            let (name, inline) = match s.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+                _ => (s.clone(), None),
+            };
+            let Some(flag) = cmd.lookup(&name) else {
+                if name.starts_with("--") {
+                    bail!("unknown option {name} (see auditkit rules --help)");
+                }
+                bail!("unknown option {s} (see auditkit rules --help; put paths starting with - after --)");
+            };
+            if flag.value == Value::None {
+                if inline.is_some() {
+                    bail!("{name} takes no value (see auditkit rules --help)");
+                }
+                a.flags.push(flag.id);
+                continue;
+            }
+            let v = match inline {
+                Some(v) => v,
+                None => match it.next() {
+                    Some(v) => v.to_string_lossy().to_string(),
+                    None => bail!("{name} needs a value"),
+                },
+            };
+            a.values.push((flag.id, v));
         }
         Ok(a)
     }
-    fn flag(&self, f: &str) -> bool {
-        self.flags.iter().any(|x| x == f)
+    fn flag(&self, f: Id) -> bool {
+        self.flags.contains(&f)
     }
-    fn value(&self, k: &str) -> Option<&str> {
+    fn value(&self, k: Id) -> Option<&str> {
         self.values
             .iter()
             .rev()
-            .find(|(n, _)| n == k)
+            .find(|(n, _)| *n == k)
             .map(|(_, v)| v.as_str())
     }
-    fn list(&self, k: &str) -> Vec<String> {
+    fn list(&self, k: Id) -> Vec<String> {
         self.values
             .iter()
-            .filter(|(n, _)| n == k)
+            .filter(|(n, _)| *n == k)
             .flat_map(|(_, v)| v.split(',').map(str::to_string))
             .filter(|s| !s.is_empty())
             .collect()
     }
-    fn check_known(&self, known: &[&str]) -> Result<()> {
-        for f in self.flags.iter().chain(self.values.iter().map(|(n, _)| n)) {
-            if !known.contains(&f.as_str()) {
-                bail!("unknown option {f} (see auditkit rules --help)");
-            }
-        }
-        Ok(())
-    }
 }
 
-/// The whole help of `auditkit rules` (also `auditkit help rules`).
+/// The whole help of `auditkit rules` (also `auditkit help rules`),
+/// generated from the subcommands' flag tables.
 pub fn help() -> String {
-    format!(
-        "{HELP}\nThe running kernel (netlink):\n{}",
-        crate::rules_kernel::HELP
+    render::help_of_subcommands(
+        "rules",
+        "lint, format, check and generate audit rules",
+        rules::EXAMPLES,
+        &rules::SUBCOMMANDS,
+        &[(4, "The running kernel (netlink):")],
+        crate::exit::exit_help!(),
     )
 }
 
@@ -217,30 +117,34 @@ pub fn help() -> String {
 pub fn main(args: &[OsString]) -> Result<u8> {
     let sub = args.first().map(|s| s.to_string_lossy().to_string());
     let rest = args.get(1..).unwrap_or(&[]);
-    let a = Args::parse(rest)?;
-    if a.flag("--help") {
-        print!("{}", help());
-        return Ok(0);
-    }
-    match sub.as_deref() {
-        Some("lint") => cmd_lint(&a),
-        Some("fmt") => cmd_fmt(&a),
-        Some("check") => cmd_check(&a),
-        Some("generate") => cmd_generate(&a),
-        Some(k @ ("loaded" | "diff" | "apply")) => crate::rules_kernel::main(k, rest),
+    let run: fn(&Args) -> Result<u8> = match sub.as_deref() {
+        Some("lint") => cmd_lint,
+        Some("fmt") => cmd_fmt,
+        Some("check") => cmd_check,
+        Some("generate") => cmd_generate,
+        Some(k @ ("loaded" | "diff" | "apply")) => return crate::rules_kernel::main(k, rest),
         Some("help" | "--help" | "-h") | None => {
             print!("{}", help());
-            Ok(if sub.is_none() { 2 } else { 0 })
+            return Ok(if sub.is_none() { 2 } else { 0 });
         }
         Some(other) => {
-            eprintln!("auditkit rules: unknown subcommand '{other}'\n\n{HELP}");
-            Ok(2)
+            eprintln!("auditkit rules: unknown subcommand '{other}'\n\n{}", help());
+            return Ok(2);
         }
+    };
+    let Some(cmd) = sub.as_deref().and_then(rules::subcommand) else {
+        bail!("rules {sub:?}: no flag table (a bug)");
+    };
+    let a = Args::parse(cmd, rest)?;
+    if a.flag(Id::Help) {
+        print!("{}", render::help(cmd));
+        return Ok(0);
     }
+    run(&a)
 }
 
 fn machine(a: &Args) -> Result<Machine> {
-    match a.value("--machine") {
+    match a.value(Id::Machine) {
         None => Ok(Machine::native()),
         Some(m) => Machine::from_name(m).with_context(|| format!("unknown machine {m}")),
     }
@@ -271,8 +175,7 @@ fn read(p: &Path) -> Result<(String, String)> {
 }
 
 fn cmd_lint(a: &Args) -> Result<u8> {
-    a.check_known(&["--no-host", "--machine", "--codes"])?;
-    if a.flag("--codes") {
+    if a.flag(Id::Codes) {
         let mut out = String::new();
         for c in auditkit_rules::codes::CODES {
             let _ = writeln!(out, "{}  {:<7}  {}", c.code, c.severity.name(), c.summary);
@@ -284,7 +187,7 @@ fn cmd_lint(a: &Args) -> Result<u8> {
         bail!("lint needs FILE or DIR (see auditkit rules --help)");
     }
     let native = machine(a)?;
-    let host = local_host(a.flag("--no-host"));
+    let host = local_host(a.flag(Id::NoHost));
     let out = std::io::stdout();
     let mut out = out.lock();
     let (mut errors, mut warnings, mut files) = (0, 0, 0);
@@ -307,12 +210,11 @@ fn cmd_lint(a: &Args) -> Result<u8> {
 }
 
 fn cmd_fmt(a: &Args) -> Result<u8> {
-    a.check_known(&["--augenrules", "--keep-control", "--no-host", "--machine"])?;
     let native = machine(a)?;
-    let host = local_host(a.flag("--no-host"));
+    let host = local_host(a.flag(Id::NoHost));
     let out = std::io::stdout();
     let mut out = out.lock();
-    if let Some(dir) = a.value("--augenrules") {
+    if let Some(dir) = a.value(Id::AugenrulesDir) {
         if let Some(p) = a.paths.first() {
             bail!(
                 "fmt --augenrules DIR takes no other FILE or DIR (got {})",
@@ -355,7 +257,7 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
                     );
                 }
             }
-            for line in fmt(&file, native, &host, a.flag("--keep-control")) {
+            for line in fmt(&file, native, &host, a.flag(Id::KeepControl)) {
                 writeln!(out, "{line}")?;
                 printed += 1;
             }
@@ -369,39 +271,23 @@ fn cmd_fmt(a: &Args) -> Result<u8> {
 }
 
 fn cmd_check(a: &Args) -> Result<u8> {
-    a.check_known(&[
-        "--profile",
-        "--format",
-        "--host",
-        "--config",
-        "--loaded-listing",
-        "--loaded",
-        "--require-keys",
-        "--strict",
-        "--param",
-        "--list-profiles",
-        "--show-profile",
-        "--no-host",
-        "--offline",
-        "--machine",
-    ])?;
     if let (Some(p), true) = (
         a.paths.first(),
-        a.flag("--list-profiles") || a.value("--show-profile").is_some(),
+        a.flag(Id::ListProfiles) || a.value(Id::ShowProfile).is_some(),
     ) {
         bail!(
             "--list-profiles and --show-profile read no FILE or DIR (got {})",
             p.display()
         );
     }
-    if a.flag("--list-profiles") {
+    if a.flag(Id::ListProfiles) {
         for (name, _) in profile::BUILTIN {
             let p = profile::builtin(name).and_then(Result::ok);
             println!("{name}\t{}", p.map(|p| p.title).unwrap_or_default());
         }
         return Ok(0);
     }
-    if let Some(n) = a.value("--show-profile") {
+    if let Some(n) = a.value(Id::ShowProfile) {
         match profile::BUILTIN.iter().find(|(x, _)| *x == n) {
             Some((_, text)) => print!("{text}"),
             None => bail!("unknown profile {n} (see --list-profiles)"),
@@ -409,15 +295,15 @@ fn cmd_check(a: &Args) -> Result<u8> {
         return Ok(0);
     }
     let name = a
-        .value("--profile")
+        .value(Id::Profile)
         .context("check needs --profile NAME (see --list-profiles)")?;
     let prof = profile::builtin(name)
         .with_context(|| format!("unknown profile {name} (see --list-profiles)"))??;
     let native = machine(a)?;
-    let config = a.value("--config").map(PathBuf::from);
-    let target = match (&config, a.flag("--host"), a.flag("--offline")) {
+    let config = a.value(Id::Config).map(PathBuf::from);
+    let target = match (&config, a.flag(Id::HostCheck), a.flag(Id::Offline)) {
         (_, true, true) => bail!("--host and --offline exclude each other"),
-        (_, _, true) if a.flag("--loaded") => {
+        (_, _, true) if a.flag(Id::Loaded) => {
             bail!("--loaded reads this host's kernel; --offline reads nothing of this host")
         }
         (Some(_), true, _) => bail!("--host and --config exclude each other"),
@@ -426,7 +312,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
         (None, _, false) => Target::ThisHost,
     };
     // Rules from another machine name its users and paths, not ours.
-    let host = local_host(a.flag("--no-host") || target == Target::Offline);
+    let host = local_host(a.flag(Id::NoHost) || target == Target::Offline);
     let system: Box<dyn System + '_> = match &target {
         Target::Config(d) => Box::new(ConfigSystem {
             dir: d.clone(),
@@ -454,14 +340,14 @@ fn cmd_check(a: &Args) -> Result<u8> {
             files.push(read(&f)?);
         }
     }
-    let loaded: Option<Vec<String>> = match (a.value("--loaded-listing"), a.flag("--loaded")) {
+    let loaded: Option<Vec<String>> = match (a.value(Id::LoadedListing), a.flag(Id::Loaded)) {
         (Some(_), true) => bail!("--loaded and --loaded-listing exclude each other"),
         (Some(f), false) => Some(read(Path::new(f))?.1.lines().map(str::to_string).collect()),
         (None, true) => Some(crate::rules_kernel::loaded_listing(native)?),
         (None, false) => None,
     };
     let mut params = Vec::new();
-    for p in a.list("--param") {
+    for p in a.list(Id::Param) {
         let (k, v) = p
             .split_once('=')
             .with_context(|| format!("--param {p}: expected NAME=VALUE"))?;
@@ -472,10 +358,10 @@ fn cmd_check(a: &Args) -> Result<u8> {
         native,
         host: &host,
         system: system.as_ref(),
-        require_keys: a.flag("--require-keys"),
+        require_keys: a.flag(Id::RequireKeys),
         loaded: loaded.as_deref(),
         params: &params,
-        strict: a.flag("--strict"),
+        strict: a.flag(Id::Strict),
     };
     let results = check(&prof, &set, &cx);
     // With --loaded, the running kernel's rules are checked as well: a rule
@@ -483,7 +369,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
     // The kernel is this host's, so its rules items are judged against the
     // same target (setuid files, UID_MIN, sudo's log file); the items that
     // are not about rules were reported once already.
-    let running = match (&loaded, a.flag("--loaded")) {
+    let running = match (&loaded, a.flag(Id::Loaded)) {
         (Some(lines), true) => {
             let kset = RuleSet::load(
                 &[("<running kernel>".to_string(), lines.join("\n"))],
@@ -497,7 +383,7 @@ fn cmd_check(a: &Args) -> Result<u8> {
         }
         _ => None,
     };
-    let text = match a.value("--format").unwrap_or("text") {
+    let text = match a.value(Id::CheckFormat).unwrap_or("text") {
         "text" => {
             let mut t = format!("{}\n", target.describe());
             t.push_str(&text_report(&prof.title, &results));
@@ -649,7 +535,7 @@ fn json_report(sections: &[(Option<&str>, &[ItemResult])]) -> String {
 }
 
 fn uid_min(a: &Args) -> Result<u32> {
-    if let Some(v) = a.value("--uid-min") {
+    if let Some(v) = a.value(Id::UidMin) {
         return v
             .parse()
             .with_context(|| format!("--uid-min {v}: not a number"));
@@ -658,25 +544,13 @@ fn uid_min(a: &Args) -> Result<u32> {
 }
 
 fn cmd_generate(a: &Args) -> Result<u8> {
-    a.check_known(&[
-        "--profile",
-        "--privileged",
-        "--with",
-        "--without",
-        "--skip-missing",
-        "--no-privileged",
-        "--out",
-        "--uid-min",
-        "--key",
-        "--list-groups",
-    ])?;
     if let Some(p) = a.paths.first() {
         bail!(
             "generate reads no FILE or DIR (got {}); --out DIR says where to write",
             p.display()
         );
     }
-    if a.flag("--list-groups") {
+    if a.flag(Id::ListGroups) {
         for g in harden_groups() {
             println!(
                 "{:<16} {:<4} {:<22} {}",
@@ -689,30 +563,30 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         return Ok(0);
     }
     let uid = uid_min(a)?;
-    if a.flag("--privileged") {
-        let key = a.value("--key").unwrap_or("privileged");
+    if a.flag(Id::Privileged) {
+        let key = a.value(Id::RuleKey).unwrap_or("privileged");
         print!(
             "{}",
             privileged_rules(&target::privileged_files(), uid, key)
         );
         return Ok(0);
     }
-    match a.value("--profile") {
+    match a.value(Id::Profile) {
         Some("harden") => {}
         Some(p) => bail!("unknown generate profile {p} (harden)"),
         None => bail!("generate needs --profile harden or --privileged"),
     }
     let host = local_host(false);
     let opts = HardenOptions {
-        with: a.list("--with"),
-        without: a.list("--without"),
-        skip_missing: a.flag("--skip-missing"),
-        privileged: (!a.flag("--no-privileged")).then(target::privileged_and_capability_files),
+        with: a.list(Id::With),
+        without: a.list(Id::Without),
+        skip_missing: a.flag(Id::SkipMissing),
+        privileged: (!a.flag(Id::NoPrivileged)).then(target::privileged_and_capability_files),
         uid_min: uid,
         homes: target::people_homes(&host.accounts, uid),
     };
     let files = harden(&opts, &host)?;
-    match a.value("--out") {
+    match a.value(Id::Out) {
         Some(dir) => {
             fs::create_dir_all(dir).with_context(|| format!("creating {dir}"))?;
             for f in &files {
@@ -729,4 +603,66 @@ fn cmd_generate(a: &Args) -> Result<u8> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(v: &[&str]) -> Vec<OsString> {
+        v.iter().map(OsString::from).collect()
+    }
+
+    /// Every flag of lint, fmt, check and generate parses in each
+    /// spelling with the arity its table says, and its id is read by this
+    /// module's code (a flag in the table that no command looks at would
+    /// be parsed and silently ignored).
+    #[test]
+    fn every_rules_flag_parses_and_is_used() {
+        let source = include_str!("rules_cmd.rs");
+        let code = source.split("#[cfg(test)]").next().unwrap_or(source);
+        for sub in ["lint", "fmt", "check", "generate"] {
+            let cmd = rules::subcommand(sub).expect(sub);
+            for f in cmd.flags() {
+                let used = format!("Id::{:?}", f.id);
+                assert!(code.contains(&used), "rules {sub}: {used} is never read");
+                for name in f.names() {
+                    if f.value == Value::None {
+                        let a = Args::parse(cmd, &words(&[name, "p"])).unwrap();
+                        assert!(a.flag(f.id), "{sub} {name}");
+                        assert_eq!(a.paths, [PathBuf::from("p")], "{sub} {name}");
+                        assert!(Args::parse(cmd, &words(&[&format!("{name}=x")])).is_err());
+                    } else {
+                        let a = Args::parse(cmd, &words(&[name, "v", "p"])).unwrap();
+                        assert_eq!(a.value(f.id), Some("v"), "{sub} {name}");
+                        assert_eq!(a.paths, [PathBuf::from("p")], "{sub} {name}");
+                        assert!(Args::parse(cmd, &words(&[name])).is_err(), "{sub} {name}");
+                        if name.starts_with("--") {
+                            let inline = format!("{name}=v");
+                            let a = Args::parse(cmd, &words(&[&inline])).unwrap();
+                            assert_eq!(a.value(f.id), Some("v"), "{sub} {inline}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// An option of another subcommand is refused, not ignored.
+    #[test]
+    fn options_of_other_subcommands_are_refused() {
+        let lint = rules::subcommand("lint").unwrap();
+        for w in ["--profile", "--offline", "--status", "-x", "--no-hostx"] {
+            let e = Args::parse(lint, &words(&[w, "v"]))
+                .err()
+                .map(|e| e.to_string());
+            assert!(
+                e.as_deref()
+                    .is_some_and(|e| e.contains(&format!("unknown option {w}"))),
+                "{w}: {e:?}"
+            );
+        }
+        let a = Args::parse(lint, &words(&["--", "-x"])).unwrap();
+        assert_eq!(a.paths, [PathBuf::from("-x")]);
+    }
 }

@@ -18,6 +18,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::flags::{render, rules, Id, Value};
 use anyhow::{bail, Context};
 use auditkit_kernel::{apply, plan, Allow, ApplyError, Audit, Desired, ListedRule, Status};
 use auditkit_rules::{
@@ -25,35 +26,26 @@ use auditkit_rules::{
     PrintState, Resolver, RuleFile,
 };
 
-/// Help for the three subcommands.
-pub const HELP: &str = "\
-Usage:
-  auditkit rules loaded [--status] [--format text|json]
-      The rules in the running kernel, as `auditctl -l` prints them.
-      --status adds the kernel's audit status (the lines of `auditctl -s`).
-  auditkit rules diff [--augenrules] [--settings] FILE|DIR
-      Loaded rules vs what FILE (or the rules.d DIR, merged like augenrules)
-      loads into an empty kernel, line for line. Exit 1 when they differ.
-      --settings also compares -b, -f, -r, -e and --backlog_wait_time.
-  auditkit rules apply [--augenrules] [--dry-run] [--allow-immutable] [--allow-panic] FILE|DIR
-      Make the kernel hold exactly FILE's rules and settings: delete and add
-      only what differs, verify, and restore the previous rules on failure.
-      -e 2 (locks the configuration until reboot) and -f 2 (panics on lost
-      records) are refused unless --allow-immutable / --allow-panic is given.
-";
+/// The help of the subcommand `sub` (`loaded`, `diff`, `apply`),
+/// generated from its flag table.
+fn help(sub: &str) -> String {
+    rules::subcommand(sub)
+        .map(render::help)
+        .unwrap_or_else(crate::rules_cmd::help)
+}
 
 /// Run `auditkit rules <sub> ARGS`.
 pub fn main(sub: &str, args: &[OsString]) -> anyhow::Result<u8> {
     let opts = Opts::parse(sub, args)?;
     if opts.help {
-        print!("{HELP}");
+        print!("{}", help(sub));
         return Ok(0);
     }
     match sub {
         "loaded" => loaded(&opts),
         "diff" => diff(&opts),
         "apply" => apply_cmd(&opts),
-        other => bail!("unknown rules command '{other}'\n{HELP}"),
+        other => bail!("unknown rules command '{other}'\n{}", help(other)),
     }
 }
 
@@ -71,36 +63,72 @@ struct Opts {
 }
 
 impl Opts {
+    /// Parse the arguments of `rules sub`: options are looked up in the
+    /// subcommand's table ([`crate::flags::rules`]); `diff` and `apply`
+    /// take one path (after `--` when it starts with `-`).
     fn parse(sub: &str, args: &[OsString]) -> anyhow::Result<Opts> {
+        let Some(cmd) = rules::subcommand(sub) else {
+            bail!(
+                "unknown rules command '{sub}'\n{}",
+                crate::rules_cmd::help()
+            );
+        };
         let mut o = Opts::default();
         let mut it = args.iter();
+        let mut paths_only = false;
         while let Some(a) = it.next() {
             let s = a.to_str().unwrap_or("");
-            match (sub, s) {
-                (_, "-h" | "--help") => o.help = true,
-                ("loaded", "--status") => o.status = true,
-                ("loaded", "--format") => {
-                    o.json = match it.next().and_then(|v| v.to_str()) {
-                        Some("json") => true,
-                        Some("text") => false,
-                        other => bail!("--format takes text or json, not {other:?}"),
-                    }
+            if !paths_only && s == "--" {
+                paths_only = true;
+                continue;
+            }
+            if paths_only || !s.starts_with('-') {
+                if matches!(sub, "diff" | "apply") && o.path.is_none() {
+                    o.path = Some(PathBuf::from(a));
+                    continue;
                 }
-                ("loaded", "--format=json") => o.json = true,
-                ("loaded", "--format=text") => o.json = false,
-                ("diff" | "apply", "--augenrules") => o.augenrules = true,
-                ("diff", "--settings") => o.settings = true,
-                ("apply", "--dry-run" | "-n") => o.dry_run = true,
-                ("apply", "--allow-immutable") => o.immutable = Allow::Permit,
-                ("apply", "--allow-panic") => o.panic = Allow::Permit,
-                ("diff" | "apply", _) if !s.starts_with('-') && o.path.is_none() => {
-                    o.path = Some(PathBuf::from(a))
+                bail!("rules {sub}: unexpected argument {a:?}\n{}", help(sub));
+            }
+            let (name, inline) = match s.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n, Some(v)),
+                _ => (s, None),
+            };
+            let Some(flag) = cmd.lookup(name) else {
+                bail!("rules {sub}: unexpected argument {a:?}\n{}", help(sub));
+            };
+            let value = match flag.value {
+                Value::None if inline.is_some() => {
+                    bail!("rules {sub}: {name} takes no value")
                 }
-                _ => bail!("rules {sub}: unexpected argument {a:?}\n{HELP}"),
+                Value::None => None,
+                _ => match inline.or_else(|| it.next().and_then(|v| v.to_str())) {
+                    Some(v) => Some(v),
+                    None => bail!("rules {sub}: {name} needs a value"),
+                },
+            };
+            match (flag.id, value) {
+                (Id::Help, _) => o.help = true,
+                (Id::Status, _) => o.status = true,
+                (Id::LoadedFormat, Some("json")) => o.json = true,
+                (Id::LoadedFormat, Some("text")) => o.json = false,
+                (Id::LoadedFormat, other) => {
+                    bail!("--format takes text or json, not {other:?}")
+                }
+                (Id::Augenrules, _) => o.augenrules = true,
+                (Id::Settings, _) => o.settings = true,
+                (Id::DryRun, _) => o.dry_run = true,
+                (Id::AllowImmutable, _) => o.immutable = Allow::Permit,
+                (Id::AllowPanic, _) => o.panic = Allow::Permit,
+                // A flag of the table without a handler: the tests parse
+                // every flag, so this is never reached.
+                (other, _) => bail!("rules {sub}: {name} ({other:?}) is not handled (a bug)"),
             }
         }
         if matches!(sub, "diff" | "apply") && o.path.is_none() && !o.help {
-            bail!("rules {sub}: a rules FILE or rules.d DIR is needed\n{HELP}");
+            bail!(
+                "rules {sub}: a rules FILE or rules.d DIR is needed\n{}",
+                help(sub)
+            );
         }
         Ok(o)
     }
@@ -481,6 +509,44 @@ mod tests {
                 .json
         );
         assert!(Opts::parse("diff", &a(&["a", "b"])).is_err());
+    }
+
+    /// Every flag of loaded, diff and apply parses in each spelling and
+    /// sets what it names.
+    #[test]
+    fn every_kernel_flag_parses() {
+        let a = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        for sub in ["loaded", "diff", "apply"] {
+            let cmd = rules::subcommand(sub).expect(sub);
+            for f in cmd.flags() {
+                for name in f.names() {
+                    let mut args = vec![name];
+                    if f.value != Value::None {
+                        args.push("json");
+                    }
+                    if sub != "loaded" {
+                        args.push("x.rules");
+                    }
+                    let o = Opts::parse(sub, &a(&args)).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+                    let set = match f.id {
+                        Id::Help => o.help,
+                        Id::Status => o.status,
+                        Id::LoadedFormat => o.json,
+                        Id::Augenrules => o.augenrules,
+                        Id::Settings => o.settings,
+                        Id::DryRun => o.dry_run,
+                        Id::AllowImmutable => o.immutable == Allow::Permit,
+                        Id::AllowPanic => o.panic == Allow::Permit,
+                        other => panic!("{sub}: {other:?} has no check here"),
+                    };
+                    assert!(set, "{args:?} set nothing");
+                }
+            }
+        }
+        let o = Opts::parse("diff", &a(&["--", "-odd.rules"])).unwrap();
+        assert_eq!(o.path, Some(PathBuf::from("-odd.rules")));
+        assert!(Opts::parse("loaded", &a(&["--format=json"])).unwrap().json);
+        assert!(Opts::parse("loaded", &a(&["--status=yes"])).is_err());
     }
 
     #[test]

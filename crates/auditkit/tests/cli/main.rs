@@ -17,6 +17,7 @@ mod csv_text;
 mod engine;
 mod formats;
 mod golden;
+mod help_man;
 mod names;
 mod progress;
 mod rules_cli;
