@@ -65,6 +65,13 @@ const OPTIONS: &[&str] = &[
     "-k identity",
     "-k exec",
     "-k akgen",
+    // Hex-encoded values (a key list, exes with spaces): the prefilter's
+    // hex literals must keep them.
+    "-k 64bit",
+    "-w -k 64bit",
+    "-x python2.7",
+    "-x charon",
+    "-c sshd",
     "-m EXECVE",
     "-m USER_LOGIN,USER_START",
     "-m ALL",
