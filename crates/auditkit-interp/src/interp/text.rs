@@ -262,6 +262,11 @@ pub(crate) fn escape_into(s: &[u8], mode: EscapeMode, out: &mut Vec<u8>) {
         EscapeMode::Shell => SHELL,
         EscapeMode::ShellQuote => SHELL_QUOTE,
     };
+    // Nearly every value needs no escape: copy it in one piece.
+    if !s.iter().any(|&c| c < 32 || set.contains(&c)) {
+        out.extend_from_slice(s);
+        return;
+    }
     for &c in s {
         if c < 32 {
             out.extend_from_slice(&octal(c));
