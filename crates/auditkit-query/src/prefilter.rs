@@ -18,12 +18,19 @@
 //! * `-m` compares record types with the records' headers: the types
 //!   themselves mark records.
 //!
-//! All criteria must hold, so one of them is enough: the first that gives
-//! a prefilter, in the order `-k`, `-x`, `-c`, `-m`.
+//! * `--where`: equality of a text field (`exe`, `comm`, `key`, `cwd`,
+//!   `name`, `path`: values that are the text itself or its hex, never a
+//!   looked-up name) with a string, as the needles above; `and` takes
+//!   either side, `or` needs both.
+//!
+//! All criteria and queries must hold, so one of them is enough: the
+//! first that gives a prefilter, in the order `-k`, `-x`, `-c`, `-m`,
+//! then the `--where` queries.
 
 use auditkit_event::prefilter::Prefilter;
 
 use crate::criteria::Criteria;
+use crate::lang::Query;
 
 /// Bytes that no form of a value changes: not hex-worthy for auditd's
 /// quoting rules and not escaped by any `--escape` mode of ausearch.
@@ -67,6 +74,22 @@ pub fn for_criteria(c: &Criteria) -> Option<Prefilter> {
         Some(t) if !t.is_empty() => Prefilter::new(&[], t),
         _ => None,
     }
+}
+
+/// The prefilter for a `--where` query, if it gives one: every string of
+/// [`Query::needles`] must give literals (they are alternatives).
+pub fn for_query(q: &Query) -> Option<Prefilter> {
+    let mut lits = Vec::new();
+    for n in q.needles()? {
+        lits.extend(needle_literals(&n)?);
+    }
+    Prefilter::new(&lits, &[])
+}
+
+/// The prefilter of a search: the criteria's, else the first query's
+/// that gives one (all of them must hold, so any one will do).
+pub fn for_search(c: &Criteria, queries: &[Query]) -> Option<Prefilter> {
+    for_criteria(c).or_else(|| queries.iter().find_map(for_query))
 }
 
 #[cfg(test)]
@@ -117,6 +140,39 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn where_needles() {
+        let n = |src: &str| crate::lang::compile(src).unwrap().needles();
+        assert_eq!(
+            n("exe = \"/usr/bin/grep\""),
+            Some(vec![b"/usr/bin/grep".to_vec()])
+        );
+        assert_eq!(
+            n("key in [a, b] and raw(auid) >= 1000"),
+            Some(vec![b"a".to_vec(), b"b".to_vec()])
+        );
+        assert_eq!(
+            n("comm = x or SYSCALL.exe = y"),
+            Some(vec![b"x".to_vec(), b"y".to_vec()])
+        );
+        for none in [
+            "comm = x or auid = 0",
+            "not exe = x",
+            "exe != x",
+            "exe ~ \"grep\"",
+            "auid = root",
+            "raw(exe) = x",
+            "cmdline = x",
+            "exe >= x",
+        ] {
+            assert_eq!(n(none), None, "{none}");
+        }
+        let q = crate::lang::compile("exe = \"/usr/bin/grep\"").unwrap();
+        assert!(for_query(&q).is_some());
+        let q = crate::lang::compile("exe = \"a b\"").unwrap();
+        assert!(for_query(&q).is_none());
     }
 
     #[test]

@@ -412,7 +412,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     // A checkpoint remembers the last event, matching or not: it must see
     // them all, so it gets no prefilter.
     let prefilter = if gate.is_none() {
-        auditkit_query::prefilter::for_criteria(&a.criteria).map(Arc::new)
+        filter.prefilter().map(Arc::new)
     } else {
         None
     };
