@@ -467,12 +467,16 @@ fn split_value<'a>(
             None => (after, None),
         };
     }
-    let c = memchr::memchr(b',', after);
+    // A comma counts only before the next space: look for one there only
+    // (searching the whole rest of the line for every field was
+    // quadratic in the record's length).
     let v = memchr::memchr(b' ', after);
-    let name_s = std::str::from_utf8(name).unwrap_or("");
+    let c = memchr::memchr(b',', &after[..v.unwrap_or(after.len())]);
+    // Only a comma before the next space needs the field's type.
+    let name_s = || std::str::from_utf8(name).unwrap_or("");
     match (c, v) {
         (Some(ci), Some(vi)) if ci < vi => {
-            if field_type(rtype as u32, name_s, &after[vi..]) == FieldType::MacLabel {
+            if field_type(rtype as u32, name_s(), &after[vi..]) == FieldType::MacLabel {
                 (&after[..vi], Some(&after[vi + 1..]))
             } else {
                 *comma = true;
@@ -480,7 +484,7 @@ fn split_value<'a>(
             }
         }
         (Some(ci), None) => {
-            if field_type(rtype as u32, name_s, after) == FieldType::MacLabel {
+            if field_type(rtype as u32, name_s(), after) == FieldType::MacLabel {
                 (after, None)
             } else {
                 *comma = true;
