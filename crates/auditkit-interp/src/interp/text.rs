@@ -5,7 +5,12 @@ use super::{cstr, EscapeMode};
 
 fn hex_val(c: u8) -> u8 {
     // x2c(): a non-hex byte (only ever the terminating NUL here) counts 0.
-    (c as char).to_digit(16).map_or(0, |d| d as u8)
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
 }
 
 /// `au_unescape`'s whole result buffer, not just its C string: the decoded
@@ -26,14 +31,18 @@ pub(crate) fn unescape_buf(buf: &[u8]) -> Option<Vec<u8>> {
     if h < 2 {
         return None;
     }
-    let mut v = buf[..h].to_vec();
+    // The decoded bytes, then the rest of the hex text from where they
+    // end, then the NUL: the buffer au_unescape leaves, built in one pass.
+    let c = h.div_ceil(2);
+    let zero_end_min = (buf.len() / 2 + 1).max(c + 1);
+    let mut v = Vec::with_capacity((h + 1).max(zero_end_min) + 1);
+    v.extend(
+        buf[..h]
+            .chunks(2)
+            .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c))),
+    );
+    v.extend_from_slice(&buf[c..h]);
     v.push(0);
-    let decoded: Vec<u8> = buf[..h]
-        .chunks(2)
-        .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c)))
-        .collect();
-    let c = decoded.len();
-    v[..c].copy_from_slice(&decoded);
     let zero_end = (buf.len() / 2 + 1).max(c + 1);
     if v.len() < zero_end {
         v.resize(zero_end, 0);
