@@ -91,7 +91,10 @@ fn escaped_buf(val: &[u8]) -> Vec<u8> {
 /// decoding fails the value is returned unchanged. A quote that never closes
 /// gives a single space.
 pub(crate) fn escaped(val: &[u8]) -> Vec<u8> {
-    cstr(&escaped_buf(val)).to_vec()
+    let mut v = escaped_buf(val);
+    let end = cstr(&v).len();
+    v.truncate(end);
+    v
 }
 
 /// `print_escaped_ext`: with a CWD, a relative name is joined to it and
