@@ -332,7 +332,7 @@ impl Interpreter<'_> {
             .entry((rtype, hash(name)))
             .or_insert_with(|| NameInfo::new(rtype, name));
         let uncached;
-        let (name_s, ft) = if info.bytes == name {
+        let (name_s, ft) = if short_eq(&info.bytes, name) {
             let ft = info
                 .ft
                 .unwrap_or_else(|| field_type(rtype as u32, &info.text, val));
@@ -394,7 +394,7 @@ impl Interpreter<'_> {
                 cache.clear();
             }
             let e = cache.entry((ft as u8, hash(val))).or_default();
-            if e.0 != val || e.1.is_empty() {
+            if !short_eq(&e.0, val) || e.1.is_empty() {
                 e.0.clear();
                 e.0.extend_from_slice(val);
                 e.1.clear();
@@ -439,6 +439,12 @@ impl NameInfo {
             ft,
         }
     }
+}
+
+/// Slice equality for names and short values (a few bytes): a byte loop
+/// the compiler keeps inline, where `==` calls `memcmp` for every field.
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 struct FieldState {

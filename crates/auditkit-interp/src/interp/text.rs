@@ -3,7 +3,18 @@
 
 use super::{cstr, EscapeMode};
 
-fn hex_val(c: u8) -> u8 {
+/// [`hex_val`] of every byte, for the decoding loop.
+static HEX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = hex_val(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn hex_val(c: u8) -> u8 {
     // x2c(): a non-hex byte (only ever the terminating NUL here) counts 0.
     match c {
         b'0'..=b'9' => c - b'0',
@@ -36,11 +47,15 @@ pub(crate) fn unescape_buf(buf: &[u8]) -> Option<Vec<u8>> {
     let c = h.div_ceil(2);
     let zero_end_min = (buf.len() / 2 + 1).max(c + 1);
     let mut v = Vec::with_capacity((h + 1).max(zero_end_min) + 1);
+    let (pairs, odd) = buf[..h].as_chunks::<2>();
     v.extend(
-        buf[..h]
-            .chunks(2)
-            .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c))),
+        pairs
+            .iter()
+            .map(|&[a, b]| HEX[a as usize] << 4 | HEX[b as usize]),
     );
+    if let [a] = odd {
+        v.push(HEX[*a as usize] << 4);
+    }
     v.extend_from_slice(&buf[c..h]);
     v.push(0);
     let zero_end = (buf.len() / 2 + 1).max(c + 1);
