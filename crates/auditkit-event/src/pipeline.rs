@@ -104,6 +104,8 @@ struct Batcher<'a> {
     prefiltered: bool,
     /// Events dropped so.
     dropped: u64,
+    /// Items added or dropped since the last flush.
+    considered: usize,
 }
 
 impl Batcher<'_> {
@@ -111,18 +113,28 @@ impl Batcher<'_> {
         if let Item::Event(ev) = &it {
             if self.prefiltered && !ev.is_candidate() {
                 self.dropped += 1;
+                // Dropped events count toward the batch as if kept: a
+                // batch then spans no more input than without the
+                // prefilter, instead of holding the chunks of `size`
+                // rare candidates from all over the file.
+                self.considered += 1;
+                if self.considered >= self.size {
+                    self.flush();
+                }
                 return;
             }
             self.events += 1;
         }
+        self.considered += 1;
         self.batch.push(it);
-        if self.batch.len() >= self.size {
+        if self.considered >= self.size {
             self.flush();
         }
     }
 
     /// Send what is batched (nothing when empty).
     fn flush(&mut self) {
+        self.considered = 0;
         if self.batch.is_empty() || self.closed || self.to.is_empty() {
             return;
         }
@@ -467,6 +479,7 @@ where
                 events: 0,
                 prefiltered,
                 dropped: 0,
+                considered: 0,
             };
             let mut idle = std::time::Instant::now();
             for i in 0.. {
