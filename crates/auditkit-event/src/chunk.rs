@@ -84,6 +84,10 @@ pub struct ParsedChunk {
     pub comments: u64,
     /// Number of lines in the chunk.
     pub lines: u64,
+    /// The records a [`Prefilter`](crate::prefilter::Prefilter) marked
+    /// (sorted indexes into `records`), or `None` when the chunk was not
+    /// prefiltered: then every event is a candidate.
+    pub hits: Option<Vec<u32>>,
 }
 
 impl ParsedChunk {
@@ -181,6 +185,7 @@ pub fn parse_chunk(chunk: Chunk) -> ParsedChunk {
         blank,
         comments,
         lines: u64::from(line_idx),
+        hits: None,
     }
 }
 

@@ -80,7 +80,7 @@ impl Event {
         }
     }
 
-    fn parts(&self) -> impl Iterator<Item = &Part> {
+    pub(crate) fn parts(&self) -> impl Iterator<Item = &Part> {
         std::iter::once(&self.first).chain(self.more.iter())
     }
 

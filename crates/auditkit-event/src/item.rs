@@ -48,4 +48,7 @@ pub struct Stats {
     pub dropped_eoe: u64,
     /// Events completed early by the open-event bound.
     pub forced: u64,
+    /// Events the prefilter dropped before the filter (counted in
+    /// `events` too).
+    pub prefiltered: u64,
 }

@@ -59,6 +59,7 @@ pub mod fields;
 pub mod header;
 mod item;
 pub mod pipeline;
+pub mod prefilter;
 pub mod value;
 
 pub use access::{EventFields, RecordFields};

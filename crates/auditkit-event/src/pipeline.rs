@@ -34,13 +34,14 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use crate::assemble::Assembler;
 use crate::chunk::{parse_chunk, Chunk, ParsedChunk, Unparsed};
 use crate::event::Event;
 pub use crate::item::{Item, Stats};
+use crate::prefilter::Prefilter;
 
 /// Settings of a pipeline run.
 #[derive(Clone, Debug)]
@@ -65,6 +66,12 @@ pub struct Config {
     /// ausearch does). A checkpointed search leaves them open, as
     /// ausearch does, so the next run sees them whole.
     pub complete_at_end: bool,
+    /// Drop the events no query can match before the filter sees them
+    /// (see [`crate::prefilter`]): the parse workers mark records, and the
+    /// assembler hands on only candidate events. The sink and the ordered
+    /// stage then never see the others, so a consumer that must see every
+    /// event (a checkpoint that remembers the last one) gives none.
+    pub prefilter: Option<Arc<Prefilter>>,
 }
 
 impl Default for Config {
@@ -77,6 +84,7 @@ impl Default for Config {
             group_by_id: false,
             live: false,
             complete_at_end: true,
+            prefilter: None,
         }
     }
 }
@@ -92,21 +100,41 @@ struct Batcher<'a> {
     next: usize,
     closed: bool,
     events: u64,
+    /// Drop the events that are not candidates of the prefilter.
+    prefiltered: bool,
+    /// Events dropped so.
+    dropped: u64,
+    /// Items added or dropped since the last flush.
+    considered: usize,
 }
 
 impl Batcher<'_> {
     fn add(&mut self, it: Item) {
-        if matches!(it, Item::Event(_)) {
+        if let Item::Event(ev) = &it {
+            if self.prefiltered && !ev.is_candidate() {
+                self.dropped += 1;
+                // Dropped events count toward the batch as if kept: a
+                // batch then spans no more input than without the
+                // prefilter, instead of holding the chunks of `size`
+                // rare candidates from all over the file.
+                self.considered += 1;
+                if self.considered >= self.size {
+                    self.flush();
+                }
+                return;
+            }
             self.events += 1;
         }
+        self.considered += 1;
         self.batch.push(it);
-        if self.batch.len() >= self.size {
+        if self.considered >= self.size {
             self.flush();
         }
     }
 
     /// Send what is batched (nothing when empty).
     fn flush(&mut self) {
+        self.considered = 0;
         if self.batch.is_empty() || self.closed || self.to.is_empty() {
             return;
         }
@@ -368,9 +396,14 @@ where
         for _ in 0..n {
             let (tx, rx) = sync_channel::<Chunk>(1);
             let (ptx, prx) = sync_channel::<ParsedChunk>(1);
+            let pf = cfg.prefilter.as_deref();
             handles.push(spawn_named(scope, "ak-parse", move || {
                 for c in rx {
-                    if ptx.send(parse_chunk(c)).is_err() {
+                    let mut pc = parse_chunk(c);
+                    if let Some(pf) = pf {
+                        pc.hits = Some(pf.mark(&pc));
+                    }
+                    if ptx.send(pc).is_err() {
                         break;
                     }
                 }
@@ -433,6 +466,7 @@ where
         let group_by_id = cfg.group_by_id;
         let live = cfg.live;
         let complete_at_end = cfg.complete_at_end;
+        let prefiltered = cfg.prefilter.is_some();
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
@@ -444,6 +478,9 @@ where
                 next: 0,
                 closed: false,
                 events: 0,
+                prefiltered,
+                dropped: 0,
+                considered: 0,
             };
             let mut idle = std::time::Instant::now();
             for i in 0.. {
@@ -473,7 +510,8 @@ where
                 asm.finish(&mut |e| out.add(Item::Event(e)));
             }
             out.flush();
-            st.events = out.events;
+            st.events = out.events + out.dropped;
+            st.prefiltered = out.dropped;
             st.dropped_eoe = asm.dropped_eoe();
             st.forced = asm.forced();
             st

@@ -200,3 +200,63 @@ fn a_panicking_worker_is_an_error() {
     assert!(e.message.starts_with("boom at "), "{}", e.message);
     assert!(e.to_string().contains("internal error"));
 }
+
+/// The prefilter drops only events the filter would skip: with it and
+/// without it, the ordered stage sees the same matching events in the
+/// same order, whatever the chunk size (events cut across chunks, whose
+/// literal is in a record of another chunk than their first) and the
+/// number of threads. The filter here needs the literal in one of the
+/// event's records, which is what the prefilter's marks promise.
+#[test]
+fn prefilter_keeps_every_matching_event_in_order() {
+    use auditkit_event::prefilter::Prefilter;
+    use std::sync::Arc;
+    let data = log();
+    for lit in [
+        &b"akgen-exec"[..],
+        b"akgen-watch",
+        b"PROCTITLE",
+        b"\"/usr/bin/sudo\"",
+    ] {
+        let holds = |ev: &Event| {
+            ev.records()
+                .any(|r| memchr::memmem::find(r.line, lit).is_some())
+        };
+        let all = assemble_all(&data, 2).len();
+        for threads in [1, 2, 3] {
+            for size in [150, 700, 4096, 1 << 20] {
+                let mut plain = Collect::default();
+                run(
+                    &cfg(threads),
+                    chunks(&data, size).into_iter(),
+                    &holds,
+                    &Ids,
+                    &mut plain,
+                )
+                .unwrap();
+                let pre = Config {
+                    prefilter: Prefilter::new(&[lit.to_vec()], &[]).map(Arc::new),
+                    ..cfg(threads)
+                };
+                let mut fast = Collect::default();
+                let done = run(
+                    &pre,
+                    chunks(&data, size).into_iter(),
+                    &holds,
+                    &Ids,
+                    &mut fast,
+                )
+                .unwrap();
+                let l = String::from_utf8_lossy(lit);
+                assert_eq!(
+                    fast.ids, plain.ids,
+                    "{l}, {threads} threads, chunks of {size}"
+                );
+                assert!(!plain.ids.is_empty() && plain.ids.len() < all, "{l}");
+                // Every event was assembled; those dropped were counted.
+                assert_eq!(done.stats.events as usize, all, "{l}");
+                assert_eq!(done.stats.prefiltered as usize, all - plain.ids.len());
+            }
+        }
+    }
+}

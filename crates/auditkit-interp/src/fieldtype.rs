@@ -137,7 +137,7 @@ impl FieldType {
 
 /// C-string view: auparse sees the value only up to its first NUL.
 fn cstr(v: &[u8]) -> &[u8] {
-    v.iter().position(|&c| c == 0).map_or(v, |i| &v[..i])
+    memchr::memchr(0, v).map_or(v, |i| &v[..i])
 }
 
 fn is_hex(v: &[u8]) -> bool {

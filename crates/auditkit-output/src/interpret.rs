@@ -21,7 +21,10 @@
 
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
-use auditkit_interp::{field_type, interpret, Ctx, FieldType, Machine, RecordType};
+use auditkit_interp::fxhash::FxMap;
+use auditkit_interp::{
+    field_type, field_type_uses_value, interpret, Ctx, FieldType, Machine, RecordType,
+};
 
 /// C `strtoul`; `None` on overflow (ERANGE).
 fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
@@ -30,6 +33,89 @@ fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
 
 use crate::escape::{escape_into, Escape};
 use crate::time;
+
+/// What the writer knows of a field name in a record type, worked out
+/// once per thread: a log has a few hundred (type, name) pairs and tens
+/// of millions of fields, and the type lookup (UTF-8 check, hash of the
+/// name in the type table, the record type's exceptions) was a sixth of
+/// `-i`'s time.
+struct NameInfo {
+    /// The name's bytes, to tell hash collisions apart.
+    bytes: Vec<u8>,
+    /// The name as text (empty when it is not UTF-8, as `field_type`
+    /// was asked with before).
+    text: String,
+    /// The field type, unless it depends on the value.
+    ft: Option<FieldType>,
+}
+
+/// Buffers and caches reused from record to record, per thread.
+#[derive(Default)]
+struct Scratch {
+    tmp: Vec<u8>,
+    names: FxMap<(RecordType, u64), NameInfo>,
+    /// (field type, hash of the value) -> (value, interpretation), for
+    /// the types whose interpretation depends on the value alone (see
+    /// [`cacheable`]); logs repeat the same uids, modes and capability
+    /// sets. Valid for one `owner`.
+    interp: FxMap<(u8, u64), (Vec<u8>, Vec<u8>)>,
+    /// The accounts (by address) and escape mode `interp` was made with.
+    owner: Option<(usize, Escape)>,
+}
+
+/// The most cached interpretations kept per thread before starting over.
+const MAX_CACHED: usize = 4096;
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Field types whose interpretation depends only on the value, the
+/// accounts and the escape mode (not on the record's machine, syscall,
+/// a0/a1 or CWD), and whose values repeat: safe and worth caching by
+/// value when the record has no enrichment.
+fn cacheable(ft: FieldType) -> bool {
+    matches!(
+        ft,
+        FieldType::Uid
+            | FieldType::Gid
+            | FieldType::Exit
+            | FieldType::Perm
+            | FieldType::Mode
+            | FieldType::ModeShort
+            | FieldType::CapBitmap
+            | FieldType::Capability
+            | FieldType::Success
+            | FieldType::Session
+            | FieldType::List
+            | FieldType::Flags
+            | FieldType::Oflag
+    )
+}
+
+/// FNV-1a of a short name or value, without allocation.
+fn hash(b: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for &c in b {
+        h = (h ^ u64::from(c)).wrapping_mul(0x100000001b3);
+    }
+    h ^ b.len() as u64
+}
+
+/// Decimal digits without the formatting machinery.
+fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
 
 /// Settings of the interpreted writer.
 pub struct Interpreter<'a> {
@@ -50,16 +136,47 @@ impl Interpreter<'_> {
             return;
         };
         let (a0, a1) = syscall_args(ev);
+        SCRATCH.with(|sc| {
+            let Ok(mut sc) = sc.try_borrow_mut() else {
+                // Not reentrant; a nested call (none today) gets its own.
+                return self.write_with(ev, &last, a0, a1, &mut Scratch::default(), out);
+            };
+            let owner = (std::ptr::from_ref(self.names) as usize, self.escape);
+            if sc.owner != Some(owner) {
+                sc.interp.clear();
+                sc.owner = Some(owner);
+            }
+            self.write_with(ev, &last, a0, a1, &mut sc, out);
+        });
+    }
+
+    fn write_with(
+        &self,
+        ev: &Event,
+        last: &Record<'_>,
+        a0: u64,
+        a1: u64,
+        sc: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) {
         if (RecordType::DAEMON_START..RecordType::SYSCALL).contains(&last.rtype()) {
-            self.record(ev, &last, a0, a1, out);
+            self.record(ev, last, a0, a1, sc, out);
         } else {
             for r in ev.records().rev() {
-                self.record(ev, &r, a0, a1, out);
+                self.record(ev, &r, a0, a1, sc, out);
             }
         }
     }
 
-    fn record(&self, ev: &Event, rec: &Record<'_>, a0: u64, a1: u64, out: &mut Vec<u8>) {
+    fn record(
+        &self,
+        ev: &Event,
+        rec: &Record<'_>,
+        a0: u64,
+        a1: u64,
+        sc: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) {
         if rec.is_interpreted() {
             // Read from ausearch -i output: interpreted already, and
             // printed as it was read (so that -i output searched with -i
@@ -116,7 +233,17 @@ impl Interpreter<'_> {
             }
             None => out.push(b'?'),
         }
-        out.extend_from_slice(format!(".{:03}:{}) ", id.msec, id.serial).as_bytes());
+        out.push(b'.');
+        if id.msec < 100 {
+            out.push(b'0');
+        }
+        if id.msec < 10 {
+            out.push(b'0');
+        }
+        push_u64(out, u64::from(id.msec));
+        out.push(b':');
+        push_u64(out, id.serial);
+        out.extend_from_slice(b") ");
 
         let is_sys = rtype == RecordType::SYSCALL || rtype == RecordType::SECCOMP;
         let mut st = FieldState {
@@ -127,7 +254,6 @@ impl Interpreter<'_> {
         let mut found = false;
         let mut comma = false;
         let mut no_more_eq = false;
-        let mut tmp = Vec::new();
         while let Some(c) = cur {
             if c.is_empty() {
                 break;
@@ -154,7 +280,7 @@ impl Interpreter<'_> {
             let (val, next) = split_value(rtype, name_raw, after, &mut comma);
             cur = next;
             self.report(
-                rtype, is_sys, name_raw, val, comma, a0, a1, rec, &mut st, &mut tmp, out,
+                rtype, is_sys, name_raw, val, comma, a0, a1, rec, &mut st, sc, out,
             );
         }
         if !found && no_more_eq {
@@ -186,7 +312,7 @@ impl Interpreter<'_> {
         a1: u64,
         rec: &Record<'_>,
         st: &mut FieldState,
-        tmp: &mut Vec<u8>,
+        sc: &mut Scratch,
         out: &mut Vec<u8>,
     ) {
         let mut name = name;
@@ -197,8 +323,26 @@ impl Interpreter<'_> {
         if name == b"acct" && val.last() == Some(&b':') {
             val = &val[..val.len() - 1];
         }
-        let name_s = std::str::from_utf8(name).unwrap_or("");
-        let ft = field_type(rtype, name_s, val);
+        let Scratch {
+            tmp,
+            names,
+            interp: cache,
+            ..
+        } = sc;
+        let info = names
+            .entry((rtype, hash(name)))
+            .or_insert_with(|| NameInfo::new(rtype, name));
+        let uncached;
+        let (name_s, ft) = if short_eq(&info.bytes, name) {
+            let ft = info
+                .ft
+                .unwrap_or_else(|| field_type(rtype, &info.text, val));
+            (info.text.as_str(), ft)
+        } else {
+            // Two names with one hash: the second is not cached.
+            uncached = std::str::from_utf8(name).unwrap_or("");
+            (uncached, field_type(rtype, uncached, val))
+        };
         let syscall;
         if is_sys {
             if st.machine.is_none() {
@@ -240,8 +384,29 @@ impl Interpreter<'_> {
             names: self.names,
             escape: self.escape.into(),
         };
-        tmp.clear();
-        interpret(ft, name_s, val, &ctx, tmp);
+        if ft == FieldType::Unclassified {
+            // Printed as logged: the interpretation is not needed.
+            out.extend_from_slice(val);
+            out.push(if comma { b',' } else { b' ' });
+            return;
+        }
+        let tmp: &[u8] = if ctx.enriched.is_none() && cacheable(ft) {
+            if cache.len() >= MAX_CACHED {
+                cache.clear();
+            }
+            let e = cache.entry((ft as u8, hash(val))).or_default();
+            if !short_eq(&e.0, val) || e.1.is_empty() {
+                e.0.clear();
+                e.0.extend_from_slice(val);
+                e.1.clear();
+                interpret(ft, name_s, val, &ctx, &mut e.1);
+            }
+            &e.1
+        } else {
+            tmp.clear();
+            interpret(ft, name_s, val, &ctx, tmp);
+            tmp
+        };
         if ft == FieldType::Unclassified {
             out.extend_from_slice(val);
             out.push(if comma { b',' } else { b' ' });
@@ -262,6 +427,24 @@ impl Interpreter<'_> {
             out.push(b' ');
         }
     }
+}
+
+impl NameInfo {
+    fn new(t: RecordType, name: &[u8]) -> NameInfo {
+        let text = std::str::from_utf8(name).unwrap_or("").to_string();
+        let ft = (!field_type_uses_value(t, &text)).then(|| field_type(t, &text, b""));
+        NameInfo {
+            bytes: name.to_vec(),
+            text,
+            ft,
+        }
+    }
+}
+
+/// Slice equality for names and short values (a few bytes): a byte loop
+/// the compiler keeps inline, where `==` calls `memcmp` for every field.
+fn short_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 struct FieldState {
@@ -290,12 +473,16 @@ fn split_value<'a>(
             None => (after, None),
         };
     }
-    let c = memchr::memchr(b',', after);
+    // A comma counts only before the next space: look for one there only
+    // (searching the whole rest of the line for every field was
+    // quadratic in the record's length).
     let v = memchr::memchr(b' ', after);
-    let name_s = std::str::from_utf8(name).unwrap_or("");
+    let c = memchr::memchr(b',', &after[..v.unwrap_or(after.len())]);
+    // Only a comma before the next space needs the field's type.
+    let name_s = || std::str::from_utf8(name).unwrap_or("");
     match (c, v) {
         (Some(ci), Some(vi)) if ci < vi => {
-            if field_type(rtype, name_s, &after[vi..]) == FieldType::MacLabel {
+            if field_type(rtype, name_s(), &after[vi..]) == FieldType::MacLabel {
                 (&after[..vi], Some(&after[vi + 1..]))
             } else {
                 *comma = true;
@@ -303,7 +490,7 @@ fn split_value<'a>(
             }
         }
         (Some(ci), None) => {
-            if field_type(rtype, name_s, after) == FieldType::MacLabel {
+            if field_type(rtype, name_s(), after) == FieldType::MacLabel {
                 (after, None)
             } else {
                 *comma = true;
@@ -322,11 +509,27 @@ fn syscall_args(ev: &Event) -> (u64, u64) {
     };
     let mut a0 = 0;
     let mut a1 = 0;
+    // The last a0 and a1 count. A field named a0 stands at an `a0=` of
+    // the line, so when the line has one `a0=` and one `a1=` (every
+    // SYSCALL record auditd writes) the first of each is the last, and
+    // the fields after them (four fifths of the record) need no reading.
+    let once = |pat: &[u8]| memchr::memmem::find_iter(sys.line, pat).nth(1).is_none();
+    let stop_early = once(b"a0=") && once(b"a1=");
+    let (mut seen0, mut seen1) = (false, false);
     for f in sys.fields() {
         match f.name {
-            b"a0" => a0 = strtoul(&f.value, 16).unwrap_or(u64::MAX),
-            b"a1" => a1 = strtoul(&f.value, 16).unwrap_or(u64::MAX),
+            b"a0" => {
+                a0 = strtoul(&f.value, 16).unwrap_or(u64::MAX);
+                seen0 = true;
+            }
+            b"a1" => {
+                a1 = strtoul(&f.value, 16).unwrap_or(u64::MAX);
+                seen1 = true;
+            }
             _ => {}
+        }
+        if stop_early && seen0 && seen1 {
+            break;
         }
     }
     (a0, a1)

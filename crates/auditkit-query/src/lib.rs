@@ -42,6 +42,7 @@ pub mod criteria;
 mod cstr;
 pub mod items;
 pub mod lang;
+pub mod prefilter;
 pub mod time;
 #[allow(missing_docs)]
 pub mod types;

@@ -76,6 +76,12 @@ impl Filter {
         })
     }
 
+    /// The engine's prefilter for these filters (see
+    /// `auditkit_query::prefilter`), if they give one.
+    pub fn prefilter(&self) -> Option<auditkit_event::prefilter::Prefilter> {
+        auditkit_query::prefilter::for_search(&self.criteria, &self.queries)
+    }
+
     /// The names used for interpreted values.
     pub fn names(&self) -> &Accounts {
         &self.names

@@ -409,10 +409,18 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             names.push(p.source.display());
         }
     }
+    // A checkpoint remembers the last event, matching or not: it must see
+    // them all, so it gets no prefilter.
+    let prefilter = if gate.is_none() {
+        filter.prefilter().map(Arc::new)
+    } else {
+        None
+    };
     let cfg = pipeline::Config {
         live: a.follow,
         complete_at_end: gate.is_none(),
         group_by_id: groups_by_id(a.format),
+        prefilter,
         ..a.input.config()
     };
     let header = writer.as_ref().and_then(EventWriter::header);

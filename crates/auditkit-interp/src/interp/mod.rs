@@ -79,7 +79,7 @@ impl Ctx<'_> {
 
 /// Cut at the first NUL, as a C string would be.
 pub(crate) fn cstr(v: &[u8]) -> &[u8] {
-    v.iter().position(|&c| c == 0).map_or(v, |i| &v[..i])
+    memchr::memchr(0, v).map_or(v, |i| &v[..i])
 }
 
 /// `interpretation_list` lookup: the first `NAME=value` of the enrichment
@@ -121,9 +121,9 @@ pub fn interpret(ft: FieldType, name: &str, value: &[u8], ctx: &Ctx, out: &mut V
         }
     }
     let mut s = render(ft, val, ctx);
-    let end = s.iter().position(|&c| c == 0).unwrap_or(s.len());
+    let end = memchr::memchr(0, &s).unwrap_or(s.len());
     s.truncate(end);
-    if ft == FieldType::EscapedKey && s.contains(&0x01) {
+    if ft == FieldType::EscapedKey && memchr::memchr(0x01, &s).is_some() {
         // Several keys joined by 0x01: the separator must stay as it is.
         for (i, key) in s.split(|&c| c == 0x01).enumerate() {
             if i > 0 {

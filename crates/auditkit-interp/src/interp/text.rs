@@ -3,9 +3,25 @@
 
 use super::{cstr, EscapeMode};
 
-fn hex_val(c: u8) -> u8 {
+/// [`hex_val`] of every byte, for the decoding loop.
+static HEX: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = hex_val(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn hex_val(c: u8) -> u8 {
     // x2c(): a non-hex byte (only ever the terminating NUL here) counts 0.
-    (c as char).to_digit(16).map_or(0, |d| d as u8)
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        b'A'..=b'F' => c - b'A' + 10,
+        _ => 0,
+    }
 }
 
 /// `au_unescape`'s whole result buffer, not just its C string: the decoded
@@ -26,14 +42,22 @@ pub(crate) fn unescape_buf(buf: &[u8]) -> Option<Vec<u8>> {
     if h < 2 {
         return None;
     }
-    let mut v = buf[..h].to_vec();
+    // The decoded bytes, then the rest of the hex text from where they
+    // end, then the NUL: the buffer au_unescape leaves, built in one pass.
+    let c = h.div_ceil(2);
+    let zero_end_min = (buf.len() / 2 + 1).max(c + 1);
+    let mut v = Vec::with_capacity((h + 1).max(zero_end_min) + 1);
+    let (pairs, odd) = buf[..h].as_chunks::<2>();
+    v.extend(
+        pairs
+            .iter()
+            .map(|&[a, b]| HEX[a as usize] << 4 | HEX[b as usize]),
+    );
+    if let [a] = odd {
+        v.push(HEX[*a as usize] << 4);
+    }
+    v.extend_from_slice(&buf[c..h]);
     v.push(0);
-    let decoded: Vec<u8> = buf[..h]
-        .chunks(2)
-        .map(|p| hex_val(p[0]) << 4 | p.get(1).map_or(0, |&c| hex_val(c)))
-        .collect();
-    let c = decoded.len();
-    v[..c].copy_from_slice(&decoded);
     let zero_end = (buf.len() / 2 + 1).max(c + 1);
     if v.len() < zero_end {
         v.resize(zero_end, 0);
@@ -82,7 +106,10 @@ fn escaped_buf(val: &[u8]) -> Vec<u8> {
 /// decoding fails the value is returned unchanged. A quote that never closes
 /// gives a single space.
 pub(crate) fn escaped(val: &[u8]) -> Vec<u8> {
-    cstr(&escaped_buf(val)).to_vec()
+    let mut v = escaped_buf(val);
+    let end = cstr(&v).len();
+    v.truncate(end);
+    v
 }
 
 /// `print_escaped_ext`: with a CWD, a relative name is joined to it and
@@ -262,6 +289,11 @@ pub(crate) fn escape_into(s: &[u8], mode: EscapeMode, out: &mut Vec<u8>) {
         EscapeMode::Shell => SHELL,
         EscapeMode::ShellQuote => SHELL_QUOTE,
     };
+    // Nearly every value needs no escape: copy it in one piece.
+    if !s.iter().any(|&c| c < 32 || set.contains(&c)) {
+        out.extend_from_slice(s);
+        return;
+    }
     for &c in s {
         if c < 32 {
             out.extend_from_slice(&octal(c));

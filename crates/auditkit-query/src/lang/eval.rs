@@ -308,7 +308,43 @@ fn passes(o: &Occ, t: &Test, form: Form, names: &Names) -> bool {
     }
 }
 
+/// Fields whose decoded and interpreted values are both made of the
+/// record's own text: the value as logged (quotes stripped) or its hex
+/// decoded (the escaped types of auparse), never a name looked up or a
+/// number rendered.
+const TEXT_FIELDS: &[&[u8]] = &[b"exe", b"comm", b"key", b"cwd", b"name", b"path"];
+
 impl Node {
+    /// Strings one of which is inside a field value of every event the
+    /// node can match, for the engine's prefilter: equality (`=`, `in`)
+    /// of a text field (see [`TEXT_FIELDS`]) with a string, through
+    /// `and` (either side) and `or` (both sides). `None` when the node
+    /// gives no such strings (negations, ranges, regexes, numbers).
+    pub(crate) fn needles(&self) -> Option<Vec<Vec<u8>>> {
+        match self {
+            Node::And(a, b) => a.needles().or_else(|| b.needles()),
+            Node::Or(a, b) => {
+                let mut n = a.needles()?;
+                n.extend(b.needles()?);
+                Some(n)
+            }
+            Node::Any(f, tests)
+                if f.pseudo.is_none()
+                    && f.form != Form::Raw
+                    && TEXT_FIELDS.contains(&f.name.as_slice()) =>
+            {
+                tests
+                    .iter()
+                    .map(|t| match t {
+                        Test::Cmp(Op::Eq, Lit::Str(s)) => Some(s.as_bytes().to_vec()),
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn eval(&self, ev: &EventView, names: &Names) -> bool {
         match self {
             Node::And(a, b) => a.eval(ev, names) && b.eval(ev, names),

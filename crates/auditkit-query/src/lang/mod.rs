@@ -174,6 +174,13 @@ pub fn compile(src: &str) -> Result<Query, QueryError> {
 }
 
 impl Query {
+    /// Strings one of which every event the query matches holds in a
+    /// text field's value (see `crate::prefilter`), if the query gives
+    /// such strings.
+    pub fn needles(&self) -> Option<Vec<Vec<u8>>> {
+        self.root.needles()
+    }
+
     /// Whether the event satisfies the query.
     pub fn matches(&self, ev: &EventView<'_>, names: &Names<'_>) -> bool {
         self.root.eval(ev, names)
