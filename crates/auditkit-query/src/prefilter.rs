@@ -17,6 +17,12 @@
 //!   `--escape`) gives no prefilter, nor a hex run shorter than 4.
 //! * `-m` compares record types with the records' headers: the types
 //!   themselves mark records.
+//! * `-sc N` compares N with the number ausearch read after `syscall=`
+//!   (the kernel writes it in decimal), or, in ausearch `-i` output used
+//!   as input, with the number a name maps back to through the record's
+//!   machine: the line holds `syscall=N`, `syscall=unknown-syscall(N)`,
+//!   or `syscall=NAME` for a name N has on some machine (either spelling
+//!   of the table; `socketcall(...)` starts with `socketcall`).
 //!
 //! * `--where`: equality of a text field (`exe`, `comm`, `key`, `cwd`,
 //!   `name`, `path`: values that are the text itself or its hex, never a
@@ -25,9 +31,10 @@
 //!
 //! All criteria and queries must hold, so one of them is enough: the
 //! first that gives a prefilter, in the order `-k`, `-x`, `-c`, `-m`,
-//! then the `--where` queries.
+//! `-sc`, then the `--where` queries.
 
 use auditkit_event::prefilter::Prefilter;
+use auditkit_interp::{syscall_name, syscall_name_au309, Machine};
 
 use crate::criteria::Criteria;
 use crate::lang::Query;
@@ -71,9 +78,33 @@ pub fn for_criteria(c: &Criteria) -> Option<Prefilter> {
         }
     }
     match &c.types {
-        Some(t) if !t.is_empty() => Prefilter::new(&[], t),
-        _ => None,
+        Some(t) if !t.is_empty() => return Prefilter::new(&[], t),
+        _ => {}
     }
+    u32::try_from(c.syscall)
+        .ok()
+        .and_then(|n| Prefilter::new(&syscall_literals(n), &[]))
+}
+
+/// The literals of `-sc N`: the logged number, ausearch's form for a
+/// number it has no name for, and every name N has on any machine.
+pub fn syscall_literals(n: u32) -> Vec<Vec<u8>> {
+    let mut lits = vec![
+        format!("syscall={n}").into_bytes(),
+        format!("syscall=unknown-syscall({n})").into_bytes(),
+    ];
+    for m in Machine::ALL {
+        for name in [syscall_name(m, n), syscall_name_au309(m, n)]
+            .into_iter()
+            .flatten()
+        {
+            let l = format!("syscall={name}").into_bytes();
+            if !lits.contains(&l) {
+                lits.push(l);
+            }
+        }
+    }
+    lits
 }
 
 /// The prefilter for a `--where` query, if it gives one: every string of
@@ -95,6 +126,26 @@ pub fn for_search(c: &Criteria, queries: &[Query]) -> Option<Prefilter> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syscall_literals_cover_every_form() {
+        let l = syscall_literals(42);
+        for form in [
+            &b"syscall=42"[..],
+            b"syscall=connect",
+            b"syscall=unknown-syscall(42)",
+        ] {
+            assert!(
+                l.iter().any(|x| x == form),
+                "{}",
+                String::from_utf8_lossy(form)
+            );
+        }
+        // i386's 102 is socketcall, printed `socketcall(connect)`.
+        assert!(syscall_literals(102)
+            .iter()
+            .any(|x| b"syscall=socketcall(connect)".starts_with(x)));
+    }
 
     #[test]
     fn literals_of_needles() {
