@@ -43,7 +43,7 @@ pub struct Filter {
 
 /// User and group names: this host's, or `--passwd`/`--group`.
 pub fn load_names(a: &SearchArgs) -> Result<Accounts> {
-    Ok(a.host_paths().accounts()?)
+    Ok(a.accounts()?.clone())
 }
 
 impl Filter {

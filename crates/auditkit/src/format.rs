@@ -39,7 +39,7 @@ impl EventWriter {
             Accounts::new()
         };
         let users = if matches!(a.format, Format::Csv | Format::Text) {
-            load_names(a)?
+            names.clone()
         } else {
             Accounts::new()
         };

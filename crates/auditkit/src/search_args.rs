@@ -63,6 +63,9 @@ pub struct SearchArgs {
     pub debug: bool,
     pub passwd: Option<PathBuf>,
     pub group: Option<PathBuf>,
+    /// The accounts of `passwd`/`group` once read: the id options, the
+    /// filter and the writer all ask, and the files are read once.
+    accounts: std::sync::OnceLock<Accounts>,
     pub help: bool,
     pub version: bool,
     /// The ausearch criteria.
@@ -129,6 +132,7 @@ impl Default for SearchArgs {
             debug: false,
             passwd: None,
             group: None,
+            accounts: std::sync::OnceLock::new(),
             help: false,
             version: false,
             criteria: Criteria::default(),
@@ -156,6 +160,16 @@ impl SearchArgs {
         HostPaths::this_host()
             .with_passwd(self.passwd.clone())
             .with_group(self.group.clone())
+    }
+
+    /// User and group names: this host's, or `--passwd`/`--group`, read
+    /// the first time something asks.
+    pub fn accounts(&self) -> Result<&Accounts, auditkit_host::LoadError> {
+        if let Some(a) = self.accounts.get() {
+            return Ok(a);
+        }
+        let loaded = self.host_paths().accounts()?;
+        Ok(self.accounts.get_or_init(|| loaded))
     }
 
     /// Whether an id option was given as a name (so the accounts must be
@@ -329,10 +343,9 @@ fn valid_types_message() -> String {
 /// error is reported where ausearch reports the name.
 pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
     let mut a = parse_words(args)?;
+    // Numeric ids need no names; the options are applied in order either way.
     let accounts = if a.has_id_names() {
-        a.host_paths()
-            .accounts()
-            .map_err(|e| ArgError(e.to_string()))?
+        a.accounts().map_err(|e| ArgError(e.to_string()))?.clone()
     } else {
         Accounts::new()
     };
