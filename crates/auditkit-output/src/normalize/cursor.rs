@@ -160,11 +160,31 @@ fn type_number(name: &[u8]) -> RecordType {
     auditkit_interp::msgtype::parse_type_token(name).map_or(RecordType::INVALID, |t| t)
 }
 
+/// Whether the header is auditd's own shape, `[node=N ]type=T msg=...`,
+/// with the node and type the header parser read: then auparse's tokens
+/// say the same, and tokenizing the header again (for every record of a
+/// csv or text search) is not needed.
+fn canonical_header(rec: &Record<'_>) -> bool {
+    let mut head = rec.message();
+    if let Some(rest) = head.strip_prefix(b"node=") {
+        let Some(node) = rec.node() else {
+            return false;
+        };
+        match rest.strip_prefix(node).and_then(|r| r.strip_prefix(b" ")) {
+            Some(r) => head = r,
+            None => return false,
+        }
+    }
+    head.strip_prefix(b"type=")
+        .and_then(|r| r.strip_prefix(rec.type_name()))
+        .is_some_and(|r| r.starts_with(b" msg="))
+}
+
 /// auparse's `r->type` of a record: the value of a `type` field that
 /// comes first or right after `node`, 0 when there is none. It decides
 /// where auparse ends an event, so the csv and text writers group by it.
 pub(crate) fn auparse_rtype(rec: &Record<'_>) -> RecordType {
-    if rec.header.format == LineFormat::Interpreted {
+    if rec.header.format == LineFormat::Interpreted || canonical_header(rec) {
         return rec.rtype();
     }
     let mut fields = header_fields(rec);
