@@ -230,60 +230,63 @@ mod tests {
         assert_eq!(FieldType::by_name("name"), FieldType::EscapedFile);
         assert_eq!(FieldType::by_name("flags"), FieldType::Mmap);
         assert_eq!(FieldType::by_name("apparmor"), FieldType::Escaped);
-        assert_eq!(
-            field_type(RecordType::PATH, "flags", b"1"),
-            FieldType::Flags
-        );
-        assert_eq!(
-            field_type(RecordType::EXECVE, "a1", b"\"x\""),
-            FieldType::Escaped
-        );
-        assert_eq!(
-            field_type(RecordType::EXECVE, "a1_len", b"9"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(RecordType::EXECVE, "argc", b"2"),
-            FieldType::Unclassified
-        );
-        assert_eq!(field_type(RecordType::SYSCALL, "a1", b"2"), FieldType::A1);
-        assert_eq!(
-            field_type(RecordType::USER_LOGIN, "acct", b"\"root\""),
-            FieldType::Escaped
-        );
-        assert_eq!(
-            field_type(RecordType::USER_LOGIN, "acct", b"726F6F74"),
-            FieldType::Escaped
-        );
-        assert_eq!(
-            field_type(RecordType::USER_LOGIN, "acct", b"root"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(RecordType::ADD_GROUP, "id", b"5"),
-            FieldType::Gid
-        );
-        assert_eq!(field_type(RecordType::SYSCALL, "id", b"5"), FieldType::Uid);
-        assert_eq!(
-            field_type(RecordType::TRUSTED_APP, "x", b"123"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(RecordType::TRUSTED_APP, "x", b"abc"),
-            FieldType::Escaped
-        );
-        assert_eq!(
-            field_type(RecordType::TRUSTED_APP, "x", b"xyz"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(RecordType::AVC, "saddr", b"01"),
-            FieldType::Unclassified
-        );
-        assert_eq!(
-            field_type(RecordType::NETFILTER_PKT, "saddr", b"1.2.3.4"),
-            FieldType::Addr
-        );
+        // (record type, name, value, type): the record type and the value
+        // decide for some names, as in auparse's `auparse_interp_adjust_type`.
+        let cases: &[(RecordType, &str, &[u8], FieldType)] = &[
+            (RecordType::PATH, "flags", b"1", FieldType::Flags),
+            (RecordType::EXECVE, "a1", b"\"x\"", FieldType::Escaped),
+            (RecordType::EXECVE, "a1_len", b"9", FieldType::Unclassified),
+            (RecordType::EXECVE, "argc", b"2", FieldType::Unclassified),
+            (RecordType::SYSCALL, "a1", b"2", FieldType::A1),
+            (
+                RecordType::USER_LOGIN,
+                "acct",
+                b"\"root\"",
+                FieldType::Escaped,
+            ),
+            (
+                RecordType::USER_LOGIN,
+                "acct",
+                b"726F6F74",
+                FieldType::Escaped,
+            ),
+            (
+                RecordType::USER_LOGIN,
+                "acct",
+                b"root",
+                FieldType::Unclassified,
+            ),
+            (RecordType::ADD_GROUP, "id", b"5", FieldType::Gid),
+            (RecordType::SYSCALL, "id", b"5", FieldType::Uid),
+            (
+                RecordType::TRUSTED_APP,
+                "x",
+                b"123",
+                FieldType::Unclassified,
+            ),
+            (RecordType::TRUSTED_APP, "x", b"abc", FieldType::Escaped),
+            (
+                RecordType::TRUSTED_APP,
+                "x",
+                b"xyz",
+                FieldType::Unclassified,
+            ),
+            (RecordType::AVC, "saddr", b"01", FieldType::Unclassified),
+            (
+                RecordType::NETFILTER_PKT,
+                "saddr",
+                b"1.2.3.4",
+                FieldType::Addr,
+            ),
+        ];
+        for &(rtype, name, value, want) in cases {
+            assert_eq!(
+                field_type(rtype, name, value),
+                want,
+                "{rtype} {name}={}",
+                String::from_utf8_lossy(value)
+            );
+        }
         for t in FieldType::ALL {
             assert_eq!(FieldType::from_c(t.as_c()), Some(t));
         }

@@ -8,7 +8,9 @@
 use auditkit_kernel::{apply, Allow, ApplyError, Desired, Error, Setting};
 use auditkit_rules::{canonical_with, parse_file, Machine, PrintState, Resolver};
 use auditkit_testsupport::kernel as common;
-use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
+use common::{
+    assert_most_of_corpus, auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session,
+};
 
 fn our_listing(s: &mut Session) -> Vec<String> {
     let native = Machine::native();
@@ -51,16 +53,7 @@ fn listing_equals_auditctl_for_the_corpus() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules compared");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // How many rules load depends on the host (its paths and users); the
-    // corpus holds the same number everywhere. Most of them must be compared.
-    let in_corpus: usize = corpus_files()
-        .iter()
-        .map(|(n, t)| parse_file(n, t).0.rules().count())
-        .sum();
-    assert!(
-        files >= 30 && rules * 2 > in_corpus,
-        "{files} files, {rules} of the corpus' {in_corpus} rules"
-    );
+    assert_most_of_corpus(files, rules);
 }
 
 fn desired(name: &str, text: &str, host: &RealHost) -> Desired {
@@ -121,16 +114,7 @@ fn apply_each_corpus_file_then_auditctl_agrees() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules applied; {kept} rules kept in place between files");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // How many rules load depends on the host (its paths and users); the
-    // corpus holds the same number everywhere. Most of them must be compared.
-    let in_corpus: usize = corpus_files()
-        .iter()
-        .map(|(n, t)| parse_file(n, t).0.rules().count())
-        .sum();
-    assert!(
-        files >= 30 && rules * 2 > in_corpus,
-        "{files} files, {rules} of the corpus' {in_corpus} rules"
-    );
+    assert_most_of_corpus(files, rules);
 }
 
 /// (3) A rule the kernel refuses (a watch whose parent directory does not

@@ -32,6 +32,7 @@ fn strtoul(s: &[u8], radix: u32) -> Option<u64> {
 }
 
 use crate::escape::{escape_into, Escape};
+use crate::push_u64;
 use crate::time;
 
 /// What the writer knows of a field name in a record type, worked out
@@ -100,21 +101,6 @@ fn hash(b: &[u8]) -> u64 {
         h = (h ^ u64::from(c)).wrapping_mul(0x100000001b3);
     }
     h ^ b.len() as u64
-}
-
-/// Decimal digits without the formatting machinery.
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
 }
 
 /// Settings of the interpreted writer.

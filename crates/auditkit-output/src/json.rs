@@ -21,6 +21,8 @@ use auditkit_interp::{
     field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType,
 };
 
+use crate::push_u64;
+
 /// Writes events as JSON lines.
 pub struct JsonWriter<'a> {
     /// uid/gid names for `interp`.
@@ -438,21 +440,6 @@ impl FieldInfo {
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
-}
-
-/// Decimal digits without the formatting machinery.
-fn push_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
 }
 
 /// A hash of a value, eight bytes at a time (values such as proctitles

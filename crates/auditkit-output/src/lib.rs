@@ -23,3 +23,19 @@ pub mod text;
 pub mod time;
 
 pub use escape::Escape;
+
+/// Decimal digits without the formatting machinery (the JSON and `-i`
+/// writers print ids, serials and numbers for every record).
+pub(crate) fn push_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}

@@ -223,16 +223,7 @@ fn family_number(name: &str) -> Option<u16> {
         for f in 0u16..=255 {
             let [a, b] = f.to_le_bytes();
             let hex = format!("{a:02X}{b:02X}{}", "00".repeat(30));
-            let ctx = auditkit_interp::Ctx {
-                machine: None,
-                syscall: None,
-                a0: 0,
-                a1: 0,
-                cwd: None,
-                enriched: None,
-                names: Accounts::empty(),
-                escape: auditkit_interp::EscapeMode::Raw,
-            };
+            let ctx = auditkit_interp::Ctx::standalone(Accounts::empty());
             let mut s = Vec::new();
             auditkit_interp::interpret(FieldType::Sockaddr, "saddr", hex.as_bytes(), &ctx, &mut s);
             let s = String::from_utf8_lossy(&s);
@@ -496,16 +487,7 @@ mod tests {
 
     #[test]
     fn sockaddrs_round_trip_through_the_interpreter() {
-        let ctx = auditkit_interp::Ctx {
-            machine: None,
-            syscall: None,
-            a0: 0,
-            a1: 0,
-            cwd: None,
-            enriched: None,
-            names: Accounts::empty(),
-            escape: auditkit_interp::EscapeMode::Raw,
-        };
+        let ctx = auditkit_interp::Ctx::standalone(Accounts::empty());
         for hex in [
             "0200115C0A0000010000000000000000",
             "0A00005000000000FE80000000000000000000000000000102000000",

@@ -18,12 +18,7 @@ impl Refusals {
         message: impl Into<String>,
         fix: impl Into<String>,
     ) {
-        self.0.push(Rejection {
-            code,
-            span,
-            message: message.into(),
-            fix: fix.into(),
-        });
+        self.0.push(Rejection::new(code, span, message, fix));
     }
 }
 

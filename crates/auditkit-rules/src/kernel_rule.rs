@@ -103,3 +103,20 @@ pub struct Rejection {
     /// How to fix it.
     pub fix: String,
 }
+
+impl Rejection {
+    /// A rejection with its code, place, message and fix.
+    pub fn new(
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Rejection {
+        Rejection {
+            code,
+            span,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+}

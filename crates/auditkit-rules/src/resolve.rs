@@ -51,12 +51,8 @@ impl State<'_> {
         message: impl Into<String>,
         fix: impl Into<String>,
     ) {
-        self.rejections.push(Rejection {
-            code,
-            span,
-            message: message.into(),
-            fix: fix.into(),
-        });
+        self.rejections
+            .push(Rejection::new(code, span, message, fix));
     }
 }
 

@@ -96,12 +96,22 @@ fn run(profile: &str, files: &[(String, String)], layout: Layout, o: Opts) -> Ve
 }
 
 fn plain(profile: &str, files: &[(String, String)], layout: Layout) -> Vec<ItemResult> {
+    with_system(profile, files, layout, &NoSystem)
+}
+
+/// [`run`] against a system, keys not required, not strict.
+fn with_system(
+    profile: &str,
+    files: &[(String, String)],
+    layout: Layout,
+    system: &dyn System,
+) -> Vec<ItemResult> {
     run(
         profile,
         files,
         layout,
         Opts {
-            system: &NoSystem,
+            system,
             require_keys: false,
             strict: false,
         },
@@ -514,15 +524,11 @@ fn privileged_item_uses_the_hosts_setuid_files() {
     let text = profile_text("cis-debian12", &["/usr/bin/passwd"]);
     let got = cis12(&text, false);
     assert_eq!(got["6.2.3.6"], "fail", "/usr/bin/sudo has no rule");
-    let r = run(
+    let r = with_system(
         "cis-debian12",
         &[("t".into(), text)],
         Layout::Files,
-        Opts {
-            system: &fake_with_sudo_log(),
-            require_keys: false,
-            strict: false,
-        },
+        &fake_with_sudo_log(),
     );
     let p = r.iter().find(|i| i.id == "6.2.3.6").unwrap();
     assert_eq!(p.fix, "-a always,exit -F path=/usr/bin/sudo -F perm=x -F auid>=1000 -F auid!=unset -k privileged\n");
@@ -534,15 +540,11 @@ fn sudo_log_item_follows_sudoers() {
     let mut sys = Fake::default();
     sys.files
         .insert("/etc/sudoers".into(), "root ALL=(ALL) ALL\n".into());
-    let r = run(
+    let r = with_system(
         "cis-debian12",
         &[("t".into(), text.clone())],
         Layout::Files,
-        Opts {
-            system: &sys,
-            require_keys: false,
-            strict: false,
-        },
+        &sys,
     );
     let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
     assert_eq!(i.status, Status::NotApplicable);
@@ -551,15 +553,11 @@ fn sudo_log_item_follows_sudoers() {
         "/etc/sudoers".into(),
         "Defaults\tlogfile=/var/log/sudo-io.log\n".into(),
     );
-    let r = run(
+    let r = with_system(
         "cis-debian12",
         &[("t".into(), text.clone())],
         Layout::Files,
-        Opts {
-            system: &sys,
-            require_keys: false,
-            strict: false,
-        },
+        &sys,
     );
     let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
     assert_eq!(i.status, Status::Fail);
@@ -567,16 +565,7 @@ fn sudo_log_item_follows_sudoers() {
     // A host without sudo: the item does not apply, and says why.
     let mut sys = Fake::default();
     sys.files.insert("/etc/passwd".into(), String::new());
-    let r = run(
-        "cis-debian12",
-        &[("t".into(), text)],
-        Layout::Files,
-        Opts {
-            system: &sys,
-            require_keys: false,
-            strict: false,
-        },
-    );
+    let r = with_system("cis-debian12", &[("t".into(), text)], Layout::Files, &sys);
     let i = r.iter().find(|i| i.id == "6.2.3.3").unwrap();
     assert_eq!(i.status, Status::NotApplicable);
     assert!(i.note.as_deref().unwrap().contains("sudo is not installed"));
@@ -649,16 +638,7 @@ fn config_boot_and_file_items() {
     ] {
         sys.stats.insert(format!("/sbin/{t}"), st(0o755, 0));
     }
-    let r = run(
-        "cis-debian12",
-        &[],
-        Layout::Files,
-        Opts {
-            system: &sys,
-            require_keys: false,
-            strict: false,
-        },
-    );
+    let r = with_system("cis-debian12", &[], Layout::Files, &sys);
     let got: BTreeMap<&str, &str> = r
         .iter()
         .filter(|i| !i.rules_item)
@@ -834,16 +814,7 @@ fn automation_rules_d_passes_every_rules_item() {
             (n, t)
         })
         .collect();
-    let r = run(
-        "cis-debian12",
-        &files,
-        Layout::RulesD,
-        Opts {
-            system: &sys,
-            require_keys: false,
-            strict: false,
-        },
-    );
+    let r = with_system("cis-debian12", &files, Layout::RulesD, &sys);
     let time = r.iter().find(|i| i.id == "6.2.3.4").unwrap();
     assert_eq!(time.status, Status::Fail);
     assert_eq!(
@@ -874,16 +845,7 @@ fn system_items_follow_the_benchmark_audit() {
         for (p, s) in extra {
             sys.stats.insert(p.to_string(), *s);
         }
-        let r = run(
-            "cis-debian12",
-            &[],
-            Layout::Files,
-            Opts {
-                system: &sys,
-                require_keys: false,
-                strict: false,
-            },
-        );
+        let r = with_system("cis-debian12", &[], Layout::Files, &sys);
         r.into_iter()
             .filter(|i| !i.rules_item)
             .map(|i| (i.id.clone(), i))
@@ -952,16 +914,7 @@ fn boot_items_read_what_the_next_boot_uses() {
         for (p, t) in files {
             sys.files.insert(p.to_string(), t.to_string());
         }
-        let r = run(
-            "cis-debian12",
-            &[],
-            Layout::Files,
-            Opts {
-                system: &sys,
-                require_keys: false,
-                strict: false,
-            },
-        );
+        let r = with_system("cis-debian12", &[], Layout::Files, &sys);
         let i = r.into_iter().find(|i| i.id == "6.2.1.3").unwrap();
         (i.status, i.missing)
     };
@@ -1024,16 +977,7 @@ fn loaded_item_compares_rules_d_with_audit_rules() {
             sys.files
                 .insert("/etc/audit/audit.rules".into(), t.to_string());
         }
-        let r = run(
-            "cis-debian12",
-            &files,
-            Layout::RulesD,
-            Opts {
-                system: &sys,
-                require_keys: false,
-                strict: false,
-            },
-        );
+        let r = with_system("cis-debian12", &files, Layout::RulesD, &sys);
         r.into_iter().find(|i| i.id == "6.2.3.21").unwrap()
     };
     assert_eq!(item(None).status, Status::NotApplicable);

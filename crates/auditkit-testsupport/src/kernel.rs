@@ -146,6 +146,20 @@ impl Drop for Session {
     }
 }
 
+/// A corpus load test compared enough: how many rules load depends on the
+/// host (its paths and users), but the corpus holds the same number
+/// everywhere, so most of them must have been compared.
+pub fn assert_most_of_corpus(files: usize, rules: usize) {
+    let in_corpus: usize = corpus_files()
+        .iter()
+        .map(|(n, t)| parse_file(n, t).0.rules().count())
+        .sum();
+    assert!(
+        files >= 30 && rules * 2 > in_corpus,
+        "{files} files, {rules} of the corpus' {in_corpus} rules"
+    );
+}
+
 /// The corpus rule files that load on a kernel with auditctl 3.0.9's
 /// tables: the upstream 3.0.9 set, auditd-attack and Neo23x0's, as
 /// (name relative to `rules/`, text). Empty without the corpus (the tests

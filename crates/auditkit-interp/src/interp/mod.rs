@@ -58,7 +58,23 @@ pub struct Ctx<'a> {
     pub escape: EscapeMode,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a value interpreted on its own, outside any record:
+    /// no machine, no syscall, a0/a1 0, no CWD or enrichment, no escaping
+    /// (auparse's defaults).
+    pub fn standalone(names: &'a auditkit_host::Accounts) -> Ctx<'a> {
+        Ctx {
+            machine: None,
+            syscall: None,
+            a0: 0,
+            a1: 0,
+            cwd: None,
+            enriched: None,
+            names,
+            escape: EscapeMode::Raw,
+        }
+    }
+
     /// The machine as 3.0.9 sees it (`None` = -1).
     fn machine309(&self) -> Option<Machine> {
         self.machine.filter(|m| m.known_to_au309())

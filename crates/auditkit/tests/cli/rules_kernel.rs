@@ -6,7 +6,9 @@
 
 use auditkit_rules::{parse_file, Loaded, Machine, Resolver};
 use auditkit_testsupport::kernel as common;
-use common::{auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session};
+use common::{
+    assert_most_of_corpus, auditctl, auditctl_listing, corpus_files, loadable, RealHost, Session,
+};
 
 fn auditkit(args: &[&str]) -> (i32, String, String) {
     auditkit!().args(args).text()
@@ -65,16 +67,7 @@ fn apply_loaded_and_diff_over_the_corpus() {
     s.restore_now();
     eprintln!("{files} files, {rules} rules applied through the CLI");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // How many rules load depends on the host (its paths and users); the
-    // corpus holds the same number everywhere. Most of them must be compared.
-    let in_corpus: usize = corpus_files()
-        .iter()
-        .map(|(n, t)| parse_file(n, t).0.rules().count())
-        .sum();
-    assert!(
-        files >= 30 && rules * 2 > in_corpus,
-        "{files} files, {rules} of the corpus' {in_corpus} rules"
-    );
+    assert_most_of_corpus(files, rules);
 }
 
 /// `diff` shows what differs and exits 1; JSON listing has the keys.
