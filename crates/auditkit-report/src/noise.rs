@@ -1,0 +1,1 @@
+//! Noise analysis: attribute records to the rules that made them, rank the talkers, suggest rule changes.
