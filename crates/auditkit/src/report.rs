@@ -61,6 +61,8 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         Detail::Summary => match tally::title_text(&opts) {
             Some(t) => w.write_all(&t)?,
             None => {
+                // aureport has printed the Failed/Success prefix already.
+                w.write_all(summary::failed_prefix(&opts).as_bytes())?;
                 w.flush()?;
                 eprintln!("Unimplemented option");
                 return Ok(Exit::NotFound);
@@ -94,7 +96,8 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let plan = plan::plan(sources, skip_from);
     let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
-    let sink = ReportSink::new(&opts, &accounts);
+    let mut sink = ReportSink::new(&opts, &accounts);
+    sink.last_source = plan.read.len().saturating_sub(1) as u32;
     let mut order = ReportOrder::new(w);
     let all = |_: &Event| ();
     let done = engine::run(
@@ -124,7 +127,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             done.stats.unparsed
         );
     }
-    let (last, found) = (order.last, order.found);
+    let found = order.found;
     let times = std::mem::take(&mut order.times);
     let ranks = std::mem::take(&mut order.ranks);
     let mut w = order.into_inner();
@@ -143,6 +146,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             } else {
                 part.first.map(|(_, s)| s).unwrap_or_default()
             };
+            // aureport's last event is the last file's (none: the epoch).
+            let last_file = plan.read.len().saturating_sub(1) as u32;
+            let last = times.get(&last_file).map(|t| t.1).unwrap_or_default();
             summary::write_text(&mut w, &opts, &part.summary, first, last)?;
             Exit::Ok
         }

@@ -25,6 +25,9 @@ use super::{Detail, Options, Report};
 /// The workers' side of a report.
 pub struct ReportSink<'a> {
     names: Names<'a>,
+    /// The index of the last source read (events completed by the end of
+    /// input come out there).
+    pub last_source: u32,
 }
 
 impl<'a> ReportSink<'a> {
@@ -33,6 +36,7 @@ impl<'a> ReportSink<'a> {
     pub fn new(opts: &'a Options, accounts: &'a Accounts) -> ReportSink<'a> {
         ReportSink {
             names: Names { opts, accounts },
+            last_source: 0,
         }
     }
 }
@@ -103,10 +107,18 @@ impl Sink<()> for ReportSink<'_> {
         if part.first.is_none_or(|(o, _)| origin < o) {
             part.first = Some((origin, st));
         }
-        if opts.report == Report::Time {
+        if matches!(opts.report, Report::Time | Report::Summary) {
+            // The file being read when the event came out, as aureport
+            // counts it (`-t`, and the summary's last event, which is the
+            // last file's).
+            let file = if ev.completed_at_end() {
+                self.last_source
+            } else {
+                ev.completed_in()
+            };
             match out.times.last_mut() {
-                Some((src, _, last)) if *src == origin.0 => *last = st,
-                _ => out.times.push((origin.0, st, st)),
+                Some((src, _, last)) if *src == file => *last = st,
+                _ => out.times.push((file, st, st)),
             }
         }
         if !opts.in_range(ev) {
