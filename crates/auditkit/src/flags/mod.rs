@@ -138,6 +138,7 @@ ids! {
     RptUser,
     RptVirt,
     RptExe,
+    ByNode,
     ReportSummary,
     Failed,
     ReportSuccess,

@@ -21,6 +21,7 @@ mod golden;
 mod help_man;
 mod names;
 mod progress;
+mod report_formats;
 mod report_golden;
 mod rules_cli;
 mod rules_kernel;
