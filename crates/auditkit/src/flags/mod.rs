@@ -22,6 +22,8 @@
 pub mod input;
 pub mod render;
 pub mod report;
+#[cfg(test)]
+mod report_tests;
 pub mod rules;
 pub mod search;
 #[cfg(test)]
