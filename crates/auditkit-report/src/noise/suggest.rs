@@ -633,15 +633,22 @@ pub fn guard(
         params: &[],
         strict: false,
     };
-    let passing: BTreeSet<String> = check(profile, set, &cx)
+    // An item is protected when it passes; it breaks when it stops
+    // passing or gains a warning (the checker warns, rather than fails,
+    // when a `never` rule drops only part of an item's events: for a
+    // suggestion that is exactly what must not happen).
+    let before: BTreeMap<String, Vec<String>> = check(profile, set, &cx)
         .into_iter()
         .filter(|r| r.status == Status::Pass)
-        .map(|r| r.id)
+        .map(|r| (r.id, r.warnings))
         .collect();
     let broken = |s: &RuleSet| -> Vec<String> {
         check(profile, s, &cx)
             .into_iter()
-            .filter(|r| r.status != Status::Pass && passing.contains(&r.id))
+            .filter(|r| match before.get(&r.id) {
+                Some(w) => r.status != Status::Pass || r.warnings.iter().any(|x| !w.contains(x)),
+                None => false,
+            })
             .map(|r| format!("{} {}", r.id, r.title))
             .collect()
     };
