@@ -45,6 +45,8 @@ pub struct ReportArgs {
     pub help: bool,
     /// `--version`.
     pub version: bool,
+    /// `--noise` and its options.
+    pub noise: crate::report_noise::NoiseArgs,
 }
 
 impl ReportArgs {
@@ -128,9 +130,13 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
             Id::Escape => {
                 let o = need(optarg)?;
                 a.escape = Some(
-                    Escape::from_name(&o).ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
+                    Escape::from_name(&o)
+                        .ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
                 );
                 c += used;
+            }
+            id if crate::report_noise::NoiseArgs::handles(id) => {
+                c += a.noise.parse(id, name, optarg, used)?;
             }
             Id::Debug => a.debug = true,
             Id::Help => a.help = true,
