@@ -333,3 +333,47 @@ fn profile_withholds_what_it_needs() {
     }
     assert!(a.text().contains("Checked against profile cis-debian12"));
 }
+
+/// cron's PAM bookkeeping in real RHEL logs (audit-userspace's and
+/// go-libaudit's test logs): one exclude suggestion per sender, one line
+/// per record type, only fields the exclude list takes, and no line for
+/// LOGIN (not bookkeeping).
+#[test]
+fn cron_session_records_get_exclude_lines() {
+    require!(corpus);
+    let mut seen = 0;
+    for rel in [
+        "logs/audit-userspace/auparse/test/test.log",
+        "logs/go-libaudit/auparse/testdata/test2.log",
+    ] {
+        let log = paths::corpus_path(rel);
+        let a = analyse(&log, "", Caps::default(), &Options::default());
+        let cron: Vec<_> = a
+            .advice
+            .suggestions
+            .iter()
+            .filter(|s| s.what.ends_with("from /usr/sbin/crond"))
+            .collect();
+        assert_eq!(cron.len(), 1, "{rel}: {:?}", a.advice.suggestions);
+        let s = cron[0];
+        assert!(s.lines.len() >= 4, "{:?}", s.lines);
+        for l in &s.lines {
+            let words: Vec<&str> = l.split(' ').collect();
+            assert_eq!(&words[..3], ["-a", "always,exclude", "-F"], "{l}");
+            assert!(words[3].starts_with("msgtype="), "{l}");
+            assert_eq!(words[5], "exe=/usr/sbin/crond", "{l}");
+            assert!(!l.contains("LOGIN"), "{l}");
+        }
+        let user: u64 = a.tally.none_of(NoRule::UserSpace).events;
+        assert!(s.saved.events <= user && s.saved.events >= 4);
+        let (file, errors) = parse_file("noise.rules", &a.fragment());
+        assert!(errors.is_empty(), "{errors:?}");
+        let findings = lint(&file, Machine::X86_64, &NoHost);
+        assert!(
+            findings.iter().all(|f| f.severity < Severity::Error),
+            "{findings:?}"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+}

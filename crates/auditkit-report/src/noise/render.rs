@@ -312,10 +312,15 @@ impl Analysis {
             t.bytes,
             pct(a.combined.bytes, t.bytes)
         );
-        let _ = writeln!(
-            o,
-            "## never rules are added with -A (head of the exit list), so they come before the rules they shadow."
-        );
+        if a.suggestions
+            .iter()
+            .any(|s| s.lines.iter().any(|l| l.starts_with("-A never,exit")))
+        {
+            let _ = writeln!(
+                o,
+                "## never rules are added with -A (head of the exit list), so they come before the rules they shadow."
+            );
+        }
         if let Some(k) = a.suggestions.iter().find_map(|s| {
             s.lines
                 .iter()

@@ -370,10 +370,10 @@ pub fn suggest(table: &RuleTable, tally: &Tally, opts: &Options) -> Advice {
         }
         e.2.push(s.clone());
     }
+    // Eligible types, grouped by sender: one suggestion per program (its
+    // whole session bookkeeping), one exclude line per type.
+    let mut eligible: BTreeMap<&str, Vec<(String, Counts, Vec<RecordSig>)>> = BTreeMap::new();
     for ((t, exe), (counts, failed, sigs)) in by_type {
-        if share(counts, total) < opts.min_share {
-            continue;
-        }
         let tname = t.name().map_or_else(|| t.0.to_string(), str::to_string);
         let who = if exe.is_empty() {
             format!("{tname} records")
@@ -393,33 +393,52 @@ pub fn suggest(table: &RuleTable, tally: &Tally, opts: &Options) -> Advice {
         } else {
             protected(exe).map(str::to_string)
         };
-        if let Some(why) = why {
-            advice.kept.push(Kept {
-                what: who,
-                counts,
-                why,
-            });
+        match why {
+            Some(why) => {
+                if share(counts, total) >= opts.min_share {
+                    advice.kept.push(Kept {
+                        what: who,
+                        counts,
+                        why,
+                    });
+                }
+            }
+            None => eligible.entry(exe).or_default().push((tname, counts, sigs)),
+        }
+    }
+    for (exe, types) in eligible {
+        let counts = sum(types.iter().map(|(_, c, _)| c));
+        if share(counts, total) < opts.min_share {
             continue;
         }
-        let line = format!("-a always,exclude -F msgtype={tname} -F exe={exe}");
-        let lines = vec![line];
+        let names: Vec<&str> = types.iter().map(|(n, _, _)| n.as_str()).collect();
+        let lines: Vec<String> = names
+            .iter()
+            .map(|t| format!("-a always,exclude -F msgtype={t} -F exe={exe}"))
+            .collect();
         let Some(kernel) = resolve_lines(&lines, native) else {
             continue;
         };
         candidates.push(Suggestion {
-            what: who,
+            what: format!("{} records from {exe}", names.join(", ")),
             lines,
             alternative: None,
             saved: counts,
             shadows: Vec::new(),
             risk: Level::Medium,
             risk_text: format!(
-                "{tname} records sent by {exe} are dropped on the exclude list for every \
-                 event, failures included (none in this log); other programs' {tname} \
-                 records stay"
+                "these records sent by {exe} are dropped on the exclude list, failures \
+                 included (none in this log); its other records, other programs' records \
+                 of these types and the syscall events of its sessions stay"
             ),
             kernel,
-            selects: Selection::Records(sigs.into_iter().filter(|s| !s.failed).collect()),
+            selects: Selection::Records(
+                types
+                    .into_iter()
+                    .flat_map(|(_, _, s)| s)
+                    .filter(|s| !s.failed)
+                    .collect(),
+            ),
         });
     }
 
