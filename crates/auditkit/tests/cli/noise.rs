@@ -78,6 +78,69 @@ fn noise_text_json_and_fragment() {
     fs::write(&fp, frag).expect("write fragment");
     let (code, out, err) = auditkit(&["rules", "lint", fp.to_str().unwrap()]);
     assert_eq!(code, 0, "lint: {out}{err}");
+    // A rules.d directory, merged as augenrules does, gives the same.
+    let rd = dir.path().join("rules.d");
+    fs::create_dir_all(&rd).unwrap();
+    let (first, rest) = GEN_RULES.split_at(
+        GEN_RULES
+            .find("-a always,exit -F arch=b64 -S openat")
+            .unwrap(),
+    );
+    fs::write(rd.join("10-base.rules"), format!("-D\n-b 8192\n{first}")).unwrap();
+    fs::write(rd.join("30-more.rules"), rest).unwrap();
+    fs::write(
+        rd.join("30-more.rules.disabled"),
+        "-a always,exit -F arch=b64 -S all -k x\n",
+    )
+    .unwrap();
+    let (code, jd, err) = auditkit(&[
+        "report",
+        "--noise",
+        "--rules",
+        rd.to_str().unwrap(),
+        "-if",
+        l,
+        "--min-share",
+        "0.5",
+        "--format",
+        "json",
+        "--top",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let jd: Value = serde_json::from_str(&jd).expect("JSON");
+    let events = |v: &Value| -> Vec<u64> {
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["counts"]["events"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(events(&jd), events(&j));
+    assert!(
+        jd["rules"][4]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("30-more.rules:3"),
+        "{}",
+        jd["rules"][4]
+    );
+    for d in ["key", "exe", "path", "type"] {
+        assert!(
+            jd["dimensions"][d]["top"].as_array().unwrap().len() <= 2,
+            "{d}"
+        );
+    }
+    let lines = |v: &Value| -> Vec<Value> {
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["lines"].clone())
+            .collect()
+    };
+    assert_eq!(lines(&jd), lines(&j));
     // With a profile the report says what it checked.
     let (code, text, _) = auditkit(&[
         "report",
