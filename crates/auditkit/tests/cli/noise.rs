@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use auditkit_testsupport::fs::TempDir;
 use auditkit_testsupport::kernel::{auditctl, auditctl_listing, Session};
-use auditkit_testsupport::{need, paths, skip};
+use auditkit_testsupport::paths;
 use serde_json::Value;
 
 fn auditkit(args: &[&str]) -> (i32, String, String) {
@@ -302,21 +302,17 @@ fn ausearch_count(log: &Path, args: &[&str]) -> usize {
 /// the predicted share, scenarios still there.
 #[test]
 fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
-    for t in ["auditd", "auditctl", "ausearch"] {
-        if let Err(why) = need::tool(t) {
-            skip(&why);
-            return;
-        }
-    }
+    require!(tool "auditd");
+    require!(tool "auditctl");
+    require!(tool "ausearch");
     let Some(s) = Session::start("noise") else {
         return;
     };
-    if let Some(pid) = auditd_pid().filter(|p| p != "0") {
-        skip(&format!(
-            "an audit daemon (pid {pid}) owns the audit socket; the test needs its own"
-        ));
-        return;
-    }
+    // Only one daemon can own the audit socket, and the test needs its own.
+    require!(match auditd_pid().filter(|p| p != "0") {
+        Some(pid) => Err(format!("an audit daemon (pid {pid}) owns the audit socket")),
+        None => Ok(()),
+    });
     let dir: PathBuf = s.dir.clone();
     let conf = dir.join("conf");
     fs::create_dir_all(conf.join("plugins.d")).unwrap();
@@ -352,10 +348,11 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
         .args(["-c", "import audit"])
         .status()
         .expect("run python");
-    if !py.success() {
-        skip("python3-audit (import audit) is not installed");
-        return;
-    }
+    require!(if py.success() {
+        Ok(())
+    } else {
+        Err("python3-audit (import audit) is not installed".to_string())
+    });
     let sender_script = dir.join("sender.py");
     fs::write(&sender_script, SENDER_SCRIPT).unwrap();
     let child = Command::new("auditd")
