@@ -552,3 +552,27 @@ fn fields_compare_as_the_kernel_does() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// auditd's own sendto calls (auid unset, no key) are tied by fields to an
+/// unkeyed rule, and the report hints `-F auid!=unset` on that rule only:
+/// the keyed rules' events are all a logged-in user's (auid 1500).
+#[test]
+fn daemon_activity_hints_an_auid_filter() {
+    let log = paths::root_path("examples/raw.log");
+    let rules = format!("{GEN_RULES}-a always,exit -F arch=b64 -S sendto\n");
+    let opts = Options {
+        min_share: 0.001,
+        ..Options::default()
+    };
+    let a = analyse(&log, &rules, Caps::default(), &opts);
+    let sendto = a.tally.rules[5];
+    assert!(sendto.events >= 1, "auditd's sendto events");
+    assert_eq!(a.tally.by[5][2], sendto.events, "tied by fields");
+    assert_eq!(a.advice.hints.len(), 1, "{:?}", a.advice.hints);
+    let h = &a.advice.hints[0];
+    assert_eq!(h.origin, "gen.rules:6");
+    assert!(h.change.contains("-F auid!=unset"));
+    assert_eq!(h.saved, sendto);
+    assert!(a.text().contains("Narrower rules to consider"));
+    assert_eq!(a.json()["hints"][0]["saved"]["events"], sendto.events);
+}

@@ -36,5 +36,7 @@ pub mod tally;
 
 pub use render::{human_bytes, Analysis};
 pub use rules::{Attribution, By, NoRule, NoiseRule, RuleTable};
-pub use suggest::{guard, set_of, suggest, Advice, Kept, Level, Options, Suggestion, Withheld};
+pub use suggest::{
+    guard, set_of, suggest, Advice, Hint, Kept, Level, Options, Suggestion, Withheld,
+};
 pub use tally::{Caps, Counts, NoiseSink, Tally};
