@@ -576,3 +576,63 @@ fn daemon_activity_hints_an_auid_filter() {
     assert!(a.text().contains("Narrower rules to consider"));
     assert_eq!(a.json()["hints"][0]["saved"]["events"], sendto.events);
 }
+
+/// No input makes the analysis panic: every corpus log, whole and with
+/// bytes overwritten (a fixed pseudo-random sequence, so a failure
+/// repeats), through attribution, suggestions, the profile guard and
+/// both renderings.
+#[test]
+fn damaged_logs_do_not_panic() {
+    require!(corpus);
+    let dir = TempDir::new("noise-damaged");
+    let profile = auditkit_rules::profile::builtin("cis-debian12")
+        .expect("shipped")
+        .expect("parses");
+    let set = RuleSet::load(
+        &[("gen.rules".to_string(), GEN_RULES.to_string())],
+        Layout::Files,
+        Machine::X86_64,
+        &NoHost,
+    );
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut runs = 0;
+    for log in paths::corpus_logs() {
+        let Ok(data) = std::fs::read(&log) else {
+            continue;
+        };
+        for round in 0..4 {
+            let mut d = data.clone();
+            if round > 0 && !d.is_empty() {
+                for _ in 0..(d.len() / 50).max(1) {
+                    let at = (next() as usize) % d.len();
+                    d[at] = b" =\"'\x01\x1d\n0aF)(:"[(next() % 13) as usize];
+                }
+            }
+            let p = dir.path().join("damaged.log");
+            std::fs::write(&p, &d).unwrap();
+            let mut a = analyse(
+                &p,
+                GEN_RULES,
+                Caps {
+                    per_dimension: 4,
+                    signatures: 8,
+                },
+                &Options {
+                    min_share: 0.0,
+                    ..Options::default()
+                },
+            );
+            guard(&mut a.advice, &profile, &set, &a.tally, Machine::X86_64);
+            let _ = a.text();
+            let _ = a.json();
+            runs += 1;
+        }
+    }
+    assert!(runs >= 40, "{runs} runs");
+}
