@@ -46,6 +46,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         println!("auditkit report version {}", env!("CARGO_PKG_VERSION"));
         return Ok(Exit::Ok);
     }
+    if a.noise.noise {
+        return crate::report_noise::run(&a);
+    }
     let opts = a.options();
     // The parser maps the user names of ausearch -i input back to numbers
     // with this host's accounts, as search does, and -i names login uids.

@@ -50,6 +50,8 @@ pub struct ReportArgs {
     pub help: bool,
     /// `--version`.
     pub version: bool,
+    /// `--noise` and its options.
+    pub noise: crate::report_noise::NoiseArgs,
 }
 
 impl ReportArgs {
@@ -196,6 +198,9 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
                 c += used;
             }
             Id::ByNode => a.by_node = true,
+            id if crate::report_noise::NoiseArgs::handles(id) => {
+                c += a.noise.parse(id, name, optarg, used)?;
+            }
             Id::Debug => a.debug = true,
             Id::Help => a.help = true,
             Id::Version => a.version = true,

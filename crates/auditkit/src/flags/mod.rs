@@ -20,6 +20,7 @@
 //! command's table lists among its own.
 
 pub mod input;
+pub mod noise;
 pub mod render;
 pub mod report;
 #[cfg(test)]
@@ -147,6 +148,11 @@ ids! {
     NoConfig,
     Add,
     Delete,
+    // report --noise.
+    Noise,
+    NoiseRules,
+    NoiseTop,
+    NoiseMinShare,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,

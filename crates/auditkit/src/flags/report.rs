@@ -232,6 +232,7 @@ auditkit report -if /var/log/audit       # a log directory and its rotations
 auditkit report -x --summary             # programs that ran, most frequent first
 auditkit report -l --failed -i           # failed logins, with user names
 auditkit report -k -ts this-week         # events of keyed rules this week
+auditkit report --noise --rules /etc/audit/rules.d   # which rule makes the volume
 ",
     description: "With no report option, the summary report. The output is \
 aureport 3.0.9's, byte for byte under LC_ALL=C (docs/report.md; the \
@@ -256,6 +257,11 @@ differences are in docs/differences.md).",
             title: "Output",
             about: "",
             flags: &[OUTPUT],
+        },
+        Group {
+            title: "Noise analysis",
+            about: "Which rule makes the volume, and what to change.",
+            flags: &[super::noise::NOISE],
         },
         Group {
             title: "Operation",
