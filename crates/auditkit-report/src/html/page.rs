@@ -1,0 +1,936 @@
+//! The page: panels laid out in one HTML file with its style sheet inline,
+//! no script, no font, no image, nothing fetched.
+//!
+//! Each panel has a title, a short line saying what is counted, its chart,
+//! and the `auditkit search` command that lists the events behind it
+//! (`<code class="cmd" data-n=N data-unit=U>`: the count the chart shows
+//! and whether it counts events or records, so a test can run the command
+//! and compare). Per series, per bar and per row the commands are in the
+//! tooltips and in a folded list.
+//!
+//! The page's size is bounded by construction: every table of the
+//! [`Tally`] is capped, every label is cut, and each panel draws at most
+//! [`TOP_ROWS`] bars, [`SERIES_SHOWN`] series over at most
+//! [`super::bounded::MAX_BUCKETS`] buckets and [`super::tally::RECENT_CAP`]
+//! rows, so the file is as large for 1 GB of log as for 100 MB.
+
+use std::fmt::Write;
+
+use super::bounded::{Buckets, Grid, Keyed, Recent, TopN};
+use super::cmd::{eq, Search};
+use super::svg::{bars, Bar, Series, TimeChart, BAD, GOOD, OTHER, PALETTE};
+use super::tally::{NodeStats, Row, RowKey, Tally};
+use super::text::{bytes, ellipsis, esc, esc_bytes, shown, thousands, Utc};
+
+/// Bars per top chart.
+pub const TOP_ROWS: usize = 10;
+/// Named series per time chart (the rest is "other").
+pub const SERIES_SHOWN: usize = 8;
+/// Characters of a label on a chart (the tooltip has it whole).
+const LABEL_CHARS: usize = 64;
+/// Characters of a series name in a legend.
+const LEGEND_CHARS: usize = 40;
+
+/// One suggestion of the noise analysis, as the page shows it. The noise
+/// module (`auditkit report --noise`) fills these; the page does not
+/// compute them.
+#[derive(Clone, Debug, Default)]
+pub struct NoiseRow {
+    /// What makes the noise (`key=cron exe=/usr/sbin/cron`).
+    pub talker: String,
+    /// The rule line(s) to add, as audit.rules text.
+    pub rule: String,
+    /// Events the change removes from this log.
+    pub events: u64,
+    /// Bytes it removes.
+    pub bytes: u64,
+    /// The risk it carries, in words.
+    pub risk: String,
+    /// The search that lists the events it removes.
+    pub search: Search,
+}
+
+/// What the page needs besides the counts.
+pub struct Options<'a> {
+    /// The page's title.
+    pub title: String,
+    /// The inputs, as shown in the header.
+    pub sources: Vec<String>,
+    /// The input options every command starts with (`-if FILE`).
+    pub search_base: Vec<String>,
+    /// When the report was made (the library has no clock), if known.
+    pub generated: Option<String>,
+    /// A login uid's user name, if known (from the host's passwd).
+    pub user_name: &'a dyn Fn(u32) -> Option<String>,
+    /// The noise suggestions; `None` when the analysis was not run.
+    pub noise: Option<&'a [NoiseRow]>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            title: "auditkit report".into(),
+            sources: Vec::new(),
+            search_base: Vec::new(),
+            generated: None,
+            user_name: &|_| None,
+            noise: None,
+        }
+    }
+}
+
+const STYLE: &str = r#"
+:root { --ink: #1f2933; --muted: #5f6b7a; --line: #e3e8ee; --bg: #f5f7fa; --card: #fff; --accent: #4e79a7; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header { background: #1f2d3d; color: #fff; padding: 20px 32px 18px; }
+header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
+header p { margin: 2px 0; color: #c5d0dc; font-size: 13px; }
+header code { color: #fff; }
+main { max-width: 1320px; margin: 0 auto; padding: 20px 24px 40px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; margin-bottom: 18px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
+.card .n { font-size: 24px; font-weight: 600; letter-spacing: -0.5px; }
+.card .l { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.4px; }
+.card.bad .n { color: #c0392b; }
+.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
+section.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px 12px; margin-bottom: 16px; min-width: 0; }
+.grid2 section.panel { margin-bottom: 0; }
+.grid2 { margin-bottom: 16px; }
+h2 { font-size: 16px; margin: 0 0 2px; font-weight: 600; }
+h3 { font-size: 14px; margin: 12px 0 4px; font-weight: 600; }
+p.what { margin: 0 0 8px; color: var(--muted); font-size: 12.5px; }
+p.empty { color: var(--muted); font-style: italic; margin: 10px 0; }
+svg { display: block; width: 100%; height: auto; }
+svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+svg .grid { stroke: #edf0f3; stroke-width: 1; }
+svg .axis { stroke: #9aa5b1; stroke-width: 1; }
+svg .tick { stroke: #9aa5b1; stroke-width: 1; }
+svg .ylab { font-size: 11px; fill: var(--muted); text-anchor: end; }
+svg .xlab { font-size: 11px; fill: var(--muted); text-anchor: middle; }
+svg .xlab.date { font-size: 10px; fill: #8a96a3; }
+svg .hover { fill: transparent; }
+svg .hover:hover { fill: rgba(31, 41, 51, 0.08); }
+svg .track { fill: #f1f4f7; }
+svg .blab { font-size: 12px; fill: var(--ink); }
+svg .bnum { font-size: 12px; fill: var(--ink); text-anchor: end; font-variant-numeric: tabular-nums; }
+svg .bar:hover .track { fill: #e4e9ef; }
+ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12.5px; }
+ul.legend li { display: flex; align-items: center; gap: 6px; }
+ul.legend .sw { width: 11px; height: 11px; border-radius: 2px; display: inline-block; }
+ul.legend b { font-weight: 600; font-variant-numeric: tabular-nums; }
+.cmdline { margin: 8px 0 0; font-size: 12px; color: var(--muted); display: flex; gap: 8px; align-items: baseline; }
+.cmdline .k { white-space: nowrap; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12px; }
+code.cmd { background: #f1f4f7; border: 1px solid var(--line); border-radius: 4px; padding: 2px 6px; color: #243447; word-break: break-all; }
+details { margin-top: 6px; font-size: 12px; }
+details summary { cursor: pointer; color: var(--accent); }
+details ul { margin: 6px 0 0; padding-left: 18px; }
+details li { margin: 3px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 5px 8px; white-space: nowrap; }
+td { border-bottom: 1px solid #f0f2f5; padding: 5px 8px; vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.text { font-family: ui-monospace, Menlo, Consolas, "Liberation Mono", monospace; font-size: 11.5px; word-break: break-all; color: #3e4c59; }
+td.t { white-space: nowrap; }
+.note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
+pre.rules { background: #1f2d3d; color: #e6edf3; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 12px; }
+footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
+"#;
+
+/// Render the page for a merged tally.
+pub fn render(t: &Tally, o: &Options) -> String {
+    let mut p = Page {
+        t,
+        o,
+        out: String::with_capacity(256 * 1024),
+        grid: None,
+    };
+    if let Some((lo, hi)) = t.span {
+        p.grid = Some(Grid::new(lo, hi, max_level(t)));
+    }
+    p.head();
+    p.summary();
+    p.time_panels();
+    p.tops();
+    p.logins();
+    p.errnos();
+    p.kinds(
+        "Configuration changes",
+        "CONFIG_CHANGE and DAEMON_* records: rule changes, audit settings, auditd starting, stopping and rotating.",
+        &t.config,
+        &t.config_recent,
+    );
+    p.kinds(
+        "Anomalies",
+        "ANOM_* records: crashes (ANOM_ABEND), promiscuous interfaces, link tricks, login failures over the limit.",
+        &t.anom,
+        &t.anom_recent,
+    );
+    p.nodes();
+    p.noise();
+    p.tail();
+    p.out
+}
+
+fn max_level(t: &Tally) -> u8 {
+    [
+        t.all.level(),
+        t.all_records.level(),
+        t.no_key.level(),
+        t.success.level(),
+        t.failed.level(),
+        t.outcome.level(),
+        t.login_failed.level(),
+        t.auth_failed.level(),
+        t.login_or_auth_failed.level(),
+        t.by_key.max_level(),
+        t.by_type.max_level(),
+        t.config.max_level(),
+        t.anom.max_level(),
+        t.by_node.max_level(),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+}
+
+struct Page<'a> {
+    t: &'a Tally,
+    o: &'a Options<'a>,
+    out: String,
+    grid: Option<Grid>,
+}
+
+/// A series of a chart, before it is put on the grid.
+struct Named<'b> {
+    label: String,
+    buckets: &'b Buckets,
+    color: &'static str,
+    search: Option<Search>,
+}
+
+impl Page<'_> {
+    fn cmd(&self, s: &Search) -> String {
+        esc(&s.line(&self.o.search_base))
+    }
+
+    /// A visible command with the count it lists.
+    fn cmd_code(&self, s: &Search, n: u64, unit: &str) -> String {
+        format!(
+            "<code class=\"cmd\" data-n=\"{n}\" data-unit=\"{unit}\">{}</code>",
+            self.cmd(s)
+        )
+    }
+
+    fn cmdline(&mut self, s: &Search, n: u64, unit: &str) {
+        let c = self.cmd_code(s, n, unit);
+        let _ = write!(
+            self.out,
+            "<p class=\"cmdline\"><span class=\"k\">Lists these {unit}:</span> {c}</p>"
+        );
+    }
+
+    fn head(&mut self) {
+        let o = self.o;
+        let _ = write!(
+            self.out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
+             <title>{}</title><style>{STYLE}</style></head><body><header><h1>{}</h1>",
+            esc(&o.title),
+            esc(&o.title)
+        );
+        if !o.sources.is_empty() {
+            let list: Vec<String> = o
+                .sources
+                .iter()
+                .map(|s| format!("<code>{}</code>", esc(&shown(s.as_bytes()))))
+                .collect();
+            let _ = write!(self.out, "<p>Input: {}</p>", list.join(", "));
+        }
+        if let Some((lo, hi)) = self.t.span {
+            let _ = write!(
+                self.out,
+                "<p>Events from {} to {} UTC</p>",
+                Utc::of(lo).iso(),
+                Utc::of(hi).iso()
+            );
+        }
+        if let Some(g) = &o.generated {
+            let _ = write!(self.out, "<p>Made {}</p>", esc(g));
+        }
+        self.out.push_str("</header><main>");
+    }
+
+    fn summary(&mut self) {
+        let t = self.t;
+        let span = t
+            .span
+            .map(|(lo, hi)| duration(hi - lo))
+            .unwrap_or_else(|| "–".into());
+        let failed_sys = t.errno.total();
+        let cards: Vec<(String, &str, bool)> = vec![
+            (thousands(t.events), "events", false),
+            (thousands(t.records), "records", false),
+            (bytes(t.bytes), "of records", false),
+            (span, "time span", false),
+            (
+                thousands(t.failed.total()),
+                "failed events",
+                t.failed.total() > 0,
+            ),
+            (thousands(failed_sys), "failed syscalls", failed_sys > 0),
+            (
+                thousands(t.login_or_auth_failed.total()),
+                "failed logins & auths",
+                t.login_or_auth_failed.total() > 0,
+            ),
+            (thousands(t.config.total_all()), "config changes", false),
+            (
+                thousands(t.anom.total_all()),
+                "anomalies",
+                t.anom.total_all() > 0,
+            ),
+            (
+                thousands(t.nodes.len() as u64 + u64::from(t.other_nodes.events > 0)),
+                "nodes",
+                false,
+            ),
+            (thousands(t.keys.len() as u64), "rule keys", false),
+            (thousands(t.unparsed), "unparsed lines", t.unparsed > 0),
+        ];
+        self.out.push_str("<section class=\"cards\">");
+        for (n, l, bad) in cards {
+            let _ = write!(
+                self.out,
+                "<div class=\"card{}\"><div class=\"n\">{}</div><div class=\"l\">{}</div></div>",
+                if bad { " bad" } else { "" },
+                esc(&n),
+                esc(l)
+            );
+        }
+        self.out.push_str("</section>");
+    }
+
+    /// A stacked chart panel, with legend, commands and empty text.
+    fn time_chart(
+        &mut self,
+        series: &[Named],
+        total: &Buckets,
+        unit: &str,
+        search: &Search,
+        empty: &str,
+    ) {
+        let Some(grid) = self.grid else {
+            let _ = write!(self.out, "<p class=\"empty\">{}</p>", esc(empty));
+            return;
+        };
+        if total.total() == 0 {
+            let _ = write!(self.out, "<p class=\"empty\">{}</p>", esc(empty));
+            return;
+        }
+        let drawn: Vec<Series> = series
+            .iter()
+            .map(|s| Series {
+                label: s.label.clone(),
+                color: s.color,
+                counts: s.buckets.on_grid(&grid),
+            })
+            .collect();
+        let total_g = total.on_grid(&grid);
+        let base = &self.o.search_base;
+        let bucket_cmd = |lo: u64, hi: u64| esc(&search.clone().during(lo, hi).line(base));
+        let chart = TimeChart {
+            grid,
+            series: &drawn,
+            total: &total_g,
+            unit,
+            bucket_cmd: &bucket_cmd,
+        };
+        self.out.push_str(&chart.render());
+        self.out.push_str("<ul class=\"legend\">");
+        for s in series {
+            let title = match &s.search {
+                Some(q) => format!(" title=\"$ {}\"", self.cmd(q)),
+                None => String::new(),
+            };
+            let _ = write!(
+                self.out,
+                "<li{title}><span class=\"sw\" style=\"background:{}\"></span>{} <b>{}</b></li>",
+                s.color,
+                s.label,
+                thousands(s.buckets.total())
+            );
+        }
+        self.out.push_str("</ul>");
+        self.cmdline(search, total.total(), unit);
+        let with_cmd: Vec<&Named> = series.iter().filter(|s| s.search.is_some()).collect();
+        if !with_cmd.is_empty() {
+            self.out
+                .push_str("<details><summary>The command of each series</summary><ul>");
+            for s in with_cmd {
+                if let Some(q) = &s.search {
+                    let c = self.cmd_code(q, s.buckets.total(), unit);
+                    let _ = write!(self.out, "<li>{}: {c}</li>", s.label);
+                }
+            }
+            self.out.push_str("</ul></details>");
+        }
+        let _ = write!(
+            self.out,
+            "<p class=\"note\">Buckets of {}. Hover a bar for its counts and the command that lists its {unit}.</p>",
+            duration(grid.width())
+        );
+    }
+
+    fn open(&mut self, title: &str, what: &str) {
+        let _ = write!(
+            self.out,
+            "<section class=\"panel\"><h2>{}</h2><p class=\"what\">{}</p>",
+            esc(title),
+            esc(what)
+        );
+    }
+
+    fn close(&mut self) {
+        self.out.push_str("</section>");
+    }
+
+    /// Series of a [`Keyed`]: the first [`SERIES_SHOWN`] by total, the
+    /// rest folded into "other" (a copy; the tally is not changed).
+    fn keyed<'b>(
+        k: &'b Keyed,
+        other_store: &'b mut Buckets,
+        search: &dyn Fn(&[u8]) -> Option<Search>,
+    ) -> Vec<Named<'b>> {
+        let (sorted, other) = k.sorted();
+        let mut out = Vec::new();
+        other_store.merge(other);
+        for (i, (key, b)) in sorted.iter().enumerate() {
+            if i < SERIES_SHOWN {
+                out.push((key, *b));
+            } else {
+                other_store.merge(b);
+            }
+        }
+        let mut named: Vec<Named> = out
+            .into_iter()
+            .enumerate()
+            .map(|(i, (key, b))| Named {
+                label: esc(&ellipsis(&shown(key), LEGEND_CHARS)),
+                buckets: b,
+                color: PALETTE[i % PALETTE.len()],
+                search: search(key),
+            })
+            .collect();
+        if !other_store.is_empty() {
+            named.push(Named {
+                label: "other".into(),
+                buckets: other_store,
+                color: OTHER,
+                search: None,
+            });
+        }
+        named
+    }
+
+    fn time_panels(&mut self) {
+        let t = self.t;
+        // Events by key.
+        self.open(
+            "Events over time, by key",
+            "Each event counts once for each rule key it carries (-k of the rule that logged it).",
+        );
+        let mut other = Buckets::new();
+        let mut series = Self::keyed(&t.by_key, &mut other, &|k| {
+            Some(Search::filter(eq("key", k, false)))
+        });
+        if !t.no_key.is_empty() {
+            series.push(Named {
+                label: "(no key)".into(),
+                buckets: &t.no_key,
+                color: "#d4d9de",
+                search: Some(Search::filter("not key ~ \"\"")),
+            });
+        }
+        self.time_chart(&series, &t.all, "events", &Search::all(), "No events.");
+        self.close();
+        // Records by type.
+        self.open(
+            "Records over time, by type",
+            "Each record counts under its type; an event of a syscall has several records (SYSCALL, PATH, CWD, PROCTITLE, ...).",
+        );
+        let mut other = Buckets::new();
+        let series = Self::keyed(&t.by_type, &mut other, &|k| {
+            std::str::from_utf8(k)
+                .ok()
+                .filter(|s| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                .map(|s| Search::all().types(&[s]))
+        });
+        self.time_chart(
+            &series,
+            &t.all_records,
+            "records",
+            &Search::all(),
+            "No records.",
+        );
+        self.close();
+        // Successes and failures.
+        self.open(
+            "Successes and failures over time",
+            "Events whose syscall succeeded or failed (success=yes/no), or whose user-space record says res=success/failed.",
+        );
+        let series = [
+            Named {
+                label: "success".into(),
+                buckets: &t.success,
+                color: GOOD,
+                search: Some(Search::filter(SUCCESS)),
+            },
+            Named {
+                label: "failure".into(),
+                buckets: &t.failed,
+                color: BAD,
+                search: Some(Search::filter(FAILURE)),
+            },
+        ];
+        let both = Search::filter(format!("{SUCCESS} or {FAILURE}"));
+        self.time_chart(
+            &series,
+            &t.outcome,
+            "events",
+            &both,
+            "No event says whether it succeeded.",
+        );
+        self.close();
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn top_panel(
+        &mut self,
+        title: &str,
+        what: &str,
+        top: &TopN,
+        color: &str,
+        label: &dyn Fn(&[u8]) -> String,
+        search: &dyn Fn(&[u8], bool) -> Search,
+        all: Search,
+    ) {
+        self.open(title, what);
+        let rows = top.top(TOP_ROWS);
+        if rows.is_empty() {
+            self.out
+                .push_str("<p class=\"empty\">None in this log.</p>");
+            self.close();
+            return;
+        }
+        let clipped = top.clipped();
+        let mut drawn = Vec::new();
+        let mut cmds = Vec::new();
+        for (v, n) in &rows {
+            let cut = clipped && v.len() >= super::bounded::MAX_KEY;
+            let q = search(v, cut);
+            let full = label(v);
+            drawn.push(Bar {
+                label: esc(&ellipsis(&full, LABEL_CHARS)),
+                n: *n,
+                title: format!(
+                    "{}: {} events\n$ {}",
+                    esc(&full),
+                    thousands(*n),
+                    self.cmd(&q)
+                ),
+            });
+            cmds.push((esc(&ellipsis(&full, LABEL_CHARS)), q, *n));
+        }
+        self.out.push_str(&bars(&drawn, color));
+        if top.error() > 0 {
+            let _ = write!(
+                self.out,
+                "<p class=\"note\">More distinct values than the counter holds: each count may be low by up to {} (of {} counted).</p>",
+                thousands(top.error()),
+                thousands(top.total())
+            );
+        }
+        // No count here: the chart skips empty values and sentinels
+        // (`?`, `(null)`), which `has F` also lists.
+        let _ = write!(
+            self.out,
+            "<p class=\"cmdline\"><span class=\"k\">Lists the events with a value:</span> <code class=\"cmd\">{}</code></p>",
+            self.cmd(&all)
+        );
+        self.out
+            .push_str("<details><summary>The command of each bar</summary><ul>");
+        for (l, q, n) in cmds {
+            let c = if top.error() == 0 {
+                self.cmd_code(&q, n, "events")
+            } else {
+                format!("<code class=\"cmd\">{}</code>", self.cmd(&q))
+            };
+            let _ = write!(self.out, "<li>{l}: {c}</li>");
+        }
+        self.out.push_str("</ul></details>");
+        self.close();
+    }
+
+    fn tops(&mut self) {
+        let t = self.t;
+        let names = self.o.user_name;
+        self.out.push_str("<div class=\"grid2\">");
+        let plain = |v: &[u8]| shown(v);
+        self.top_panel(
+            "Top executables",
+            "exe= of the events: the program that made them.",
+            &t.exe,
+            PALETTE[0],
+            &plain,
+            &|v, cut| Search::filter(eq("exe", v, cut)),
+            Search::filter("has exe"),
+        );
+        let user = |v: &[u8]| {
+            let raw = shown(v);
+            match std::str::from_utf8(v)
+                .ok()
+                .and_then(|s| s.parse::<u32>().ok())
+            {
+                Some(u32::MAX) => format!("unset ({raw})"),
+                Some(u) => match names(u) {
+                    Some(n) => format!("{n} ({raw})"),
+                    None => format!("auid {raw}"),
+                },
+                None => format!("auid {raw}"),
+            }
+        };
+        self.top_panel(
+            "Top users",
+            "auid=, the login uid: the person behind the event, whatever su or sudo did after login.",
+            &t.users,
+            PALETTE[1],
+            &user,
+            &|v, cut| Search::filter(raw_eq("auid", v, cut)),
+            Search::filter("has auid"),
+        );
+        self.top_panel(
+            "Top keys",
+            "The rule keys (-k): which rules log the most.",
+            &t.keys,
+            PALETTE[2],
+            &plain,
+            &|v, cut| Search::filter(eq("key", v, cut)),
+            Search::filter("key ~ \"\""),
+        );
+        self.top_panel(
+            "Top hosts",
+            "hostname= of user-space records (logins, sshd, sudo): where people came from.",
+            &t.hosts,
+            PALETTE[4],
+            &plain,
+            &|v, cut| Search::filter(eq("hostname", v, cut)),
+            Search::filter("hostname !~ \"^\\\\?$\""),
+        );
+        self.top_panel(
+            "Top files",
+            "name= of PATH records: the files the syscalls touched.",
+            &t.files,
+            PALETTE[6],
+            &plain,
+            &|v, cut| Search::filter(eq("PATH.name", v, cut)),
+            Search::filter("has PATH.name"),
+        );
+        self.out.push_str("</div>");
+    }
+
+    fn logins(&mut self) {
+        let t = self.t;
+        self.open(
+            "Failed logins and authentications",
+            "USER_LOGIN and USER_AUTH records with res=failed (sshd, login, su, sudo, PAM), and where they came from.",
+        );
+        let series = [
+            Named {
+                label: "failed login".into(),
+                buckets: &t.login_failed,
+                color: BAD,
+                search: Some(Search::filter(LOGIN_FAILED)),
+            },
+            Named {
+                label: "failed authentication".into(),
+                buckets: &t.auth_failed,
+                color: PALETTE[1],
+                search: Some(Search::filter(AUTH_FAILED)),
+            },
+        ];
+        let both = Search::filter(format!("{LOGIN_FAILED} or {AUTH_FAILED}"));
+        self.time_chart(
+            &series,
+            &t.login_or_auth_failed,
+            "events",
+            &both,
+            "No failed login or authentication.",
+        );
+        self.close();
+        let failed = format!("({LOGIN_FAILED} or {AUTH_FAILED})");
+        self.top_panel(
+            "Source addresses of failed logins and authentications",
+            "addr= of those records.",
+            &t.failed_addr,
+            BAD,
+            &|v| shown(v),
+            &|v, cut| Search::filter(format!("{failed} and {}", eq("addr", v, cut))),
+            Search::filter(format!("{failed} and addr !~ \"^\\\\?$\"")),
+        );
+    }
+
+    fn errnos(&mut self) {
+        let label = |v: &[u8]| {
+            let s = shown(v);
+            match s.parse::<i64>() {
+                Ok(n) if n < 0 => {
+                    let e = i32::try_from(-n).ok();
+                    match e.and_then(auditkit_interp::errno::name) {
+                        Some(name) => format!(
+                            "{name} ({}), exit={s}",
+                            auditkit_interp::errno::strerror(e.unwrap_or(0)).unwrap_or("?")
+                        ),
+                        None => format!("exit={s}"),
+                    }
+                }
+                _ => format!("exit={s}"),
+            }
+        };
+        self.top_panel(
+            "Failed syscalls by errno",
+            "SYSCALL records with success=no, by the error the kernel returned.",
+            &self.t.errno,
+            BAD,
+            &label,
+            &|v, cut| {
+                let e = match std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| s.parse::<i64>().ok())
+                {
+                    Some(n) if !cut => format!("SYSCALL.exit = {n}"),
+                    _ => eq("SYSCALL.exit", v, cut),
+                };
+                Search::filter(format!("SYSCALL.success = no and {e}"))
+            },
+            Search::filter("SYSCALL.success = no and has SYSCALL.exit"),
+        );
+    }
+
+    fn kinds(&mut self, title: &str, what: &str, k: &Keyed, recent: &Recent<RowKey, Row>) {
+        self.open(title, what);
+        let mut other = Buckets::new();
+        let series = Self::keyed(k, &mut other, &|key| {
+            std::str::from_utf8(key)
+                .ok()
+                .map(|s| Search::all().types(&[s]))
+        });
+        let (sorted, _) = k.sorted();
+        let types: Vec<String> = sorted.iter().map(|(key, _)| shown(key)).collect();
+        let mut total = Buckets::new();
+        for s in &series {
+            total.merge(s.buckets);
+        }
+        if types.is_empty() {
+            self.out
+                .push_str("<p class=\"empty\">None in this log.</p>");
+            self.close();
+            return;
+        }
+        self.time_chart(
+            &series,
+            &total,
+            "records",
+            &Search::all().types(&types),
+            "None in this log.",
+        );
+        let _ = write!(
+            self.out,
+            "<h3>The latest {} of {}</h3><table><tr><th>time (UTC)</th><th>node</th><th>type</th><th>record</th></tr>",
+            recent.len(),
+            thousands(recent.seen)
+        );
+        for (_, r) in recent.newest_first() {
+            let mut q = Search::all();
+            if let Some(n) = &r.node {
+                q = q.node(n);
+            }
+            let q = q.serial(r.id.serial).during(r.id.sec, r.id.sec);
+            let _ = write!(
+                self.out,
+                "<tr title=\"$ {}\"><td class=\"t\">{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
+                self.cmd(&q),
+                Utc::of(r.id.sec).iso(),
+                r.node.as_deref().map(esc_bytes).unwrap_or_default(),
+                esc(&r.rtype),
+                esc_bytes(&r.text)
+            );
+        }
+        self.out.push_str(
+            "</table><p class=\"note\">Hover a row for the command that shows its event.</p>",
+        );
+        self.close();
+    }
+
+    fn nodes(&mut self) {
+        let t = self.t;
+        self.open(
+            "Per node",
+            "node= of the records (name_format in auditd.conf): one row per machine of a fleet.",
+        );
+        if t.nodes.is_empty() {
+            self.out.push_str(
+                "<p class=\"empty\">No record names its node (auditd's name_format is NONE).</p>",
+            );
+            self.close();
+            return;
+        }
+        let mut other = Buckets::new();
+        let series = Self::keyed(&t.by_node, &mut other, &|n| Some(Search::all().node(n)));
+        let mut total = Buckets::new();
+        for s in &series {
+            total.merge(s.buckets);
+        }
+        self.time_chart(
+            &series,
+            &total,
+            "events",
+            &Search::filter("has node"),
+            "No events.",
+        );
+        let mut rows: Vec<(&[u8], &NodeStats)> = t.nodes.iter().map(|(k, s)| (&k[..], s)).collect();
+        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
+        self.out.push_str(
+            "<table><tr><th>node</th><th class=\"num\">events</th><th class=\"num\">records</th>\
+             <th class=\"num\">failed</th><th>first (UTC)</th><th>last (UTC)</th><th>command</th></tr>",
+        );
+        let row = |p: &Page, name: String, s: &NodeStats, q: Option<Search>| {
+            let (a, b) = s
+                .span
+                .map(|(a, b)| (Utc::of(a).iso(), Utc::of(b).iso()))
+                .unwrap_or_default();
+            format!(
+                "<tr><td>{name}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                 <td class=\"num\">{}</td><td class=\"t\">{a}</td><td class=\"t\">{b}</td><td>{}</td></tr>",
+                thousands(s.events),
+                thousands(s.records),
+                thousands(s.failed),
+                q.map(|q| p.cmd_code(&q, s.events, "events"))
+                    .unwrap_or_default()
+            )
+        };
+        let mut html = String::new();
+        for (n, s) in rows {
+            html.push_str(&row(self, esc_bytes(n), s, Some(Search::all().node(n))));
+        }
+        if t.other_nodes.events > 0 {
+            html.push_str(&row(self, "other nodes".into(), &t.other_nodes, None));
+        }
+        if t.no_node.events > 0 {
+            html.push_str(&row(
+                self,
+                "(no node)".into(),
+                &t.no_node,
+                Some(Search::filter("not has node")),
+            ));
+        }
+        self.out.push_str(&html);
+        self.out.push_str("</table>");
+        self.close();
+    }
+
+    fn noise(&mut self) {
+        self.open(
+            "Noise: rule changes that would remove the most volume",
+            "From the noise analysis (auditkit report --noise): what each change saves in this log, and its risk.",
+        );
+        match self.o.noise {
+            None => self.out.push_str(
+                "<p class=\"empty\">Not analysed in this report: add --noise (with --rules FILE or --loaded) to get suggestions.</p>",
+            ),
+            Some([]) => self
+                .out
+                .push_str("<p class=\"empty\">No suggestion: no rule makes noise worth removing.</p>"),
+            Some(rows) => {
+                let total = self.t.events.max(1);
+                self.out.push_str(
+                    "<table><tr><th>what</th><th>rule change</th><th class=\"num\">events saved</th>\
+                     <th class=\"num\">bytes saved</th><th class=\"num\">share</th><th>risk</th><th>the events it removes</th></tr>",
+                );
+                let mut html = String::new();
+                for r in rows.iter().take(TOP_ROWS * 3) {
+                    let _ = write!(
+                        html,
+                        "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+                         <td class=\"num\">{:.1}%</td><td>{}</td><td>{}</td></tr>",
+                        esc(&ellipsis(&r.talker, 200)),
+                        esc(&ellipsis(&r.rule, 400)),
+                        thousands(r.events),
+                        bytes(r.bytes),
+                        r.events as f64 * 100.0 / total as f64,
+                        esc(&ellipsis(&r.risk, 200)),
+                        self.cmd_code(&r.search, r.events, "events")
+                    );
+                }
+                self.out.push_str(&html);
+                self.out.push_str("</table><h3>As an audit.rules fragment</h3><pre class=\"rules\">");
+                let mut frag = String::new();
+                for r in rows.iter().take(TOP_ROWS * 3) {
+                    let _ = writeln!(frag, "# {}", ellipsis(&r.talker, 200).replace('\n', " "));
+                    let _ = writeln!(frag, "{}", ellipsis(&r.rule, 400));
+                }
+                self.out.push_str(&esc(&frag));
+                self.out.push_str("</pre>");
+            }
+        }
+        self.close();
+    }
+
+    fn tail(&mut self) {
+        self.out.push_str(
+            "</main><footer>Made by auditkit report --html. Times are UTC. \
+             Every number has the auditkit search command that lists its events.</footer></body></html>\n",
+        );
+    }
+}
+
+/// Events with a success (see [`super::tally`]).
+const SUCCESS: &str = "success = yes or res in [success, yes]";
+/// Events with a failure.
+const FAILURE: &str = "success = no or res in [failed, no]";
+/// Failed logins.
+const LOGIN_FAILED: &str = "USER_LOGIN.res in [failed, no]";
+/// Failed authentications.
+const AUTH_FAILED: &str = "USER_AUTH.res in [failed, no]";
+
+/// `raw(field) = "v"`: the value exactly as logged.
+fn raw_eq(field: &str, v: &[u8], cut: bool) -> String {
+    let e = eq(field, v, cut);
+    format!("raw({field}){}", &e[field.len()..])
+}
+
+/// `90 s`, `15 min`, `3 h`, `2 d 4 h`.
+pub fn duration(s: u64) -> String {
+    if s < 120 {
+        format!("{s} s")
+    } else if s < 7200 {
+        format!("{} min", s / 60)
+    } else if s < 2 * 86_400 {
+        let (h, m) = (s / 3600, s / 60 % 60);
+        if m == 0 {
+            format!("{h} h")
+        } else {
+            format!("{h} h {m} min")
+        }
+    } else {
+        let (d, h) = (s / 86_400, s / 3600 % 24);
+        if h == 0 {
+            format!("{d} d")
+        } else {
+            format!("{d} d {h} h")
+        }
+    }
+}
