@@ -12,6 +12,8 @@ mod flags;
 mod format;
 mod input_args;
 mod progress;
+mod report;
+mod report_args;
 mod rules_cmd;
 mod rules_kernel;
 mod search;
@@ -86,6 +88,7 @@ fn run() -> Exit {
     let rest = &args[1..];
     let result = match cmd {
         "search" => search::main(rest),
+        "report" => report::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -173,6 +176,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     }
     match name.as_str() {
         "search" => print!("{}", search_args::HELP),
+        "report" => print!("{}", report::help()),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

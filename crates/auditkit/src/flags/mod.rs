@@ -21,6 +21,7 @@
 
 pub mod input;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod search;
 #[cfg(test)]
@@ -113,6 +114,13 @@ ids! {
     NoProgress,
     Help,
     Version,
+    // report: aureport's reports and options.
+    ReportSummary,
+    Failed,
+    ReportSuccess,
+    NoConfig,
+    Add,
+    Delete,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,
@@ -285,12 +293,14 @@ pub static TOP: Command = Command {
     usage: "<COMMAND> [OPTIONS]",
     examples: "\
 auditkit search -k identity -i -ts today     # today's events of rules keyed identity, readable
+auditkit report -ts today                    # today's summary: logins, failures, changes
 auditkit rules lint /etc/audit/rules.d       # every pitfall of the rules, with a fix
 auditkit rules check --profile cis-debian12  # this host's rules against CIS Debian 12
 auditkit help search                         # every option of search
 ",
     description: "Commands:\n\
 \x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
+\x20 report    Summaries and lists of events (every aureport report, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
@@ -320,7 +330,7 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH];
+    let mut v = vec![&TOP, &search::SEARCH, &report::REPORT];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

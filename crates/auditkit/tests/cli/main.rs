@@ -11,6 +11,7 @@
 #[macro_use]
 extern crate auditkit_testsupport;
 
+mod aureport_parity;
 mod ausearch_filters;
 mod ausearch_input;
 mod csv_text;

@@ -1,0 +1,143 @@
+//! Arguments of `auditkit report`, parsed with aureport's rules
+//! (`aureport-options.c`): one-dash words, a value is the next word
+//! unless it starts with `-`, one report at most, and its messages.
+//! auditkit's own long options also take `--name=value`.
+//!
+//! Which words exist is the table [`crate::flags::report::REPORT`]; the
+//! shared input and time options go to [`InputArgs::parse_option`] first,
+//! so they behave exactly as in `search`.
+
+use std::ffi::OsString;
+
+use auditkit_output::Escape;
+use auditkit_query::time::Clock;
+use auditkit_report::aureport::{ConfAct, Detail, Options, Outcome, Report};
+
+use crate::flags::report::REPORT;
+use crate::flags::Id;
+use crate::input_args::{InputArgs, Word};
+use crate::search_args::ArgError;
+
+/// Everything `auditkit report` was asked.
+#[derive(Debug, Default)]
+pub struct ReportArgs {
+    /// Where to read and which time range (shared with search).
+    pub input: InputArgs,
+    /// The report given (none: the summary report).
+    pub report: Option<Report>,
+    /// `--summary`.
+    pub summary: bool,
+    /// `--failed` / `--success`.
+    pub outcome: Outcome,
+    /// `--add` / `--delete`.
+    pub conf_act: ConfAct,
+    /// `-nc`.
+    pub no_config: bool,
+    /// `--node`.
+    pub nodes: Vec<Vec<u8>>,
+    /// `-i`.
+    pub interpret: bool,
+    /// `--escape`.
+    pub escape: Option<Escape>,
+    /// `--debug`.
+    pub debug: bool,
+    /// `--help`.
+    pub help: bool,
+    /// `--version`.
+    pub version: bool,
+}
+
+impl ReportArgs {
+    /// The report's options for the library.
+    pub fn options(&self) -> Options {
+        let report = self.report.unwrap_or(Report::Summary);
+        let detail = if self.summary || report == Report::Summary {
+            Detail::Summary
+        } else {
+            Detail::Detailed
+        };
+        let mut o = Options::new(report, detail);
+        o.outcome = self.outcome;
+        o.conf_act = self.conf_act;
+        o.no_config = self.no_config;
+        o.nodes = self.nodes.clone();
+        o.escape = self.escape.unwrap_or(Escape::Tty);
+        o.start_time = self.input.start_time;
+        o.end_time = self.input.end_time;
+        o.set_interpret(self.interpret);
+        o
+    }
+}
+
+/// Parse the arguments after `report`.
+pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
+    let v: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let clock = Clock::from_env();
+    let mut a = ReportArgs::default();
+    let mut c = 0usize;
+    let err = |m: String| Err(ArgError(m));
+    while c < v.len() {
+        let raw = v[c].as_str();
+        let (name, inline) = match raw.split_once('=') {
+            Some((n, val)) if n.starts_with("--") && !n.contains(' ') => (n, Some(val.to_string())),
+            _ => (raw, None),
+        };
+        let next = v.get(c + 1).map(String::as_str);
+        let optarg: Option<&str> = match &inline {
+            Some(x) => Some(x.as_str()),
+            None => next.filter(|n| !n.starts_with('-')),
+        };
+        let used = usize::from(inline.is_none());
+        let need = |o: Option<&str>| -> Result<String, ArgError> {
+            o.map(str::to_string)
+                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
+        };
+        let word = Word {
+            name,
+            optarg,
+            inline: inline.is_some(),
+            after: v.get(c + 2).map(String::as_str),
+        };
+        let Some(flag) = REPORT.lookup(name) else {
+            return err(format!("{raw} is an unsupported option"));
+        };
+        if let Some(n) = a.input.parse_option(flag.id, &word, &clock)? {
+            c += n + 1;
+            continue;
+        }
+        match flag.id {
+            Id::ReportSummary => a.summary = true,
+            Id::Failed => a.outcome = Outcome::Failed,
+            Id::ReportSuccess => a.outcome = Outcome::Success,
+            Id::Add => a.conf_act = ConfAct::Add,
+            Id::Delete => a.conf_act = ConfAct::Delete,
+            Id::NoConfig => a.no_config = true,
+            Id::Node => {
+                a.nodes.push(need(optarg)?.into_bytes());
+                c += used;
+            }
+            Id::Interpret => {
+                a.interpret = true;
+                if optarg.is_some() {
+                    return err(format!("Argument is NOT required for {name}"));
+                }
+            }
+            Id::Escape => {
+                let o = need(optarg)?;
+                a.escape = Some(
+                    Escape::from_name(&o).ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
+                );
+                c += used;
+            }
+            Id::Debug => a.debug = true,
+            Id::Help => a.help = true,
+            Id::Version => a.version = true,
+            other => return err(format!("internal error: {raw} ({other:?}) is not handled")),
+        }
+        c += 1;
+    }
+    Ok(a)
+}
