@@ -43,6 +43,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         println!("auditkit report version {}", env!("CARGO_PKG_VERSION"));
         return Ok(Exit::Ok);
     }
+    if let Some(path) = &a.html {
+        return crate::report_html::run(&a, path);
+    }
     let opts = a.options();
     // The parser maps the user names of ausearch -i input back to numbers
     // with this host's accounts, as search does; raw logs never need them.
@@ -55,12 +58,12 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     // With -ts/-te the summary's range starts at a record the engine
     // drops (the first outside the range): find it first, reading only
     // as far as needed (one line when the log starts before -ts).
-    let first_out = if opts.report == Report::Summary && (opts.start_time != 0 || opts.end_time != 0)
-    {
-        first_record(&sources, &opts)
-    } else {
-        None
-    };
+    let first_out =
+        if opts.report == Report::Summary && (opts.start_time != 0 || opts.end_time != 0) {
+            first_record(&sources, &opts)
+        } else {
+            None
+        };
 
     let plan = plan::plan(sources, a.input.start_time);
     let read_report = Arc::new(ReadReport::default());

@@ -41,6 +41,8 @@ pub struct ReportArgs {
     pub escape: Option<Escape>,
     /// `--debug`.
     pub debug: bool,
+    /// `--html FILE`: the page of charts instead of a text report.
+    pub html: Option<std::path::PathBuf>,
     /// `--help`.
     pub help: bool,
     /// `--version`.
@@ -128,8 +130,13 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
             Id::Escape => {
                 let o = need(optarg)?;
                 a.escape = Some(
-                    Escape::from_name(&o).ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
+                    Escape::from_name(&o)
+                        .ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
                 );
+                c += used;
+            }
+            Id::Html => {
+                a.html = Some(need(optarg)?.into());
                 c += used;
             }
             Id::Debug => a.debug = true,

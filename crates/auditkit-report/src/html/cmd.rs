@@ -84,15 +84,34 @@ impl Search {
         self
     }
 
+    /// Whether it has `-ts`/`-te`.
+    pub fn is_timed(&self) -> bool {
+        self.timed
+    }
+
     /// The command line, shell-quoted, with the input options `base`
     /// (`-if FILE`, as the report was run).
     pub fn line(&self, base: &[String]) -> String {
+        let base: Vec<String> = base.iter().map(|w| shell(w)).collect();
+        self.line_with(&base.join(" "))
+    }
+
+    /// The command line with the input options already as shell text
+    /// (`"${INPUT[@]}"` when they are too long to repeat).
+    pub fn line_with(&self, base: &str) -> String {
         let mut o = String::new();
         if self.timed {
             o.push_str("TZ=UTC ");
         }
         o.push_str("auditkit search");
-        for w in base.iter().chain(self.words.iter()) {
+        if !base.is_empty() {
+            o.push(' ');
+            o.push_str(base);
+        }
+        // The report counts every event, also those ausearch 3.0.9 cannot
+        // parse (and search hides by default).
+        o.push_str(" --all-events");
+        for w in &self.words {
             o.push(' ');
             o.push_str(&shell(w));
         }
@@ -174,21 +193,21 @@ mod tests {
         let base = vec!["-if".to_string(), "/var/log/audit/audit.log".to_string()];
         assert_eq!(
             Search::filter(eq("key", b"it's", false)).line(&base),
-            "auditkit search -if /var/log/audit/audit.log --where 'key = \"it'\\''s\"'"
+            "auditkit search -if /var/log/audit/audit.log --all-events --where 'key = \"it'\\''s\"'"
         );
         assert_eq!(
             Search::all().during(1_700_000_000, 1_700_000_899).line(&[]),
-            "TZ=UTC auditkit search -ts 11/14/2023 22:13:20 -te 11/14/2023 22:28:19"
+            "TZ=UTC auditkit search --all-events -ts 11/14/2023 22:13:20 -te 11/14/2023 22:28:19"
         );
         assert_eq!(
             Search::all()
                 .types(&["CONFIG_CHANGE", "DAEMON_START"])
                 .line(&[]),
-            "auditkit search -m CONFIG_CHANGE,DAEMON_START"
+            "auditkit search --all-events -m CONFIG_CHANGE,DAEMON_START"
         );
         assert_eq!(
             Search::all().node(b"web-1").line(&[]),
-            "auditkit search --node web-1"
+            "auditkit search --all-events --node web-1"
         );
     }
 

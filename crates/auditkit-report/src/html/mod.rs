@@ -26,7 +26,7 @@
 //!     t.add(&ev);
 //! }
 //! let page = render(&t, &Options::default());
-//! assert!(page.contains("auditkit search --where &#39;key = &quot;exec&quot;&#39;"));
+//! assert!(page.contains("auditkit search --all-events --where &#39;key = &quot;exec&quot;&#39;"));
 //! assert!(!page.contains("<script>"));
 //! ```
 

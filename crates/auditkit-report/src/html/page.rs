@@ -17,7 +17,7 @@
 use std::fmt::Write;
 
 use super::bounded::{Buckets, Grid, Keyed, Recent, TopN};
-use super::cmd::{eq, Search};
+use super::cmd::{eq, shell, Search};
 use super::svg::{bars, Bar, Series, TimeChart, BAD, GOOD, OTHER, PALETTE};
 use super::tally::{NodeStats, Row, RowKey, Tally};
 use super::text::{bytes, ellipsis, esc, esc_bytes, shown, thousands, Utc};
@@ -58,6 +58,9 @@ pub struct Options<'a> {
     pub sources: Vec<String>,
     /// The input options every command starts with (`-if FILE`).
     pub search_base: Vec<String>,
+    /// The report's `-ts`/`-te` (seconds, inclusive), which the commands
+    /// of whole charts repeat.
+    pub range: Option<(u64, u64)>,
     /// When the report was made (the library has no clock), if known.
     pub generated: Option<String>,
     /// A login uid's user name, if known (from the host's passwd).
@@ -72,6 +75,7 @@ impl Default for Options<'_> {
             title: "auditkit report".into(),
             sources: Vec::new(),
             search_base: Vec::new(),
+            range: None,
             generated: None,
             user_name: &|_| None,
             noise: None,
@@ -88,6 +92,9 @@ header { background: #1f2d3d; color: #fff; padding: 20px 32px 18px; }
 header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
 header p { margin: 2px 0; color: #c5d0dc; font-size: 13px; }
 header code { color: #fff; }
+header details { margin: 2px 0; color: #c5d0dc; font-size: 13px; }
+header details summary { color: #c5d0dc; }
+header details p { max-height: 160px; overflow-y: auto; font-size: 12px; }
 main { max-width: 1320px; margin: 0 auto; padding: 20px 24px 40px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; margin-bottom: 18px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
@@ -103,6 +110,7 @@ h3 { font-size: 14px; margin: 12px 0 4px; font-weight: 600; }
 p.what { margin: 0 0 8px; color: var(--muted); font-size: 12.5px; }
 p.empty { color: var(--muted); font-style: italic; margin: 10px 0; }
 svg { display: block; width: 100%; height: auto; }
+svg.bars { max-width: 720px; }
 svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
 svg .grid { stroke: #edf0f3; stroke-width: 1; }
 svg .axis { stroke: #9aa5b1; stroke-width: 1; }
@@ -141,11 +149,34 @@ footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 
 
 /// Render the page for a merged tally.
 pub fn render(t: &Tally, o: &Options) -> String {
+    let words: Vec<String> = o.search_base.iter().map(|w| shell(w)).collect();
+    let joined = words.join(" ");
+    let (base, input_var) = if joined.len() > BASE_INLINE {
+        // Cut at an option: `-if FILE` pairs stay whole.
+        let mut kept = Vec::new();
+        let mut len = 0;
+        for pair in words.chunks(2) {
+            let l: usize = pair.iter().map(|w| w.len() + 1).sum();
+            if len + l > 64 * 1024 {
+                break;
+            }
+            len += l;
+            kept.extend_from_slice(pair);
+        }
+        (
+            "\"${INPUT[@]}\"".to_string(),
+            Some(format!("INPUT=({})", kept.join(" "))),
+        )
+    } else {
+        (joined, None)
+    };
     let mut p = Page {
         t,
         o,
         out: String::with_capacity(256 * 1024),
         grid: None,
+        base,
+        input_var,
     };
     if let Some((lo, hi)) = t.span {
         p.grid = Some(Grid::new(lo, hi, max_level(t)));
@@ -155,7 +186,10 @@ pub fn render(t: &Tally, o: &Options) -> String {
     p.time_panels();
     p.tops();
     p.logins();
+    p.out.push_str("<div class=\"grid2\">");
+    p.addrs();
     p.errnos();
+    p.out.push_str("</div>");
     p.kinds(
         "Configuration changes",
         "CONFIG_CHANGE and DAEMON_* records: rule changes, audit settings, auditd starting, stopping and rotating.",
@@ -201,7 +235,17 @@ struct Page<'a> {
     o: &'a Options<'a>,
     out: String,
     grid: Option<Grid>,
+    /// The input options as shell text for every command.
+    base: String,
+    /// Set when they are long: the `INPUT=(...)` line the header shows.
+    input_var: Option<String>,
 }
+
+/// Input options longer than this are defined once in the header as a
+/// shell array and the commands say `"${INPUT[@]}"`.
+const BASE_INLINE: usize = 240;
+/// Inputs listed in the header (the rest are counted).
+const SOURCES_SHOWN: usize = 64;
 
 /// A series of a chart, before it is put on the grid.
 struct Named<'b> {
@@ -213,7 +257,10 @@ struct Named<'b> {
 
 impl Page<'_> {
     fn cmd(&self, s: &Search) -> String {
-        esc(&s.line(&self.o.search_base))
+        match self.o.range {
+            Some((lo, hi)) if !s.is_timed() => esc(&s.clone().during(lo, hi).line_with(&self.base)),
+            _ => esc(&s.line_with(&self.base)),
+        }
     }
 
     /// A visible command with the count it lists.
@@ -246,9 +293,32 @@ impl Page<'_> {
             let list: Vec<String> = o
                 .sources
                 .iter()
+                .take(SOURCES_SHOWN)
                 .map(|s| format!("<code>{}</code>", esc(&shown(s.as_bytes()))))
                 .collect();
-            let _ = write!(self.out, "<p>Input: {}</p>", list.join(", "));
+            let more = o.sources.len().saturating_sub(SOURCES_SHOWN);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            if o.sources.len() <= 3 {
+                let _ = write!(self.out, "<p>Input: {}</p>", list.join(", "));
+            } else {
+                let _ = write!(
+                    self.out,
+                    "<details class=\"inputs\"><summary>Input: {} files</summary><p>{}{more}</p></details>",
+                    o.sources.len(),
+                    list.join(", ")
+                );
+            }
+        }
+        if let Some(v) = &self.input_var {
+            let _ = write!(
+                self.out,
+                "<details class=\"inputs\"><summary>The commands below read the same input as <code>\"${{INPUT[@]}}\"</code>: define it first (bash)</summary><p><code>{}</code></p></details>",
+                esc(v)
+            );
         }
         if let Some((lo, hi)) = self.t.span {
             let _ = write!(
@@ -340,8 +410,8 @@ impl Page<'_> {
             })
             .collect();
         let total_g = total.on_grid(&grid);
-        let base = &self.o.search_base;
-        let bucket_cmd = |lo: u64, hi: u64| esc(&search.clone().during(lo, hi).line(base));
+        let base = &self.base;
+        let bucket_cmd = |lo: u64, hi: u64| esc(&search.clone().during(lo, hi).line_with(base));
         let chart = TimeChart {
             grid,
             series: &drawn,
@@ -386,9 +456,20 @@ impl Page<'_> {
     }
 
     fn open(&mut self, title: &str, what: &str) {
+        let id: String = title
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
         let _ = write!(
             self.out,
-            "<section class=\"panel\"><h2>{}</h2><p class=\"what\">{}</p>",
+            "<section class=\"panel\" id=\"{}\"><h2>{}</h2><p class=\"what\">{}</p>",
+            esc(&id),
             esc(title),
             esc(what)
         );
@@ -671,6 +752,10 @@ impl Page<'_> {
             "No failed login or authentication.",
         );
         self.close();
+    }
+
+    fn addrs(&mut self) {
+        let t = self.t;
         let failed = format!("({LOGIN_FAILED} or {AUTH_FAILED})");
         self.top_panel(
             "Source addresses of failed logins and authentications",
@@ -925,6 +1010,8 @@ pub fn duration(s: u64) -> String {
         } else {
             format!("{h} h {m} min")
         }
+    } else if s >= 365 * 86_400 {
+        format!("{:.1} years", s as f64 / (365.25 * 86_400.0))
     } else {
         let (d, h) = (s / 86_400, s / 3600 % 24);
         if h == 0 {

@@ -121,6 +121,8 @@ ids! {
     NoConfig,
     Add,
     Delete,
+    // report: the HTML page.
+    Html,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,

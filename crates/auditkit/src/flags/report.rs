@@ -77,6 +77,15 @@ const OUTPUT: &[Flag] = &[
             "how values with special characters are escaped (default tty)",
         )
     },
+    Flag {
+        value: Value::Required("FILE"),
+        ..Flag::new(
+            Id::Html,
+            "--html",
+            "write one self-contained HTML page of charts to FILE instead of \
+             a text report (docs/report.md)",
+        )
+    },
 ];
 
 const OPERATION: &[Flag] = &[
@@ -98,6 +107,7 @@ pub static REPORT: Command = Command {
 auditkit report                          # the summary: counts of everything
 auditkit report -ts today --failed       # today's failures
 auditkit report -if /var/log/audit       # a log directory and its rotations
+auditkit report --html week.html -ts week-ago  # a page of charts of the week
 ",
     description: "With no report option, the summary report. The output is \
 aureport 3.0.9's, byte for byte under LC_ALL=C (docs/report.md; the \

@@ -21,6 +21,7 @@ mod golden;
 mod help_man;
 mod names;
 mod progress;
+mod report_html;
 mod rules_cli;
 mod rules_kernel;
 mod search_parity;
