@@ -26,7 +26,7 @@
 //!     t.add(&ev);
 //! }
 //! let page = render(&t, &Options::default());
-//! assert!(page.contains("auditkit search --all-events --where &#39;key = &quot;exec&quot;&#39;"));
+//! assert!(page.contains("auditkit search --all-events --where 'key = &quot;exec&quot;'"));
 //! assert!(!page.contains("<script>"));
 //! ```
 
@@ -43,3 +43,6 @@ pub use tally::{
     is_anom, is_config, HtmlSink, NodeStats, Row, RowKey, Tally, NODE_CAP, RECENT_CAP, ROW_TEXT,
     SERIES_CAP, TOP_CAP,
 };
+
+#[cfg(test)]
+mod tests;

@@ -30,6 +30,8 @@ pub const SERIES_SHOWN: usize = 8;
 const LABEL_CHARS: usize = 64;
 /// Characters of a series name in a legend.
 const LEGEND_CHARS: usize = 40;
+/// Characters of a series name in a tooltip.
+const TIP_CHARS: usize = 24;
 
 /// One suggestion of the noise analysis, as the page shows it. The noise
 /// module (`auditkit report --noise`) fills these; the page does not
@@ -83,69 +85,8 @@ impl Default for Options<'_> {
     }
 }
 
-const STYLE: &str = r#"
-:root { --ink: #1f2933; --muted: #5f6b7a; --line: #e3e8ee; --bg: #f5f7fa; --card: #fff; --accent: #4e79a7; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--bg); color: var(--ink);
-  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header { background: #1f2d3d; color: #fff; padding: 20px 32px 18px; }
-header h1 { margin: 0 0 4px; font-size: 22px; font-weight: 600; }
-header p { margin: 2px 0; color: #c5d0dc; font-size: 13px; }
-header code { color: #fff; }
-header details { margin: 2px 0; color: #c5d0dc; font-size: 13px; }
-header details summary { color: #c5d0dc; }
-header details p { max-height: 160px; overflow-y: auto; font-size: 12px; }
-main { max-width: 1320px; margin: 0 auto; padding: 20px 24px 40px; }
-.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr)); gap: 12px; margin-bottom: 18px; }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
-.card .n { font-size: 24px; font-weight: 600; letter-spacing: -0.5px; }
-.card .l { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.4px; }
-.card.bad .n { color: #c0392b; }
-.grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
-section.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px 12px; margin-bottom: 16px; min-width: 0; }
-.grid2 section.panel { margin-bottom: 0; }
-.grid2 { margin-bottom: 16px; }
-h2 { font-size: 16px; margin: 0 0 2px; font-weight: 600; }
-h3 { font-size: 14px; margin: 12px 0 4px; font-weight: 600; }
-p.what { margin: 0 0 8px; color: var(--muted); font-size: 12.5px; }
-p.empty { color: var(--muted); font-style: italic; margin: 10px 0; }
-svg { display: block; width: 100%; height: auto; }
-svg.bars { max-width: 720px; }
-svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
-svg .grid { stroke: #edf0f3; stroke-width: 1; }
-svg .axis { stroke: #9aa5b1; stroke-width: 1; }
-svg .tick { stroke: #9aa5b1; stroke-width: 1; }
-svg .ylab { font-size: 11px; fill: var(--muted); text-anchor: end; }
-svg .xlab { font-size: 11px; fill: var(--muted); text-anchor: middle; }
-svg .xlab.date { font-size: 10px; fill: #8a96a3; }
-svg .hover { fill: transparent; }
-svg .hover:hover { fill: rgba(31, 41, 51, 0.08); }
-svg .track { fill: #f1f4f7; }
-svg .blab { font-size: 12px; fill: var(--ink); }
-svg .bnum { font-size: 12px; fill: var(--ink); text-anchor: end; font-variant-numeric: tabular-nums; }
-svg .bar:hover .track { fill: #e4e9ef; }
-ul.legend { list-style: none; margin: 6px 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12.5px; }
-ul.legend li { display: flex; align-items: center; gap: 6px; }
-ul.legend .sw { width: 11px; height: 11px; border-radius: 2px; display: inline-block; }
-ul.legend b { font-weight: 600; font-variant-numeric: tabular-nums; }
-.cmdline { margin: 8px 0 0; font-size: 12px; color: var(--muted); display: flex; gap: 8px; align-items: baseline; }
-.cmdline .k { white-space: nowrap; }
-code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12px; }
-code.cmd { background: #f1f4f7; border: 1px solid var(--line); border-radius: 4px; padding: 2px 6px; color: #243447; word-break: break-all; }
-details { margin-top: 6px; font-size: 12px; }
-details summary { cursor: pointer; color: var(--accent); }
-details ul { margin: 6px 0 0; padding-left: 18px; }
-details li { margin: 3px 0; }
-table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
-th { text-align: left; color: var(--muted); font-weight: 600; border-bottom: 1px solid var(--line); padding: 5px 8px; white-space: nowrap; }
-td { border-bottom: 1px solid #f0f2f5; padding: 5px 8px; vertical-align: top; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.text { font-family: ui-monospace, Menlo, Consolas, "Liberation Mono", monospace; font-size: 11.5px; word-break: break-all; color: #3e4c59; }
-td.t { white-space: nowrap; }
-.note { color: var(--muted); font-size: 12px; margin: 6px 0 0; }
-pre.rules { background: #1f2d3d; color: #e6edf3; padding: 10px 12px; border-radius: 6px; overflow-x: auto; font-size: 12px; }
-footer { text-align: center; color: var(--muted); font-size: 12px; padding: 0 0 24px; }
-"#;
+/// The style sheet, inline in every page.
+const STYLE: &str = include_str!("style.css");
 
 /// Render the page for a merged tally.
 pub fn render(t: &Tally, o: &Options) -> String {
@@ -157,7 +98,7 @@ pub fn render(t: &Tally, o: &Options) -> String {
         let mut len = 0;
         for pair in words.chunks(2) {
             let l: usize = pair.iter().map(|w| w.len() + 1).sum();
-            if len + l > 64 * 1024 {
+            if len + l > 4 * 1024 {
                 break;
             }
             len += l;
@@ -244,12 +185,17 @@ struct Page<'a> {
 /// Input options longer than this are defined once in the header as a
 /// shell array and the commands say `"${INPUT[@]}"`.
 const BASE_INLINE: usize = 240;
+/// Longest command of a noise row.
+const NOISE_CMD_CHARS: usize = 512;
+/// Noise rows shown.
+const NOISE_ROWS: usize = 20;
 /// Inputs listed in the header (the rest are counted).
-const SOURCES_SHOWN: usize = 64;
+const SOURCES_SHOWN: usize = 16;
 
 /// A series of a chart, before it is put on the grid.
 struct Named<'b> {
     label: String,
+    tip: String,
     buckets: &'b Buckets,
     color: &'static str,
     search: Option<Search>,
@@ -271,6 +217,20 @@ impl Page<'_> {
         )
     }
 
+    /// A noise row's command: the module builds it, so its length is
+    /// capped here (a cut command has no count, since it cannot be run).
+    fn noise_cmd(&self, s: &Search, n: u64) -> String {
+        let line = s.line_with(&self.base);
+        if line.chars().count() <= NOISE_CMD_CHARS {
+            self.cmd_code(s, n, "events")
+        } else {
+            format!(
+                "<code class=\"cmd\">{}</code>",
+                esc(&ellipsis(&line, NOISE_CMD_CHARS))
+            )
+        }
+    }
+
     fn cmdline(&mut self, s: &Search, n: u64, unit: &str) {
         let c = self.cmd_code(s, n, unit);
         let _ = write!(
@@ -286,15 +246,15 @@ impl Page<'_> {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\
              <title>{}</title><style>{STYLE}</style></head><body><header><h1>{}</h1>",
-            esc(&o.title),
-            esc(&o.title)
+            esc(&ellipsis(&o.title, 120)),
+            esc(&ellipsis(&o.title, 120))
         );
         if !o.sources.is_empty() {
             let list: Vec<String> = o
                 .sources
                 .iter()
                 .take(SOURCES_SHOWN)
-                .map(|s| format!("<code>{}</code>", esc(&shown(s.as_bytes()))))
+                .map(|s| format!("<code>{}</code>", esc(&ellipsis(s, 128))))
                 .collect();
             let more = o.sources.len().saturating_sub(SOURCES_SHOWN);
             let more = if more > 0 {
@@ -329,7 +289,7 @@ impl Page<'_> {
             );
         }
         if let Some(g) = &o.generated {
-            let _ = write!(self.out, "<p>Made {}</p>", esc(g));
+            let _ = write!(self.out, "<p>Made {}</p>", esc(&ellipsis(g, 120)));
         }
         self.out.push_str("</header><main>");
     }
@@ -405,6 +365,7 @@ impl Page<'_> {
             .iter()
             .map(|s| Series {
                 label: s.label.clone(),
+                tip: s.tip.clone(),
                 color: s.color,
                 counts: s.buckets.on_grid(&grid),
             })
@@ -501,6 +462,7 @@ impl Page<'_> {
             .enumerate()
             .map(|(i, (key, b))| Named {
                 label: esc(&ellipsis(&shown(key), LEGEND_CHARS)),
+                tip: esc(&ellipsis(&shown(key), TIP_CHARS)),
                 buckets: b,
                 color: PALETTE[i % PALETTE.len()],
                 search: search(key),
@@ -509,6 +471,7 @@ impl Page<'_> {
         if !other_store.is_empty() {
             named.push(Named {
                 label: "other".into(),
+                tip: "other".into(),
                 buckets: other_store,
                 color: OTHER,
                 search: None,
@@ -531,6 +494,7 @@ impl Page<'_> {
         if !t.no_key.is_empty() {
             series.push(Named {
                 label: "(no key)".into(),
+                tip: "(no key)".into(),
                 buckets: &t.no_key,
                 color: "#d4d9de",
                 search: Some(Search::filter("not key ~ \"\"")),
@@ -566,12 +530,14 @@ impl Page<'_> {
         let series = [
             Named {
                 label: "success".into(),
+                tip: "success".into(),
                 buckets: &t.success,
                 color: GOOD,
                 search: Some(Search::filter(SUCCESS)),
             },
             Named {
                 label: "failure".into(),
+                tip: "failure".into(),
                 buckets: &t.failed,
                 color: BAD,
                 search: Some(Search::filter(FAILURE)),
@@ -613,16 +579,12 @@ impl Page<'_> {
         for (v, n) in &rows {
             let cut = clipped && v.len() >= super::bounded::MAX_KEY;
             let q = search(v, cut);
-            let full = label(v);
+            let full = ellipsis(&label(v), 2 * LABEL_CHARS);
             drawn.push(Bar {
                 label: esc(&ellipsis(&full, LABEL_CHARS)),
                 n: *n,
-                title: format!(
-                    "{}: {} events\n$ {}",
-                    esc(&full),
-                    thousands(*n),
-                    self.cmd(&q)
-                ),
+                // The commands are in the list below the chart.
+                title: format!("{}: {} events", esc(&full), thousands(*n)),
             });
             cmds.push((esc(&ellipsis(&full, LABEL_CHARS)), q, *n));
         }
@@ -732,12 +694,14 @@ impl Page<'_> {
         let series = [
             Named {
                 label: "failed login".into(),
+                tip: "failed login".into(),
                 buckets: &t.login_failed,
                 color: BAD,
                 search: Some(Search::filter(LOGIN_FAILED)),
             },
             Named {
                 label: "failed authentication".into(),
+                tip: "failed authentication".into(),
                 buckets: &t.auth_failed,
                 color: PALETTE[1],
                 search: Some(Search::filter(AUTH_FAILED)),
@@ -849,8 +813,8 @@ impl Page<'_> {
                 "<tr title=\"$ {}\"><td class=\"t\">{}</td><td>{}</td><td>{}</td><td class=\"text\">{}</td></tr>",
                 self.cmd(&q),
                 Utc::of(r.id.sec).iso(),
-                r.node.as_deref().map(esc_bytes).unwrap_or_default(),
-                esc(&r.rtype),
+                r.node.as_deref().map(|n| esc(&ellipsis(&shown(n), 40))).unwrap_or_default(),
+                esc(&ellipsis(&r.rtype, 40)),
                 esc_bytes(&r.text)
             );
         }
@@ -909,7 +873,12 @@ impl Page<'_> {
         };
         let mut html = String::new();
         for (n, s) in rows {
-            html.push_str(&row(self, esc_bytes(n), s, Some(Search::all().node(n))));
+            html.push_str(&row(
+                self,
+                esc(&ellipsis(&shown(n), 60)),
+                s,
+                Some(Search::all().node(n)),
+            ));
         }
         if t.other_nodes.events > 0 {
             html.push_str(&row(self, "other nodes".into(), &t.other_nodes, None));
@@ -946,26 +915,26 @@ impl Page<'_> {
                      <th class=\"num\">bytes saved</th><th class=\"num\">share</th><th>risk</th><th>the events it removes</th></tr>",
                 );
                 let mut html = String::new();
-                for r in rows.iter().take(TOP_ROWS * 3) {
+                for r in rows.iter().take(NOISE_ROWS) {
                     let _ = write!(
                         html,
                         "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
                          <td class=\"num\">{:.1}%</td><td>{}</td><td>{}</td></tr>",
-                        esc(&ellipsis(&r.talker, 200)),
-                        esc(&ellipsis(&r.rule, 400)),
+                        esc(&ellipsis(&r.talker, 120)),
+                        esc(&ellipsis(&r.rule, 300)),
                         thousands(r.events),
                         bytes(r.bytes),
                         r.events as f64 * 100.0 / total as f64,
-                        esc(&ellipsis(&r.risk, 200)),
-                        self.cmd_code(&r.search, r.events, "events")
+                        esc(&ellipsis(&r.risk, 120)),
+                        self.noise_cmd(&r.search, r.events)
                     );
                 }
                 self.out.push_str(&html);
                 self.out.push_str("</table><h3>As an audit.rules fragment</h3><pre class=\"rules\">");
                 let mut frag = String::new();
-                for r in rows.iter().take(TOP_ROWS * 3) {
-                    let _ = writeln!(frag, "# {}", ellipsis(&r.talker, 200).replace('\n', " "));
-                    let _ = writeln!(frag, "{}", ellipsis(&r.rule, 400));
+                for r in rows.iter().take(NOISE_ROWS) {
+                    let _ = writeln!(frag, "# {}", ellipsis(&r.talker, 120).replace('\n', " "));
+                    let _ = writeln!(frag, "{}", ellipsis(&r.rule, 300));
                 }
                 self.out.push_str(&esc(&frag));
                 self.out.push_str("</pre>");

@@ -27,11 +27,16 @@ pub const BAD: &str = "#e15759";
 pub struct Series {
     /// Its name (already escaped).
     pub label: String,
+    /// Its name for tooltips, shorter (already escaped).
+    pub tip: String,
     /// Fill colour.
     pub color: &'static str,
     /// Counts on the chart's grid.
     pub counts: Vec<u64>,
 }
+
+/// Series named in a bucket's tooltip.
+const TIP_SERIES: usize = 4;
 
 /// A stacked bar chart over time.
 pub struct TimeChart<'a> {
@@ -229,11 +234,20 @@ impl TimeChart<'_> {
                 "<rect class=\"hover\" x=\"{x:.1}\" y=\"{TOP}\" width=\"{bw:.1}\" height=\"{ph:.1}\"><title>{}",
                 esc(&bucket_label(lo, g.width()))
             );
-            for s in self.series {
-                let c = s.counts.get(i).copied().unwrap_or(0);
-                if c > 0 {
-                    let _ = write!(o, "\n{}: {}", s.label, thousands(c));
-                }
+            // The largest few series of the bucket (the legend has them
+            // all), so a tooltip stays short.
+            let mut here: Vec<(u64, &str)> = self
+                .series
+                .iter()
+                .map(|s| (s.counts.get(i).copied().unwrap_or(0), s.tip.as_str()))
+                .filter(|(c, _)| *c > 0)
+                .collect();
+            here.sort_by(|a, b| b.0.cmp(&a.0));
+            for (c, l) in here.iter().take(TIP_SERIES) {
+                let _ = write!(o, "\n{l}: {}", thousands(*c));
+            }
+            if here.len() > TIP_SERIES {
+                let _ = write!(o, "\n({} more)", here.len() - TIP_SERIES);
             }
             let _ = write!(
                 o,

@@ -24,7 +24,7 @@ pub const SERIES_CAP: usize = 48;
 /// Nodes with their own row.
 pub const NODE_CAP: usize = 64;
 /// Rows of the configuration-change and anomaly tables.
-pub const RECENT_CAP: usize = 50;
+pub const RECENT_CAP: usize = 30;
 /// Bytes of a record kept for those tables.
 pub const ROW_TEXT: usize = 300;
 
@@ -261,10 +261,13 @@ impl Tally {
                 text: clip_to(r.body(), ROW_TEXT).into(),
             };
             let key: RowKey = (sec, id.msec, id.serial, ri as u32);
-            if is_config(&tname) {
+            // Only types of the table: their names are short and few, so
+            // the `-m` list of these charts stays short.
+            let known = rtype.name().is_some();
+            if known && is_config(&tname) {
                 self.config.add(tname.as_bytes(), sec, 1);
                 self.config_recent.offer(key, row);
-            } else if is_anom(&tname) {
+            } else if known && is_anom(&tname) {
                 self.anom.add(tname.as_bytes(), sec, 1);
                 self.anom_recent.offer(key, row);
             }

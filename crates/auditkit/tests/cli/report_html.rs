@@ -229,7 +229,7 @@ fn html_escapes_text_from_the_log() {
     assert!(!page.contains("<u>"), "raw <u> in the page");
     assert!(page.contains("comm=&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;"));
     assert!(page.contains("/tmp/&lt;img src=x onerror=alert(1)&gt;"));
-    assert!(page.contains("&lt;u&gt;k&#39;"));
+    assert!(page.contains("&lt;u&gt;k'"));
 }
 
 /// Runs chromium headless on `url`; gives (stdout, stderr).
