@@ -213,7 +213,7 @@ impl TimeChart<'_> {
                     "<rect x=\"{:.1}\" y=\"{ya:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"/>",
                     x + gap / 2.0,
                     (bw - gap).max(0.5),
-                    (yb - ya).max(0.5),
+                    (yb - ya).max(1.5),
                     s.color
                 );
                 base += c;
