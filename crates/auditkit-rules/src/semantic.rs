@@ -379,6 +379,11 @@ pub fn intersects(n: Candidate, r: Requirement, atom: Atom, al: &PathAliases) ->
     let rp = req_path(rr, r.is_dir, al);
     for f in &nr.fields {
         let may = match (f.field, &f.value) {
+            // A key names what a rule logs and selects no event: a
+            // `never` rule with a key drops the same events as without.
+            // (For `always` rules a different key still reads as
+            // disjoint here; the keyed walk in `check` relies on it.)
+            (Field::Key, _) if nr.action == crate::fields::Action::Never => true,
             (Field::Path | Field::Dir, Value::Str(s)) => {
                 let s = al.normalize(s);
                 let n_dir = f.field == Field::Dir || n.path_may_be_dir;

@@ -473,6 +473,39 @@ fn narrowed_variants_and_earlier_never_rules_fail() {
     assert_eq!(cis12(&other_key, false)["6.2.3.9"], "pass");
 }
 
+/// A `never` rule that drops part of an item's events is a warning (a
+/// failure with `strict`), whether or not it carries a key: a key selects
+/// no event.
+#[test]
+fn partial_never_rules_warn_with_or_without_a_key() {
+    let base = "-a always,exit -F arch=b64 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n\
+                -a always,exit -F arch=b32 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n";
+    for key in ["", " -k noise"] {
+        let text = format!("-a never,exit -F arch=b64 -S execve -F exe=/usr/bin/id{key}\n{base}");
+        let files = [("a.rules".to_string(), text)];
+        let loose = plain("cis-debian12", &files, Layout::Files);
+        let item = loose.iter().find(|r| r.id == "6.2.3.2").expect("item");
+        assert_eq!(item.status, Status::Pass, "{key:?}");
+        assert!(
+            item.warnings.iter().any(|w| w.contains("a.rules:1")),
+            "{key:?}: {:?}",
+            item.warnings
+        );
+        let strict = run(
+            "cis-debian12",
+            &files,
+            Layout::Files,
+            Opts {
+                system: &NoSystem,
+                require_keys: false,
+                strict: true,
+            },
+        );
+        let item = strict.iter().find(|r| r.id == "6.2.3.2").expect("item");
+        assert_eq!(item.status, Status::Fail, "{key:?}");
+    }
+}
+
 #[test]
 fn exclude_rules_that_drop_syscall_records() {
     let with = |extra: &str| {

@@ -15,6 +15,7 @@ mod progress;
 mod report;
 mod report_args;
 mod report_html;
+mod report_noise;
 mod rules_cmd;
 mod rules_kernel;
 mod search;

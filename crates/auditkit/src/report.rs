@@ -46,6 +46,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     if let Some(path) = &a.html {
         return crate::report_html::run(&a, path);
     }
+    if a.noise.noise {
+        return crate::report_noise::run(&a);
+    }
     let opts = a.options();
     // The parser maps the user names of ausearch -i input back to numbers
     // with this host's accounts, as search does; raw logs never need them.

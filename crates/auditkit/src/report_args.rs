@@ -47,6 +47,8 @@ pub struct ReportArgs {
     pub help: bool,
     /// `--version`.
     pub version: bool,
+    /// `--noise` and its options.
+    pub noise: crate::report_noise::NoiseArgs,
 }
 
 impl ReportArgs {
@@ -138,6 +140,9 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
             Id::Html => {
                 a.html = Some(need(optarg)?.into());
                 c += used;
+            }
+            id if crate::report_noise::NoiseArgs::handles(id) => {
+                c += a.noise.parse(id, name, optarg, used)?;
             }
             Id::Debug => a.debug = true,
             Id::Help => a.help = true,

@@ -48,8 +48,9 @@ pub struct NoiseRow {
     pub bytes: u64,
     /// The risk it carries, in words.
     pub risk: String,
-    /// The search that lists the events it removes.
-    pub search: Search,
+    /// The search that lists the events it removes, when the analysis
+    /// can say it as one.
+    pub search: Option<Search>,
 }
 
 /// What the page needs besides the counts.
@@ -219,7 +220,10 @@ impl Page<'_> {
 
     /// A noise row's command: the module builds it, so its length is
     /// capped here (a cut command has no count, since it cannot be run).
-    fn noise_cmd(&self, s: &Search, n: u64) -> String {
+    fn noise_cmd(&self, s: Option<&Search>, n: u64) -> String {
+        let Some(s) = s else {
+            return "–".into();
+        };
         let line = s.line_with(&self.base);
         if line.chars().count() <= NOISE_CMD_CHARS {
             self.cmd_code(s, n, "events")
@@ -926,7 +930,7 @@ impl Page<'_> {
                         bytes(r.bytes),
                         r.events as f64 * 100.0 / total as f64,
                         esc(&ellipsis(&r.risk, 120)),
-                        self.noise_cmd(&r.search, r.events)
+                        self.noise_cmd(r.search.as_ref(), r.events)
                     );
                 }
                 self.out.push_str(&html);

@@ -122,7 +122,7 @@ fn the_page_is_at_most_2_mb_whatever_the_log() {
             events: u64::MAX,
             bytes: u64::MAX,
             risk: long.clone(),
-            search: Search::filter(long.clone()),
+            search: Some(Search::filter(long.clone())),
         })
         .collect();
     let names = |_: u32| Some("\"".repeat(10_000));

@@ -20,6 +20,7 @@
 //! command's table lists among its own.
 
 pub mod input;
+pub mod noise;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -123,6 +124,11 @@ ids! {
     Delete,
     // report: the HTML page.
     Html,
+    // report --noise.
+    Noise,
+    NoiseRules,
+    NoiseTop,
+    NoiseMinShare,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,

@@ -108,6 +108,7 @@ auditkit report                          # the summary: counts of everything
 auditkit report -ts today --failed       # today's failures
 auditkit report -if /var/log/audit       # a log directory and its rotations
 auditkit report --html week.html -ts week-ago  # a page of charts of the week
+auditkit report --noise --rules /etc/audit/rules.d   # which rule makes the volume
 ",
     description: "With no report option, the summary report. The output is \
 aureport 3.0.9's, byte for byte under LC_ALL=C (docs/report.md; the \
@@ -132,6 +133,11 @@ differences are in docs/differences.md).",
             title: "Output",
             about: "",
             flags: &[OUTPUT],
+        },
+        Group {
+            title: "Noise analysis",
+            about: "Which rule makes the volume, and what to change.",
+            flags: &[super::noise::NOISE],
         },
         Group {
             title: "Operation",

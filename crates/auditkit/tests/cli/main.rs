@@ -20,6 +20,7 @@ mod formats;
 mod golden;
 mod help_man;
 mod names;
+mod noise;
 mod progress;
 mod report_html;
 mod rules_cli;

@@ -1,0 +1,379 @@
+//! Noise analysis on real logs: the example logs made by the real auditd
+//! (tools/gen-test-logs.sh) with the rules that made them, against
+//! ausearch as the oracle for what each key's rule made.
+
+use std::sync::Arc;
+
+use auditkit_event::pipeline::{Config, NoOrder};
+use auditkit_event::Event;
+use auditkit_interp::Machine;
+use auditkit_report::noise::{
+    guard, suggest, Analysis, Caps, Counts, NoRule, NoiseSink, Options, RuleTable, Tally,
+};
+use auditkit_rules::{lint, parse_file, Layout, NoHost, RuleSet, Severity};
+use auditkit_source::{engine, plan, ReadOptions, Report, Source};
+use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::run::Run;
+use auditkit_testsupport::{paths, require};
+
+/// The rules tools/gen-test-logs.sh loads (its watch path is a temporary
+/// directory; the key ties the events to it).
+const GEN_RULES: &str = "\
+-a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
+-a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
+-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
+-a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
+-w /tmp/akgen.watch/watched -p wa -k akgen-watch
+";
+
+pub fn analyse(log: &std::path::Path, rules: &str, caps: Caps, opts: &Options) -> Analysis {
+    let set = RuleSet::load(
+        &[("gen.rules".to_string(), rules.to_string())],
+        Layout::Files,
+        Machine::X86_64,
+        &NoHost,
+    );
+    let table = RuleTable::from_set(&set, Machine::X86_64);
+    let plan = plan::plan(vec![Source::File(log.to_path_buf())], 0);
+    let report = Arc::new(Report::default());
+    let all = |_: &Event| true;
+    let sink = NoiseSink {
+        table: &table,
+        caps,
+    };
+    let cfg = Config {
+        threads: 3,
+        batch: 7,
+        ..Config::default()
+    };
+    let done = engine::run(
+        &plan,
+        ReadOptions::default(),
+        false,
+        report,
+        &cfg,
+        &all,
+        &sink,
+        &mut NoOrder,
+    )
+    .expect("engine");
+    let mut tally = Tally::new(table.rules.len(), caps);
+    for p in done.parts {
+        tally.merge(p);
+    }
+    let advice = suggest(&table, &tally, opts);
+    Analysis {
+        table,
+        rules_from: "gen.rules".into(),
+        tally,
+        advice,
+        top: 10,
+    }
+}
+
+/// Events and bytes ausearch finds for `-k key`, without the events that
+/// change the rules (their CONFIG_CHANGE carries the key too, and their
+/// SYSCALL is auditctl's, not the rule's).
+fn ausearch_key(log: &std::path::Path, key: &str) -> (u64, u64) {
+    let out = Run::new("ausearch")
+        .arg("-if")
+        .arg(log)
+        .args(["-k", key, "--raw"])
+        .output();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut events: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let id = line
+            .split("msg=audit(")
+            .nth(1)
+            .and_then(|r| r.split(')').next())
+            .unwrap_or("")
+            .to_string();
+        match events.iter_mut().find(|(i, _)| *i == id) {
+            Some((_, l)) => l.push(line.to_string()),
+            None => events.push((id, vec![line.to_string()])),
+        }
+    }
+    events.retain(|(_, l)| !l.iter().any(|x| x.starts_with("type=CONFIG_CHANGE")));
+    let bytes = events
+        .iter()
+        .flat_map(|(_, l)| l.iter().map(|x| x.len() as u64 + 1))
+        .sum();
+    (events.len() as u64, bytes)
+}
+
+fn sum_rules(a: &Analysis) -> Counts {
+    let mut t = Counts::default();
+    for c in a.tally.rules.iter().chain(a.tally.none.iter()) {
+        t.events += c.events;
+        t.records += c.records;
+        t.bytes += c.bytes;
+    }
+    t
+}
+
+/// Every byte of the log is counted once, and each key's rule made what
+/// ausearch finds for that key.
+#[test]
+fn attribution_by_key_matches_ausearch() {
+    require!(tool "ausearch");
+    let log = paths::root_path("examples/raw.log");
+    let data = std::fs::read(&log).expect("examples/raw.log");
+    let a = analyse(&log, GEN_RULES, Caps::default(), &Options::default());
+    let t = a.tally.total;
+    assert_eq!(t.bytes, data.len() as u64);
+    assert_eq!(
+        t.records,
+        data.iter().filter(|&&b| b == b'\n').count() as u64
+    );
+    assert_eq!(
+        sum_rules(&a),
+        t,
+        "rules and no-rule lines add up to the total"
+    );
+    let types: u64 = a.tally.types.map.values().map(|c| c.records).sum();
+    assert_eq!(types, t.records);
+    let mut checked = 0;
+    for (i, r) in a.table.rules.iter().enumerate() {
+        let key = r.joined_key.as_deref().expect("every rule has a key");
+        // A rule with two keys: ausearch finds it by either.
+        let first = key.split('\u{1}').next().unwrap_or(key);
+        let (events, bytes) = ausearch_key(&log, first);
+        let c = a.tally.rules[i];
+        assert_eq!((c.events, c.bytes), (events, bytes), "rule {}", r.text);
+        checked += events;
+    }
+    assert!(checked >= 90, "the example log has about 100 keyed events");
+    // Nothing keyed is left without a rule, and user space has its line.
+    assert_eq!(a.tally.none_of(NoRule::UserSpace).events, 20);
+    assert!(a.tally.none_of(NoRule::ConfigChange).events >= 10);
+}
+
+/// With the keys gone from both the rules and the log, the fields alone
+/// tie every event to the same rule.
+#[test]
+fn attribution_by_fields_agrees_with_keys() {
+    let log = paths::root_path("examples/raw.log");
+    let text = std::fs::read_to_string(&log).expect("examples/raw.log");
+    let watched = text
+        .split(" name=\"")
+        .filter_map(|r| r.split('"').next())
+        .find(|n| n.ends_with("/watched"))
+        .expect("the watched file's PATH record")
+        .to_string();
+    let keyed = GEN_RULES.replace("/tmp/akgen.watch/watched", &watched);
+    let a = analyse(&log, &keyed, Caps::default(), &Options::default());
+    let dir = TempDir::new("noise-fields");
+    let stripped: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("type=SYSCALL") {
+                let (head, tail) = l.split_once(" key=").unwrap_or((l, ""));
+                let rest = tail.split_once(' ').map_or("", |(_, r)| r);
+                if rest.is_empty() {
+                    format!("{head} key=(null)\n")
+                } else {
+                    format!("{head} key=(null) {rest}\n")
+                }
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let plain_log = dir.path().join("nokeys.log");
+    std::fs::write(&plain_log, stripped).expect("write");
+    let unkeyed: String = keyed
+        .lines()
+        .map(|l| l.split(" -k ").next().unwrap_or(l).to_string() + "\n")
+        .collect();
+    let b = analyse(&plain_log, &unkeyed, Caps::default(), &Options::default());
+    for (i, r) in a.table.rules.iter().enumerate() {
+        assert_eq!(
+            a.tally.rules[i].events, b.tally.rules[i].events,
+            "rule {} by key vs by fields",
+            r.text
+        );
+        assert!(a.tally.by[i][0] == a.tally.rules[i].events);
+        assert_eq!(b.tally.by[i][2], b.tally.rules[i].events);
+    }
+    assert!(a.tally.rules.iter().all(|c| c.events > 0));
+}
+
+/// A cap of 3 values per dimension still adds up, says it was capped,
+/// and keeps the biggest values.
+#[test]
+fn capped_dimensions_add_up() {
+    let log = paths::root_path("examples/raw.log");
+    let full = analyse(&log, GEN_RULES, Caps::default(), &Options::default());
+    let caps = Caps {
+        per_dimension: 3,
+        signatures: 5,
+    };
+    let a = analyse(&log, GEN_RULES, caps, &Options::default());
+    for (name, d) in [
+        ("exe", &a.tally.exes),
+        ("path", &a.tally.paths),
+        ("comm", &a.tally.comms),
+    ] {
+        assert!(d.capped, "{name}");
+        assert!(d.map.len() <= 3, "{name}");
+    }
+    let exes: u64 =
+        a.tally.exes.map.values().map(|c| c.bytes).sum::<u64>() + a.tally.exes.other.bytes;
+    let full_exes: u64 = full.tally.exes.map.values().map(|c| c.bytes).sum();
+    assert_eq!(exes, full_exes);
+    assert!(a.advice.approximate);
+    assert!(a.text().contains("(other: too many distinct values)"));
+    assert_eq!(a.json()["dimensions"]["exe"]["capped"], true);
+}
+
+/// The suggestions: none for shells, interpreters or identity tools, each
+/// line loads (lint finds no error), savings add up, and the fragment is
+/// a rules file.
+#[test]
+fn suggestions_are_loadable_and_spare_shells() {
+    let log = paths::root_path("examples/raw.log");
+    let opts = Options {
+        min_share: 0.005,
+        ..Options::default()
+    };
+    let a = analyse(&log, GEN_RULES, Caps::default(), &opts);
+    assert!(!a.advice.suggestions.is_empty());
+    let frag = a.fragment();
+    let (file, errors) = parse_file("noise.rules", &frag);
+    assert!(errors.is_empty(), "{errors:?}");
+    let findings = lint(&file, Machine::X86_64, &NoHost);
+    assert!(
+        findings.iter().all(|f| f.severity < Severity::Error),
+        "{findings:?}"
+    );
+    let mut saved = 0;
+    for s in &a.advice.suggestions {
+        for l in &s.lines {
+            assert!(frag.contains(l.as_str()));
+            for shell in [
+                "/bash", "/dash", "/sh ", "python", "/sudo", "sshd", "runuser", "/env ",
+            ] {
+                assert!(!l.contains(shell), "{l}");
+            }
+            assert!(
+                l.starts_with("-A never,exit -F arch=") || l.starts_with("-a always,exclude "),
+                "{l}"
+            );
+        }
+        assert!(s.saved.events > 0);
+        saved += s.saved.bytes;
+    }
+    assert!(a.advice.combined.bytes <= saved);
+    assert!(a.advice.combined.bytes > 0);
+    assert!(a
+        .advice
+        .kept
+        .iter()
+        .any(|k| k.what.contains("/usr/bin/bash")));
+    assert!(a
+        .advice
+        .kept
+        .iter()
+        .any(|k| k.what.contains("/usr/bin/sudo")));
+    let j = a.json();
+    assert_eq!(j["fragment"].as_str(), Some(frag.as_str()));
+    assert_eq!(
+        j["suggestions"].as_array().map(Vec::len),
+        Some(a.advice.suggestions.len())
+    );
+}
+
+/// With CIS Debian 12, a never rule on execve would defeat 6.2.3.2 (every
+/// execve as another user): the suggestions that touch execve are
+/// withheld, the others stay, and the set still passes what it passed.
+#[test]
+fn profile_withholds_what_it_needs() {
+    let log = paths::root_path("examples/raw.log");
+    let rules = format!(
+        "{GEN_RULES}-a always,exit -F arch=b64 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n\
+         -a always,exit -F arch=b32 -S execve -C euid!=uid -F auid!=unset -k user_emulation\n"
+    );
+    let opts = Options {
+        min_share: 0.005,
+        ..Options::default()
+    };
+    let mut a = analyse(&log, &rules, Caps::default(), &opts);
+    let before = a.advice.suggestions.len();
+    let set = RuleSet::load(
+        &[("gen.rules".to_string(), rules.clone())],
+        Layout::Files,
+        Machine::X86_64,
+        &NoHost,
+    );
+    let profile = auditkit_rules::profile::builtin("cis-debian12")
+        .expect("shipped")
+        .expect("parses");
+    guard(&mut a.advice, &profile, &set, &a.tally, Machine::X86_64);
+    assert!(!a.advice.withheld.is_empty());
+    for w in &a.advice.withheld {
+        assert!(
+            w.suggestion.lines.iter().any(|l| l.contains("execve")),
+            "{:?}",
+            w.suggestion.lines
+        );
+        assert!(
+            w.items.iter().any(|i| i.starts_with("6.2.3.2")),
+            "{:?}",
+            w.items
+        );
+    }
+    assert_eq!(a.advice.suggestions.len() + a.advice.withheld.len(), before);
+    for s in &a.advice.suggestions {
+        assert!(
+            s.lines.iter().all(|l| !l.contains("execve")),
+            "{:?}",
+            s.lines
+        );
+    }
+    assert!(a.text().contains("Checked against profile cis-debian12"));
+}
+
+/// cron's PAM bookkeeping in real RHEL logs (audit-userspace's and
+/// go-libaudit's test logs): one exclude suggestion per sender, one line
+/// per record type, only fields the exclude list takes, and no line for
+/// LOGIN (not bookkeeping).
+#[test]
+fn cron_session_records_get_exclude_lines() {
+    require!(corpus);
+    let mut seen = 0;
+    for rel in [
+        "logs/audit-userspace/auparse/test/test.log",
+        "logs/go-libaudit/auparse/testdata/test2.log",
+    ] {
+        let log = paths::corpus_path(rel);
+        let a = analyse(&log, "", Caps::default(), &Options::default());
+        let cron: Vec<_> = a
+            .advice
+            .suggestions
+            .iter()
+            .filter(|s| s.what.ends_with("from /usr/sbin/crond"))
+            .collect();
+        assert_eq!(cron.len(), 1, "{rel}: {:?}", a.advice.suggestions);
+        let s = cron[0];
+        assert!(s.lines.len() >= 4, "{:?}", s.lines);
+        for l in &s.lines {
+            let words: Vec<&str> = l.split(' ').collect();
+            assert_eq!(&words[..3], ["-a", "always,exclude", "-F"], "{l}");
+            assert!(words[3].starts_with("msgtype="), "{l}");
+            assert_eq!(words[5], "exe=/usr/sbin/crond", "{l}");
+            assert!(!l.contains("LOGIN"), "{l}");
+        }
+        let user: u64 = a.tally.none_of(NoRule::UserSpace).events;
+        assert!(s.saved.events <= user && s.saved.events >= 4);
+        let (file, errors) = parse_file("noise.rules", &a.fragment());
+        assert!(errors.is_empty(), "{errors:?}");
+        let findings = lint(&file, Machine::X86_64, &NoHost);
+        assert!(
+            findings.iter().all(|f| f.severity < Severity::Error),
+            "{findings:?}"
+        );
+        seen += 1;
+    }
+    assert_eq!(seen, 2);
+}
