@@ -3,18 +3,21 @@
 //! page written to FILE. Wiring only: the counting and the page are the
 //! library's.
 //!
-//! The page takes the input and time options and `--node`; the options
-//! that choose or narrow an aureport text report are refused with it
-//! rather than silently ignored.
+//! The page takes the input and time options, `--node`, and `--noise`
+//! with its options (the suggestions become the page's noise panel, from
+//! the same run); the options that choose or narrow an aureport text
+//! report are refused with it rather than silently ignored.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use auditkit_event::pipeline::Sink;
 use auditkit_event::Event;
 use auditkit_host::{Accounts, HostPaths};
 use auditkit_report::aureport::{ConfAct, Outcome};
-use auditkit_report::html::{self, HtmlSink, Options, Tally};
+use auditkit_report::html::{self, HtmlSink, NoiseRow, Options, Tally};
+use auditkit_report::noise::{self, NoiseSink};
 use auditkit_source::{engine, plan, Report as ReadReport, Source};
 
 use crate::exit::Exit;
@@ -30,8 +33,8 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         || a.interpret
     {
         eprintln!(
-            "--html takes the input and time options and --node, not a report's options \
-             (the page has every panel)"
+            "--html takes the input and time options, --node and --noise, not a report's \
+             options (the page has every panel)"
         );
         return Ok(Exit::NotFound);
     }
@@ -61,6 +64,19 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     let nodes = &a.nodes;
     let keep =
         |ev: &Event| nodes.is_empty() || ev.node().is_some_and(|n| nodes.iter().any(|x| x == n));
+    // With --noise, the analysis reads the same run.
+    let prepared = if a.noise.noise {
+        Some(crate::report_noise::prepare(a)?)
+    } else {
+        None
+    };
+    let caps = noise::Caps::default();
+    let sink = Both {
+        noise: prepared.as_ref().map(|p| NoiseSink {
+            table: &p.table,
+            caps,
+        }),
+    };
     let done = engine::run(
         &plan,
         a.input.read_options(),
@@ -68,7 +84,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         read_report.clone(),
         &cfg,
         &keep,
-        &HtmlSink,
+        &sink,
         &mut auditkit_event::pipeline::NoOrder,
     )?;
     let errs = read_report.take_errors();
@@ -78,7 +94,40 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     if !errs.is_empty() {
         return Ok(Exit::NotFound);
     }
-    let tally = Tally::merged(done.parts);
+    let mut noise_tally = prepared
+        .as_ref()
+        .map(|p| noise::Tally::new(p.table.rules.len(), caps));
+    let mut parts = Vec::with_capacity(done.parts.len());
+    for (h, n) in done.parts {
+        parts.push(h);
+        if let (Some(t), Some(n)) = (noise_tally.as_mut(), n) {
+            t.merge(n);
+        }
+    }
+    let tally = Tally::merged(parts);
+    let rows: Option<Vec<NoiseRow>> = match (&prepared, &noise_tally) {
+        (Some(p), Some(t)) => Some(
+            crate::report_noise::advise(p, t, &a.noise)
+                .suggestions
+                .into_iter()
+                .map(|s| NoiseRow {
+                    talker: s.what,
+                    rule: match &s.alternative {
+                        Some(alt) => {
+                            format!("{}\n# or, on the rule itself: {alt}", s.lines.join("\n"))
+                        }
+                        None => s.lines.join("\n"),
+                    },
+                    events: s.saved.events,
+                    bytes: s.saved.bytes,
+                    risk: format!("{}: {}", s.risk.name(), s.risk_text),
+                    // The analysis gives no search of its own yet.
+                    search: None,
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
     for n in nodes {
         base.push("--node".into());
         base.push(String::from_utf8_lossy(n).into_owned());
@@ -89,6 +138,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         search_base: base,
         range: range.filter(|&(lo, hi)| lo != 0 || hi != u64::MAX),
         user_name: &user_name,
+        noise: rows.as_deref(),
         ..Options::default()
     };
     let page = html::render(&tally, &opts);
@@ -99,4 +149,41 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     } else {
         Exit::Ok
     })
+}
+
+/// The page's sink and, with `--noise`, the analysis's, fed by one run:
+/// each worker's part is the pair, merged apart at the end.
+struct Both<'a> {
+    noise: Option<NoiseSink<'a>>,
+}
+
+impl Sink<bool> for Both<'_> {
+    type Part = (Tally, Option<noise::Tally>);
+    type Out = ();
+
+    fn part(&self) -> Self::Part {
+        (HtmlSink.part(), self.noise.as_ref().map(|n| n.part()))
+    }
+
+    fn event(&self, part: &mut Self::Part, ev: &Event, keep: bool, out: &mut ()) {
+        HtmlSink.event(&mut part.0, ev, keep, out);
+        if let (Some(n), Some(t)) = (&self.noise, part.1.as_mut()) {
+            n.event(t, ev, keep, out);
+        }
+    }
+
+    fn unparsed(
+        &self,
+        part: &mut Self::Part,
+        pc: &auditkit_event::ParsedChunk,
+        u: &auditkit_event::chunk::Unparsed,
+        out: &mut (),
+    ) {
+        HtmlSink.unparsed(&mut part.0, pc, u, out);
+        if let (Some(n), Some(t)) = (&self.noise, part.1.as_mut()) {
+            n.unparsed(t, pc, u, out);
+        }
+    }
+
+    fn clear(&self, _: &mut ()) {}
 }

@@ -914,23 +914,31 @@ impl Page<'_> {
                 .push_str("<p class=\"empty\">No suggestion: no rule makes noise worth removing.</p>"),
             Some(rows) => {
                 let total = self.t.events.max(1);
-                self.out.push_str(
-                    "<table><tr><th>what</th><th>rule change</th><th class=\"num\">events saved</th>\
-                     <th class=\"num\">bytes saved</th><th class=\"num\">share</th><th>risk</th><th>the events it removes</th></tr>",
+                // The column of commands only when the analysis gave some.
+                let searched = rows.iter().take(NOISE_ROWS).any(|r| r.search.is_some());
+                let _ = write!(
+                    self.out,
+                    "<table class=\"noise\"><tr><th>what</th><th>rule change</th><th class=\"num\">events saved</th>\
+                     <th class=\"num\">bytes saved</th><th class=\"num\">share</th><th>risk</th>{}</tr>",
+                    if searched { "<th>the events it removes</th>" } else { "" }
                 );
                 let mut html = String::new();
                 for r in rows.iter().take(NOISE_ROWS) {
                     let _ = write!(
                         html,
                         "<tr><td>{}</td><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-                         <td class=\"num\">{:.1}%</td><td>{}</td><td>{}</td></tr>",
+                         <td class=\"num\">{:.1}%</td><td>{}</td>{}</tr>",
                         esc(&ellipsis(&r.talker, 120)),
                         esc(&ellipsis(&r.rule, 300)),
                         thousands(r.events),
                         bytes(r.bytes),
                         r.events as f64 * 100.0 / total as f64,
-                        esc(&ellipsis(&r.risk, 120)),
-                        self.noise_cmd(r.search.as_ref(), r.events)
+                        esc(&ellipsis(&r.risk, 300)),
+                        if searched {
+                            format!("<td>{}</td>", self.noise_cmd(r.search.as_ref(), r.events))
+                        } else {
+                            String::new()
+                        }
                     );
                 }
                 self.out.push_str(&html);
@@ -950,7 +958,7 @@ impl Page<'_> {
     fn tail(&mut self) {
         self.out.push_str(
             "</main><footer>Made by auditkit report --html. Times are UTC. \
-             Every number has the auditkit search command that lists its events.</footer></body></html>\n",
+             Each chart has the auditkit search command that lists its events.</footer></body></html>\n",
         );
     }
 }

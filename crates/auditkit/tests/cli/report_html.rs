@@ -351,3 +351,53 @@ fn html_renders_in_chromium() {
         assert!(size > 150_000, "{name}: screenshot of {size} bytes");
     }
 }
+
+/// The rules tools/gen-test-logs.sh loaded when it made examples/raw.log.
+const GEN_RULES: &str = "\
+-a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
+-a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
+-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
+-a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
+-w /tmp/akgen.watch/watched -p wa -k akgen-watch
+";
+
+#[test]
+fn html_noise_panel_has_the_suggestions_of_the_text_report() {
+    let dir = TempDir::new("html-noise");
+    let rules = dir.path().join("gen.rules");
+    std::fs::write(&rules, GEN_RULES).unwrap();
+    let log = root_path("examples/raw.log");
+    let text = auditkit!("report", "--noise", "--rules", &rules, "-if", &log).output();
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("-A never")).collect();
+    assert!(lines.len() >= 2, "{text}");
+    let out = dir.path().join("noise.html");
+    let o = auditkit!("report", "--noise", "--rules", &rules, "-if", &log, "--html", &out).output();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = std::fs::read_to_string(&out).unwrap();
+    for l in lines {
+        assert!(
+            page.contains(&l.replace('"', "&quot;")),
+            "{l} is not on the page"
+        );
+    }
+    // Without --noise the panel says how to get it.
+    let plain = render(&[log], &dir.path().join("plain.html"));
+    assert!(plain.contains("Not analysed in this report"));
+}
+
+#[test]
+fn html_refuses_the_options_of_a_text_report() {
+    let dir = TempDir::new("html-refuse");
+    let out = dir.path().join("x.html");
+    let log = root_path("examples/raw.log");
+    for opt in ["--failed", "--summary", "-i", "--add"] {
+        let o = auditkit!("report", "--html", &out, opt, "-if", &log).output();
+        assert_eq!(o.status.code(), Some(1), "{opt}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--html takes"),
+            "{opt}"
+        );
+    }
+}
