@@ -34,6 +34,7 @@ pub mod bounded;
 pub mod cmd;
 mod page;
 pub mod svg;
+mod tables;
 mod tally;
 pub mod text;
 
