@@ -71,13 +71,27 @@ pub struct Wanted {
     pub uuid: bool,
 }
 
-/// One SELinux/AppArmor context pair ausearch keeps (`anode`).
+/// One SELinux/AppArmor context pair ausearch keeps (`anode`), with what
+/// an AVC record says of it (aureport's AVC report prints them).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[allow(missing_docs)] // fields named as ausearch's `event_*`/`search_items`
 pub struct Avc {
     pub scontext: Option<Vec<u8>>,
     pub tcontext: Option<Vec<u8>>,
+    /// `tclass=`.
+    pub class: Option<Vec<u8>>,
+    /// The permissions between `{ }`.
+    pub perm: Option<Vec<u8>>,
+    /// `avc_t`: [`AVC_UNSET`], [`AVC_DENIED`] or [`AVC_GRANTED`].
+    pub result: u8,
 }
+
+/// `avc_t`: no `avc: ... {` part was read.
+pub const AVC_UNSET: u8 = 0;
+/// `avc:  denied`.
+pub const AVC_DENIED: u8 = 1;
+/// `avc:  granted`.
+pub const AVC_GRANTED: u8 = 2;
 
 /// The search items of one event (`search_items`), with ausearch's C types
 /// and "unset" values: -1 for pids, `u32::MAX` for unset uids/gids,
@@ -360,13 +374,13 @@ impl P<'_, '_> {
     fn push_subj(&mut self, v: Vec<u8>) {
         self.s.avc.get_or_insert_with(Vec::new).push(Avc {
             scontext: Some(v),
-            tcontext: None,
+            ..Avc::default()
         });
     }
     fn push_obj(&mut self, v: Vec<u8>) {
         self.s.avc.get_or_insert_with(Vec::new).push(Avc {
-            scontext: None,
             tcontext: Some(v),
+            ..Avc::default()
         });
     }
 

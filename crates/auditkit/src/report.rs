@@ -12,9 +12,11 @@ use std::sync::Arc;
 use anyhow::Result;
 use auditkit_event::Event;
 use auditkit_host::{Accounts, HostPaths};
+use auditkit_report::aureport::list::{self, Names};
 use auditkit_report::aureport::sink::{Part, ReportOrder, ReportSink};
 use auditkit_report::aureport::summary::{self, Stamp};
-use auditkit_report::aureport::{Options, Report};
+use auditkit_report::aureport::tally;
+use auditkit_report::aureport::{Detail, Options, Report};
 use auditkit_source::{engine, input, plan, Report as ReadReport, Source};
 
 use crate::exit::Exit;
@@ -51,28 +53,55 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     }
     let opts = a.options();
     // The parser maps the user names of ausearch -i input back to numbers
-    // with this host's accounts, as search does; raw logs never need them.
+    // with this host's accounts, as search does, and -i names login uids.
     let accounts = HostPaths::this_host()
         .accounts()
         .unwrap_or_else(|_| Accounts::new());
-    let sources = a.input.sources()?;
     auditkit_output::time::init();
+
+    // aureport prints the title before it reads anything.
+    let stdout = io::stdout();
+    let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
+    w.write_all(b"\n")?;
+    match opts.detail {
+        Detail::Summary => match tally::title_text(&opts) {
+            Some(t) => w.write_all(&t)?,
+            None => {
+                w.flush()?;
+                eprintln!("Unimplemented option");
+                return Ok(Exit::NotFound);
+            }
+        },
+        Detail::Detailed => w.write_all(&list::title_text(opts.report))?,
+    }
+    let sources = match a.input.sources() {
+        Ok(s) => s,
+        Err(e) => {
+            w.flush()?;
+            return Err(e);
+        }
+    };
 
     // With -ts/-te the summary's range starts at a record the engine
     // drops (the first outside the range): find it first, reading only
     // as far as needed (one line when the log starts before -ts).
-    let first_out =
-        if opts.report == Report::Summary && (opts.start_time != 0 || opts.end_time != 0) {
-            first_record(&sources, &opts)
-        } else {
-            None
-        };
-
-    let plan = plan::plan(sources, a.input.start_time);
+    let ranged = opts.start_time != 0 || opts.end_time != 0;
+    let first_out = if opts.report == Report::Summary && ranged {
+        first_record(&sources, &opts)
+    } else {
+        None
+    };
+    // -t names every file, those wholly before -ts too.
+    let skip_from = if opts.report == Report::Time {
+        0
+    } else {
+        a.input.start_time
+    };
+    let plan = plan::plan(sources, skip_from);
     let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
     let sink = ReportSink::new(&opts, &accounts);
-    let mut order = ReportOrder::default();
+    let mut order = ReportOrder::new(w);
     let all = |_: &Event| ();
     let done = engine::run(
         &plan,
@@ -84,6 +113,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         &sink,
         &mut order,
     )?;
+    if let Some(e) = order.err.take() {
+        return Err(e.into());
+    }
     let mut part = Part::default();
     for p in done.parts {
         part.merge(p);
@@ -92,25 +124,78 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     for e in &errs {
         eprintln!("auditkit: error: {e}");
     }
-    if !errs.is_empty() {
-        return Ok(Exit::NotFound);
-    }
     if a.debug && done.stats.unparsed > 0 {
         eprintln!(
             "auditkit: {} line(s) were not audit records and were skipped",
             done.stats.unparsed
         );
     }
-    let stdout = io::stdout();
-    let mut w = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let first = if opts.start_time != 0 || opts.end_time != 0 {
-        first_out.unwrap_or_default()
-    } else {
-        part.first.map(|(_, s)| s).unwrap_or_default()
+    let (last, found) = (order.last, order.found);
+    let times = std::mem::take(&mut order.times);
+    let ranks = std::mem::take(&mut order.ranks);
+    let mut w = order.into_inner();
+    if !errs.is_empty() {
+        w.flush()?;
+        return Ok(Exit::NotFound);
+    }
+    let names = Names {
+        opts: &opts,
+        accounts: &accounts,
     };
-    summary::write_text(&mut w, &opts, &part.summary, first, order.last)?;
+    let code = match (opts.report, opts.detail) {
+        (Report::Summary, _) => {
+            let first = if ranged {
+                first_out.unwrap_or_default()
+            } else {
+                part.first.map(|(_, s)| s).unwrap_or_default()
+            };
+            summary::write_text(&mut w, &opts, &part.summary, first, last)?;
+            Exit::Ok
+        }
+        (Report::Time, _) => {
+            let mut b = Vec::new();
+            for (i, name) in plan.names().iter().enumerate() {
+                let name = if name == "<stdin>" { "stdin" } else { name };
+                match times.get(&(i as u32)) {
+                    None => {
+                        let _ = writeln!(b, "{name}: no records");
+                    }
+                    Some((f, l)) => {
+                        let _ = write!(b, "{name}: ");
+                        summary::date_time(&mut b, f.sec);
+                        let _ = write!(b, ".{:03} - ", f.milli);
+                        summary::date_time(&mut b, l.sec);
+                        let _ = writeln!(b, ".{:03}", l.milli);
+                    }
+                }
+            }
+            w.write_all(&b)?;
+            Exit::Ok
+        }
+        (_, Detail::Detailed) => {
+            if found {
+                Exit::Ok
+            } else {
+                w.write_all(b"<no events of interest were found>\n\n")?;
+                Exit::NotFound
+            }
+        }
+        (r, Detail::Summary) => {
+            let dropped = part.tally.dropped;
+            let kind = tally::kind(r);
+            let rows = tally::rows(part.tally, &ranks, kind);
+            tally::write_text(&mut w, &names, kind, &rows)?;
+            if dropped > 0 {
+                eprintln!(
+                    "auditkit: {dropped} event(s) with values past the memory budget \
+                     were not counted"
+                );
+            }
+            Exit::Ok
+        }
+    };
     w.flush()?;
-    Ok(Exit::Ok)
+    Ok(code)
 }
 
 /// The record "Range of time in logs" starts at with `-ts`/`-te` (see

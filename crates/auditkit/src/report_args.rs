@@ -73,6 +73,38 @@ impl ReportArgs {
     }
 }
 
+/// The report a flag asks for, and whether aureport refuses a value
+/// after it ("Unimplemented option").
+fn report_of(id: Id) -> Option<(Report, bool)> {
+    use Report::*;
+    Some(match id {
+        Id::RptAuth => (Auth, false),
+        Id::RptAvc => (Avc, false),
+        Id::RptComm => (Comm, true),
+        Id::RptConfig => (Config, false),
+        Id::RptCrypto => (Crypto, false),
+        Id::RptEvent => (Event, false),
+        Id::RptFile => (File, true),
+        Id::RptHost => (Host, true),
+        Id::RptIntegrity => (Integ, false),
+        Id::RptKey => (Key, true),
+        Id::RptLogin => (Login, false),
+        Id::RptMods => (AcctMod, false),
+        Id::RptMac => (Mac, false),
+        Id::RptAnomaly => (Anomaly, true),
+        Id::RptPid => (Pid, true),
+        Id::RptResponse => (Response, true),
+        Id::RptSyscall => (Syscall, true),
+        Id::RptLog => (Time, false),
+        Id::RptTerminal => (Term, true),
+        Id::RptTty => (Tty, false),
+        Id::RptUser => (User, true),
+        Id::RptVirt => (Virt, false),
+        Id::RptExe => (Exe, true),
+        _ => return None,
+    })
+}
+
 /// Parse the arguments after `report`.
 pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
     let v: Vec<String> = args
@@ -110,6 +142,19 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
         };
         if let Some(n) = a.input.parse_option(flag.id, &word, &clock)? {
             c += n + 1;
+            continue;
+        }
+        if let Some((r, takes_no_value)) = report_of(flag.id) {
+            if a.report.is_some() {
+                return err("Error - only one report can be specified".into());
+            }
+            a.report = Some(r);
+            // These reports once meant to take a value ("a specific
+            // file"); aureport still stops when one follows.
+            if takes_no_value && optarg.is_some() {
+                return err("Unimplemented option".into());
+            }
+            c += 1;
             continue;
         }
         match flag.id {

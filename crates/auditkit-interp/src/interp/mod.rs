@@ -11,6 +11,7 @@ mod ids;
 mod num;
 mod sockaddr;
 mod text;
+pub use text::tty_data;
 
 use crate::{FieldType, Machine};
 

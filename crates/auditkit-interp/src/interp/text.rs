@@ -206,8 +206,9 @@ pub(crate) fn proctitle(val: &[u8]) -> Vec<u8> {
     cstr(&out).to_vec()
 }
 
-/// `print_tty_data`: hex keystrokes as `"text",<name>,...`.
-pub(crate) fn tty_data(raw: &[u8]) -> Vec<u8> {
+/// `print_tty_data`: hex keystrokes as `"text",<name>,...` (ausearch's
+/// `-i` of TTY `data=`, and aureport's `--tty` report).
+pub fn tty_data(raw: &[u8]) -> Vec<u8> {
     let raw = cstr(raw);
     if !raw.iter().all(u8::is_ascii_hexdigit) {
         return raw.to_vec();

@@ -61,7 +61,13 @@ impl P<'_, '_> {
             }
             if let Some(str) = self.find(term, b"tclass=") {
                 let str = str + 7;
-                term = self.chr(str, b' ').unwrap_or(str);
+                term = match self.chr(str, b' ') {
+                    Some(t) => {
+                        a.class = Some(m[str..t].to_vec());
+                        t
+                    }
+                    None => str,
+                };
             }
         }
         if w.gid && matches!(self.t, ADD_GROUP | DEL_GROUP | GRP_MGMT) {
@@ -493,6 +499,7 @@ impl P<'_, '_> {
                     if w.success {
                         let denied = memchr::memmem::find(&m[str..brace], b"denied").is_some();
                         self.s.success = if denied { S_FAILED } else { S_SUCCESS };
+                        an.result = if denied { AVC_DENIED } else { AVC_GRANTED };
                     }
                     let mut p = brace + 1;
                     while at(m, p) == b' ' {
@@ -502,6 +509,7 @@ impl P<'_, '_> {
                     while t > 0 && at(m, t - 1) == b' ' {
                         t -= 1;
                     }
+                    an.perm = Some(m[p.min(t)..t].to_vec());
                     term = t;
                 }
             }
@@ -558,7 +566,9 @@ impl P<'_, '_> {
             }
         }
         // The class is required: an AVC without tclass= (AppArmor) fails.
-        self.find(term, b"tclass=").ok_or(9)?;
+        let str = self.find(term, b"tclass=").ok_or(9)? + 7;
+        let end = self.chr(str, b' ').unwrap_or(m.len());
+        an.class = Some(m[str..end].to_vec());
         self.s.avc.get_or_insert_with(Vec::new).push(an);
         Ok(())
     }

@@ -50,11 +50,11 @@ impl Distinct {
         self.bytes += v.len() + 40;
         self.exact.insert(v.into());
         if self.bytes > Self::BUDGET {
-            self.to_hashes();
+            self.switch_to_hashes();
         }
     }
 
-    fn to_hashes(&mut self) {
+    fn switch_to_hashes(&mut self) {
         let h: FxSet<u64> = self.exact.drain().map(|v| strong(&v)).collect();
         self.exact = FxSet::default();
         self.bytes = 0;
@@ -83,10 +83,10 @@ impl Distinct {
             return;
         }
         if self.hashed.is_none() {
-            self.to_hashes();
+            self.switch_to_hashes();
         }
         if other.hashed.is_none() {
-            other.to_hashes();
+            other.switch_to_hashes();
         }
         if let (Some(a), Some(b)) = (&mut self.hashed, other.hashed) {
             a.extend(b);

@@ -18,6 +18,8 @@
 //!   succeed, then `--node`, `--failed`/`--success`, `-nc`, `--add`,
 //!   `--delete`);
 //! * [`summary`]: the default report's counters;
+//! * [`list`]: the list reports' lines, [`tally`]: their `--summary`
+//!   forms;
 //! * [`sink`]: the engine's consumer, whose per-worker parts hold the
 //!   tallies and whose ordered stage prints list lines in log order.
 //!
@@ -26,8 +28,10 @@
 //! or with `-ts` the first record outside the range).
 
 pub mod distinct;
+pub mod list;
 pub mod sink;
 pub mod summary;
+pub mod tally;
 
 use auditkit_event::Event;
 use auditkit_host::Accounts;

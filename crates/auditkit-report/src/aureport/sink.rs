@@ -1,29 +1,39 @@
 //! The engine's consumer for aureport's reports.
 //!
 //! * [`ReportSink`] runs on the workers: it scans each event (the parse
-//!   and the options, [`Options::scan`]) and counts it into the worker's
-//!   own [`Part`], merged at the end with no lock taken while counting.
+//!   and the options, [`Options::scan`]), counts it into the worker's own
+//!   [`Part`] (merged at the end, no lock taken while counting), and
+//!   formats list lines into the batch's [`Out`] without their numbers.
 //! * [`ReportOrder`] is the ordered stage: it sees each batch's [`Out`]
-//!   in log order and keeps what depends on order (the last event read).
+//!   in log order, numbers and writes the list lines (streaming: nothing
+//!   is held), ranks the values of summary forms in the order they were
+//!   first seen, and keeps what depends on order (the last event read,
+//!   the first and last event of each file for `-t`).
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use auditkit_event::pipeline::{Flow, Item, Ordered, Sink};
 use auditkit_event::Event;
 use auditkit_host::Accounts;
 
+use super::list::{listed, Names};
 use super::summary::{Stamp, SummaryTally};
-use super::{Options, Report};
+use super::tally::{NewKeys, Ranks, Tally};
+use super::{Detail, Options, Report};
 
 /// The workers' side of a report.
 pub struct ReportSink<'a> {
-    opts: &'a Options,
-    accounts: &'a Accounts,
+    names: Names<'a>,
 }
 
 impl<'a> ReportSink<'a> {
-    /// A sink for the report of `opts`; `accounts` maps the user names of
-    /// ausearch `-i` input back to numbers, as the search parser does.
+    /// A sink for the report of `opts`; `accounts` are this host's users
+    /// (`-i` names, and the user names of ausearch `-i` input).
     pub fn new(opts: &'a Options, accounts: &'a Accounts) -> ReportSink<'a> {
-        ReportSink { opts, accounts }
+        ReportSink {
+            names: Names { opts, accounts },
+        }
     }
 }
 
@@ -32,6 +42,8 @@ impl<'a> ReportSink<'a> {
 pub struct Part {
     /// The default report's counters.
     pub summary: SummaryTally,
+    /// The totals of a summary form.
+    pub tally: Tally,
     /// The event with the first record of the input seen by this worker
     /// (its place: source and line), for "Range of time in logs".
     pub first: Option<((u32, u64), Stamp)>,
@@ -41,6 +53,7 @@ impl Part {
     /// Add another worker's part.
     pub fn merge(&mut self, o: Part) {
         self.summary.merge(o.summary);
+        self.tally.merge(o.tally);
         self.first = match (self.first, o.first) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
             (a, b) => a.or(b),
@@ -54,6 +67,16 @@ pub struct Out {
     /// The last event of the batch (every event read counts, as
     /// aureport's `last_event`, before any option is applied).
     pub last: Option<Stamp>,
+    /// List lines without their numbers, back to back.
+    pub buf: Vec<u8>,
+    /// Where each line ends in `buf`.
+    pub ends: Vec<u32>,
+    /// An event of the batch was listed (aureport's `found`).
+    pub found: bool,
+    /// Values this worker saw first in this batch.
+    pub new: NewKeys,
+    /// `-t`: the first and last event of each source in the batch.
+    pub times: Vec<(u32, Stamp, Stamp)>,
 }
 
 fn stamp(ev: &Event) -> Stamp {
@@ -73,39 +96,116 @@ impl Sink<()> for ReportSink<'_> {
     }
 
     fn event(&self, part: &mut Part, ev: &Event, _: (), out: &mut Out) {
+        let opts = self.names.opts;
         let st = stamp(ev);
         out.last = Some(st);
         let origin = ev.origin();
         if part.first.is_none_or(|(o, _)| origin < o) {
             part.first = Some((origin, st));
         }
-        if !self.opts.in_range(ev) {
+        if opts.report == Report::Time {
+            match out.times.last_mut() {
+                Some((src, _, last)) if *src == origin.0 => *last = st,
+                _ => out.times.push((origin.0, st, st)),
+            }
+        }
+        if !opts.in_range(ev) {
             return;
         }
-        let Some(items) = self.opts.scan(ev, self.accounts) else {
+        let Some(items) = opts.scan(ev, self.names.accounts) else {
             return;
         };
-        if self.opts.report == Report::Summary {
-            part.summary.add(ev, &items);
+        match (opts.report, opts.detail) {
+            (Report::Summary, _) => part.summary.add(ev, &items),
+            (Report::Time, _) => {}
+            (_, Detail::Summary) => part.tally.add(&self.names, ev, &items, &mut out.new),
+            (r, Detail::Detailed) => {
+                if listed(r, ev, &items) {
+                    out.found = true;
+                    self.names.lines(ev, &items, &mut out.buf, &mut out.ends);
+                }
+            }
         }
     }
 
     fn clear(&self, out: &mut Out) {
         out.last = None;
+        out.buf.clear();
+        out.ends.clear();
+        out.found = false;
+        out.new.clear();
+        out.times.clear();
     }
 }
 
 /// The ordered stage of a report.
-#[derive(Debug, Default)]
-pub struct ReportOrder {
+pub struct ReportOrder<W: Write> {
+    w: W,
+    /// The number of the last list line (`line_item`).
+    line: u32,
     /// The last event read (`very_last_event`).
     pub last: Stamp,
+    /// An event was listed.
+    pub found: bool,
+    /// The order of the values of a summary form.
+    pub ranks: Ranks,
+    /// `-t`: the first and last event of each source.
+    pub times: BTreeMap<u32, (Stamp, Stamp)>,
+    /// A write failed (the run stops; the caller reports it).
+    pub err: Option<io::Error>,
+    num: Vec<u8>,
 }
 
-impl Ordered<Out> for ReportOrder {
+impl<W: Write> ReportOrder<W> {
+    /// An ordered stage writing list lines to `w`.
+    pub fn new(w: W) -> Self {
+        ReportOrder {
+            w,
+            line: 0,
+            last: Stamp::default(),
+            found: false,
+            ranks: Ranks::default(),
+            times: BTreeMap::new(),
+            err: None,
+            num: Vec::new(),
+        }
+    }
+
+    /// The writer back, to write the end of the report.
+    pub fn into_inner(self) -> W {
+        self.w
+    }
+
+    fn lines(&mut self, out: &Out) -> io::Result<()> {
+        let mut start = 0usize;
+        for &end in &out.ends {
+            self.line = self.line.wrapping_add(1);
+            self.num.clear();
+            let _ = write!(self.num, "{}. ", self.line);
+            self.w.write_all(&self.num)?;
+            self.w.write_all(&out.buf[start..end as usize])?;
+            start = end as usize;
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Ordered<Out> for ReportOrder<W> {
     fn batch(&mut self, out: &mut Out, _: &[Item]) -> Flow {
         if let Some(l) = out.last {
             self.last = l;
+        }
+        self.found |= out.found;
+        self.ranks.note(&out.new);
+        for &(src, first, last) in &out.times {
+            self.times
+                .entry(src)
+                .and_modify(|e| e.1 = last)
+                .or_insert((first, last));
+        }
+        if let Err(e) = self.lines(out) {
+            self.err = Some(e);
+            return Flow::Stop;
         }
         Flow::Continue
     }

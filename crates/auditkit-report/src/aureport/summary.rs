@@ -250,7 +250,7 @@ pub fn failed_prefix(o: &Options) -> &'static str {
     }
 }
 
-/// Print the default report as aureport does: its title, the range of
+/// Print the default report as aureport does after its title: the range of
 /// time (`first`: the first record read, or with `-ts` the first outside
 /// the range; `last`: the last event read), then the counters.
 pub fn write_text(
@@ -261,9 +261,6 @@ pub fn write_text(
     last: Stamp,
 ) -> io::Result<()> {
     let mut b = Vec::with_capacity(2048);
-    b.extend_from_slice(b"\n");
-    b.extend_from_slice(failed_prefix(o).as_bytes());
-    b.extend_from_slice(b"Summary Report\n======================\n");
     b.extend_from_slice(b"Range of time in logs: ");
     date_time(&mut b, first.sec);
     let _ = write!(b, ".{:03} - ", first.milli);

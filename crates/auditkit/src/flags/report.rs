@@ -14,8 +14,121 @@ const fn sw(id: Id, short: &'static str, long: &'static str, help: &'static str)
     }
 }
 
+/// A report with only a long spelling.
+const fn long(id: Id, long: &'static str, help: &'static str) -> Flag {
+    Flag::new(id, long, help)
+}
+
 /// The reports (one may be given; none is the summary report).
-pub const REPORTS: &[Flag] = &[];
+pub const REPORTS: &[Flag] = &[
+    sw(
+        Id::RptAuth,
+        "-au",
+        "--auth",
+        "authentications: account, host, terminal, program, outcome",
+    ),
+    sw(
+        Id::RptAvc,
+        "-a",
+        "--avc",
+        "SELinux AVC decisions: command, subject, syscall, class, permission, object",
+    ),
+    long(
+        Id::RptComm,
+        "--comm",
+        "commands run (comm=), with terminal, host and login uid",
+    ),
+    sw(
+        Id::RptConfig,
+        "-c",
+        "--config",
+        "configuration changes (audit rules, daemon, netfilter, MAC policy)",
+    ),
+    sw(Id::RptCrypto, "-cr", "--crypto", "crypto events"),
+    sw(
+        Id::RptEvent,
+        "-e",
+        "--event",
+        "every event: serial, type of its first record, login uid, outcome",
+    ),
+    sw(
+        Id::RptFile,
+        "-f",
+        "--file",
+        "files: name, syscall, outcome, program, login uid",
+    ),
+    sw(Id::RptHost, "-h", "--host", "remote hosts of user records"),
+    long(Id::RptIntegrity, "--integrity", "integrity (IMA) events"),
+    sw(
+        Id::RptKey,
+        "-k",
+        "--key",
+        "rule keys: key, outcome, program, login uid",
+    ),
+    sw(
+        Id::RptLogin,
+        "-l",
+        "--login",
+        "logins: login uid (or account when it failed), host, terminal, program",
+    ),
+    sw(
+        Id::RptMods,
+        "-m",
+        "--mods",
+        "changes to accounts, groups and roles",
+    ),
+    sw(
+        Id::RptMac,
+        "-ma",
+        "--mac",
+        "mandatory access control events",
+    ),
+    sw(
+        Id::RptAnomaly,
+        "-n",
+        "--anomaly",
+        "anomalies (ANOM_*, SECCOMP)",
+    ),
+    sw(
+        Id::RptPid,
+        "-p",
+        "--pid",
+        "process ids: pid, program, syscall, login uid",
+    ),
+    sw(
+        Id::RptResponse,
+        "-r",
+        "--response",
+        "responses to anomalies",
+    ),
+    sw(
+        Id::RptSyscall,
+        "-s",
+        "--syscall",
+        "system calls: syscall, pid, command, login uid",
+    ),
+    sw(Id::RptLog, "-t", "--log", "the time range of each log file"),
+    sw(
+        Id::RptTerminal,
+        "-tm",
+        "--terminal",
+        "terminals: terminal, host, program, login uid",
+    ),
+    long(Id::RptTty, "--tty", "keystrokes of TTY records"),
+    sw(
+        Id::RptUser,
+        "-u",
+        "--user",
+        "users: login uid, terminal, host, program",
+    ),
+    long(Id::RptVirt, "--virt", "virtualization events"),
+    sw(
+        Id::RptExe,
+        "-x",
+        "--executable",
+        "executables: program, terminal, host, login uid",
+    ),
+];
 
 /// What goes into the chosen report.
 const SELECTION: &[Flag] = &[
@@ -107,6 +220,9 @@ pub static REPORT: Command = Command {
 auditkit report                          # the summary: counts of everything
 auditkit report -ts today --failed       # today's failures
 auditkit report -if /var/log/audit       # a log directory and its rotations
+auditkit report -x --summary             # programs that ran, most frequent first
+auditkit report -l --failed -i           # failed logins, with user names
+auditkit report -k -ts this-week         # events of keyed rules this week
 auditkit report --html week.html -ts week-ago  # a page of charts of the week
 auditkit report --noise --rules /etc/audit/rules.d   # which rule makes the volume
 ",
