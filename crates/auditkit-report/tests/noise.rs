@@ -7,6 +7,8 @@ use std::sync::Arc;
 use auditkit_event::pipeline::{Config, NoOrder};
 use auditkit_event::Event;
 use auditkit_interp::Machine;
+use auditkit_report::noise::facts::Facts;
+use auditkit_report::noise::rules::{rule_matches, Match};
 use auditkit_report::noise::{
     guard, suggest, Analysis, Caps, Counts, NoRule, NoiseSink, Options, RuleTable, Tally,
 };
@@ -376,4 +378,161 @@ fn cron_session_records_get_exclude_lines() {
         seen += 1;
     }
     assert_eq!(seen, 2);
+}
+
+/// The facts of the example log's events, by serial.
+fn facts_by_serial(log: &std::path::Path) -> std::collections::HashMap<u64, Facts> {
+    struct Collect;
+    impl auditkit_event::pipeline::Sink<bool> for Collect {
+        type Part = Vec<(u64, Facts)>;
+        type Out = ();
+        fn part(&self) -> Self::Part {
+            Vec::new()
+        }
+        fn event(&self, p: &mut Self::Part, ev: &Event, _: bool, _: &mut ()) {
+            p.push((ev.id().serial, Facts::of(ev)));
+        }
+        fn clear(&self, _: &mut ()) {}
+    }
+    let plan = plan::plan(vec![Source::File(log.to_path_buf())], 0);
+    let all = |_: &Event| true;
+    let done = engine::run(
+        &plan,
+        ReadOptions::default(),
+        false,
+        Arc::new(Report::default()),
+        &Config::default(),
+        &all,
+        &Collect,
+        &mut NoOrder,
+    )
+    .expect("engine");
+    done.parts.into_iter().flatten().collect()
+}
+
+/// Field by field, on real events: a failed open (exit=-13 as uid 1500),
+/// sudo's execve (euid 0, uid 1500) and a write to the watched file
+/// (PATH names made absolute), against rules that must and must not match.
+#[test]
+fn fields_compare_as_the_kernel_does() {
+    let log = paths::root_path("examples/raw.log");
+    let facts = facts_by_serial(&log);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let watched = text
+        .split(" name=\"")
+        .filter_map(|r| r.split('"').next())
+        .find(|n| n.ends_with("/watched"))
+        .unwrap()
+        .to_string();
+    let dir = watched.trim_end_matches("/watched").to_string();
+    let cases: &[(u64, &str, Match)] = &[
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500",
+            Match::Yes,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F exit=-EPERM",
+            Match::No,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F success=0 -F auid>=1000 -F auid!=unset",
+            Match::Yes,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F success=1",
+            Match::No,
+        ),
+        (4758, "-a always,exit -F arch=b32 -S openat", Match::No),
+        (4758, "-a always,exit -F arch=b64 -S execve", Match::No),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F exit<0 -F uid=1500 -F exe=/usr/bin/cat",
+            Match::Yes,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F exe!=/usr/bin/cat",
+            Match::No,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F a2=0 -F a0=0xffffff9c",
+            Match::Yes,
+        ),
+        (
+            4758,
+            "-a always,exit -F arch=b64 -S openat -F a2&1",
+            Match::No,
+        ),
+        (
+            4780,
+            "-a always,exit -F arch=b64 -S execve -C euid!=uid -F auid!=unset",
+            Match::Yes,
+        ),
+        (
+            4780,
+            "-a always,exit -F arch=b64 -S execve -C euid=uid",
+            Match::No,
+        ),
+        (
+            4780,
+            "-a always,exit -F arch=b64 -S execve -F euid=0 -F gid=1500 -F sessionid=7",
+            Match::Yes,
+        ),
+        (
+            4780,
+            "-a always,exit -F arch=b64 -S execve -F auid=unset",
+            Match::No,
+        ),
+        (
+            4780,
+            "-a always,exit -F arch=b64 -S execve -F subj_type=unconfined_t",
+            Match::Maybe,
+        ),
+        (
+            4736,
+            &format!("-a always,exit -F path={watched} -F perm=wa"),
+            Match::Maybe,
+        ),
+        (
+            4736,
+            &format!("-a always,exit -F arch=b64 -S openat -F path={watched}"),
+            Match::Yes,
+        ),
+        (
+            4736,
+            &format!("-a always,exit -F arch=b64 -S openat -F dir={dir}"),
+            Match::Yes,
+        ),
+        (
+            4736,
+            "-a always,exit -F arch=b64 -S openat -F path=/etc/shadow",
+            Match::No,
+        ),
+        (
+            4736,
+            "-a always,exit -F arch=b64 -S openat -F dir=/etc",
+            Match::No,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (serial, rule, want) in cases {
+        let set = RuleSet::load(
+            &[("t.rules".to_string(), format!("{rule}\n"))],
+            Layout::Files,
+            Machine::X86_64,
+            &NoHost,
+        );
+        assert_eq!(set.rules.len(), 1, "{rule} loads");
+        let f = facts.get(serial).expect("event in the example log");
+        let got = rule_matches(&set.rules[0].rule, f);
+        if got != *want {
+            failures.push(format!("{serial} {rule}: {got:?}, want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

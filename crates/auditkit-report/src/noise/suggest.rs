@@ -240,6 +240,10 @@ const ELIGIBLE_TYPES: &[&str] = &[
     "SERVICE_STOP",
 ];
 
+/// A record type a program sent that an exclude rule may drop: its name,
+/// its counts and the tally entries behind them.
+type Eligible = (String, Counts, Vec<RecordSig>);
+
 /// Why a program may not be excluded, if it may not.
 pub fn protected(exe: &str) -> Option<&'static str> {
     let base = exe.rsplit('/').next().unwrap_or(exe);
@@ -372,7 +376,7 @@ pub fn suggest(table: &RuleTable, tally: &Tally, opts: &Options) -> Advice {
     }
     // Eligible types, grouped by sender: one suggestion per program (its
     // whole session bookkeeping), one exclude line per type.
-    let mut eligible: BTreeMap<&str, Vec<(String, Counts, Vec<RecordSig>)>> = BTreeMap::new();
+    let mut eligible: BTreeMap<&str, Vec<Eligible>> = BTreeMap::new();
     for ((t, exe), (counts, failed, sigs)) in by_type {
         let tname = t.name().map_or_else(|| t.0.to_string(), str::to_string);
         let who = if exe.is_empty() {

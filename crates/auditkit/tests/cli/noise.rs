@@ -119,11 +119,31 @@ fn noise_text_json_and_fragment() {
 const AUID: &str = "4242";
 const WATCHED: &str = "/etc/auditkit-noise-test.conf";
 const ITERATIONS: u32 = 300;
+/// A copy of the system's python, so that its user-space messages come
+/// from a program of its own (as cron's PAM records come from cron), in a
+/// root-owned directory: the stand-in for a cron daemon.
+const SENDER: &str = "/usr/local/libexec/auditkit-noise-cron";
+/// What the stand-in sends: per run, a cron-like PAM session
+/// (bookkeeping the analysis may exclude); at the end one failed login
+/// (a scenario event that must stay).
+const SENDER_SCRIPT: &str = r#"
+import audit, sys
+fd = audit.audit_open()
+n = int(sys.argv[1])
+for i in range(n):
+    for t, op in ((audit.AUDIT_USER_ACCT, "PAM:accounting"), (audit.AUDIT_CRED_ACQ, "PAM:setcred"),
+                  (audit.AUDIT_USER_START, "PAM:session_open"), (audit.AUDIT_USER_END, "PAM:session_close"),
+                  (audit.AUDIT_CRED_DISP, "PAM:setcred")):
+        audit.audit_log_user_message(fd, t, "op=%s grantors=pam_unix acct=\"root\"" % op, None, None, "cron", 1)
+audit.audit_log_user_message(fd, audit.AUDIT_USER_LOGIN, "op=login acct=\"nobody\"", None, "192.0.2.7", "pts/9", 0)
+"#;
 
 /// What the test starts and must stop whatever happens: the private
 /// auditd, the watched file in /etc.
 struct Cleanup {
     auditd: Option<Child>,
+    /// Exclude rules to delete (they carry no key).
+    excludes: Vec<String>,
 }
 
 impl Drop for Cleanup {
@@ -140,7 +160,15 @@ impl Drop for Cleanup {
         ] {
             let _ = auditctl(&["-D", "-k", k]);
         }
+        for l in &self.excludes {
+            if let Some(rest) = l.strip_prefix("-a ") {
+                let mut d = vec!["-d"];
+                d.extend(rest.split(' '));
+                let _ = auditctl(&d);
+            }
+        }
         let _ = fs::remove_file(WATCHED);
+        let _ = fs::remove_file(SENDER);
     }
 }
 
@@ -249,7 +277,24 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
         fs::set_permissions(conf.join("auditd.conf"), fs::Permissions::from_mode(0o640)).unwrap();
     }
     fs::write(WATCHED, "a=1\n").expect("write the watched file");
-    let mut cleanup = Cleanup { auditd: None };
+    let mut cleanup = Cleanup {
+        auditd: None,
+        excludes: Vec::new(),
+    };
+    fs::create_dir_all("/usr/local/libexec").expect("/usr/local/libexec");
+    fs::copy("/usr/bin/python3.11", SENDER)
+        .or_else(|_| fs::copy("/usr/bin/python3", SENDER))
+        .expect("copy python");
+    let py = Command::new(SENDER)
+        .args(["-c", "import audit"])
+        .status()
+        .expect("run python");
+    if !py.success() {
+        skip("python3-audit (import audit) is not installed");
+        return;
+    }
+    let sender_script = dir.join("sender.py");
+    fs::write(&sender_script, SENDER_SCRIPT).unwrap();
     let child = Command::new("auditd")
         .args(["-n", "-s", "enable", "-c"])
         .arg(&conf)
@@ -287,8 +332,9 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
         &script,
         format!(
             "i=0\nwhile [ $i -lt {ITERATIONS} ]; do\n  /bin/sh -c '/usr/bin/date >/dev/null; /usr/bin/true'\n  i=$((i+1))\ndone\n\
-             echo b=2 >> {WATCHED}\n/usr/bin/chmod 600 {}\n/usr/bin/id >/dev/null\n",
-            scratch.display()
+             echo b=2 >> {WATCHED}\n/usr/bin/chmod 600 {}\n{SENDER} {} {ITERATIONS}\n/usr/bin/id >/dev/null\n",
+            scratch.display(),
+            sender_script.display()
         ),
     )
     .unwrap();
@@ -340,6 +386,45 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
         kept.contains("dash") || kept.contains("/bin/sh"),
         "the shell is kept: {kept}"
     );
+    let cron = format!("-F exe={SENDER}");
+    assert!(
+        lines.iter().any(|l| l.starts_with("-a always,exclude -F msgtype=USER_START") && l.ends_with(&cron)),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("USER_LOGIN")), "{lines:?}");
+    cleanup.excludes = lines
+        .iter()
+        .filter(|l| l.contains("always,exclude"))
+        .cloned()
+        .collect();
+    // The rules from the kernel attribute the same way as from the file.
+    let (code, jl, err) = auditkit(&[
+        "report",
+        "--noise",
+        "--loaded",
+        "-if",
+        phase1.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let jl: Value = serde_json::from_str(&jl).expect("JSON");
+    let per_rule = |v: &Value| -> Vec<(String, u64)> {
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["rule"].as_str().unwrap().to_string(),
+                    r["counts"]["events"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(per_rule(&jl), per_rule(&j));
+    assert_eq!(jl["rules"][0]["origin"], "kernel:1");
+    assert_eq!(jl["combined"], j["combined"]);
     let predicted = j["combined"]["bytes_share"].as_f64().unwrap();
     let predicted_events = j["combined"]["events_share"].as_f64().unwrap();
     let frag = j["fragment"].as_str().unwrap().to_string();
@@ -418,6 +503,19 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
     assert_eq!(ausearch_count(&phase2, &["-x", "/usr/bin/date"]), 0);
     assert_eq!(ausearch_count(&phase2, &["-x", "/usr/bin/true"]), 0);
     assert!(ausearch_count(&phase1, &["-x", "/usr/bin/date"]) >= ITERATIONS as usize);
+    assert!(ausearch_count(&phase1, &["-m", "USER_START", "-x", SENDER]) >= ITERATIONS as usize);
+    assert_eq!(
+        ausearch_count(&phase2, &["-m", "USER_START", "-x", SENDER]),
+        0
+    );
+    assert_eq!(
+        ausearch_count(&phase2, &["-m", "CRED_ACQ", "-x", SENDER]),
+        0
+    );
+    assert_eq!(
+        ausearch_count(&phase2, &["-m", "USER_LOGIN", "-x", SENDER]),
+        1
+    );
 
     drop(cleanup);
     drop(s);
