@@ -35,7 +35,7 @@ pub mod cmd;
 mod page;
 pub mod svg;
 mod tables;
-mod tally;
+pub mod tally;
 pub mod text;
 
 pub use cmd::Search;

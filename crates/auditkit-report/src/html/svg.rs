@@ -242,7 +242,7 @@ impl TimeChart<'_> {
                 .map(|s| (s.counts.get(i).copied().unwrap_or(0), s.tip.as_str()))
                 .filter(|(c, _)| *c > 0)
                 .collect();
-            here.sort_by(|a, b| b.0.cmp(&a.0));
+            here.sort_by_key(|h| std::cmp::Reverse(h.0));
             for (c, l) in here.iter().take(TIP_SERIES) {
                 let _ = write!(o, "\n{l}: {}", thousands(*c));
             }
