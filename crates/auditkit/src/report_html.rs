@@ -57,6 +57,11 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
             other => other.display(),
         });
     }
+    let input_note = sources.iter().any(|s| matches!(s, Source::Stdin)).then(|| {
+        "The events came from standard input: the commands below read auditd's log; \
+         give them the same input with -if FILE."
+            .to_string()
+    });
     let range = a.input.time_range();
     let plan = plan::plan(sources, a.input.start_time);
     let read_report = Arc::new(ReadReport::default());
@@ -139,6 +144,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         range: range.filter(|&(lo, hi)| lo != 0 || hi != u64::MAX),
         user_name: &user_name,
         noise: rows.as_deref(),
+        input_note,
         ..Options::default()
     };
     let page = html::render(&tally, &opts);

@@ -66,6 +66,9 @@ pub struct Options<'a> {
     pub range: Option<(u64, u64)>,
     /// When the report was made (the library has no clock), if known.
     pub generated: Option<String>,
+    /// A word about the commands' input, when they cannot read what the
+    /// report read (standard input).
+    pub input_note: Option<String>,
     /// A login uid's user name, if known (from the host's passwd).
     pub user_name: &'a dyn Fn(u32) -> Option<String>,
     /// The noise suggestions; `None` when the analysis was not run.
@@ -80,6 +83,7 @@ impl Default for Options<'_> {
             search_base: Vec::new(),
             range: None,
             generated: None,
+            input_note: None,
             user_name: &|_| None,
             noise: None,
         }
@@ -270,6 +274,9 @@ impl Page<'_> {
                 Utc::of(lo).iso(),
                 Utc::of(hi).iso()
             );
+        }
+        if let Some(n) = &o.input_note {
+            let _ = write!(self.out, "<p>{}</p>", esc(&ellipsis(n, 300)));
         }
         if let Some(g) = &o.generated {
             let _ = write!(self.out, "<p>Made {}</p>", esc(&ellipsis(g, 120)));

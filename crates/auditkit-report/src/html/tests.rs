@@ -132,6 +132,7 @@ fn the_page_is_at_most_2_mb_whatever_the_log() {
         search_base: base,
         range: Some((0, u64::MAX - 1)),
         generated: Some(long.clone()),
+        input_note: Some(long.clone()),
         user_name: &names,
         noise: Some(&noise),
     };
