@@ -339,7 +339,7 @@ fn html_renders_in_chromium() {
         let _ = std::fs::remove_file(&png);
         let (_, err) = chromium(
             &[
-                "--window-size=1400,6400",
+                "--window-size=1400,9000",
                 &format!("--screenshot={}", png.display()),
             ],
             &url,
