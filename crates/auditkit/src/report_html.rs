@@ -15,6 +15,7 @@ use anyhow::{Context, Result};
 use auditkit_event::pipeline::Sink;
 use auditkit_event::Event;
 use auditkit_host::{Accounts, HostPaths};
+use auditkit_interp::Machine;
 use auditkit_report::aureport::{ConfAct, Outcome};
 use auditkit_report::html::{self, HtmlSink, NoiseRow, Options, Tally};
 use auditkit_report::noise::{self, NoiseSink};
@@ -126,8 +127,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
                     events: s.saved.events,
                     bytes: s.saved.bytes,
                     risk: format!("{}: {}", s.risk.name(), s.risk_text),
-                    // The analysis gives no search of its own yet.
-                    search: None,
+                    search: html::cmd::of_never_rules(&s.lines, Machine::native()),
                 })
                 .collect(),
         ),

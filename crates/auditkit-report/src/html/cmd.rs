@@ -119,6 +119,116 @@ impl Search {
     }
 }
 
+/// The events a set of `never` rules would drop from this log, as one
+/// search: each line as a `--where` (`or` between lines). `None` when a
+/// line has anything the translation does not know (an operator other
+/// than `=`/`!=`, a field other than `arch`, `exe`, the ids and
+/// `msgtype`, quoted values), so no command is better than a wrong one.
+///
+/// On the exit list the fields are the SYSCALL record's; on the exclude
+/// list they are any record's (`msgtype` is the record type).
+pub fn of_never_rules(lines: &[String], native: auditkit_interp::Machine) -> Option<Search> {
+    let mut parts = Vec::new();
+    for line in lines {
+        parts.push(never_rule(line, native)?);
+    }
+    match parts.len() {
+        0 => None,
+        1 => Some(Search::filter(parts.remove(0))),
+        _ => Some(Search::filter(
+            parts
+                .iter()
+                .map(|p| format!("({p})"))
+                .collect::<Vec<_>>()
+                .join(" or "),
+        )),
+    }
+}
+
+fn never_rule(line: &str, native: auditkit_interp::Machine) -> Option<String> {
+    let mut w = line.split_whitespace();
+    let mut exit = None;
+    let mut terms = Vec::new();
+    let mut syscalls: Vec<String> = Vec::new();
+    let word = |v: &str| {
+        !v.is_empty()
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    };
+    while let Some(t) = w.next() {
+        match t {
+            "-a" | "-A" => {
+                let mut l: Vec<&str> = w.next()?.split(',').collect();
+                l.sort_unstable();
+                exit = Some(match l.as_slice() {
+                    ["exit", "never"] => true,
+                    ["exclude", "never"] => false,
+                    _ => return None,
+                });
+            }
+            "-S" => {
+                for s in w.next()?.split(',') {
+                    if !word(s) {
+                        return None;
+                    }
+                    syscalls.push(s.to_string());
+                }
+            }
+            "-k" => {
+                w.next()?;
+            }
+            "-F" => {
+                let f = w.next()?;
+                let (name, op, v) = if let Some((n, v)) = f.split_once("!=") {
+                    (n, "!=", v)
+                } else {
+                    let (n, v) = f.split_once('=')?;
+                    (n, "=", v)
+                };
+                if v.starts_with('"') || v.is_empty() {
+                    return None;
+                }
+                let on = |field: &str| {
+                    if exit == Some(true) {
+                        format!("SYSCALL.{field}")
+                    } else {
+                        field.to_string()
+                    }
+                };
+                let term = match name {
+                    "arch" if op == "=" => {
+                        let m = auditkit_interp::Machine::from_rule_arch(v, native)?;
+                        format!("{} = {}", on("arch"), m.name())
+                    }
+                    "exe" => format!("{} {op} {}", on("exe"), qstr(v)),
+                    "auid" | "uid" | "euid" | "gid" | "egid" | "pid" | "ppid"
+                        if v.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
+                        format!("{} {op} {v}", on(name))
+                    }
+                    "msgtype" if op == "=" && exit == Some(false) && word(v) => {
+                        format!("type = {v}")
+                    }
+                    _ => return None,
+                };
+                terms.push(term);
+            }
+            _ => return None,
+        }
+    }
+    let exit = exit?;
+    if !syscalls.is_empty() {
+        if !exit {
+            return None;
+        }
+        terms.push(format!("SYSCALL.syscall in [{}]", syscalls.join(", ")));
+    }
+    if terms.is_empty() {
+        return None;
+    }
+    Some(terms.join(" and "))
+}
+
 /// The value as a plain string when it has no control bytes and is UTF-8.
 fn plain(v: &[u8]) -> Option<&str> {
     std::str::from_utf8(v)
@@ -209,6 +319,39 @@ mod tests {
             Search::all().node(b"web-1").line(&[]),
             "auditkit search --all-events --node web-1"
         );
+    }
+
+    #[test]
+    fn never_rules_as_searches() {
+        let m = auditkit_interp::Machine::X86_64;
+        let l = |s: &str| vec![s.to_string()];
+        assert_eq!(
+            of_never_rules(&l("-A never,exit -F arch=b64 -S connect,execve -F exe=/usr/bin/id -k auditkit-noise"), m)
+                .unwrap()
+                .line(&[]),
+            "auditkit search --all-events --where 'SYSCALL.arch = x86_64 and SYSCALL.exe = \"/usr/bin/id\" and SYSCALL.syscall in [connect, execve]'"
+        );
+        assert_eq!(
+            of_never_rules(
+                &l("-a never,exclude -F msgtype=CRED_ACQ -F exe=/usr/sbin/cron"),
+                m
+            )
+            .unwrap()
+            .line(&[]),
+            "auditkit search --all-events --where 'type = CRED_ACQ and exe = \"/usr/sbin/cron\"'"
+        );
+        let two = vec![
+            "-A never,exit -F arch=b64 -S execve -F auid!=1000".to_string(),
+            "-A never,exit -F arch=b32 -S execve -F auid!=1000".to_string(),
+        ];
+        assert!(of_never_rules(&two, m)
+            .unwrap()
+            .line(&[])
+            .contains(") or ("));
+        // What it cannot say exactly, it does not say.
+        assert_eq!(of_never_rules(&l("-A never,exit -F path=/tmp/x"), m), None);
+        assert_eq!(of_never_rules(&l("-a always,exit -S execve"), m), None);
+        assert_eq!(of_never_rules(&l("-A never,exit -F auid>=1000"), m), None);
     }
 
     #[test]
