@@ -133,9 +133,15 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         ),
         _ => None,
     };
-    for n in nodes {
-        base.push("--node".into());
-        base.push(String::from_utf8_lossy(n).into_owned());
+    // --node as a --where, which is ANDed with the page's own --node of
+    // each node (several --node are ORed).
+    if !nodes.is_empty() {
+        let any: Vec<String> = nodes
+            .iter()
+            .map(|n| html::cmd::eq("node", n, false))
+            .collect();
+        base.push("--where".into());
+        base.push(format!("({})", any.join(" or ")));
     }
     let user_name = |u: u32| accounts.user_name(u).map(str::to_string);
     let opts = Options {

@@ -203,6 +203,27 @@ fn html_commands_find_what_the_charts_count() {
             }
         }
     }
+    // With --node, every command keeps to that node.
+    // (two logs of different nodes, one selected)
+    let node_log = paths::example_logs()[2].clone();
+    let other = paths::corpus_path(
+        "logs/beats-filebeat-auditd/filebeat/module/auditd/log/test/audit-cent7-node.log",
+    );
+    let out = dir.path().join("node-only.html");
+    // Oldest first, as rotated logs are read: with -ts, search skips the
+    // inputs before the one the start time falls in.
+    let o = auditkit!("report", "--node", "akgen-node", "--html", &out)
+        .arg("-if")
+        .arg(&other)
+        .arg("-if")
+        .arg(&node_log)
+        .output();
+    assert!(o.status.success());
+    let page = std::fs::read_to_string(&out).unwrap();
+    for c in claims(&page) {
+        assert!(c.cmd.contains("node = \"akgen-node\""), "{}", c.cmd);
+        assert_eq!(run_claim(&c), c.n, "--node: {}", c.cmd);
+    }
     // Every kind of command was tried on some log.
     assert_eq!(kinds.len(), 9, "{kinds:?}");
     assert!(checked > 100, "{checked}");
