@@ -265,3 +265,80 @@ type=PATH msg=audit(1700000001.000:2): item=0 name=\"/tmp/\"><img src=x>\"\n";
     assert!(page.contains("comm=&quot;&lt;script&gt;alert(1)&lt;/script&gt;&quot;"));
     assert!(page.contains("&lt;/svg&gt;&lt;script&gt;"));
 }
+
+#[test]
+fn odd_values_never_panic() {
+    // Lines assembled from pieces with damaged values, extreme times and
+    // bytes of every kind, through the tally, merging and the page.
+    let pieces: [&[u8]; 24] = [
+        b"success=no",
+        b"success=maybe",
+        b"exit=-99999999999999999999",
+        b"exit=abc",
+        b"exit=-13",
+        b"res=0",
+        b"res=failed'",
+        b"auid=-1",
+        b"auid=4294967295",
+        b"key=(null)",
+        b"key=616201ff",
+        b"key=\"\"",
+        b"exe=ZZ",
+        b"exe=\"",
+        b"name=\"/a\x00b\"",
+        b"hostname=\xff\xfe",
+        b"addr=?",
+        b"msg='op=login res=failed addr=1.2.3.4'",
+        b"comm=\"<x>\"",
+        b"node=",
+        b"syscall=59",
+        b"a0=",
+        b"=",
+        b"\x1b[31m",
+    ];
+    let types = [
+        "SYSCALL",
+        "PATH",
+        "USER_LOGIN",
+        "USER_AUTH",
+        "CONFIG_CHANGE",
+        "DAEMON_START",
+        "ANOM_ABEND",
+        "UNKNOWN[9999]",
+        "1305",
+        "ANOM_BOGUS",
+        "DAEMON_",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let times = [0u64, 1, 1_700_000_000, 99_999_999_999, u32::MAX as u64];
+    let mut log = Vec::new();
+    for i in 0..3000u64 {
+        let t = times[(next() % times.len() as u64) as usize] + next() % 100;
+        let ty = types[(next() % types.len() as u64) as usize];
+        if next() % 3 == 0 {
+            log.extend_from_slice(format!("node=n{} ", next() % 70).as_bytes());
+        }
+        log.extend_from_slice(
+            format!("type={ty} msg=audit({t}.{:03}:{i}):", next() % 1000).as_bytes(),
+        );
+        for _ in 0..next() % 8 {
+            log.push(b' ');
+            log.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+        }
+        log.push(b'\n');
+        if next() % 50 == 0 {
+            log.extend_from_slice(b"garbage line\n");
+        }
+    }
+    let t = tally_of(log, 3);
+    assert!(t.events > 1000 && t.unparsed > 10, "{} {}", t.events, t.unparsed);
+    let page = render(&t, &Options::default());
+    assert!(page.ends_with("</html>\n"));
+    assert!(!page.contains("<x>"));
+}
