@@ -14,6 +14,7 @@ mod input_args;
 mod progress;
 mod report;
 mod report_args;
+mod report_html;
 mod report_noise;
 mod rules_cmd;
 mod rules_kernel;

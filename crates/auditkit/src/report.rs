@@ -46,6 +46,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         println!("auditkit report version {}", env!("CARGO_PKG_VERSION"));
         return Ok(Exit::Ok);
     }
+    if let Some(path) = &a.html {
+        return crate::report_html::run(&a, path);
+    }
     if a.noise.noise {
         return crate::report_noise::run(&a);
     }

@@ -46,6 +46,8 @@ pub struct ReportArgs {
     pub by_node: bool,
     /// `--debug`.
     pub debug: bool,
+    /// `--html FILE`: the page of charts instead of a text report.
+    pub html: Option<std::path::PathBuf>,
     /// `--help`.
     pub help: bool,
     /// `--version`.
@@ -198,6 +200,10 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
                 c += used;
             }
             Id::ByNode => a.by_node = true,
+            Id::Html => {
+                a.html = Some(need(optarg)?.into());
+                c += used;
+            }
             id if crate::report_noise::NoiseArgs::handles(id) => {
                 c += a.noise.parse(id, name, optarg, used)?;
             }

@@ -147,8 +147,22 @@ fn rules_from_files(p: &Path, native: Machine) -> Result<RuleSet> {
     Ok(RuleSet::load(&files, layout, native, &host))
 }
 
-/// Run the noise analysis; the report goes to stdout.
-pub fn run(a: &ReportArgs) -> Result<Exit> {
+/// What the analysis needs besides the events: the rules that made the
+/// log (from `--rules` or the kernel) and the profile to respect. Shared
+/// by the text report ([`run`]) and the HTML page (`report_html`).
+pub struct Prepared {
+    /// The rules, attributed to.
+    pub table: RuleTable,
+    /// The same rules as a set (for the profile check).
+    pub set: RuleSet,
+    /// Where they came from, in words.
+    pub from: String,
+    /// `--profile`.
+    pub profile: Option<auditkit_rules::profile::Profile>,
+}
+
+/// Read the rules and the profile of `--noise`.
+pub fn prepare(a: &ReportArgs) -> Result<Prepared> {
     let n = &a.noise;
     let native = Machine::native();
     let (table, set, from) = match (&n.rules, n.loaded) {
@@ -189,14 +203,38 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
             None => bail!("unknown profile {name} (see auditkit rules check --list-profiles)"),
         },
     };
+    Ok(Prepared {
+        table,
+        set,
+        from,
+        profile,
+    })
+}
 
+/// The suggestions for a merged tally, checked against the profile.
+pub fn advise(p: &Prepared, tally: &Tally, n: &NoiseArgs) -> noise::Advice {
+    let opts = noise::Options {
+        min_share: n.min_share.unwrap_or(0.01),
+        ..noise::Options::default()
+    };
+    let mut advice = noise::suggest(&p.table, tally, &opts);
+    if let Some(prof) = &p.profile {
+        noise::guard(&mut advice, prof, &p.set, tally, Machine::native());
+    }
+    advice
+}
+
+/// Run the noise analysis; the report goes to stdout.
+pub fn run(a: &ReportArgs) -> Result<Exit> {
+    let n = &a.noise;
+    let p = prepare(a)?;
     let sources = a.input.sources()?;
     let plan = plan::plan(sources, a.input.start_time);
     let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
     let caps = Caps::default();
     let sink = NoiseSink {
-        table: &table,
+        table: &p.table,
         caps,
     };
     let all = |_: &Event| true;
@@ -217,21 +255,14 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
     if !errs.is_empty() {
         return Ok(Exit::NotFound);
     }
-    let mut tally = Tally::new(table.rules.len(), caps);
-    for p in done.parts {
-        tally.merge(p);
+    let mut tally = Tally::new(p.table.rules.len(), caps);
+    for part in done.parts {
+        tally.merge(part);
     }
-    let opts = noise::Options {
-        min_share: n.min_share.unwrap_or(0.01),
-        ..noise::Options::default()
-    };
-    let mut advice = noise::suggest(&table, &tally, &opts);
-    if let Some(p) = &profile {
-        noise::guard(&mut advice, p, &set, &tally, native);
-    }
+    let advice = advise(&p, &tally, n);
     let analysis = Analysis {
-        table,
-        rules_from: from,
+        table: p.table,
+        rules_from: p.from,
         tally,
         advice,
         top: n.top.unwrap_or(10),

@@ -148,6 +148,8 @@ ids! {
     NoConfig,
     Add,
     Delete,
+    // report: the HTML page.
+    Html,
     // report --noise.
     Noise,
     NoiseRules,

@@ -208,6 +208,15 @@ const OUTPUT: &[Flag] = &[
             "how values with special characters are escaped (default tty)",
         )
     },
+    Flag {
+        value: Value::Required("FILE"),
+        ..Flag::new(
+            Id::Html,
+            "--html",
+            "write one self-contained HTML page of charts to FILE instead of \
+             a text report (docs/report.md)",
+        )
+    },
 ];
 
 const OPERATION: &[Flag] = &[
@@ -232,6 +241,7 @@ auditkit report -if /var/log/audit       # a log directory and its rotations
 auditkit report -x --summary             # programs that ran, most frequent first
 auditkit report -l --failed -i           # failed logins, with user names
 auditkit report -k -ts this-week         # events of keyed rules this week
+auditkit report --html week.html -ts week-ago  # a page of charts of the week
 auditkit report --noise --rules /etc/audit/rules.d   # which rule makes the volume
 ",
     description: "With no report option, the summary report. The output is \

@@ -24,6 +24,7 @@ mod noise;
 mod progress;
 mod report_formats;
 mod report_golden;
+mod report_html;
 mod rules_cli;
 mod rules_kernel;
 mod search_parity;
