@@ -187,7 +187,8 @@ const OUTPUT: &[Flag] = &[
         long_help: "text is aureport's layout. json prints one object per line \
                     and csv a header line and one row per line, with the \
                     columns of aureport's header (docs/report.md); missing \
-                    values are null in JSON and empty in CSV.",
+                    values are null in JSON and empty in CSV. With --noise: \
+                    text, or one JSON object with the fragment in it.",
         ..Flag::new(
             Id::Format,
             "--format",

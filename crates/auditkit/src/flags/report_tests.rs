@@ -20,6 +20,11 @@ fn sample(id: Id) -> Option<&'static str> {
         Id::Node => "node1",
         Id::Escape => "shell",
         Id::Format => "json",
+        Id::Html => "r.html",
+        Id::NoiseRules => "audit.rules",
+        Id::Profile => "cis-debian12",
+        Id::NoiseTop => "5",
+        Id::NoiseMinShare => "2",
         _ => return None,
     })
 }
