@@ -793,3 +793,48 @@ fn search_store_skips_segments_by_index() {
     let (_, out, _) = auditkit!("search", "--store", &dir, "-ts", ts, "00:00:00").text();
     assert!(out.contains("node=XX"));
 }
+
+/// The systemd unit in contrib/ passes `systemd-analyze verify` with no
+/// complaint (it exits 0 on unknown keys and bad values, so its stderr
+/// must be empty too; a broken unit shows the check can fail).
+#[test]
+fn systemd_unit_verifies() {
+    require!(tool "systemd-analyze");
+    let unit = auditkit_testsupport::paths::root_path("contrib/systemd/auditkit-collect.service");
+    let text = std::fs::read_to_string(&unit).expect("the unit file");
+    assert!(text.contains("ExecStart=/usr/bin/auditkit collect "));
+    for key in [
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(text.contains(key), "{key}");
+    }
+    let t = TempDir::new("collect-unit");
+    let verify = |body: &str| {
+        // verify checks that ExecStart's program exists: the built one.
+        let p = t.join("auditkit-collect.service");
+        std::fs::write(
+            &p,
+            body.replace("/usr/bin/auditkit", env!("CARGO_BIN_EXE_auditkit")),
+        )
+        .unwrap();
+        let o = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&p)
+            .stdin(Stdio::null())
+            .output()
+            .expect("systemd-analyze");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (rc, err) = verify(&text);
+    assert_eq!((rc, err.as_str()), (Some(0), ""));
+    let (_, err) = verify(&text.replace("ProtectSystem=strict", "ProtectSystem=stric"));
+    assert!(
+        err.contains("ProtectSystem") || err.contains("protect system"),
+        "{err}"
+    );
+}
