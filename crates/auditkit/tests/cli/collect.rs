@@ -597,6 +597,27 @@ fn listener_controls() {
     let mut s = connect(c.addr);
     assert!(closed(&mut s), "unprivileged source port kept");
     assert!(c.wait_log("outside client_ports 1-1023"));
+    assert_eq!(c.stop(), Some(0));
+    // The connection cap: the third of two is refused, the two are served.
+    let c = Collector::start(
+        &dir,
+        "127.0.0.1:0",
+        &["--max-connections", "2", "--max-per-addr", "10"],
+    );
+    let mut kept: Vec<TcpStream> = (0..2).map(|_| connect(c.addr)).collect();
+    for (i, s) in kept.iter_mut().enumerate() {
+        send(
+            s,
+            1,
+            format!("node=cap type=USER msg=audit(1700000000.000:{i}): c").as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(reply(s).map(|r| r.0), Some(Kind::Ack));
+    }
+    let mut third = connect(c.addr);
+    assert!(closed(&mut third), "a connection over the cap kept");
+    assert!(c.wait_log("2 connections open, the cap (max_connections)"));
+    drop(kept);
     // A bad config file is refused at start with a clear message.
     std::fs::write(&conf, "max_idel = 1\n").unwrap();
     let (rc, _, err) = auditkit!("collect", "--config", &conf, "--store", &dir).text();
