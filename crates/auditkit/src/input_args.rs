@@ -11,7 +11,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
 use auditkit_source::{input, ReadOptions, Source};
@@ -24,6 +24,8 @@ use crate::search_args::ArgError;
 pub struct InputArgs {
     /// `-if` (ausearch keeps the last one; we read them all, in order).
     pub inputs: Vec<PathBuf>,
+    /// `--store DIR`: the segments of collect's stores.
+    pub stores: Vec<PathBuf>,
     /// `--input-logs`: the configured log files even when stdin is a pipe.
     pub input_logs: bool,
     /// `--eoe-timeout SECS`.
@@ -73,6 +75,10 @@ impl InputArgs {
         match id {
             Id::Input => {
                 self.inputs.push(PathBuf::from(need()?));
+                Ok(Some(used))
+            }
+            Id::Store => {
+                self.stores.push(PathBuf::from(need()?));
                 Ok(Some(used))
             }
             Id::InputLogs => {
@@ -171,6 +177,21 @@ impl InputArgs {
     /// The sources: `-if`, else stdin when it is a pipe (unless
     /// `--input-logs`), else auditd.conf's `log_file` and its rotations.
     pub fn sources(&self) -> Result<Vec<Source>> {
+        if !self.stores.is_empty() {
+            // The store's segments, skipped by the index where -ts/-te
+            // cannot match them, then any -if given too.
+            let mut files = Vec::new();
+            for dir in &self.stores {
+                let f = auditkit_collect::store::index::files_for(dir, self.time_range())
+                    .with_context(|| format!("--store {}", dir.display()))?;
+                files.extend(f);
+            }
+            files.extend(self.inputs.iter().cloned());
+            if files.is_empty() {
+                bail!("--store: no segment can hold records in the time range");
+            }
+            return Ok(input::expand_inputs(&files)?);
+        }
         Ok(if self.inputs.is_empty() {
             input::default_inputs(self.input_logs)?
         } else {

@@ -6,6 +6,7 @@
 //! error, ausearch's 10/11/12 for checkpoints), and an internal error,
 //! including a panic on any thread, exits 70 and says what happened.
 
+mod collect;
 mod exit;
 mod filter;
 mod flags;
@@ -91,6 +92,7 @@ fn run() -> Exit {
     let result = match cmd {
         "search" => search::main(rest),
         "report" => report::main(rest),
+        "collect" => collect::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -179,6 +181,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     match name.as_str() {
         "search" => print!("{}", search_args::HELP),
         "report" => print!("{}", report::help()),
+        "collect" => print!("{}", flags::render::help(&flags::collect::COLLECT)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

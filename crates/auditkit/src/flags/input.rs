@@ -15,6 +15,15 @@ pub const INPUT: &[Flag] = &[
             "read this (repeatable; '-' is standard input)",
         )
     },
+    Flag {
+        value: Value::Required("DIR"),
+        ..Flag::new(
+            Id::Store,
+            "--store",
+            "read the store of auditkit collect in DIR (repeatable); with \
+             -ts/-te, only the segments whose index blocks can match",
+        )
+    },
     Flag::new(
         Id::InputLogs,
         "--input-logs",

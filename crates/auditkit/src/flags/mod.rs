@@ -19,6 +19,7 @@
 //! `search` and the coming `report`) are one slice ([`input`]) that each
 //! command's table lists among its own.
 
+pub mod collect;
 pub mod input;
 pub mod noise;
 pub mod render;
@@ -190,6 +191,29 @@ ids! {
     DryRun,
     AllowImmutable,
     AllowPanic,
+    // search --store, collect.
+    Store,
+    CollectConfig,
+    Listen,
+    StoreDir,
+    Metrics,
+    StatsInterval,
+    Backlog,
+    ClientPorts,
+    MaxPerAddr,
+    MaxIdle,
+    Allow,
+    MaxConnections,
+    MaxFrame,
+    MaxBuffered,
+    MaxInFlight,
+    FrameTimeout,
+    WriteTimeout,
+    RotateSize,
+    RotateTime,
+    DiskLow,
+    DiskReserve,
+    DedupWindow,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -336,6 +360,7 @@ auditkit help search                         # every option of search
 \x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
 \x20 report    Summaries and lists of events (every aureport report, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
+\x20 collect   Receive audisp-remote's records into a store, acked once on disk\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -364,7 +389,7 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH, &report::REPORT];
+    let mut v = vec![&TOP, &search::SEARCH, &report::REPORT, &collect::COLLECT];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

@@ -19,6 +19,7 @@ fn sample(id: Id) -> Option<(&'static [&'static str], Option<&'static str>)> {
     let sw = Some((NONE, None));
     match id {
         Id::Input => v("x.log"),
+        Id::Store => v("/var/lib/auditkit/collect"),
         Id::Start => v("today"),
         Id::End => v("now"),
         Id::EoeTimeout => v("3"),
