@@ -21,6 +21,7 @@ fn sample(id: Id) -> Option<&'static str> {
         Id::Escape => "shell",
         Id::Format => "json",
         Id::Html => "r.html",
+        Id::Store => "store",
         Id::NoiseRules => "audit.rules",
         Id::Profile => "cis-debian12",
         Id::NoiseTop => "5",
