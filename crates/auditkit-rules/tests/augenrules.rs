@@ -1,16 +1,20 @@
 //! `augenrules()` against the real `augenrules` script of this host (run on
-//! a copy whose rules directory and output file point into a temp dir).
-//! Skips without it (a failure under `AUDITKIT_REQUIRE_ORACLES=1`).
+//! a copy whose rules directory and output file point into a temp dir),
+//! once with each awk the host has: the script's output depends on it
+//! (mawk, Debian's default, and gawk, which becomes `awk` when installed,
+//! read `\s` differently). Skips without the script (a failure under
+//! `AUDITKIT_REQUIRE_ORACLES=1`).
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use auditkit_rules::augenrules;
+use auditkit_rules::{augenrules_with, AugenrulesOptions};
 use auditkit_testsupport::skip;
 
-/// Run the host's augenrules on `files`; `None` when it is not installed.
-fn real_augenrules(dir: &Path, files: &[(String, String)]) -> Option<String> {
+/// Run the host's augenrules on `files` with `awk` first on the PATH;
+/// `None` when it is not installed.
+fn real_augenrules(dir: &Path, awk: &Path, files: &[(String, String)]) -> Option<String> {
     let script = fs::read_to_string("/sbin/augenrules")
         .or_else(|_| fs::read_to_string("/usr/sbin/augenrules"))
         .ok()?;
@@ -34,9 +38,19 @@ fn real_augenrules(dir: &Path, files: &[(String, String)]) -> Option<String> {
     assert_ne!(patched, script, "could not retarget the augenrules script");
     let copy = dir.join("augenrules.sh");
     fs::write(&copy, patched).ok()?;
+    let bin = dir.join("bin");
+    let _ = fs::remove_dir_all(&bin);
+    fs::create_dir_all(&bin).ok()?;
+    std::os::unix::fs::symlink(awk, bin.join("awk")).ok()?;
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let status = Command::new("sh")
         .arg(&copy)
         .env("LC_ALL", "C")
+        .env("PATH", path)
         .output()
         .ok()?;
     assert!(
@@ -79,17 +93,36 @@ fn same_output_as_the_real_script() {
         vec![],
         vec![f("x.rules", "")],
     ];
-    for files in cases {
-        let Some(expected) = real_augenrules(&dir, &files) else {
-            skip("augenrules is not installed (apt-get install auditd)");
-            return;
-        };
-        assert_eq!(
-            augenrules(&files),
-            expected,
-            "files: {:?}",
-            files.iter().map(|f| &f.0).collect::<Vec<_>>()
-        );
+    // mawk is Debian's required awk; gawk is there when something pulled it in.
+    let awks: Vec<(&Path, AugenrulesOptions)> = [("/usr/bin/mawk", false), ("/usr/bin/gawk", true)]
+        .into_iter()
+        .map(|(p, s)| {
+            let opts = AugenrulesOptions {
+                awk_knows_backslash_s: s,
+                ..AugenrulesOptions::default()
+            };
+            (Path::new(p), opts)
+        })
+        .filter(|(p, _)| p.exists())
+        .collect();
+    if awks.is_empty() {
+        skip("neither mawk nor gawk is installed");
+        return;
+    }
+    for (awk, opts) in awks {
+        for files in &cases {
+            let Some(expected) = real_augenrules(&dir, awk, files) else {
+                skip("augenrules is not installed (apt-get install auditd)");
+                return;
+            };
+            assert_eq!(
+                augenrules_with(files, opts),
+                expected,
+                "awk {}, files: {:?}",
+                awk.display(),
+                files.iter().map(|f| &f.0).collect::<Vec<_>>()
+            );
+        }
     }
     let _ = fs::remove_dir_all(&dir);
 }
