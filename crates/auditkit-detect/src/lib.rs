@@ -37,14 +37,22 @@
 
 #![deny(missing_docs)]
 
+mod compile;
 pub mod condition;
 pub mod context;
 pub mod correlation;
+pub mod engine;
 pub mod load;
+pub mod mapping;
 pub mod pattern;
 pub mod rule;
+mod view;
 pub mod yaml;
 
 pub use context::{ancestors, NoTree, Process, ProcessTree};
+pub use engine::{
+    Compiled, CorrId, Correlation, CorrelationHit, Correlator, Engine, Hit, RuleId, Scope, Summary,
+    Target,
+};
 pub use load::{LoadError, LoadOptions, Rejected, RuleSet};
 pub use rule::{Level, LogSource, Meta, Rule, Unsupported};
