@@ -262,6 +262,7 @@ impl Engine {
                     source: r.meta.source.clone(),
                     meta: Some(r.meta.clone()),
                     reason,
+                    log_source: r.logsource.label(),
                 }),
             }
         }
@@ -284,6 +285,7 @@ impl Engine {
                     reason: Unsupported::Correlation(format!(
                         "rule '{m}' is not loaded (by id or name)"
                     )),
+                    log_source: Some("correlation".into()),
                 });
                 continue;
             }
@@ -341,10 +343,7 @@ impl Engine {
         }
         let mut rejected: Vec<(String, String, usize)> = Vec::new();
         for r in &self.rejected {
-            let src = r
-                .meta
-                .as_ref()
-                .map_or("-".to_string(), |m| log_source_of(&m.source, r));
+            let src = r.log_source.clone().unwrap_or_else(|| "-".to_string());
             let why = reason_class(&r.reason);
             match rejected.iter_mut().find(|(s, w, _)| *s == src && *w == why) {
                 Some((_, _, c)) => *c += 1,
@@ -494,20 +493,6 @@ fn eval(r: &Compiled, d: &dyn Doc) -> bool {
         }
         v
     })
-}
-
-/// The log source a rejected rule was written for, from its path's
-/// SigmaHQ folders or its reason.
-fn log_source_of(source: &str, r: &Rejected) -> String {
-    for c in Category::ALL {
-        if source.contains(&format!("/{}/", c.name())) {
-            return c.name().to_string();
-        }
-    }
-    if source.contains("/auditd/") || matches!(r.reason, Unsupported::Status(_)) {
-        return "auditd".to_string();
-    }
-    "other".to_string()
 }
 
 /// The reason without the rule-specific details, for grouping.
