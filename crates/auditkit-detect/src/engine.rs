@@ -136,6 +136,8 @@ pub struct Summary {
     pub running: Vec<(String, usize)>,
     /// Correlations that run.
     pub correlations: usize,
+    /// Record rules tried on every record (no `type:` to route them by).
+    pub unrouted: usize,
     /// (log source, reason, count): the rejected documents grouped.
     pub rejected: Vec<(String, String, usize)>,
 }
@@ -354,6 +356,7 @@ impl Engine {
         Summary {
             running,
             correlations: self.correlations.len(),
+            unrouted: self.any_type.len(),
             rejected,
         }
     }
