@@ -504,16 +504,6 @@ fn group_value(recs: &[RecView<'_>], record: Option<usize>, field: &str) -> Vec<
     v.unwrap_or_default()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn merged_keeps_rule_order() {
-        let m: Vec<u32> = super::merged(&[1, 4, 9], &[0, 4, 5, 10]).collect();
-        assert_eq!(m, vec![0, 1, 4, 4, 5, 9, 10]);
-        assert_eq!(super::merged(&[], &[]).count(), 0);
-    }
-}
-
 fn eval(r: &Compiled, d: &dyn Doc) -> bool {
     // Selections are decided at most once per document.
     let mut memo: Vec<Option<bool>> = vec![None; r.selections.len()];
@@ -537,5 +527,15 @@ fn reason_class(u: &Unsupported) -> String {
         }
         Unsupported::Modifier { modifier, .. } => format!("modifier '{modifier}'"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn merged_keeps_rule_order() {
+        let m: Vec<u32> = super::merged(&[1, 4, 9], &[0, 4, 5, 10]).collect();
+        assert_eq!(m, vec![0, 1, 4, 4, 5, 9, 10]);
+        assert_eq!(super::merged(&[], &[]).count(), 0);
     }
 }
