@@ -510,6 +510,19 @@ fn check_rules(engine: &Engine, list: bool, w: &mut impl Write) -> io::Result<()
                 r.meta.title,
                 r.meta.source
             )?;
+            // What the log must hold for the rule to fire (often the audit
+            // rule it needs, which default configurations lack).
+            if let Some(d) = &r.definition {
+                for (i, l) in d
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .enumerate()
+                {
+                    let head = if i == 0 { "needs:" } else { "" };
+                    writeln!(w, "{:32}{head:<7}{l}", "")?;
+                }
+            }
         }
         for c in engine.correlations() {
             writeln!(

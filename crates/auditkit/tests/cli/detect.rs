@@ -135,6 +135,20 @@ fn check_rules_counts_per_log_source_and_says_why() {
     ] {
         assert!(t.contains(want), "{want}: {t}");
     }
+    let o = auditkit!("detect", "--list-rules", "--rules")
+        .arg(corpus("sigma/rules/linux/auditd"))
+        .output();
+    assert_eq!(o.status.code(), Some(0));
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        t.contains("high          auditd             Binary Padding - Linux"),
+        "{t}"
+    );
+    assert!(t.contains("needs: Required auditd configuration:"), "{t}");
+    assert!(
+        t.contains("       -w /usr/bin/wget -p x -k susp_activity\n"),
+        "{t}"
+    );
 }
 
 #[test]
