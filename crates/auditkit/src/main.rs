@@ -7,6 +7,7 @@
 //! including a panic on any thread, exits 70 and says what happened.
 
 mod collect;
+mod detect;
 mod exit;
 mod filter;
 mod flags;
@@ -93,6 +94,7 @@ fn run() -> Exit {
         "search" => search::main(rest),
         "report" => report::main(rest),
         "collect" => collect::main(rest),
+        "detect" => detect::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -182,6 +184,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
         "search" => print!("{}", search_args::HELP),
         "report" => print!("{}", report::help()),
         "collect" => print!("{}", flags::render::help(&flags::collect::COLLECT)),
+        "detect" => print!("{}", flags::render::help(&flags::detect::DETECT)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

@@ -20,6 +20,7 @@
 //! command's table lists among its own.
 
 pub mod collect;
+pub mod detect;
 pub mod input;
 pub mod noise;
 pub mod render;
@@ -214,6 +215,12 @@ ids! {
     DiskLow,
     DiskReserve,
     DedupWindow,
+    // detect.
+    Rules,
+    AllStatus,
+    CheckRules,
+    ListRules,
+    MinLevel,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -361,6 +368,7 @@ auditkit help search                         # every option of search
 \x20 report    Summaries and lists of events (every aureport report, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
 \x20 collect   Receive audisp-remote's records into a store, acked once on disk\n\
+\x20 detect    Run Sigma rules over audit logs: one alert per match\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -389,7 +397,13 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH, &report::REPORT, &collect::COLLECT];
+    let mut v = vec![
+        &TOP,
+        &search::SEARCH,
+        &report::REPORT,
+        &detect::DETECT,
+        &collect::COLLECT,
+    ];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

@@ -16,6 +16,7 @@ mod ausearch_filters;
 mod ausearch_input;
 mod collect;
 mod csv_text;
+mod detect;
 mod engine;
 mod formats;
 mod golden;
