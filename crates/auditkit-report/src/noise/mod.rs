@@ -18,7 +18,7 @@
 //!    events, records and bytes per rule, key, record type, exe, comm,
 //!    auid, syscall and path, with a cap on distinct values per dimension
 //!    (the rest is "other", and the report says so).
-//! 3. [`suggest`]: `never` rules (once per arch, at the head of the exit
+//! 3. [`suggest`](mod@suggest): `never` rules (once per arch, at the head of the exit
 //!    list) or exclude-list rules (only fields the exclude list takes),
 //!    each with its savings in this log and its risk; shells and
 //!    interpreters are never suggested; with a compliance profile, no
@@ -36,5 +36,7 @@ pub mod tally;
 
 pub use render::{human_bytes, Analysis};
 pub use rules::{Attribution, By, NoRule, NoiseRule, RuleTable};
-pub use suggest::{guard, set_of, suggest, Advice, Kept, Level, Options, Suggestion, Withheld};
+pub use suggest::{
+    guard, set_of, suggest, Advice, Hint, Kept, Level, Options, Suggestion, Withheld,
+};
 pub use tally::{Caps, Counts, NoiseSink, Tally};

@@ -258,6 +258,20 @@ impl Analysis {
                 );
             }
         }
+        if !a.hints.is_empty() {
+            let _ = writeln!(o, "Narrower rules to consider (not in the fragment):");
+            for h in &a.hints {
+                let _ = writeln!(
+                    o,
+                    "     {}: {}: saves {} events, {} bytes ({:.1}%)",
+                    h.origin,
+                    h.change,
+                    h.saved.events,
+                    h.saved.bytes,
+                    pct(h.saved.bytes, t.bytes)
+                );
+            }
+        }
         if let Some(p) = &a.profile {
             let _ = writeln!(
                 o,
@@ -429,6 +443,7 @@ impl Analysis {
             "suggestions": a.suggestions.iter().map(sugg).collect::<Vec<_>>(),
             "combined": counts(a.combined),
             "approximate": a.approximate,
+            "hints": a.hints.iter().map(|h| json!({"origin": h.origin, "change": h.change, "saved": counts(h.saved)})).collect::<Vec<_>>(),
             "kept": a.kept.iter().map(|k| json!({"what": k.what, "counts": counts(k.counts), "why": k.why})).collect::<Vec<_>>(),
             "profile": a.profile,
             "withheld": a.withheld.iter().map(|w| json!({"suggestion": sugg(&w.suggestion), "items": w.items})).collect::<Vec<_>>(),

@@ -149,6 +149,21 @@ pub struct Advice {
     pub profile: Option<String>,
     /// Some table was capped: savings are lower bounds.
     pub approximate: bool,
+    /// Narrower filters worth considering on a noisy rule, with what they
+    /// would save; not in the fragment, since they mean editing the rule
+    /// where it is written and judging whether daemons matter to it.
+    pub hints: Vec<Hint>,
+}
+
+/// A narrower filter on one rule and what it would save in this log.
+#[derive(Debug, Clone)]
+pub struct Hint {
+    /// `file:line` of the rule.
+    pub origin: String,
+    /// What to change.
+    pub change: String,
+    /// What it would save.
+    pub saved: Counts,
 }
 
 /// Programs never suggested for exclusion: shells, interpreters, and the
@@ -457,6 +472,7 @@ pub fn suggest(table: &RuleTable, tally: &Tally, opts: &Options) -> Advice {
         .kept
         .sort_by_key(|k| std::cmp::Reverse(k.counts.bytes));
     advice.suggestions = candidates;
+    advice.hints = auid_hints(table, tally, opts);
     advice.combined = combined(&advice.suggestions, tally);
     advice
 }
@@ -708,4 +724,35 @@ pub fn guard(
     }
     advice.suggestions = kept;
     advice.combined = combined(&advice.suggestions, tally);
+}
+
+/// For each rule whose daemon activity (auid unset) alone is over the
+/// threshold and that has no auid condition yet: `-F auid!=unset` on it.
+/// (CIS items ask for `-F auid>=1000 -F auid!=unset` on most rules: what
+/// a login session did, not what daemons do.)
+fn auid_hints(table: &RuleTable, tally: &Tally, opts: &Options) -> Vec<Hint> {
+    let mut per_rule: BTreeMap<u32, Counts> = BTreeMap::new();
+    for (s, c) in &tally.syscall_sigs.map {
+        if !s.user {
+            let e = per_rule.entry(s.rule).or_default();
+            *e = sum([*e, *c].iter());
+        }
+    }
+    let mut hints: Vec<Hint> = per_rule
+        .into_iter()
+        .filter(|(_, c)| share(*c, tally.total) >= opts.min_share)
+        .filter_map(|(i, c)| {
+            let r = table.rules.get(i as usize)?;
+            if r.rule.get(auditkit_rules::Field::Auid).is_some() {
+                return None;
+            }
+            Some(Hint {
+                origin: r.origin.clone(),
+                change: format!("add -F auid!=unset to `{}` (drop what daemons do)", r.text),
+                saved: c,
+            })
+        })
+        .collect();
+    hints.sort_by_key(|h| std::cmp::Reverse(h.saved.bytes));
+    hints
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use auditkit_testsupport::fs::TempDir;
 use auditkit_testsupport::kernel::{auditctl, auditctl_listing, Session};
-use auditkit_testsupport::{need, paths, skip};
+use auditkit_testsupport::paths;
 use serde_json::Value;
 
 fn auditkit(args: &[&str]) -> (i32, String, String) {
@@ -78,6 +78,69 @@ fn noise_text_json_and_fragment() {
     fs::write(&fp, frag).expect("write fragment");
     let (code, out, err) = auditkit(&["rules", "lint", fp.to_str().unwrap()]);
     assert_eq!(code, 0, "lint: {out}{err}");
+    // A rules.d directory, merged as augenrules does, gives the same.
+    let rd = dir.path().join("rules.d");
+    fs::create_dir_all(&rd).unwrap();
+    let (first, rest) = GEN_RULES.split_at(
+        GEN_RULES
+            .find("-a always,exit -F arch=b64 -S openat")
+            .unwrap(),
+    );
+    fs::write(rd.join("10-base.rules"), format!("-D\n-b 8192\n{first}")).unwrap();
+    fs::write(rd.join("30-more.rules"), rest).unwrap();
+    fs::write(
+        rd.join("30-more.rules.disabled"),
+        "-a always,exit -F arch=b64 -S all -k x\n",
+    )
+    .unwrap();
+    let (code, jd, err) = auditkit(&[
+        "report",
+        "--noise",
+        "--rules",
+        rd.to_str().unwrap(),
+        "-if",
+        l,
+        "--min-share",
+        "0.5",
+        "--format",
+        "json",
+        "--top",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let jd: Value = serde_json::from_str(&jd).expect("JSON");
+    let events = |v: &Value| -> Vec<u64> {
+        v["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["counts"]["events"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(events(&jd), events(&j));
+    assert!(
+        jd["rules"][4]["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("30-more.rules:3"),
+        "{}",
+        jd["rules"][4]
+    );
+    for d in ["key", "exe", "path", "type"] {
+        assert!(
+            jd["dimensions"][d]["top"].as_array().unwrap().len() <= 2,
+            "{d}"
+        );
+    }
+    let lines = |v: &Value| -> Vec<Value> {
+        v["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["lines"].clone())
+            .collect()
+    };
+    assert_eq!(lines(&jd), lines(&j));
     // With a profile the report says what it checked.
     let (code, text, _) = auditkit(&[
         "report",
@@ -239,21 +302,17 @@ fn ausearch_count(log: &Path, args: &[&str]) -> usize {
 /// the predicted share, scenarios still there.
 #[test]
 fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
-    for t in ["auditd", "auditctl", "ausearch"] {
-        if let Err(why) = need::tool(t) {
-            skip(&why);
-            return;
-        }
-    }
+    require!(tool "auditd");
+    require!(tool "auditctl");
+    require!(tool "ausearch");
     let Some(s) = Session::start("noise") else {
         return;
     };
-    if let Some(pid) = auditd_pid().filter(|p| p != "0") {
-        skip(&format!(
-            "an audit daemon (pid {pid}) owns the audit socket; the test needs its own"
-        ));
-        return;
-    }
+    // Only one daemon can own the audit socket, and the test needs its own.
+    require!(match auditd_pid().filter(|p| p != "0") {
+        Some(pid) => Err(format!("an audit daemon (pid {pid}) owns the audit socket")),
+        None => Ok(()),
+    });
     let dir: PathBuf = s.dir.clone();
     let conf = dir.join("conf");
     fs::create_dir_all(conf.join("plugins.d")).unwrap();
@@ -289,10 +348,11 @@ fn suggestions_cut_the_volume_by_the_predicted_share_on_the_kernel() {
         .args(["-c", "import audit"])
         .status()
         .expect("run python");
-    if !py.success() {
-        skip("python3-audit (import audit) is not installed");
-        return;
-    }
+    require!(if py.success() {
+        Ok(())
+    } else {
+        Err("python3-audit (import audit) is not installed".to_string())
+    });
     let sender_script = dir.join("sender.py");
     fs::write(&sender_script, SENDER_SCRIPT).unwrap();
     let child = Command::new("auditd")
