@@ -337,7 +337,12 @@ fn odd_values_never_panic() {
         }
     }
     let t = tally_of(log, 3);
-    assert!(t.events > 1000 && t.unparsed > 10, "{} {}", t.events, t.unparsed);
+    assert!(
+        t.events > 1000 && t.unparsed > 10,
+        "{} {}",
+        t.events,
+        t.unparsed
+    );
     let page = render(&t, &Options::default());
     assert!(page.ends_with("</html>\n"));
     assert!(!page.contains("<x>"));
