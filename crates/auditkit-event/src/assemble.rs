@@ -352,7 +352,17 @@ impl Assembler {
         st.unparsed += pc.unparsed.len() as u64;
         st.records += pc.records.len() as u64;
         st.separators += pc.separators.len() as u64;
+        let src = pc.chunk.source;
         let pc = Arc::new(pc);
+        let mut out = |it: Item| {
+            out(match it {
+                Item::Event(mut e) => {
+                    e.completed_in = src;
+                    Item::Event(e)
+                }
+                other => other,
+            })
+        };
         let mut next_unparsed = 0;
         // ausearch output only: the separators not yet passed.
         let mut seps = pc.separators.as_slice();
@@ -682,7 +692,14 @@ impl Assembler {
         for slot in 0..self.slots.len() as u32 {
             self.complete(slot);
         }
-        self.drain(emit);
+        let last = self.lines.map(|(src, _)| src);
+        self.drain(&mut |mut e: Event| {
+            if let Some(src) = last {
+                e.completed_in = src;
+            }
+            e.at_end = true;
+            emit(e)
+        });
         self.slots.clear();
         self.free.clear();
         self.by_sec.clear();

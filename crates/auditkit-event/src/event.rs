@@ -47,6 +47,11 @@ pub struct Event {
     pub(crate) first: Part,
     pub(crate) more: Vec<Part>,
     pub(crate) n: u32,
+    /// The source being read when the event completed (see
+    /// [`Event::completed_in`]).
+    pub(crate) completed_in: u32,
+    /// Completed by the end of input rather than by a record.
+    pub(crate) at_end: bool,
 }
 
 impl Event {
@@ -61,7 +66,26 @@ impl Event {
             },
             more: Vec::new(),
             n: end - start,
+            completed_in: pc.chunk.source,
+            at_end: false,
         }
+    }
+
+    /// The source the reader was in when the event completed: the source
+    /// of the record that completed it (a later record past the end-of-event
+    /// timeout, often in the next rotated file), or the last source for
+    /// events completed at the end of input. aureport's `-t` counts an
+    /// event in the file being read when it comes out.
+    pub fn completed_in(&self) -> u32 {
+        self.completed_in
+    }
+
+    /// Whether the event was completed by the end of input (the assembler's
+    /// `finish`) rather than by a record: it then came out after the last
+    /// source was read, empty sources included, which
+    /// [`Event::completed_in`] cannot name.
+    pub fn completed_at_end(&self) -> bool {
+        self.at_end
     }
 
     /// Append the records `start..end` of `pc`, extending the last run

@@ -38,7 +38,7 @@ Exit status:
   0   something matched, or the command did what was asked
   1   nothing matched (ausearch's status; search prints '<no matches>' on
       stderr except in raw format), a check failed, or an input error
-  2   the command line is wrong (search keeps ausearch's 1)
+  2   the command line is wrong (search and report keep the audit tools' 1)
   3   rules apply: the kernel was changed and could not be rolled back
   10  search --checkpoint: the checkpoint cannot be used (ausearch's 10)
   11  search --checkpoint: the checkpoint cannot be saved (ausearch's 11)

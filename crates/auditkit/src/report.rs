@@ -12,8 +12,9 @@ use std::sync::Arc;
 use anyhow::Result;
 use auditkit_event::Event;
 use auditkit_host::{Accounts, HostPaths};
+use auditkit_report::aureport::format::{self, Format};
 use auditkit_report::aureport::list::{self, Names};
-use auditkit_report::aureport::sink::{Part, ReportOrder, ReportSink};
+use auditkit_report::aureport::sink::{Acc, Part, ReportOrder, ReportSink};
 use auditkit_report::aureport::summary::{self, Stamp};
 use auditkit_report::aureport::tally;
 use auditkit_report::aureport::{Detail, Options, Report};
@@ -59,20 +60,33 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         .unwrap_or_else(|_| Accounts::new());
     auditkit_output::time::init();
 
-    // aureport prints the title before it reads anything.
+    // aureport prints the title before it reads anything (the text of a
+    // summary --by-node has one per node, at the end).
     let stdout = io::stdout();
     let mut w = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
-    w.write_all(b"\n")?;
-    match opts.detail {
-        Detail::Summary => match tally::title_text(&opts) {
-            Some(t) => w.write_all(&t)?,
-            None => {
-                w.flush()?;
-                eprintln!("Unimplemented option");
-                return Ok(Exit::NotFound);
-            }
-        },
-        Detail::Detailed => w.write_all(&list::title_text(opts.report))?,
+    let text = opts.format == Format::Text;
+    let per_node_blocks = opts.by_node && opts.detail == Detail::Summary;
+    let summary_title = tally::title_text(&opts);
+    if summary_title.is_none() && opts.detail == Detail::Summary {
+        if text {
+            // aureport has printed the Failed/Success prefix already.
+            w.write_all(b"\n")?;
+            w.write_all(summary::failed_prefix(&opts).as_bytes())?;
+        }
+        w.flush()?;
+        eprintln!("Unimplemented option");
+        return Ok(Exit::NotFound);
+    }
+    if text && !per_node_blocks {
+        w.write_all(b"\n")?;
+        match opts.detail {
+            Detail::Summary => w.write_all(summary_title.as_deref().unwrap_or_default())?,
+            Detail::Detailed => w.write_all(&list::title_text(opts.report))?,
+        }
+    }
+    if opts.format == Format::Csv && opts.detail == Detail::Detailed && opts.report != Report::Time
+    {
+        w.write_all(&format::csv_header(opts.report, opts.by_node))?;
     }
     let sources = match a.input.sources() {
         Ok(s) => s,
@@ -100,8 +114,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let plan = plan::plan(sources, skip_from);
     let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
-    let sink = ReportSink::new(&opts, &accounts);
-    let mut order = ReportOrder::new(w);
+    let mut sink = ReportSink::new(&opts, &accounts);
+    sink.last_source = plan.read.len().saturating_sub(1) as u32;
+    let mut order = ReportOrder::new(w, opts.format);
     let all = |_: &Event| ();
     let done = engine::run(
         &plan,
@@ -130,7 +145,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             done.stats.unparsed
         );
     }
-    let (last, found) = (order.last, order.found);
+    let found = order.found;
     let times = std::mem::take(&mut order.times);
     let ranks = std::mem::take(&mut order.ranks);
     let mut w = order.into_inner();
@@ -142,30 +157,117 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         opts: &opts,
         accounts: &accounts,
     };
+    // The tallies to print: all events, or each node's (sorted by name).
+    let mut accs: Vec<(Option<Vec<u8>>, Acc)> = if opts.by_node {
+        let mut v: Vec<_> = part
+            .nodes
+            .into_iter()
+            .map(|(k, a)| (Some(k.into_vec()), a))
+            .collect();
+        v.sort_by(|x, y| x.0.cmp(&y.0));
+        v
+    } else {
+        vec![(None, part.all)]
+    };
     let code = match (opts.report, opts.detail) {
         (Report::Summary, _) => {
-            let first = if ranged {
-                first_out.unwrap_or_default()
-            } else {
-                part.first.map(|(_, s)| s).unwrap_or_default()
-            };
-            summary::write_text(&mut w, &opts, &part.summary, first, last)?;
+            if opts.format == Format::Csv {
+                w.write_all(&summary::csv_header(opts.by_node))?;
+            }
+            for (node, acc) in &accs {
+                let first = if ranged && !opts.by_node {
+                    first_out.unwrap_or_default()
+                } else {
+                    acc.first.map(|(_, s)| s).unwrap_or_default()
+                };
+                let last = if opts.by_node {
+                    acc.last.map(|(_, s)| s).unwrap_or_default()
+                } else {
+                    // aureport's last event is the last file's (none: the epoch).
+                    let last_file = plan.read.len().saturating_sub(1) as u32;
+                    times.get(&last_file).map(|t| t.1).unwrap_or_default()
+                };
+                let mut b = Vec::new();
+                match opts.format {
+                    Format::Text => {
+                        if let Some(n) = node {
+                            node_line(&mut b, n);
+                            b.push(b'\n');
+                            b.extend_from_slice(summary_title.as_deref().unwrap_or_default());
+                        }
+                        w.write_all(&b)?;
+                        summary::write_text(&mut w, &opts, &acc.summary, first, last)?;
+                        continue;
+                    }
+                    Format::Json => summary::write_json(
+                        &mut b,
+                        &opts,
+                        &acc.summary,
+                        first,
+                        last,
+                        node.as_deref(),
+                    ),
+                    Format::Csv => summary::write_csv(
+                        &mut b,
+                        &opts,
+                        &acc.summary,
+                        first,
+                        last,
+                        node.as_deref(),
+                    ),
+                }
+                w.write_all(&b)?;
+            }
             Exit::Ok
         }
         (Report::Time, _) => {
             let mut b = Vec::new();
+            if opts.format == Format::Csv {
+                b.extend_from_slice(b"file,first,last\n");
+            }
             for (i, name) in plan.names().iter().enumerate() {
                 let name = if name == "<stdin>" { "stdin" } else { name };
-                match times.get(&(i as u32)) {
-                    None => {
+                let t = times.get(&(i as u32));
+                let stamp = |b: &mut Vec<u8>, s: &Stamp| {
+                    summary::date_time(b, s.sec);
+                    let _ = write!(b, ".{:03}", s.milli);
+                };
+                match (opts.format, t) {
+                    (Format::Text, None) => {
                         let _ = writeln!(b, "{name}: no records");
                     }
-                    Some((f, l)) => {
+                    (Format::Text, Some((f, l))) => {
                         let _ = write!(b, "{name}: ");
-                        summary::date_time(&mut b, f.sec);
-                        let _ = write!(b, ".{:03} - ", f.milli);
-                        summary::date_time(&mut b, l.sec);
-                        let _ = writeln!(b, ".{:03}", l.milli);
+                        stamp(&mut b, f);
+                        b.extend_from_slice(b" - ");
+                        stamp(&mut b, l);
+                        b.push(b'\n');
+                    }
+                    (Format::Json, _) => {
+                        b.extend_from_slice(b"{\"file\":");
+                        auditkit_output::json::json_str(&mut b, name.as_bytes());
+                        for (k, s) in [("first", t.map(|x| x.0)), ("last", t.map(|x| x.1))] {
+                            let _ = write!(b, ",\"{k}\":");
+                            match s {
+                                Some(s) => {
+                                    let mut v = Vec::new();
+                                    stamp(&mut v, &s);
+                                    auditkit_output::json::json_str(&mut b, &v);
+                                }
+                                None => b.extend_from_slice(b"null"),
+                            }
+                        }
+                        b.extend_from_slice(b"}\n");
+                    }
+                    (Format::Csv, _) => {
+                        format::csv_field(&mut b, name.as_bytes());
+                        for s in [t.map(|x| x.0), t.map(|x| x.1)] {
+                            b.push(b',');
+                            if let Some(s) = s {
+                                stamp(&mut b, &s);
+                            }
+                        }
+                        b.push(b'\n');
                     }
                 }
             }
@@ -176,15 +278,43 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             if found {
                 Exit::Ok
             } else {
-                w.write_all(b"<no events of interest were found>\n\n")?;
+                if text {
+                    w.write_all(b"<no events of interest were found>\n\n")?;
+                }
                 Exit::NotFound
             }
         }
         (r, Detail::Summary) => {
-            let dropped = part.tally.dropped;
             let kind = tally::kind(r);
-            let rows = tally::rows(part.tally, &ranks, kind);
-            tally::write_text(&mut w, &names, kind, &rows)?;
+            if opts.format == Format::Csv {
+                w.write_all(&tally::csv_header(r, opts.by_node))?;
+            }
+            let mut dropped = 0;
+            let mut prefix = Vec::new();
+            for (node, acc) in accs.drain(..) {
+                dropped += acc.tally.dropped;
+                match &node {
+                    Some(n) => tally::node_prefix(&mut prefix, n),
+                    None => prefix.clear(),
+                }
+                let rows = tally::rows(acc.tally, &ranks, kind, &prefix);
+                let mut b = Vec::new();
+                match opts.format {
+                    Format::Text => {
+                        if let Some(n) = &node {
+                            node_line(&mut b, n);
+                            b.push(b'\n');
+                            b.extend_from_slice(summary_title.as_deref().unwrap_or_default());
+                        }
+                        w.write_all(&b)?;
+                        tally::write_text(&mut w, &names, kind, &rows)?;
+                        continue;
+                    }
+                    Format::Json => tally::write_json(&mut b, &names, kind, &rows, node.as_deref()),
+                    Format::Csv => tally::write_csv(&mut b, &names, kind, &rows, node.as_deref()),
+                }
+                w.write_all(&b)?;
+            }
             if dropped > 0 {
                 eprintln!(
                     "auditkit: {dropped} event(s) with values past the memory budget \
@@ -196,6 +326,13 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     };
     w.flush()?;
     Ok(code)
+}
+
+/// `--by-node` in text: the line before each node's report.
+fn node_line(b: &mut Vec<u8>, node: &[u8]) {
+    b.extend_from_slice(b"\nNode: ");
+    b.extend_from_slice(if node.is_empty() { b"(none)" } else { node });
+    b.push(b'\n');
 }
 
 /// The record "Range of time in logs" starts at with `-ts`/`-te` (see

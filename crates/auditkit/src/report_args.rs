@@ -11,6 +11,7 @@ use std::ffi::OsString;
 
 use auditkit_output::Escape;
 use auditkit_query::time::Clock;
+use auditkit_report::aureport::format::Format;
 use auditkit_report::aureport::{ConfAct, Detail, Options, Outcome, Report};
 
 use crate::flags::report::REPORT;
@@ -39,6 +40,10 @@ pub struct ReportArgs {
     pub interpret: bool,
     /// `--escape`.
     pub escape: Option<Escape>,
+    /// `--format`.
+    pub format: Format,
+    /// `--by-node`.
+    pub by_node: bool,
     /// `--debug`.
     pub debug: bool,
     /// `--html FILE`: the page of charts instead of a text report.
@@ -68,6 +73,8 @@ impl ReportArgs {
         o.escape = self.escape.unwrap_or(Escape::Tty);
         o.start_time = self.input.start_time;
         o.end_time = self.input.end_time;
+        o.format = self.format;
+        o.by_node = self.by_node;
         o.set_interpret(self.interpret);
         o
     }
@@ -182,6 +189,17 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
                 );
                 c += used;
             }
+            Id::Format => {
+                let o = need(optarg)?;
+                a.format = match o.as_str() {
+                    "text" => Format::Text,
+                    "json" => Format::Json,
+                    "csv" => Format::Csv,
+                    _ => return err(format!("--format: text, json or csv (not {o})")),
+                };
+                c += used;
+            }
+            Id::ByNode => a.by_node = true,
             Id::Html => {
                 a.html = Some(need(optarg)?.into());
                 c += used;

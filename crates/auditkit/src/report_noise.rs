@@ -17,6 +17,8 @@ use auditkit_rules::{path_kind_of, AccountsHost, Layout, Machine, RuleSet};
 use auditkit_source::{engine, plan, Report as ReadReport};
 
 use crate::exit::Exit;
+use auditkit_report::aureport::format::Format;
+
 use crate::flags::Id;
 use crate::report_args::ReportArgs;
 use crate::search_args::ArgError;
@@ -36,8 +38,6 @@ pub struct NoiseArgs {
     pub top: Option<usize>,
     /// `--min-share PCT`.
     pub min_share: Option<f64>,
-    /// `--format json`.
-    pub json: bool,
 }
 
 impl NoiseArgs {
@@ -51,7 +51,6 @@ impl NoiseArgs {
                 | Id::Profile
                 | Id::NoiseTop
                 | Id::NoiseMinShare
-                | Id::Format
         )
     }
 
@@ -91,18 +90,6 @@ impl NoiseArgs {
                     .filter(|p: &f64| (0.0..=100.0).contains(p))
                     .ok_or_else(|| ArgError(format!("{name} takes a percentage, not {v}")))?;
                 self.min_share = Some(p / 100.0);
-                return Ok(used);
-            }
-            Id::Format => {
-                match need()? {
-                    "json" => self.json = true,
-                    "text" => self.json = false,
-                    v => {
-                        return Err(ArgError(format!(
-                            "{name}: unknown format {v} (text or json)"
-                        )))
-                    }
-                }
                 return Ok(used);
             }
             _ => {}
@@ -227,6 +214,9 @@ pub fn advise(p: &Prepared, tally: &Tally, n: &NoiseArgs) -> noise::Advice {
 /// Run the noise analysis; the report goes to stdout.
 pub fn run(a: &ReportArgs) -> Result<Exit> {
     let n = &a.noise;
+    if a.format == Format::Csv {
+        bail!("--noise prints --format text or json, not csv");
+    }
     let p = prepare(a)?;
     let sources = a.input.sources()?;
     let plan = plan::plan(sources, a.input.start_time);
@@ -269,10 +259,11 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
     };
     let stdout = io::stdout();
     let mut w = io::BufWriter::new(stdout.lock());
-    if n.json {
-        writeln!(w, "{}", analysis.json())?;
-    } else {
-        w.write_all(analysis.text().as_bytes())?;
+    match a.format {
+        Format::Json => writeln!(w, "{}", analysis.json())?,
+        Format::Text => w.write_all(analysis.text().as_bytes())?,
+        // Refused before the run.
+        Format::Csv => {}
     }
     w.flush()?;
     if analysis.tally.total.events == 0 {

@@ -530,25 +530,45 @@ impl Names<'_> {
         ends.push(b.len() as u32);
     }
 
+    /// The `data=` of a TTY record (cut at its last space, as aureport
+    /// does), if it has one.
+    fn tty_raw(ev: &Event) -> Option<&[u8]> {
+        let r = ev.record(0)?;
+        let m = match r.header.enrich {
+            Some(e) => &r.line[..e as usize],
+            None => r.line,
+        };
+        let m = cstr(m);
+        let at = memchr::memmem::find(m, b"data=")?;
+        let data = &m[at + 5..];
+        Some(match data.iter().rposition(|&c| c == b' ') {
+            Some(sp) => &data[..sp],
+            None => data,
+        })
+    }
+
+    /// `print_tty_data` of the event's keystrokes.
+    pub(crate) fn tty_data_of(&self, ev: &Event, b: &mut Vec<u8>) {
+        let Some(data) = Self::tty_raw(ev) else {
+            return;
+        };
+        if !data.iter().all(u8::is_ascii_hexdigit) {
+            b.extend_from_slice(data);
+        } else if data.len() < 2 {
+            b.extend_from_slice(b"conversion error(");
+            b.extend_from_slice(data);
+            b.push(b')');
+        } else {
+            b.extend_from_slice(&auditkit_interp::tty_data(data));
+        }
+    }
+
     /// The TTY report's columns. Without `data=` aureport has already
     /// printed the number and the date, and stops there (no newline).
     fn tty(&self, ev: &Event, s: &SearchItems, b: &mut Vec<u8>) {
         let esc = self.opts.escape;
-        let Some(r) = ev.record(0) else {
+        if Self::tty_raw(ev).is_none() {
             return;
-        };
-        let line = r.line;
-        let m = match r.header.enrich {
-            Some(e) => &line[..e as usize],
-            None => line,
-        };
-        let m = cstr(m);
-        let Some(at) = memchr::memmem::find(m, b"data=") else {
-            return;
-        };
-        let mut data = &m[at + 5..];
-        if let Some(sp) = data.iter().rposition(|&c| c == b' ') {
-            data = &data[..sp];
         }
         let _ = write!(b, "{} ", ev.id().serial);
         let mut t = Vec::new();
@@ -559,15 +579,7 @@ impl Names<'_> {
         let _ = write!(b, " {} ", s.session_id);
         safe(b, or_q(&s.comm), esc);
         b.push(b' ');
-        if !data.iter().all(u8::is_ascii_hexdigit) {
-            b.extend_from_slice(data);
-        } else if data.len() < 2 {
-            b.extend_from_slice(b"conversion error(");
-            b.extend_from_slice(data);
-            b.push(b')');
-        } else {
-            b.extend_from_slice(&auditkit_interp::tty_data(data));
-        }
+        self.tty_data_of(ev, b);
         b.push(b'\n');
     }
 }

@@ -28,6 +28,7 @@
 //! or with `-ts` the first record outside the range).
 
 pub mod distinct;
+pub mod format;
 pub mod list;
 pub mod sink;
 pub mod summary;
@@ -149,6 +150,10 @@ pub struct Options {
     pub start_time: i64,
     /// `-te` in epoch seconds (0: none).
     pub end_time: i64,
+    /// `--format`.
+    pub format: format::Format,
+    /// `--by-node`: totals per node, and the node of each list line.
+    pub by_node: bool,
     wanted: Wanted,
 }
 
@@ -242,6 +247,8 @@ impl Options {
             escape: Escape::Tty,
             start_time: 0,
             end_time: 0,
+            format: format::Format::Text,
+            by_node: false,
             wanted: Wanted::default(),
         };
         o.update_wanted();

@@ -16,7 +16,9 @@ use std::io::{self, Write};
 use auditkit_event::pipeline::{Flow, Item, Ordered, Sink};
 use auditkit_event::Event;
 use auditkit_host::Accounts;
+use auditkit_interp::fxhash::FxHasher;
 
+use super::format::{Format, Vals};
 use super::list::{listed, Names};
 use super::summary::{Stamp, SummaryTally};
 use super::tally::{NewKeys, Ranks, Tally};
@@ -25,6 +27,9 @@ use super::{Detail, Options, Report};
 /// The workers' side of a report.
 pub struct ReportSink<'a> {
     names: Names<'a>,
+    /// The index of the last source read (events completed by the end of
+    /// input come out there).
+    pub last_source: u32,
 }
 
 impl<'a> ReportSink<'a> {
@@ -33,13 +38,14 @@ impl<'a> ReportSink<'a> {
     pub fn new(opts: &'a Options, accounts: &'a Accounts) -> ReportSink<'a> {
         ReportSink {
             names: Names { opts, accounts },
+            last_source: 0,
         }
     }
 }
 
-/// One worker's tallies.
+/// The tallies of all events, or of one node's with `--by-node`.
 #[derive(Debug, Default)]
-pub struct Part {
+pub struct Acc {
     /// The default report's counters.
     pub summary: SummaryTally,
     /// The totals of a summary form.
@@ -47,19 +53,58 @@ pub struct Part {
     /// The event with the first record of the input seen by this worker
     /// (its place: source and line), for "Range of time in logs".
     pub first: Option<((u32, u64), Stamp)>,
+    /// `--by-node`: the event whose first record is last in the input.
+    pub last: Option<((u32, u64), Stamp)>,
 }
 
-impl Part {
-    /// Add another worker's part.
-    pub fn merge(&mut self, o: Part) {
+impl Acc {
+    /// Add another worker's tallies.
+    pub fn merge(&mut self, o: Acc) {
         self.summary.merge(o.summary);
         self.tally.merge(o.tally);
         self.first = match (self.first, o.first) {
             (Some(a), Some(b)) => Some(if b.0 < a.0 { b } else { a }),
             (a, b) => a.or(b),
         };
+        self.last = match (self.last, o.last) {
+            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        };
+    }
+
+    fn see(&mut self, origin: (u32, u64), st: Stamp) {
+        if self.first.is_none_or(|(o, _)| origin < o) {
+            self.first = Some((origin, st));
+        }
+        if self.last.is_none_or(|(o, _)| origin > o) {
+            self.last = Some((origin, st));
+        }
     }
 }
+
+/// One worker's tallies.
+#[derive(Debug, Default)]
+pub struct Part {
+    /// Every event's (without `--by-node`).
+    pub all: Acc,
+    /// With `--by-node`: each node's (events without a node under the
+    /// empty name).
+    pub nodes: FxMap<Box<[u8]>, Acc>,
+    /// Scratch for JSON and CSV rows.
+    pub vals: Vals,
+}
+
+impl Part {
+    /// Add another worker's part.
+    pub fn merge(&mut self, o: Part) {
+        self.all.merge(o.all);
+        for (k, a) in o.nodes {
+            self.nodes.entry(k).or_default().merge(a);
+        }
+    }
+}
+
+type FxMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
 
 /// What a worker made of one batch, for the ordered stage.
 #[derive(Debug, Default)]
@@ -100,13 +145,32 @@ impl Sink<()> for ReportSink<'_> {
         let st = stamp(ev);
         out.last = Some(st);
         let origin = ev.origin();
-        if part.first.is_none_or(|(o, _)| origin < o) {
-            part.first = Some((origin, st));
-        }
-        if opts.report == Report::Time {
+        let node = ev.node().unwrap_or(b"");
+        let Part { all, nodes, vals } = part;
+        let acc = if opts.by_node {
+            if !nodes.contains_key(node) {
+                nodes.insert(node.into(), Acc::default());
+            }
+            match nodes.get_mut(node) {
+                Some(a) => a,
+                None => return,
+            }
+        } else {
+            all
+        };
+        acc.see(origin, st);
+        if matches!(opts.report, Report::Time | Report::Summary) {
+            // The file being read when the event came out, as aureport
+            // counts it (`-t`, and the summary's last event, which is the
+            // last file's).
+            let file = if ev.completed_at_end() {
+                self.last_source
+            } else {
+                ev.completed_in()
+            };
             match out.times.last_mut() {
-                Some((src, _, last)) if *src == origin.0 => *last = st,
-                _ => out.times.push((origin.0, st, st)),
+                Some((src, _, last)) if *src == file => *last = st,
+                _ => out.times.push((file, st, st)),
             }
         }
         if !opts.in_range(ev) {
@@ -116,13 +180,34 @@ impl Sink<()> for ReportSink<'_> {
             return;
         };
         match (opts.report, opts.detail) {
-            (Report::Summary, _) => part.summary.add(ev, &items),
+            (Report::Summary, _) => acc.summary.add(ev, &items),
             (Report::Time, _) => {}
-            (_, Detail::Summary) => part.tally.add(&self.names, ev, &items, &mut out.new),
+            (_, Detail::Summary) => {
+                if opts.by_node {
+                    out.new.set_node(node);
+                }
+                acc.tally.add(&self.names, ev, &items, &mut out.new)
+            }
             (r, Detail::Detailed) => {
                 if listed(r, ev, &items) {
                     out.found = true;
-                    self.names.lines(ev, &items, &mut out.buf, &mut out.ends);
+                    if opts.format == Format::Text {
+                        let (from, n) = (out.buf.len(), out.ends.len());
+                        self.names.lines(ev, &items, &mut out.buf, &mut out.ends);
+                        if opts.by_node {
+                            with_node(&mut out.buf, &mut out.ends, from, n, ev.node());
+                        }
+                    } else {
+                        self.names.rows(
+                            opts.format,
+                            ev,
+                            &items,
+                            vals,
+                            &mut out.buf,
+                            &mut out.ends,
+                            opts.by_node,
+                        );
+                    }
                 }
             }
         }
@@ -138,9 +223,27 @@ impl Sink<()> for ReportSink<'_> {
     }
 }
 
+/// `--by-node` in text: the node (`?` for none) as a last column of the
+/// lines from `from` (`n`: the index of their first end).
+fn with_node(buf: &mut Vec<u8>, ends: &mut [u32], from: usize, n: usize, node: Option<&[u8]>) {
+    let lines = buf.split_off(from);
+    let mut start = 0usize;
+    for e in ends[n..].iter_mut() {
+        let line = &lines[start..(*e as usize - from)];
+        start = *e as usize - from;
+        let body = line.strip_suffix(b"\n").unwrap_or(line);
+        buf.extend_from_slice(body);
+        buf.push(b' ');
+        buf.extend_from_slice(node.unwrap_or(b"?"));
+        buf.push(b'\n');
+        *e = buf.len() as u32;
+    }
+}
+
 /// The ordered stage of a report.
 pub struct ReportOrder<W: Write> {
     w: W,
+    format: Format,
     /// The number of the last list line (`line_item`).
     line: u32,
     /// The last event read (`very_last_event`).
@@ -157,10 +260,12 @@ pub struct ReportOrder<W: Write> {
 }
 
 impl<W: Write> ReportOrder<W> {
-    /// An ordered stage writing list lines to `w`.
-    pub fn new(w: W) -> Self {
+    /// An ordered stage writing list lines to `w` in `format` (text
+    /// lines are `N. ...`, JSON `{"n":N,...}`, CSV `N,...`).
+    pub fn new(w: W, format: Format) -> Self {
         ReportOrder {
             w,
+            format,
             line: 0,
             last: Stamp::default(),
             found: false,
@@ -181,7 +286,11 @@ impl<W: Write> ReportOrder<W> {
         for &end in &out.ends {
             self.line = self.line.wrapping_add(1);
             self.num.clear();
-            let _ = write!(self.num, "{}. ", self.line);
+            let _ = match self.format {
+                Format::Text => write!(self.num, "{}. ", self.line),
+                Format::Json => write!(self.num, "{{\"n\":{},", self.line),
+                Format::Csv => write!(self.num, "{}", self.line),
+            };
             self.w.write_all(&self.num)?;
             self.w.write_all(&out.buf[start..end as usize])?;
             start = end as usize;

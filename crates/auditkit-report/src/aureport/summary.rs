@@ -305,3 +305,133 @@ pub fn first_record(line: &[u8], o: &Options) -> Option<Stamp> {
         milli: h.id.msec,
     })
 }
+
+/// The names of the counters in JSON and CSV, in the order of
+/// [`SummaryTally::rows`].
+pub const KEYS: [&str; 23] = [
+    "config_changes",
+    "account_changes",
+    "logins",
+    "failed_logins",
+    "authentications",
+    "failed_authentications",
+    "users",
+    "terminals",
+    "hosts",
+    "executables",
+    "commands",
+    "files",
+    "avcs",
+    "mac_events",
+    "failed_syscalls",
+    "anomalies",
+    "anomaly_responses",
+    "crypto_events",
+    "integrity_events",
+    "virt_events",
+    "keys",
+    "pids",
+    "events",
+];
+
+/// `MM/DD/YY HH:MM:SS.mmm` (the range's form).
+fn stamp_text(b: &mut Vec<u8>, s: Stamp) {
+    date_time(b, s.sec);
+    let _ = write!(b, ".{:03}", s.milli);
+}
+
+/// The summary as one JSON object (`node` with `--by-node`): the range
+/// of time as in the text (`range_start`, `range_end`, `selected_start`,
+/// `selected_end`), then every counter of [`KEYS`].
+pub fn write_json(
+    b: &mut Vec<u8>,
+    o: &Options,
+    t: &SummaryTally,
+    first: Stamp,
+    last: Stamp,
+    node: Option<&[u8]>,
+) {
+    b.push(b'{');
+    if let Some(n) = node {
+        b.extend_from_slice(b"\"node\":");
+        auditkit_output::json::json_str(b, n);
+        b.push(b',');
+    }
+    for (i, v) in range_texts(o, first, last).iter().enumerate() {
+        let k = ["range_start", "range_end", "selected_start", "selected_end"][i];
+        let _ = write!(b, "\"{k}\":");
+        auditkit_output::json::json_str(b, v);
+        b.push(b',');
+    }
+    for (i, ((_, v), k)) in t.rows().iter().zip(KEYS).enumerate() {
+        if i > 0 {
+            b.push(b',');
+        }
+        let _ = write!(b, "\"{k}\":{v}");
+    }
+    b.extend_from_slice(b"}\n");
+}
+
+/// The CSV header of the summary.
+pub fn csv_header(by_node: bool) -> Vec<u8> {
+    let mut b = Vec::new();
+    if by_node {
+        b.extend_from_slice(b"node,");
+    }
+    b.extend_from_slice(b"range_start,range_end,selected_start,selected_end");
+    for k in KEYS {
+        b.push(b',');
+        b.extend_from_slice(k.as_bytes());
+    }
+    b.push(b'\n');
+    b
+}
+
+/// The summary as one CSV row.
+pub fn write_csv(
+    b: &mut Vec<u8>,
+    o: &Options,
+    t: &SummaryTally,
+    first: Stamp,
+    last: Stamp,
+    node: Option<&[u8]>,
+) {
+    if let Some(n) = node {
+        super::format::csv_field(b, n);
+        b.push(b',');
+    }
+    for (i, v) in range_texts(o, first, last).iter().enumerate() {
+        if i > 0 {
+            b.push(b',');
+        }
+        b.extend_from_slice(v);
+    }
+    for (_, v) in t.rows() {
+        let _ = write!(b, ",{v}");
+    }
+    b.push(b'\n');
+}
+
+/// The four times of the summary's range lines.
+fn range_texts(o: &Options, first: Stamp, last: Stamp) -> [Vec<u8>; 4] {
+    let mut a = Vec::new();
+    stamp_text(&mut a, first);
+    let mut z = Vec::new();
+    stamp_text(&mut z, last);
+    let mut s = Vec::new();
+    date_time(
+        &mut s,
+        if o.start_time != 0 {
+            o.start_time
+        } else {
+            first.sec
+        },
+    );
+    let mut e = Vec::new();
+    if o.end_time != 0 {
+        date_time(&mut e, o.end_time);
+    } else {
+        stamp_text(&mut e, last);
+    }
+    [a, z, s, e]
+}

@@ -77,6 +77,16 @@ pub struct Tally {
 pub struct NewKeys {
     buf: Vec<u8>,
     ends: Vec<u32>,
+    /// `--by-node`: the node of the values pushed (see [`node_prefix`]).
+    prefix: Vec<u8>,
+}
+
+/// What tells one node's values from another's in [`Ranks`] with
+/// `--by-node`: the node's length and bytes.
+pub fn node_prefix(out: &mut Vec<u8>, node: &[u8]) {
+    out.clear();
+    out.extend_from_slice(&(node.len() as u32).to_le_bytes());
+    out.extend_from_slice(node);
 }
 
 impl NewKeys {
@@ -84,6 +94,11 @@ impl NewKeys {
     pub fn clear(&mut self) {
         self.buf.clear();
         self.ends.clear();
+    }
+
+    /// The node of the values pushed next (`--by-node`).
+    pub fn set_node(&mut self, node: &[u8]) {
+        node_prefix(&mut self.prefix, node);
     }
 
     fn iter(&self) -> impl Iterator<Item = &[u8]> {
@@ -111,6 +126,7 @@ impl Tally {
         }
         self.bytes += v.len() + 48;
         self.strs.insert(v.into(), 1);
+        new.buf.extend_from_slice(&new.prefix);
         new.buf.extend_from_slice(v);
         new.ends.push(new.buf.len() as u32);
     }
@@ -293,7 +309,8 @@ pub enum RowValue {
 }
 
 /// The rows in aureport's order: most hits first, ties in list order.
-pub fn rows(t: Tally, ranks: &Ranks, k: Kind) -> Vec<Row> {
+/// `prefix`: the node's [`node_prefix`] with `--by-node`, else empty.
+pub fn rows(t: Tally, ranks: &Ranks, k: Kind, prefix: &[u8]) -> Vec<Row> {
     match k {
         Kind::Type | Kind::Int => {
             let mut v: Vec<(i32, u64)> = t.ints.into_iter().collect();
@@ -309,7 +326,14 @@ pub fn rows(t: Tally, ranks: &Ranks, k: Kind) -> Vec<Row> {
             let mut v: Vec<(u64, Box<[u8]>, u64)> = t
                 .strs
                 .into_iter()
-                .map(|(s, c)| (ranks.rank.get(&s).copied().unwrap_or(u64::MAX), s, c))
+                .map(|(s, c)| {
+                    let r = if prefix.is_empty() {
+                        ranks.rank.get(&s).copied()
+                    } else {
+                        ranks.rank.get(&[prefix, &s].concat()[..]).copied()
+                    };
+                    (r.unwrap_or(u64::MAX), s, c)
+                })
                 .collect();
             v.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
             v.into_iter()
@@ -428,4 +452,80 @@ pub fn title_text(o: &Options) -> Option<Vec<u8>> {
         let _ = writeln!(b, "total  {col}\n{rule}");
     }
     Some(b)
+}
+
+/// The rows as JSON lines: `{"total":N,"COL":VALUE}` where COL is the
+/// report's column (`file`, `auid`, `type`, ...); a record type is a
+/// number, or its name with `-i`; a pid is a number.
+pub fn write_json(b: &mut Vec<u8>, names: &Names, k: Kind, rows: &[Row], node: Option<&[u8]>) {
+    let col = title(names.opts.report).map_or("value", |t| t.1);
+    let mut v = Vec::new();
+    for r in rows {
+        let _ = write!(b, "{{\"total\":{},\"{col}\":", r.count);
+        match (&r.value, k, names.opts.interpret) {
+            (RowValue::Int(n), Kind::Type, true) => match RecordType(*n).name() {
+                Some(s) => auditkit_output::json::json_str(b, s.as_bytes()),
+                None => b.extend_from_slice(b"null"),
+            },
+            (RowValue::Int(n), _, _) => {
+                let _ = write!(b, "{n}");
+            }
+            (RowValue::Str(s), Kind::User, _) => {
+                v.clear();
+                user_value(&mut v, names, s);
+                auditkit_output::json::json_str(b, &v);
+            }
+            (RowValue::Str(s), _, _) => auditkit_output::json::json_str(b, s),
+        }
+        if let Some(n) = node {
+            b.extend_from_slice(b",\"node\":");
+            auditkit_output::json::json_str(b, n);
+        }
+        b.extend_from_slice(b"}\n");
+    }
+}
+
+/// The CSV header of a summary form: `total,COL` (`,node`).
+pub fn csv_header(r: Report, by_node: bool) -> Vec<u8> {
+    let col = title(r).map_or("value", |t| t.1);
+    let mut b = format!("total,{col}").into_bytes();
+    if by_node {
+        b.extend_from_slice(b",node");
+    }
+    b.push(b'\n');
+    b
+}
+
+/// The rows as CSV.
+pub fn write_csv(b: &mut Vec<u8>, names: &Names, k: Kind, rows: &[Row], node: Option<&[u8]>) {
+    let mut v = Vec::new();
+    for r in rows {
+        let _ = write!(b, "{},", r.count);
+        v.clear();
+        match (&r.value, k) {
+            (RowValue::Str(s), Kind::User) => user_value(&mut v, names, s),
+            (RowValue::Str(s), _) => v.extend_from_slice(s),
+            (RowValue::Int(n), Kind::Type) if names.opts.interpret => {
+                v.extend_from_slice(RecordType(*n).name().unwrap_or("").as_bytes())
+            }
+            (RowValue::Int(n), _) => {
+                let _ = write!(v, "{n}");
+            }
+        }
+        super::format::csv_field(b, &v);
+        if let Some(n) = node {
+            b.push(b',');
+            super::format::csv_field(b, n);
+        }
+        b.push(b'\n');
+    }
+}
+
+/// A user row's value unescaped (numbers looked up again, as the text).
+fn user_value(out: &mut Vec<u8>, names: &Names, s: &[u8]) {
+    if s.first().is_some_and(|&c| c == b'-' || c.is_ascii_digit()) {
+        names.uid(out, None, c_strtol(s) as u32);
+    } else {
+        out.extend_from_slice(s);
+    }
 }

@@ -23,6 +23,8 @@ pub mod input;
 pub mod noise;
 pub mod render;
 pub mod report;
+#[cfg(test)]
+mod report_tests;
 pub mod rules;
 pub mod search;
 #[cfg(test)]
@@ -139,6 +141,7 @@ ids! {
     RptUser,
     RptVirt,
     RptExe,
+    ByNode,
     ReportSummary,
     Failed,
     ReportSuccess,

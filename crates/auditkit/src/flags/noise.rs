@@ -57,12 +57,4 @@ pub const NOISE: &[Flag] = &[
              log's bytes (default 1)",
         )
     },
-    Flag {
-        value: Value::Required("text|json"),
-        ..Flag::new(
-            Id::Format,
-            "--format",
-            "text (default) or one JSON object (with the fragment in it)",
-        )
-    },
 ];

@@ -183,6 +183,25 @@ const OUTPUT: &[Flag] = &[
         "numbers as names: login uids, syscalls, record types in summaries",
     ),
     Flag {
+        value: Value::Required("text|json|csv"),
+        long_help: "text is aureport's layout. json prints one object per line \
+                    and csv a header line and one row per line, with the \
+                    columns of aureport's header (docs/report.md); missing \
+                    values are null in JSON and empty in CSV. With --noise: \
+                    text, or one JSON object with the fragment in it.",
+        ..Flag::new(
+            Id::Format,
+            "--format",
+            "the output: aureport's text (default), JSON lines, or CSV",
+        )
+    },
+    Flag::new(
+        Id::ByNode,
+        "--by-node",
+        "one report per node (node=) for logs of many hosts; list reports \
+         get a node column",
+    ),
+    Flag {
         value: Value::Required("raw|tty|shell|shell_quote"),
         ..Flag::new(
             Id::Escape,

@@ -22,6 +22,8 @@ mod help_man;
 mod names;
 mod noise;
 mod progress;
+mod report_formats;
+mod report_golden;
 mod report_html;
 mod rules_cli;
 mod rules_kernel;

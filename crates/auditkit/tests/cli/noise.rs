@@ -174,7 +174,12 @@ fn noise_text_json_and_fragment() {
         "report", "--noise", "--rules", r, "--format", "xml", "-if", l,
     ]);
     assert_ne!(code, 0);
-    assert!(err.contains("unknown format xml"), "{err}");
+    assert!(err.contains("(not xml)"), "{err}");
+    let (code, _, err) = auditkit(&[
+        "report", "--noise", "--rules", r, "--format", "csv", "-if", l,
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("not csv"), "{err}");
 }
 
 /// The login uid the workload runs under, so that the rules see only it
