@@ -45,6 +45,7 @@ pub mod engine;
 pub mod load;
 pub mod mapping;
 pub mod pattern;
+pub mod process;
 pub mod rule;
 mod view;
 pub mod yaml;
