@@ -44,6 +44,7 @@ flock 9
 USERNAME=akdetuser
 id "$USERNAME" >/dev/null 2>&1 || useradd -m -u 1600 -s /bin/bash "$USERNAME"
 UHOME=$(getent passwd $USERNAME | cut -d: -f6)
+runuser -u $USERNAME -- mkdir -p "$UHOME/.config/systemd/user"
 
 AUDITD_PID=; PIDS=()
 ENABLED=$(auditctl -s | awk '/^enabled/{print $2}')
@@ -88,7 +89,7 @@ local_events = yes
 write_logs = yes
 log_file = $LOG
 log_group = root
-log_format = RAW
+log_format = ENRICHED
 flush = INCREMENTAL_ASYNC
 freq = 50
 max_log_file = 200
@@ -126,7 +127,8 @@ for r in \
   "-a always,exit -F arch=b64 -S connect,bind,accept,accept4 $A -k akdet-net" \
   "-w /etc/systemd/system/ -p wa -k akdet-persist" \
   "-w /etc/init.d/ -p wa -k akdet-persist" \
-  "-w /etc/rc.local -p wa -k akdet-persist"; do
+  "-w /etc/rc.local -p wa -k akdet-persist" \
+  "-w $UHOME/.config/systemd/user/ -p wa -k akdet-persist"; do
   add_rule "$r"
 done
 echo "$(wc -l < "$WORK/added") rules loaded" >&2
@@ -251,7 +253,10 @@ sc_pos_pam() { touch /etc/security/akdet-probe /etc/pam.d/akdet-probe; rm -f /et
 sc_pos_cron() { echo '# akdet probe' > /etc/cron.d/akdet-probe; rm -f /etc/cron.d/akdet-probe; }
 sc_pos_sudoers() { echo '# akdet probe' > /etc/sudoers.d/akdet-probe; chmod 440 /etc/sudoers.d/akdet-probe; rm -f /etc/sudoers.d/akdet-probe; }
 sc_pos_firewall() { nft add table inet akdet_probe 2>/dev/null; nft delete table inet akdet_probe 2>/dev/null; }
-sc_pos_netconf() { ip link set lo promisc on; ip link set lo promisc off; }
+sc_pos_netconf() {
+  ip link set lo promisc on; ip link set lo promisc off
+  printf '' >> /etc/hosts   # opened for writing, nothing written: the watch sees a write
+}
 sc_neg_config() {
   cat /etc/pam.d/common-auth /etc/crontab /etc/sudoers >/dev/null 2>&1; ls /etc/cron.d /root/.ssh /etc/apt/trusted.gpg.d >/dev/null
   ip addr show lo >/dev/null; nft --version >/dev/null 2>&1
@@ -334,6 +339,7 @@ sc_pos_persist() {
   printf '[Service]\nExecStart=/bin/true\n' > /etc/systemd/system/akdet-probe.service; rm -f /etc/systemd/system/akdet-probe.service
   printf '#!/bin/sh\n' > /etc/init.d/akdet-probe; rm -f /etc/init.d/akdet-probe
   if [ ! -e /etc/rc.local ]; then touch "$WORK/rc.local.created"; printf '#!/bin/sh\nexit 0\n' > /etc/rc.local; rm -f /etc/rc.local "$WORK/rc.local.created"; fi
+  runuser -u $USERNAME -- sh -c 'mkdir -p ~/.config/systemd/user && printf "[Service]\nExecStart=/bin/true\n" > ~/.config/systemd/user/akdet-probe.service && rm -f ~/.config/systemd/user/akdet-probe.service'
 }
 sc_neg_persist() { ls /etc/systemd/system /etc/init.d >/dev/null; cat /etc/init.d/* >/dev/null 2>&1; }
 ssh_fail() {
