@@ -532,6 +532,15 @@ impl Tree {
                 if child == 0 {
                     return;
                 }
+                // vfork's parent returns after the child has exec'd (and
+                // maybe exited): its record comes after the child's. A
+                // child already known from this fork's time on is newer
+                // than what the fork could say.
+                if let Some(c) = self.process_by_key((node, child)) {
+                    if c.exited.is_none_or(|t| t >= f.time) && c.image.since >= f.time {
+                        return;
+                    }
+                }
                 let parent = self.process_by_key(key).cloned();
                 let image = parent.as_ref().map(|p| p.image.clone()).unwrap_or_default();
                 self.put(
