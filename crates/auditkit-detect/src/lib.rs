@@ -37,6 +37,7 @@
 
 #![deny(missing_docs)]
 
+pub mod builtin;
 mod compile;
 pub mod condition;
 pub mod context;
