@@ -50,6 +50,10 @@ Exit status:
 pub(crate) use exit_help;
 
 impl Exit {
+    /// `detect`: an alert was printed (grep's and ausearch's 1 means
+    /// "nothing found"; for detect, finding is the news).
+    pub const FIRED: Exit = Exit::NotFound;
+
     /// The status of a number a subcommand returned (the rules commands
     /// still return plain numbers); unknown numbers are internal errors.
     pub fn from_code(code: u8) -> Exit {

@@ -6,6 +6,7 @@
 //! error, ausearch's 10/11/12 for checkpoints), and an internal error,
 //! including a panic on any thread, exits 70 and says what happened.
 
+mod detect;
 mod exit;
 mod filter;
 mod flags;
@@ -86,6 +87,7 @@ fn run() -> Exit {
     let rest = &args[1..];
     let result = match cmd {
         "search" => search::main(rest),
+        "detect" => detect::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -173,6 +175,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     }
     match name.as_str() {
         "search" => print!("{}", search_args::HELP),
+        "detect" => print!("{}", flags::render::help(&flags::detect::DETECT)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

@@ -19,6 +19,7 @@
 //! `search` and the coming `report`) are one slice ([`input`]) that each
 //! command's table lists among its own.
 
+pub mod detect;
 pub mod input;
 pub mod render;
 pub mod rules;
@@ -148,6 +149,12 @@ ids! {
     DryRun,
     AllowImmutable,
     AllowPanic,
+    // detect.
+    Rules,
+    AllStatus,
+    CheckRules,
+    ListRules,
+    MinLevel,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -292,6 +299,7 @@ auditkit help search                         # every option of search
     description: "Commands:\n\
 \x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
+\x20 detect    Run Sigma rules over audit logs: one alert per match\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -320,7 +328,7 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH];
+    let mut v = vec![&TOP, &search::SEARCH, &detect::DETECT];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

@@ -18,6 +18,7 @@ fn stdout(o: &Output) -> String {
 const COMMANDS: &[&str] = &[
     "auditkit",
     "search",
+    "detect",
     "rules lint",
     "rules fmt",
     "rules check",

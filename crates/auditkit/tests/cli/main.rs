@@ -14,6 +14,7 @@ extern crate auditkit_testsupport;
 mod ausearch_filters;
 mod ausearch_input;
 mod csv_text;
+mod detect;
 mod engine;
 mod formats;
 mod golden;

@@ -1,0 +1,125 @@
+//! The options of `auditkit detect`. Parsed by [`crate::detect`]:
+//! `--name VALUE`, `--name=VALUE`, log paths, and `--` before paths that
+//! start with `-`; the shared input, time and engine options are those of
+//! `search` ([`super::input`]).
+
+use super::input::{ENGINE, INPUT, INPUT_ABOUT, TIME};
+use super::{Command, Flag, Group, Id, Value};
+
+const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
+    Flag {
+        value: Value::Required(placeholder),
+        ..Flag::new(id, long, help)
+    }
+}
+
+const RULES: &[Flag] = &[
+    Flag {
+        long_help: "Every .yml and .yaml file under a directory is read, in name \
+                    order. Sigma detection rules of logsource service auditd run on \
+                    each audit record; rules of the categories process_creation, \
+                    file_event and network_connection run on whole events through \
+                    the field mapping of docs/detect.md; correlation rules \
+                    (type event_count) count the matches of the rules they name.",
+        ..val(
+            Id::Rules,
+            "--rules",
+            "FILE|DIR",
+            "Sigma rules to run (repeatable)",
+        )
+    },
+    Flag::new(
+        Id::AllStatus,
+        "--all-status",
+        "also load rules whose status is deprecated or unsupported",
+    ),
+    Flag::new(
+        Id::CheckRules,
+        "--check-rules",
+        "read no log: say how many rules run per log source, and why the others do not",
+    ),
+    Flag::new(
+        Id::ListRules,
+        "--list-rules",
+        "read no log: list the rules that run, with their level and log source",
+    ),
+];
+
+const OUTPUT: &[Flag] = &[
+    val(
+        Id::Format,
+        "--format",
+        "json|text",
+        "alerts as JSON lines, or as readable text (default: text on a terminal, else json)",
+    ),
+    val(
+        Id::MinLevel,
+        "--min-level",
+        "LEVEL",
+        "only alerts of this level or above: informational low medium high critical",
+    ),
+    val(
+        Id::Passwd,
+        "--passwd",
+        "FILE",
+        "user names from FILE instead of /etc/passwd (User, and the events' names)",
+    ),
+    val(
+        Id::Group,
+        "--group",
+        "FILE",
+        "group names from FILE instead of /etc/group",
+    ),
+];
+
+const HELP: &[Flag] = &[Flag {
+    short: Some("-h"),
+    ..Flag::new(Id::Help, "--help", "this help")
+}];
+
+/// `auditkit detect`.
+pub static DETECT: Command = Command {
+    name: "detect",
+    about: "run Sigma rules over audit logs and print an alert per match",
+    usage: "[--rules FILE|DIR]... [OPTIONS] [FILE|DIR]...",
+    examples: "\
+auditkit detect --rules sigma/rules/linux /var/log/audit     # SigmaHQ's Linux rules on the logs
+auditkit detect --rules my.yml --min-level high audit.log    # only high and critical alerts
+auditkit detect --rules sigma/rules/linux --check-rules      # what runs, and why the rest does not
+",
+    description: "Reads the logs as search does (in parallel; raw, enriched and \
+ausearch output alike), matches every event against the rules, and prints one alert \
+per match in log order: {\"rule\": {id, title, level, tags, author, link}, \"event\": \
+<the event as search --format json prints it>, \"context\": {\"ancestors\": [...]}}. \
+The author and link are SigmaHQ's Detection Rule License attribution. FILE|DIR \
+arguments are logs (a directory means its audit.log and rotations).",
+    groups: &[
+        Group {
+            title: "Rules",
+            about: "",
+            flags: &[RULES],
+        },
+        Group {
+            title: "Input",
+            about: INPUT_ABOUT,
+            flags: &[INPUT, TIME],
+        },
+        Group {
+            title: "Output",
+            about: "",
+            flags: &[OUTPUT],
+        },
+        Group {
+            title: "Engine",
+            about: "",
+            flags: &[ENGINE, HELP],
+        },
+    ],
+    footer: "\
+Exit status:
+  0   nothing fired (or --check-rules/--list-rules)
+  1   an alert was printed, or an input error
+  2   the command line is wrong
+  70  internal error (a bug): reported on stderr
+",
+};
