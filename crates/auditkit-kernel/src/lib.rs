@@ -37,6 +37,7 @@
 pub mod apply;
 mod client;
 pub mod consts;
+pub mod multicast;
 pub mod rule_data;
 mod socket;
 pub mod status;

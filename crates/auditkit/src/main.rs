@@ -12,6 +12,7 @@ mod filter;
 mod flags;
 mod format;
 mod input_args;
+mod live;
 mod progress;
 mod rules_cmd;
 mod rules_kernel;
@@ -88,6 +89,7 @@ fn run() -> Exit {
     let result = match cmd {
         "search" => search::main(rest),
         "detect" => detect::main(rest),
+        "plugin" => live::plugin_main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -176,6 +178,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     match name.as_str() {
         "search" => print!("{}", search_args::HELP),
         "detect" => print!("{}", flags::render::help(&flags::detect::DETECT)),
+        "plugin" => print!("{}", flags::render::help(&flags::plugin::PLUGIN)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

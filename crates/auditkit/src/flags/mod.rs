@@ -21,6 +21,7 @@
 
 pub mod detect;
 pub mod input;
+pub mod plugin;
 pub mod render;
 pub mod rules;
 pub mod search;
@@ -155,6 +156,13 @@ ids! {
     CheckRules,
     ListRules,
     MinLevel,
+    Builtin,
+    NoBuiltin,
+    Live,
+    State,
+    // plugin.
+    Output,
+    MaxProcesses,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -300,6 +308,7 @@ auditkit help search                         # every option of search
 \x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
 \x20 detect    Run Sigma rules over audit logs: one alert per match\n\
+\x20 plugin    Run the detections as an auditd plugin (auditd's records on stdin)\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -328,7 +337,7 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH, &detect::DETECT];
+    let mut v = vec![&TOP, &search::SEARCH, &detect::DETECT, &plugin::PLUGIN];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

@@ -20,6 +20,7 @@ mod formats;
 mod golden;
 mod help_man;
 mod names;
+mod plugin;
 mod progress;
 mod rules_cli;
 mod rules_kernel;
