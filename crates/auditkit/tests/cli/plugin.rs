@@ -268,3 +268,96 @@ bash -c 'sh -c "bash -c \"sh -c \\\"env LD_PRELOAD=/nonexistent-akplug.so /bin/t
 fn stop(pid: u32) {
     let _ = Command::new("kill").arg(pid.to_string()).status();
 }
+
+/// `detect --live` joins the kernel's multicast group: a nested shell's
+/// `env LD_PRELOAD=...` under an execve rule comes out as an alert with
+/// its ancestors (the test's own processes, known from /proc), and
+/// SIGTERM ends the run with the state saved.
+#[test]
+fn detect_live_reads_the_multicast_group() {
+    require!(tool "auditctl");
+    let Some(_s) = Session::start("live") else {
+        return;
+    };
+    let d = TempDir::new("live");
+    let state = d.join("state");
+    assert!(
+        auditctl(&["-e", "1"]).0,
+        "enable auditing (restored at the end)"
+    );
+    let rule = [
+        "-a",
+        "always,exit",
+        "-F",
+        "arch=b64",
+        "-S",
+        "execve",
+        "-F",
+        "auid=1592",
+        "-k",
+        "aklive-exec",
+    ];
+    assert!(auditctl(&rule).0, "add the execve rule");
+    let mut live = Command::new(env!("CARGO_BIN_EXE_auditkit"))
+        .args(["detect", "--live", "--format", "json", "--state"])
+        .arg(&state)
+        .env("LC_ALL", "C")
+        .env("TZ", "UTC")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run auditkit detect --live");
+    let stdout = live.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(l).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(800));
+    let script = d.join("nested.sh");
+    fs::write(
+        &script,
+        r#"echo 1592 > /proc/self/loginuid || exit 1
+bash -c 'sh -c "env LD_PRELOAD=/nonexistent-aklive.so /bin/true"'
+"#,
+    )
+    .unwrap();
+    let st = Command::new("bash")
+        .arg(&script)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let t = Instant::now();
+    let mut found = None;
+    while found.is_none() && t.elapsed() < Duration::from_secs(15) {
+        if let Ok(l) = rx.recv_timeout(Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&l).expect("an alert is JSON");
+            if v["rule"]["title"] == "LD_PRELOAD Used on a Command Line"
+                && v["event"].to_string().contains("aklive")
+            {
+                found = Some(v);
+            }
+        }
+    }
+    let mut del = rule;
+    del[0] = "-d";
+    auditctl(&del);
+    stop(live.id());
+    let status = live.wait().unwrap();
+    let a = found.expect("the live run printed the LD_PRELOAD alert");
+    let anc = a["context"]["ancestors"].as_array().unwrap();
+    // sh -c, bash -c, the script's bash, then this test binary from /proc.
+    assert!(anc.len() >= 4, "{anc:?}");
+    assert_eq!(status.code(), Some(1), "an alert fired");
+    assert!(fs::read_to_string(&state)
+        .unwrap()
+        .starts_with("auditkit-proctree 1\n"));
+}
