@@ -5,7 +5,8 @@
 #
 # Log targets get every log cut into pieces of at most 4 KiB at line ends
 # (libFuzzer's default -max_len is 4096, and small inputs mutate faster);
-# the rules target gets every rule file whole; the query target gets the
+# the rules target gets every rule file whole, the sigma target every Sigma
+# YAML file of the corpus's sigma dir; the query target gets the
 # `--where` examples of the docs. Seeds are named by their content hash,
 # so running this again adds nothing twice. Usage: fuzz/seed.sh [CORPUS]
 set -euo pipefail
@@ -77,6 +78,15 @@ for seed in ["now", "recent", "boot", "today", "yesterday", "this-week",
              "dev=0x803\ninode=1234\noutput=node1 1700000000.123:42 0x550\n",
              "dev=0x803\ninode=1234\noutput=- 1.0:0 0x0\n"]:
     counts["items"] = counts.get("items", 0) + put("items", seed.encode())
+
+# Sigma rules: every YAML file of the corpus's sigma dir, whole (the
+# largest is about 20 KiB; libFuzzer's -max_len grows to fit the seeds).
+for path in files(os.path.join(src, "sigma")):
+    if not path.endswith((".yml", ".yaml")):
+        continue
+    with open(path, "rb") as f:
+        data = f.read()
+    counts["sigma"] = counts.get("sigma", 0) + put("sigma", data)
 
 # --where examples: every quoted query in the docs and the README.
 where = re.compile(r"--where '([^']*)'")

@@ -136,6 +136,8 @@ pub struct Summary {
     pub running: Vec<(String, usize)>,
     /// Correlations that run.
     pub correlations: usize,
+    /// Record rules tried on every record (no `type:` to route them by).
+    pub unrouted: usize,
     /// (log source, reason, count): the rejected documents grouped.
     pub rejected: Vec<(String, String, usize)>,
 }
@@ -262,6 +264,7 @@ impl Engine {
                     source: r.meta.source.clone(),
                     meta: Some(r.meta.clone()),
                     reason,
+                    log_source: r.logsource.label(),
                 }),
             }
         }
@@ -284,6 +287,7 @@ impl Engine {
                     reason: Unsupported::Correlation(format!(
                         "rule '{m}' is not loaded (by id or name)"
                     )),
+                    log_source: Some("correlation".into()),
                 });
                 continue;
             }
@@ -341,10 +345,7 @@ impl Engine {
         }
         let mut rejected: Vec<(String, String, usize)> = Vec::new();
         for r in &self.rejected {
-            let src = r
-                .meta
-                .as_ref()
-                .map_or("-".to_string(), |m| log_source_of(&m.source, r));
+            let src = r.log_source.clone().unwrap_or_else(|| "-".to_string());
             let why = reason_class(&r.reason);
             match rejected.iter_mut().find(|(s, w, _)| *s == src && *w == why) {
                 Some((_, _, c)) => *c += 1,
@@ -355,6 +356,7 @@ impl Engine {
         Summary {
             running,
             correlations: self.correlations.len(),
+            unrouted: self.any_type.len(),
             rejected,
         }
     }
@@ -494,20 +496,6 @@ fn eval(r: &Compiled, d: &dyn Doc) -> bool {
         }
         v
     })
-}
-
-/// The log source a rejected rule was written for, from its path's
-/// SigmaHQ folders or its reason.
-fn log_source_of(source: &str, r: &Rejected) -> String {
-    for c in Category::ALL {
-        if source.contains(&format!("/{}/", c.name())) {
-            return c.name().to_string();
-        }
-    }
-    if source.contains("/auditd/") || matches!(r.reason, Unsupported::Status(_)) {
-        return "auditd".to_string();
-    }
-    "other".to_string()
 }
 
 /// The reason without the rule-specific details, for grouping.

@@ -25,6 +25,9 @@ pub struct Rejected {
     pub meta: Option<Meta>,
     /// Why.
     pub reason: Unsupported,
+    /// The log source it was written for (`auditd`, `process_creation`),
+    /// when the document says.
+    pub log_source: Option<String>,
 }
 
 impl Rejected {
@@ -91,6 +94,7 @@ impl RuleSet {
                     source: source.to_string(),
                     meta: None,
                     reason: Unsupported::Malformed(format!("YAML: {e}")),
+                    log_source: None,
                 });
                 return;
             }
@@ -103,6 +107,7 @@ impl RuleSet {
                         self.rejected.push(Rejected {
                             source: source.to_string(),
                             reason: Unsupported::Status(status.to_string()),
+                            log_source: r.logsource.label(),
                             meta: Some(r.meta),
                         });
                     } else {
@@ -116,6 +121,7 @@ impl RuleSet {
                         source: source.to_string(),
                         meta,
                         reason,
+                        log_source: None,
                     })
                 }
             }
@@ -158,6 +164,7 @@ impl RuleSet {
                 reason: Unsupported::Malformed(format!(
                     "file of {len} bytes, larger than {MAX_FILE}"
                 )),
+                log_source: None,
             });
             return Ok(());
         }
@@ -168,6 +175,7 @@ impl RuleSet {
                 source,
                 meta: None,
                 reason: Unsupported::Malformed("not UTF-8 text".into()),
+                log_source: None,
             }),
         }
         Ok(())

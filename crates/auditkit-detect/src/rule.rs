@@ -76,6 +76,17 @@ pub struct LogSource {
     pub definition: Option<String>,
 }
 
+impl LogSource {
+    /// A short name: the service or the category (`auditd`,
+    /// `process_creation`), else the product.
+    pub fn label(&self) -> Option<String> {
+        self.service
+            .clone()
+            .or_else(|| self.category.clone())
+            .or_else(|| self.product.clone())
+    }
+}
+
 /// What a rule says about itself: everything an alert carries.
 ///
 /// `author` and the rule's link are kept because SigmaHQ's Detection Rule

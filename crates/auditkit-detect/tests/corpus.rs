@@ -52,6 +52,9 @@ fn every_active_sigmahq_auditd_rule_loads_and_runs() {
         .filter(|r| r.target == Target::Record)
         .count();
     assert_eq!(auditd, 54);
+    // All but two (coinminer's a1..a7 and the key-only C2 rule) are
+    // routed by record type.
+    assert_eq!(e.summary().unrouted, 2);
     assert!(e
         .rules()
         .iter()
