@@ -223,6 +223,10 @@ pub struct Tree {
     nodes: HashMap<Vec<u8>, u32>,
     node_names: Vec<Vec<u8>>,
     evicted: u64,
+    /// The node of the last event observed: the engine's hook
+    /// ([`crate::context::ProcessTree`]) has no node, and asks about the
+    /// event just observed.
+    current: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -404,6 +408,7 @@ impl Tree {
             nodes: HashMap::new(),
             node_names: Vec::new(),
             evicted: 0,
+            current: 0,
         }
     }
 
@@ -481,6 +486,7 @@ impl Tree {
     /// Learn from one event, in log order.
     pub fn observe<E: EventFields>(&mut self, ev: &E) {
         let f = facts(ev);
+        self.current = self.node_id(ev.node());
         let Some(pid) = f.pid else { return };
         let Some(syscall) = f.syscall.as_deref() else {
             return;
@@ -918,12 +924,12 @@ fn json_str(out: &mut Vec<u8>, b: &[u8]) {
 mod tests;
 
 /// The engine's view of the tree ([`crate::context::ProcessTree`]): the
-/// process by pid, on logs without `node=` (the hook has no node; a
-/// collector's store of several nodes needs [`Tree::extra_field`] and
-/// [`Tree::context`], which take one).
+/// process by pid, on the node of the event observed last (the hook has no
+/// node; the engine asks about the event the ordered stage just gave to
+/// [`Tree::observe`]).
 impl crate::context::ProcessTree for Tree {
     fn process(&self, pid: u32) -> Option<crate::context::Process> {
-        let p = Tree::process(self, None, pid)?;
+        let p = self.procs.get(&(self.current, pid)).map(|e| &e.p)?;
         Some(crate::context::Process {
             pid: p.pid,
             ppid: (p.ppid != 0).then_some(p.ppid),

@@ -314,3 +314,32 @@ type=SYSCALL msg=audit(1.000:4): arch=c000003e syscall=231 pid=5 ppid=5\n";
     // pid 5 is its own parent: the walk stops.
     assert!(t.ancestors(None, 5, Some(5), 100).len() <= 1);
 }
+
+#[test]
+fn node_logs_keep_one_tree_per_node() {
+    // The same log as two nodes, interleaved event by event: each node's
+    // chain is its own, and the hook answers for the event's node.
+    let text = String::from_utf8_lossy(LOG).into_owned();
+    let mut log = String::new();
+    for l in text.lines() {
+        log += &format!("node=a {l}\n");
+        log += &format!("node=b {}\n", l.replace("/usr/bin/id", "/usr/bin/XX"));
+    }
+    let events = assemble_all(log.as_bytes(), 2);
+    let mut t = Tree::new(Limits::default());
+    let mut seen = 0;
+    for e in &events {
+        t.observe(e);
+        if let Some((pid, ppid, exe)) = exec_of(e) {
+            if exe == "/usr/bin/id" || exe == "/usr/bin/XX" {
+                let me = t.process(e.node(), pid).unwrap();
+                assert_eq!(me.image.exe, exe.as_bytes());
+                let via_hook = crate::context::ProcessTree::process(&t, pid).unwrap();
+                assert_eq!(via_hook.exe.as_deref(), Some(exe.as_bytes()));
+                assert!(!t.ancestors(e.node(), pid, Some(ppid), 16).is_empty());
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(seen, 2);
+}
