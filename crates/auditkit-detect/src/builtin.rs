@@ -146,6 +146,10 @@ pub const RULES: &[(&str, &str)] = &[
         include_str!("../rules/ak_ptrace_injection.yml"),
     ),
     (
+        "ak_root_exec_foreign_file.yml",
+        include_str!("../rules/ak_root_exec_foreign_file.yml"),
+    ),
+    (
         "ak_revshell_dev_tcp.yml",
         include_str!("../rules/ak_revshell_dev_tcp.yml"),
     ),

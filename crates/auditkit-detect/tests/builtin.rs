@@ -82,6 +82,11 @@ const CASES: &[(&str, &[&str], &[&str])] = &[
         &["pos-daemon-exec"],
         &["neg-daemon-exec"],
     ),
+    (
+        "root_exec_foreign_file",
+        &["pos-foreign-exec"],
+        &["neg-foreign-exec"],
+    ),
     ("sudo_gtfobins_shell", &["pos-gtfo"], &["neg-gtfo"]),
     ("sudo_gtfobins_command", &["pos-gtfo"], &["neg-gtfo"]),
     ("account_created", &["pos-useradd"], &["neg-useradd"]),
@@ -168,6 +173,23 @@ fn every_builtin_loads_with_attack_tags() {
             r.meta.display()
         );
         assert!(r.meta.level.is_some() && r.meta.id.is_some());
+    }
+}
+
+#[test]
+fn every_rule_file_is_embedded() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yml"))
+        .collect();
+    files.sort();
+    let mut embedded: Vec<String> = builtin::RULES.iter().map(|(n, _)| n.to_string()).collect();
+    embedded.sort();
+    assert_eq!(files, embedded);
+    for (n, t) in builtin::RULES {
+        assert_eq!(std::fs::read_to_string(dir.join(n)).unwrap(), *t);
     }
 }
 
