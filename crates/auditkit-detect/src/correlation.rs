@@ -19,8 +19,8 @@
 //! fires when the count reaches the threshold; the group then starts over,
 //! so a long attack alerts once per threshold of matches, not once per
 //! match. State is bounded: a group keeps at most `threshold` times, and
-//! at most [`MAX_GROUPS`] groups are kept per correlation (the one seen
-//! least recently goes first).
+//! at most [`MAX_GROUPS`] groups are kept per correlation (when full, the
+//! groups whose window has passed go, then the one used least recently).
 //!
 //! Only `gt`/`gte` conditions are run: `lt`, `lte`, `eq` and `neq` can
 //! only be decided when a window closes with few matches, which a stream
@@ -160,6 +160,18 @@ impl Window {
         self.tick += 1;
         let tick = self.tick;
         if !self.groups.contains_key(&group) && self.groups.len() >= MAX_GROUPS {
+            // Full: first forget the groups whose window has passed (they
+            // can no longer fire), which frees many slots at once, so the
+            // scan is paid rarely; only when all are live does the group
+            // used least recently go.
+            let span = c.timespan_ms;
+            self.groups.retain(|_, (times, _)| {
+                times
+                    .back()
+                    .is_some_and(|&b| t_ms.saturating_sub(b) <= span)
+            });
+        }
+        if !self.groups.contains_key(&group) && self.groups.len() >= MAX_GROUPS {
             if let Some(old) = self
                 .groups
                 .iter()
@@ -257,6 +269,9 @@ mod tests {
             w.observe(&c, vec![i.to_string().into_bytes()], i);
         }
         assert_eq!(w.len(), MAX_GROUPS);
+        // Much later, the full table's expired groups all go at once.
+        w.observe(&c, vec![b"late".to_vec()], 10_000_000);
+        assert_eq!(w.len(), 1);
     }
 
     #[test]

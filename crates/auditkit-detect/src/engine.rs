@@ -380,11 +380,7 @@ impl Engine {
         if scope != Scope::TreeOnly {
             for rv in &recs {
                 let routed = self.by_type.get(&rv.rtype).map_or(&[][..], Vec::as_slice);
-                let mut ids: Vec<u32> = routed.iter().chain(&self.any_type).copied().collect();
-                if !self.any_type.is_empty() && !routed.is_empty() {
-                    ids.sort_unstable();
-                }
-                for id in ids {
+                for id in merged(routed, &self.any_type) {
                     let r = &self.rules[id as usize];
                     if in_scope(r) && eval(r, rv) {
                         out.push(Hit {
@@ -457,6 +453,31 @@ impl Engine {
     }
 }
 
+/// Two ascending lists of rule ids as one, in rule order (so the alerts
+/// of one record come in the order the rules were loaded), without
+/// allocating per record.
+fn merged<'a>(a: &'a [u32], b: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(&x), Some(&y)) if x <= y => {
+                i += 1;
+                x
+            }
+            (_, Some(&y)) => {
+                j += 1;
+                y
+            }
+            (Some(&x), None) => {
+                i += 1;
+                x
+            }
+            (None, None) => return None,
+        };
+        Some(next)
+    })
+}
+
 /// Correlation state of one stream of events.
 #[derive(Debug, Default)]
 pub struct Correlator {
@@ -506,5 +527,15 @@ fn reason_class(u: &Unsupported) -> String {
         }
         Unsupported::Modifier { modifier, .. } => format!("modifier '{modifier}'"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn merged_keeps_rule_order() {
+        let m: Vec<u32> = super::merged(&[1, 4, 9], &[0, 4, 5, 10]).collect();
+        assert_eq!(m, vec![0, 1, 4, 4, 5, 9, 10]);
+        assert_eq!(super::merged(&[], &[]).count(), 0);
     }
 }

@@ -34,6 +34,24 @@
 //! parsed logs, stored events and collector frames. A rule that needs
 //! what the engine does not do is reported by name with the reason
 //! ([`Rejected`]), never skipped silently.
+//!
+//! ```
+//! use auditkit_detect::{Engine, LoadOptions, NoTree, RuleSet, Scope};
+//!
+//! let mut rules = RuleSet::new(LoadOptions::default());
+//! rules.add_str("padding.yml", "title: Binary padding\n\
+//!     logsource: {product: linux, service: auditd}\n\
+//!     detection:\n  sel: {type: EXECVE, a0: dd, a1|startswith: 'if='}\n  condition: sel\n");
+//! let engine = Engine::new(rules, auditkit_host::Accounts::new());
+//! assert!(engine.rejected().is_empty());
+//!
+//! let log = b"type=EXECVE msg=audit(1604996384.965:93777): argc=2 a0=\"dd\" a1=69663D2F6465762F7A65726F\n";
+//! let events = auditkit_event::assemble::assemble_all(log, 2);
+//! let mut hits = Vec::new();
+//! engine.matches(&events[0], &NoTree, Scope::All, &mut hits);
+//! assert_eq!(engine.rule(hits[0].rule).meta.title, "Binary padding");
+//! assert_eq!(hits[0].record, Some(0));
+//! ```
 
 #![deny(missing_docs)]
 
