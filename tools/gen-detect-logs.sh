@@ -24,6 +24,11 @@
 # use by someone else). Everything it creates outside its work directory
 # is a probe file named akdet-probe* that it removes again; the network
 # is loopback only; the accounts akdetuser and akdet-new are removed.
+#
+# Installing gawk for it makes gawk Debian's /usr/bin/awk; the augenrules
+# tests compare with the real augenrules under mawk, so put awk back with
+# `update-alternatives --set awk /usr/bin/mawk` (this script calls gawk by
+# name).
 set -u
 OUT=${1:?usage: gen-detect-logs.sh OUTDIR [AUDITKIT]}
 AK=${2:-$(dirname "$0")/../target/debug/auditkit}
