@@ -19,7 +19,7 @@ python3 - "$src" "$out" "$here/.." <<'PY'
 import hashlib, os, re, sys
 
 src, out, root = sys.argv[1:4]
-LOG_TARGETS = ["parse_lines", "writers", "items"]
+LOG_TARGETS = ["parse_lines", "writers", "items", "proctree"]
 MAX = 4096
 
 def files(d, docs=False):

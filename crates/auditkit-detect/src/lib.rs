@@ -55,6 +55,7 @@
 
 #![deny(missing_docs)]
 
+pub mod builtin;
 mod compile;
 pub mod condition;
 pub mod context;
@@ -63,6 +64,7 @@ pub mod engine;
 pub mod load;
 pub mod mapping;
 pub mod pattern;
+pub mod process;
 pub mod rule;
 mod view;
 pub mod yaml;

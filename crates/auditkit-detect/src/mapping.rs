@@ -17,6 +17,7 @@
 //! | | | `LogonId` | SYSCALL `auid` |
 //! | | | `ProcessId`, `ParentProcessId` | `pid`, `ppid` |
 //! | | | `ParentImage`, `ParentCommandLine` | the process tree, by `ppid` |
+//! | | | `EffectiveUserId`, `ImageOwnerId` (auditkit's) | SYSCALL `euid`, the executed file's PATH `ouid` |
 //! | file_event | a PATH with `nametype=CREATE`, or open/openat/creat for writing, that succeeded | `TargetFilename` | that PATH's `name`, made absolute with CWD |
 //! | network_connection | connect (`Initiated: 'true'`), accept/accept4 (`'false'`) to or from an inet address | `DestinationIp`, `DestinationPort` | the SOCKADDR `saddr` (connect) |
 //! | | | `SourceIp`, `SourcePort` | the SOCKADDR `saddr` (accept) |
@@ -100,6 +101,11 @@ pub enum Mapped {
     SourcePort,
     /// `Initiated`
     Initiated,
+    /// `EffectiveUserId` (auditkit's, not Sysmon's): SYSCALL `euid`.
+    EffectiveUserId,
+    /// `ImageOwnerId` (auditkit's, not Sysmon's): the `ouid` of the
+    /// executed file (PATH `item=0`), for "root ran another user's file".
+    ImageOwnerId,
 }
 
 /// The mapped field `name` of category `c`, if audit events have it.
@@ -118,6 +124,8 @@ pub fn field(c: Category, name: &str) -> Option<Mapped> {
         (Category::ProcessCreation, "ParentProcessId") => Some(ParentProcessId),
         (Category::ProcessCreation, "ParentImage") => Some(ParentImage),
         (Category::ProcessCreation, "ParentCommandLine") => Some(ParentCommandLine),
+        (Category::ProcessCreation, "EffectiveUserId") => Some(EffectiveUserId),
+        (Category::ProcessCreation, "ImageOwnerId") => Some(ImageOwnerId),
         (Category::FileEvent, "TargetFilename") => Some(TargetFilename),
         (Category::NetworkConnection, "DestinationIp") => Some(DestinationIp),
         (Category::NetworkConnection, "DestinationPort") => Some(DestinationPort),
@@ -225,6 +233,15 @@ pub(crate) fn event(
                 if let Some(a) = s.raw(b"auid") {
                     values.push((Mapped::LogonId, a.to_vec()));
                 }
+                if let Some(u) = s.raw(b"euid") {
+                    values.push((Mapped::EffectiveUserId, u.to_vec()));
+                }
+            }
+            let image = recs
+                .iter()
+                .find(|r| r.rtype == RecordType::PATH && r.raw(b"item") == Some(b"0"));
+            if let Some(o) = image.and_then(|p| p.raw(b"ouid")) {
+                values.push((Mapped::ImageOwnerId, o.to_vec()));
             }
         }
         Category::FileEvent => {

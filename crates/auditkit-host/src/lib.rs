@@ -9,7 +9,9 @@
 //! * the mount table ([`Mount`], [`privileged_mount_points`]: which file
 //!   systems hold local files);
 //! * auditd.conf ([`AuditdConf`]: every keyword of audit 3.0.9, typed,
-//!   with auditd's own checks and errors with line numbers).
+//!   with auditd's own checks and errors with line numbers);
+//! * the running processes ([`procs`]: `/proc/PID/stat`, `exe`,
+//!   `cmdline`, for a live detector's process tree).
 //!
 //! # Why a crate of its own
 //! Every layer needs these facts: interpretation prints user names, the
@@ -40,6 +42,7 @@ pub mod auditd_conf;
 pub mod load;
 mod login_defs;
 mod mounts;
+pub mod procs;
 
 pub use accounts::{Accounts, Group, User};
 pub use auditd_conf::AuditdConf;

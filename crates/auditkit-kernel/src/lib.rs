@@ -1,6 +1,7 @@
 //! The kernel's audit subsystem over netlink, without auditctl: read the
-//! status and the loaded rules, add and delete rules, change settings, and
-//! apply a whole rule set atomically.
+//! status and the loaded rules, add and delete rules, change settings,
+//! apply a whole rule set atomically, and read the live records beside
+//! auditd from the multicast group ([`multicast`]).
 //!
 //! # Shape
 //!
@@ -37,6 +38,7 @@
 pub mod apply;
 mod client;
 pub mod consts;
+pub mod multicast;
 pub mod rule_data;
 mod socket;
 pub mod status;

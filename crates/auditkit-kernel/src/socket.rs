@@ -46,6 +46,28 @@ impl Socket {
         })
     }
 
+    /// Open the socket and join netlink multicast `groups` (a bit mask:
+    /// bit `n - 1` for group `n`), to read what the kernel broadcasts
+    /// beside auditd. Needs `CAP_AUDIT_READ` for the audit groups.
+    pub fn open_multicast(groups: u32) -> io::Result<Socket> {
+        let s = Socket::open()?;
+        let mut addr = kernel_addr();
+        addr.nl_groups = groups;
+        // SAFETY: the address pointer and length describe a live
+        // sockaddr_nl; bind reads it and keeps no reference.
+        let r = unsafe {
+            libc::bind(
+                s.fd.as_raw_fd(),
+                (&addr as *const libc::sockaddr_nl).cast(),
+                mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+            )
+        };
+        if r < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(s)
+    }
+
     /// Send one datagram to the kernel (port 0).
     pub fn send(&self, bytes: &[u8]) -> io::Result<()> {
         let addr = kernel_addr();

@@ -9,9 +9,14 @@
 //!   parent fields (with the process tree), the correlations (their
 //!   windows follow the log's order), and the writing of the alerts.
 //!
-//! The process tree is the seam for the ordered stage's state: today
-//! [`auditkit_detect::NoTree`]; the tree built from the log plugs in
-//! there (`Alerts::tree`), and alerts then carry their ancestors.
+//! The ordered stage keeps the process tree built from the log
+//! ([`auditkit_detect::process::Tree`]): every event goes through it in
+//! log order, the rules that read parent fields ask it, and every alert
+//! carries the ancestor chain it knows. The built-in rules
+//! ([`auditkit_detect::builtin`]) run when no `--rules` is given, or with
+//! `--builtin`.
+//! `--live` reads the kernel's multicast stream instead of logs
+//! ([`crate::live`]).
 
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -20,8 +25,8 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::{
-    ancestors, CorrelationHit, Correlator, Engine, Hit, Level, LoadOptions, Meta, NoTree,
-    ProcessTree, RuleSet, Scope,
+    process::Tree, CorrelationHit, Correlator, Engine, Hit, Level, LoadOptions, Meta, NoTree,
+    RuleSet, Scope,
 };
 use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
 use auditkit_event::value::{decode_str, execve_args};
@@ -38,7 +43,7 @@ use crate::input_args::{InputArgs, Word};
 
 /// How alerts are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Json,
     Text,
 }
@@ -47,6 +52,9 @@ enum Format {
 #[derive(Debug, Default)]
 struct DetectArgs {
     rules: Vec<PathBuf>,
+    builtin: bool,
+    live: bool,
+    state: Option<PathBuf>,
     all_status: bool,
     check_rules: bool,
     list_rules: bool,
@@ -114,6 +122,9 @@ fn parse(args: &[OsString]) -> Result<DetectArgs> {
         let used = usize::from(flag.value != Value::None && inline.is_none());
         match flag.id {
             Id::Rules => a.rules.push(PathBuf::from(need()?)),
+            Id::Builtin => a.builtin = true,
+            Id::Live => a.live = true,
+            Id::State => a.state = Some(PathBuf::from(need()?)),
             Id::AllStatus => a.all_status = true,
             Id::CheckRules => a.check_rules = true,
             Id::ListRules => a.list_rules = true,
@@ -141,7 +152,7 @@ fn parse(args: &[OsString]) -> Result<DetectArgs> {
 }
 
 /// What a worker found in one event of a batch.
-struct Found {
+pub(crate) struct Found {
     /// The item's place in the batch.
     at: usize,
     hits: Vec<Hit>,
@@ -151,15 +162,15 @@ struct Found {
 
 /// A batch's findings.
 #[derive(Default)]
-struct Out {
+pub(crate) struct Out {
     items: usize,
     found: Vec<Found>,
 }
 
 /// The workers' side.
-struct DetectSink<'a> {
-    engine: &'a Engine,
-    json: JsonWriter<'a>,
+pub(crate) struct DetectSink<'a> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) json: JsonWriter<'a>,
 }
 
 impl Sink<bool> for DetectSink<'_> {
@@ -199,19 +210,21 @@ impl Sink<bool> for DetectSink<'_> {
     }
 }
 
-/// The ordered stage: tree rules, correlations, output.
-struct Alerts<'a, W: Write> {
-    engine: &'a Engine,
-    json: JsonWriter<'a>,
-    /// The process tree of the stream (the seam for the tree built from
-    /// the log; [`NoTree`] until then).
-    tree: &'a dyn ProcessTree,
-    correlator: Correlator,
-    format: Format,
-    min_level: Level,
-    w: W,
-    fired: u64,
-    err: Option<io::Error>,
+/// The ordered stage: the process tree, tree rules, correlations, output.
+pub(crate) struct Alerts<'a, W: Write> {
+    pub(crate) engine: &'a Engine,
+    pub(crate) json: JsonWriter<'a>,
+    /// The process tree of the stream, fed every event in log order.
+    pub(crate) tree: Tree,
+    pub(crate) correlator: Correlator,
+    pub(crate) format: Format,
+    pub(crate) min_level: Level,
+    pub(crate) w: W,
+    pub(crate) fired: u64,
+    pub(crate) err: Option<io::Error>,
+    /// A live stream: flush the alerts after every batch, and save the
+    /// tree's state now and then.
+    pub(crate) live: Option<crate::live::LiveState>,
 }
 
 impl<W: Write> Alerts<'_, W> {
@@ -219,19 +232,14 @@ impl<W: Write> Alerts<'_, W> {
         let mut hits = found.as_ref().map_or_else(Vec::new, |f| f.hits.clone());
         if self.engine.needs_tree() {
             self.engine
-                .matches(ev, self.tree, Scope::TreeOnly, &mut hits);
+                .matches(ev, &self.tree, Scope::TreeOnly, &mut hits);
         }
         if hits.is_empty() {
             return Ok(());
         }
         let corr = self.engine.correlate(&mut self.correlator, ev, &hits);
         let mut json = found.map(|f| std::mem::take(&mut f.json));
-        let ppid = ev
-            .records()
-            .find(|r| r.rtype() == RecordType::SYSCALL)
-            .and_then(|r| r.field(b"ppid"))
-            .and_then(|v| std::str::from_utf8(&v).ok()?.parse::<u32>().ok());
-        let anc = ppid.map_or_else(Vec::new, |p| ancestors(self.tree, p, 8));
+        let anc = self.ancestors(ev);
         for h in &hits {
             if !self.engine.alerts(h.rule) {
                 continue;
@@ -254,6 +262,26 @@ impl<W: Write> Alerts<'_, W> {
             self.alert(meta, ev, j, None, &anc, Some(c))?;
         }
         Ok(())
+    }
+
+    /// The ancestor chain of the event's process, nearest first, as the
+    /// tree knows it (images a pid exec'd through included).
+    fn ancestors(&self, ev: &Event) -> Vec<auditkit_detect::Process> {
+        let Some((pid, ppid)) = auditkit_detect::process::event_pid(ev) else {
+            return Vec::new();
+        };
+        let max = self.tree.limits().max_depth;
+        self.tree
+            .ancestors(ev.node(), pid, ppid, max)
+            .into_iter()
+            .map(|a| auditkit_detect::Process {
+                pid: a.pid,
+                ppid: (a.ppid != 0).then_some(a.ppid),
+                exe: Some(a.exe),
+                cmdline: Some(a.command_line),
+                uid: a.uid,
+            })
+            .collect()
     }
 
     fn render(&self, ev: &Event) -> Vec<u8> {
@@ -479,6 +507,7 @@ impl<W: Write> Ordered<Out> for Alerts<'_, W> {
         let mut found = out.found.iter_mut().peekable();
         for (at, it) in items.iter().enumerate() {
             let Item::Event(ev) = it else { continue };
+            self.tree.observe(ev);
             let f = match found.peek() {
                 Some(f) if f.at == at => found.next(),
                 _ => None,
@@ -490,6 +519,16 @@ impl<W: Write> Ordered<Out> for Alerts<'_, W> {
             }
             if let Err(e) = self.event(ev, f) {
                 self.err = Some(e);
+                return Flow::Stop;
+            }
+        }
+        if let Some(live) = &mut self.live {
+            if let Err(e) = self.w.flush() {
+                self.err = Some(e);
+                return Flow::Stop;
+            }
+            live.batch_done(&self.tree);
+            if live.stopping() {
                 return Flow::Stop;
             }
         }
@@ -571,10 +610,6 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         print!("{}", crate::flags::render::help(&DETECT));
         return Ok(Exit::Ok);
     }
-    if a.rules.is_empty() {
-        eprintln!("auditkit detect: no rules: give --rules FILE|DIR (see auditkit detect --help)");
-        return Ok(Exit::Usage);
-    }
     let accounts: Accounts = HostPaths::this_host()
         .with_passwd(a.passwd.clone())
         .with_group(a.group.clone())
@@ -582,6 +617,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let mut set = RuleSet::new(LoadOptions {
         all_status: a.all_status,
     });
+    if a.rules.is_empty() || a.builtin {
+        auditkit_detect::builtin::add_to(&mut set);
+    }
     for p in &a.rules {
         set.add_path(p)?;
     }
@@ -604,6 +642,17 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     } else {
         Format::Json
     });
+    if a.live {
+        let live = crate::live::Options {
+            format,
+            min_level: a.min_level.unwrap_or(Level::Informational),
+            output: None,
+            state: a.state.clone(),
+            eoe_timeout: a.input.config().eoe_timeout,
+            threads: 1,
+        };
+        return crate::live::run(&engine, &accounts, crate::live::Input::Netlink, &live);
+    }
     let sources = a.input.sources()?;
     auditkit_output::time::init();
     let plan = plan::plan(sources, a.input.start_time);
@@ -623,13 +672,14 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     let mut alerts = Alerts {
         engine: &engine,
         json: json(),
-        tree: &NoTree,
+        tree: Tree::default(),
         correlator: Correlator::default(),
         format,
         min_level: a.min_level.unwrap_or(Level::Informational),
         w: io::BufWriter::with_capacity(256 * 1024, stdout.lock()),
         fired: 0,
         err: None,
+        live: None,
     };
     let all = |_: &Event| true;
     engine::run(
@@ -679,6 +729,7 @@ mod tests {
             Id::EoeTimeout => "3",
             Id::Threads => "2",
             Id::MaxLine => "4096",
+            Id::State => "/tmp/tree.state",
             other => panic!("no sample value for {other:?}: add one"),
         }
     }

@@ -13,6 +13,7 @@ mod filter;
 mod flags;
 mod format;
 mod input_args;
+mod live;
 mod progress;
 mod report;
 mod report_args;
@@ -95,6 +96,7 @@ fn run() -> Exit {
         "report" => report::main(rest),
         "collect" => collect::main(rest),
         "detect" => detect::main(rest),
+        "plugin" => live::plugin_main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -185,6 +187,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
         "report" => print!("{}", report::help()),
         "collect" => print!("{}", flags::render::help(&flags::collect::COLLECT)),
         "detect" => print!("{}", flags::render::help(&flags::detect::DETECT)),
+        "plugin" => print!("{}", flags::render::help(&flags::plugin::PLUGIN)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

@@ -28,6 +28,17 @@ const RULES: &[Flag] = &[
             "Sigma rules to run (repeatable)",
         )
     },
+    Flag {
+        long_help: "The built-in detections are Sigma rules in the auditkit source \
+                    (crates/auditkit-detect/rules), embedded in the program; \
+                    --list-rules shows them. They run when no --rules is given; \
+                    --builtin runs them beside the rules given.",
+        ..Flag::new(
+            Id::Builtin,
+            "--builtin",
+            "also run the built-in detections (reverse shells, log tampering, ...) with --rules",
+        )
+    },
     Flag::new(
         Id::AllStatus,
         "--all-status",
@@ -43,6 +54,32 @@ const RULES: &[Flag] = &[
         "--list-rules",
         "read no log: list the rules that run, with their level and log source",
     ),
+];
+
+const LIVE: &[Flag] = &[
+    Flag {
+        long_help: "Joins the kernel's audit multicast group (AUDIT_NLGRP_READLOG), \
+                    which carries a copy of every record auditd receives; auditd keeps \
+                    running and nothing in the audit configuration changes. Needs \
+                    CAP_AUDIT_READ. The process tree starts from /proc. Stops on \
+                    SIGINT or SIGTERM.",
+        ..Flag::new(
+            Id::Live,
+            "--live",
+            "read the kernel's live records beside auditd instead of logs",
+        )
+    },
+    Flag {
+        long_help: "Read when the run starts (if it exists) and written atomically \
+                    every few seconds and at the end, so that a restarted run knows \
+                    the processes it saw before. Bounded by the tree's limits.",
+        ..val(
+            Id::State,
+            "--state",
+            "FILE",
+            "--live: keep the process tree in FILE across restarts",
+        )
+    },
 ];
 
 const OUTPUT: &[Flag] = &[
@@ -81,11 +118,13 @@ const HELP: &[Flag] = &[Flag {
 pub static DETECT: Command = Command {
     name: "detect",
     about: "run Sigma rules over audit logs and print an alert per match",
-    usage: "[--rules FILE|DIR]... [OPTIONS] [FILE|DIR]...",
+    usage: "[--rules FILE|DIR]... [OPTIONS] [FILE|DIR]... | --live",
     examples: "\
 auditkit detect --rules sigma/rules/linux /var/log/audit     # SigmaHQ's Linux rules on the logs
 auditkit detect --rules my.yml --min-level high audit.log    # only high and critical alerts
 auditkit detect --rules sigma/rules/linux --check-rules      # what runs, and why the rest does not
+auditkit detect /var/log/audit                               # the built-in detections on the logs
+auditkit detect --live --state /var/lib/auditkit/tree        # live, beside auditd
 ",
     description: "Reads the logs as search does (in parallel; raw, enriched and \
 ausearch output alike), matches every event against the rules, and prints one alert \
@@ -102,7 +141,7 @@ arguments are logs (a directory means its audit.log and rotations).",
         Group {
             title: "Input",
             about: INPUT_ABOUT,
-            flags: &[INPUT, TIME],
+            flags: &[INPUT, TIME, LIVE],
         },
         Group {
             title: "Output",

@@ -23,6 +23,7 @@ pub mod collect;
 pub mod detect;
 pub mod input;
 pub mod noise;
+pub mod plugin;
 pub mod render;
 pub mod report;
 #[cfg(test)]
@@ -221,6 +222,13 @@ ids! {
     CheckRules,
     ListRules,
     MinLevel,
+    Builtin,
+    NoBuiltin,
+    Live,
+    State,
+    // plugin.
+    Output,
+    MaxProcesses,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -369,6 +377,7 @@ auditkit help search                         # every option of search
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
 \x20 collect   Receive audisp-remote's records into a store, acked once on disk\n\
 \x20 detect    Run Sigma rules over audit logs: one alert per match\n\
+\x20 plugin    Run the detections as an auditd plugin (auditd's records on stdin)\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -402,6 +411,7 @@ pub fn commands() -> Vec<&'static Command> {
         &search::SEARCH,
         &report::REPORT,
         &detect::DETECT,
+        &plugin::PLUGIN,
         &collect::COLLECT,
     ];
     v.extend(rules::SUBCOMMANDS.iter());

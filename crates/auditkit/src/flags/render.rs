@@ -287,7 +287,14 @@ fn value_words(c: &Command) -> Vec<&'static str> {
 /// after `auditkit CMD`, subcommands after `auditkit rules`, file names
 /// after an option that takes a value and where no option fits.
 pub fn bash_completion(commands: &[&Command]) -> String {
-    let mut top = vec!["search", "rules", "detect", "help", "version"];
+    // Every command with a table of its own, then `rules` (whose
+    // subcommands have the tables) and the two words without one.
+    let mut top: Vec<&str> = commands
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| !n.is_empty() && !n.contains(' '))
+        .collect();
+    top.extend(["rules", "help", "version"]);
     let mut subs: Vec<&str> = Vec::new();
     let mut cases = String::new();
     let mut rules_cases = String::new();

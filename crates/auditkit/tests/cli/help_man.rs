@@ -18,8 +18,10 @@ fn stdout(o: &Output) -> String {
 const COMMANDS: &[&str] = &[
     "auditkit",
     "search",
-    "collect",
+    "report",
     "detect",
+    "plugin",
+    "collect",
     "rules lint",
     "rules fmt",
     "rules check",
