@@ -730,6 +730,7 @@ mod tests {
             Id::Threads => "2",
             Id::MaxLine => "4096",
             Id::State => "/tmp/tree.state",
+            Id::Store => "store",
             other => panic!("no sample value for {other:?}: add one"),
         }
     }
