@@ -287,7 +287,7 @@ fn value_words(c: &Command) -> Vec<&'static str> {
 /// after `auditkit CMD`, subcommands after `auditkit rules`, file names
 /// after an option that takes a value and where no option fits.
 pub fn bash_completion(commands: &[&Command]) -> String {
-    let mut top = vec!["search", "rules", "help", "version"];
+    let mut top = vec!["search", "report", "rules", "help", "version"];
     let mut subs: Vec<&str> = Vec::new();
     let mut cases = String::new();
     let mut rules_cases = String::new();
