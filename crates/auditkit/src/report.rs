@@ -218,6 +218,12 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
                 }
                 w.write_all(&b)?;
             }
+            if accs.iter().any(|(_, a)| a.summary.estimated()) {
+                eprintln!(
+                    "auditkit: more than a million distinct values of a kind: \
+                     their number is an estimate (within about 1%)"
+                );
+            }
             Exit::Ok
         }
         (Report::Time, _) => {

@@ -716,3 +716,31 @@ pub fn title_text(r: Report) -> Vec<u8> {
     }
     b.into_bytes()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn esc(s: &[u8], m: Escape) -> Vec<u8> {
+        let mut v = Vec::new();
+        safe(&mut v, Some(s), m);
+        v
+    }
+
+    /// aureport's own escaping (`ausearch-lookup.c`), quirks included.
+    #[test]
+    fn safe_print_string() {
+        assert_eq!(esc(b"a\rb", Escape::Tty), b"a\\015b");
+        assert_eq!(esc(b"a b", Escape::Tty), b"a b");
+        assert_eq!(esc(b"a b", Escape::Shell), b"a\\ b");
+        // A byte >= 0x80 makes the string need escaping in the shell
+        // modes, and is then printed as it is.
+        assert_eq!(esc(b"caf\xc3\xa9 x", Escape::Shell), b"caf\xc3\xa9\\ x");
+        assert_eq!(esc(b"a;b", Escape::ShellQuote), b"a\\;b");
+        assert_eq!(esc(b"a\rb", Escape::Raw), b"a\rb");
+        assert_eq!(esc(b"ab\0cd", Escape::Tty), b"ab");
+        let mut v = Vec::new();
+        safe(&mut v, None, Escape::Tty);
+        assert_eq!(v, b"(null)");
+    }
+}

@@ -426,3 +426,70 @@ impl Options {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::types::*;
+    use super::*;
+
+    /// The numbers aureport names are libaudit's (the one table of
+    /// record types, `auditkit_interp::msgtype`).
+    #[test]
+    fn type_numbers_are_libaudits() {
+        for (n, name) in [
+            (USER_AUTH, "USER_AUTH"),
+            (USER_MGMT, "USER_MGMT"),
+            (USER_AVC, "USER_AVC"),
+            (USER_CHAUTHTOK, "USER_CHAUTHTOK"),
+            (USYS_CONFIG, "USYS_CONFIG"),
+            (USER_LOGIN, "USER_LOGIN"),
+            (ADD_USER, "ADD_USER"),
+            (DEL_USER, "DEL_USER"),
+            (ADD_GROUP, "ADD_GROUP"),
+            (DEL_GROUP, "DEL_GROUP"),
+            (USER_TTY, "USER_TTY"),
+            (GRP_AUTH, "GRP_AUTH"),
+            (GRP_MGMT, "GRP_MGMT"),
+            (DAEMON_CONFIG, "DAEMON_CONFIG"),
+            (SYSCALL, "SYSCALL"),
+            (CONFIG_CHANGE, "CONFIG_CHANGE"),
+            (TTY, "TTY"),
+            (NETFILTER_CFG, "NETFILTER_CFG"),
+            (SECCOMP, "SECCOMP"),
+            (FEATURE_CHANGE, "FEATURE_CHANGE"),
+            (AVC, "AVC"),
+            (MAC_POLICY_LOAD, "MAC_POLICY_LOAD"),
+            (MAC_CIPSOV4_ADD, "MAC_CIPSOV4_ADD"),
+            (MAC_CIPSOV4_DEL, "MAC_CIPSOV4_DEL"),
+            (MAC_MAP_ADD, "MAC_MAP_ADD"),
+            (MAC_MAP_DEL, "MAC_MAP_DEL"),
+            (MAC_IPSEC_ADDSA, "MAC_IPSEC_ADDSA"),
+            (MAC_IPSEC_DELSA, "MAC_IPSEC_DELSA"),
+            (MAC_IPSEC_ADDSPD, "MAC_IPSEC_ADDSPD"),
+            (MAC_IPSEC_DELSPD, "MAC_IPSEC_DELSPD"),
+            (MAC_UNLBL_STCADD, "MAC_UNLBL_STCADD"),
+            (MAC_UNLBL_STCDEL, "MAC_UNLBL_STCDEL"),
+            (ROLE_ASSIGN, "ROLE_ASSIGN"),
+            (ROLE_REMOVE, "ROLE_REMOVE"),
+            (USER_MAC_CONFIG_CHANGE, "USER_MAC_CONFIG_CHANGE"),
+        ] {
+            assert_eq!(RecordType(n).name(), Some(name), "{n}");
+        }
+    }
+
+    /// `--add` drops deletions, `--delete` additions, `-nc` CONFIG_CHANGE.
+    #[test]
+    fn classify_conf() {
+        let mut o = Options::new(Report::Config, Detail::Detailed);
+        assert!(o.classify_conf(RecordType(DEL_USER)));
+        o.conf_act = ConfAct::Add;
+        assert!(!o.classify_conf(RecordType(DEL_USER)));
+        assert!(o.classify_conf(RecordType(ADD_USER)));
+        o.conf_act = ConfAct::Delete;
+        assert!(!o.classify_conf(RecordType(ADD_GROUP)));
+        assert!(o.classify_conf(RecordType(MAC_MAP_DEL)));
+        assert!(o.classify_conf(RecordType(CONFIG_CHANGE)));
+        o.no_config = true;
+        assert!(!o.classify_conf(RecordType(CONFIG_CHANGE)));
+    }
+}

@@ -160,6 +160,21 @@ impl SummaryTally {
         }
     }
 
+    /// Whether a count of distinct values is an estimate (more than a
+    /// million distinct values of one kind: see [`Distinct`]).
+    pub fn estimated(&self) -> bool {
+        [
+            &self.terms,
+            &self.hosts,
+            &self.exes,
+            &self.comms,
+            &self.files,
+            &self.keys,
+        ]
+        .iter()
+        .any(|d| d.is_estimate())
+    }
+
     /// Add another worker's counts.
     pub fn merge(&mut self, o: SummaryTally) {
         self.changes += o.changes;
