@@ -18,7 +18,8 @@ use auditkit_event::value::{decode_hex_into, execve_args, is_sentinel, split_key
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
 use auditkit_interp::{
-    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType,
+    field_type, field_type_uses_value, interpret, ArgsRead, Ctx, EscapeMode, FieldType, Machine,
+    RecordType,
 };
 
 use crate::push_u64;
@@ -141,6 +142,7 @@ impl JsonWriter<'_> {
             interp: interp_buf,
             raw: raw_buf,
             value: scratch,
+            title,
             seen,
             keys,
             templates,
@@ -160,7 +162,14 @@ impl JsonWriter<'_> {
         // already set.
         let mut seen_bits = [0u64; 4];
         let mut nkeys = 0usize;
+        // What the syscall-dependent interpretations read, worked out on
+        // the first one.
+        let mut args_read: Option<ArgsRead> = None;
         let mut has_key = false;
+        // A PROCTITLE's first `proctitle`, once decoded for `fields`, is
+        // kept in `title` for `argv` rather than decoded again.
+        let mut title_decoded = false;
+        let mut want_title = rtype == RecordType::PROCTITLE;
         // The cache of interpretations is keyed by the name database too.
         let names_id = self.names as *const Accounts as usize;
         out.extend_from_slice(b",\"fields\":{");
@@ -234,6 +243,15 @@ impl JsonWriter<'_> {
             }
             out.push(b':');
             let raw_changed = write_value(out, ft, rtype, name, value, scratch);
+            if want_title && name == b"proctitle" {
+                want_title = false;
+                if raw_changed {
+                    // `scratch` holds the hex decoded, as `decode_into`
+                    // would decode it (no sentinel is valid hex).
+                    std::mem::swap(scratch, title);
+                    title_decoded = true;
+                }
+            }
             if raw_changed {
                 push_member(raw_buf, &info.json, name, dup);
                 json_str(raw_buf, value);
@@ -241,15 +259,28 @@ impl JsonWriter<'_> {
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
                 let cacheable = ctx.enriched.is_none() && context_free(ft);
                 // The syscall and its arguments read through the record's
-                // machine, syscall and first arguments: remembered in the
-                // slot with those (a busy log repeats the same calls), but
-                // not in the value-keyed cache.
+                // machine and syscall, some through a0 or a1: remembered
+                // in the slot with what they read (a busy log repeats the
+                // same calls and flags, while a0/a1 are often pointers),
+                // but not in the value-keyed cache.
                 let by_context = ctx.enriched.is_none() && syscall_dependent(ft);
                 let key = SlotKey {
                     names: names_id,
                     ft: ft as u8,
                     ctx: if by_context {
-                        (machine.map_or(u32::MAX, Machine::elf), syscall, a0, a1)
+                        let read = *args_read.get_or_insert_with(|| ArgsRead::of(&ctx));
+                        let (ra0, ra1) = match ft {
+                            FieldType::Syscall => (read.syscall_a0, false),
+                            FieldType::A1 => (read.a1_a0, false),
+                            FieldType::A2 => (false, read.a2_a1),
+                            _ => (false, false),
+                        };
+                        (
+                            machine.map_or(u32::MAX, Machine::elf),
+                            syscall,
+                            if ra0 { a0 } else { 0 },
+                            if ra1 { a1 } else { 0 },
+                        )
                     } else {
                         (0, None, 0, 0)
                     },
@@ -264,47 +295,37 @@ impl JsonWriter<'_> {
                     }
                     continue;
                 }
-                let cached = if cacheable {
-                    match interp_cache.get(&(names_id, ft as u8, value_hash(value))) {
-                        Some((v, j)) if v.as_slice() == value => Some(j.as_deref()),
-                        _ => None,
-                    }
-                } else {
-                    None
-                };
-                let json: Option<&[u8]> = match cached {
-                    Some(j) => j,
-                    None => {
-                        scratch.clear();
-                        interpret(ft, &info.name, value, &ctx, scratch);
-                        let j = (scratch.as_slice() != value).then(|| {
-                            let mut j = Vec::with_capacity(scratch.len() + 2);
-                            json_str(&mut j, scratch);
-                            j
-                        });
-                        if cacheable {
-                            remember_interp(interp_cache, names_id, ft, value, j)
-                        } else if by_context {
-                            set_slot(slot, key, value, j.as_deref());
-                            if let Some(j) = &slot.last_json {
+                if cacheable {
+                    if let Some((v, j)) = interp_cache.get(&(names_id, ft as u8, value_hash(value)))
+                    {
+                        if v.as_slice() == value {
+                            if let Some(j) = j {
                                 push_member(interp_buf, &info.json, name, dup);
                                 interp_buf.extend_from_slice(j);
                             }
-                            continue;
-                        } else {
-                            if let Some(j) = j {
-                                push_member(interp_buf, &info.json, name, dup);
-                                interp_buf.extend_from_slice(&j);
-                            }
+                            set_slot(slot, key, value, j.as_deref());
                             continue;
                         }
                     }
-                };
-                if let Some(j) = json {
-                    push_member(interp_buf, &info.json, name, dup);
-                    interp_buf.extend_from_slice(j);
                 }
-                set_slot(slot, key, value, json);
+                scratch.clear();
+                interpret(ft, &info.name, value, &ctx, scratch);
+                // The interpretation goes straight into `interp`; what is
+                // remembered is copied from there.
+                let j = if scratch.as_slice() != value {
+                    push_member(interp_buf, &info.json, name, dup);
+                    let at = interp_buf.len();
+                    json_str(interp_buf, scratch);
+                    Some(&interp_buf[at..])
+                } else {
+                    None
+                };
+                if cacheable {
+                    remember_interp(interp_cache, names_id, ft, value, j);
+                }
+                if cacheable || by_context {
+                    set_slot(slot, key, value, j);
+                }
             }
         }
         out.push(b'}');
@@ -336,7 +357,11 @@ impl JsonWriter<'_> {
                 // The arguments are the NUL-separated parts of the decoded
                 // value (a trailing NUL ends the last one, it does not
                 // start an empty one).
-                let d = decode_into(&f.value, scratch);
+                let d = if title_decoded {
+                    &title[..]
+                } else {
+                    decode_into(&f.value, scratch)
+                };
                 let d = d.strip_suffix(b"\0").unwrap_or(d);
                 out.push(b'[');
                 for (i, a) in d.split(|&c| c == 0).enumerate() {
@@ -387,6 +412,8 @@ struct Scratch {
     interp: Vec<u8>,
     raw: Vec<u8>,
     value: Vec<u8>,
+    /// A PROCTITLE's decoded title, for its `argv`.
+    title: Vec<u8>,
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
     templates: auditkit_interp::fxhash::FxMap<RecordType, Vec<TemplateSlot>>,
@@ -487,20 +514,29 @@ fn context_free(ft: FieldType) -> bool {
 /// bounded; logs repeat the same uids, arches and capability sets.
 type InterpCache = auditkit_interp::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
 
-/// Store an interpretation in the cache and return it.
-fn remember_interp<'c>(
-    c: &'c mut InterpCache,
+/// Store an interpretation in the cache (reusing the buffers of the
+/// entry it replaces).
+fn remember_interp(
+    c: &mut InterpCache,
     names: usize,
     ft: FieldType,
     value: &[u8],
-    json: Option<Vec<u8>>,
-) -> Option<&'c [u8]> {
+    json: Option<&[u8]>,
+) {
     if c.len() >= 8192 {
         c.clear();
     }
     let e = c.entry((names, ft as u8, value_hash(value))).or_default();
-    *e = (value.to_vec(), json);
-    e.1.as_deref()
+    e.0.clear();
+    e.0.extend_from_slice(value);
+    match (json, &mut e.1) {
+        (Some(j), Some(buf)) => {
+            buf.clear();
+            buf.extend_from_slice(j);
+        }
+        (Some(j), none) => *none = Some(j.to_vec()),
+        (None, x) => *x = None,
+    }
 }
 
 /// Slice equality for field names (a few bytes): a byte loop the compiler
@@ -719,7 +755,7 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
                 out.extend_from_slice(&s[i..i + n]);
                 i += n;
             } else {
-                let _ = write!(out, "\\u{:04x}", c);
+                push_u00(out, c);
                 i += 1;
             }
         } else {
@@ -729,9 +765,7 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
                 b'\n' => out.extend_from_slice(b"\\n"),
                 b'\r' => out.extend_from_slice(b"\\r"),
                 b'\t' => out.extend_from_slice(b"\\t"),
-                _ => {
-                    let _ = write!(out, "\\u{:04x}", c);
-                }
+                _ => push_u00(out, c),
             }
             i += 1;
         }
@@ -739,6 +773,21 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     }
     out.extend_from_slice(&s[run..]);
     out.push(b'"');
+}
+
+/// `\u00XX` for a byte (a control, or a byte that is not part of valid
+/// UTF-8): from a table, not through `fmt` (proctitles and arguments
+/// have a NUL between arguments, so this is written millions of times).
+fn push_u00(out: &mut Vec<u8>, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        b'0',
+        b'0',
+        HEX[usize::from(c >> 4)],
+        HEX[usize::from(c & 15)],
+    ]);
 }
 
 /// Whether any of the eight bytes of `x` is special (see [`SPECIAL`]):

@@ -12,6 +12,8 @@ mod num;
 mod sockaddr;
 mod text;
 
+pub use args::ArgsRead;
+
 use crate::{FieldType, Machine};
 
 /// ausearch `--escape`: how control and shell characters in interpreted
