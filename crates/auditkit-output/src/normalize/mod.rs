@@ -32,7 +32,7 @@ mod kind;
 mod simple;
 pub(crate) mod tables;
 
-use auditkit_event::{Event, Record};
+use auditkit_event::{Event, LineFormat, Record};
 use auditkit_host::Accounts;
 use auditkit_interp::RecordType;
 
@@ -79,13 +79,22 @@ fn record_action(rtype: RecordType) -> Option<&'static str> {
 }
 
 /// Split an ausearch event into the events auparse makes of its lines:
-/// an event is closed after a record whose type auparse knows to end one
+/// a line auparse cannot read an event id from is dropped (see
+/// [`cursor::auparse_event_id`]: a damaged header such as
+/// `nod type=SYSCALL msg=audit(...)`, which ausearch reads), an event is
+/// closed after a record whose type auparse knows to end one
 /// (PROCTITLE, EOE, anything below 1300 or from 1700 on, KERNEL, labeled
 /// networking), and a piece that starts with EOE is thrown away.
 pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
     let mut out: Vec<Vec<Record<'e>>> = Vec::new();
     let mut open = false;
     for r in ev.records() {
+        // ausearch cannot read its own `-i` output, so there is no
+        // auparse to follow for those lines: they are kept.
+        if r.header.format != LineFormat::Interpreted && cursor::auparse_event_id(r.line).is_none()
+        {
+            continue;
+        }
         // auparse's record type, which differs from ausearch's on a
         // damaged header (`type9SYSCALL msg=...`: no type field, so 0).
         let rtype = cursor::auparse_rtype(&r);
