@@ -143,6 +143,7 @@ impl JsonWriter<'_> {
             raw: raw_buf,
             value: scratch,
             title,
+            last_args_read,
             seen,
             keys,
             templates,
@@ -210,9 +211,11 @@ impl JsonWriter<'_> {
                     }
                 };
                 slot.info = Some(info);
-                slot.last_key = None;
+                slot.memo.last_key = None;
             }
-            let Some(info) = slot.info.clone() else {
+            // The slot's name facts and its memory, borrowed apart.
+            let TemplateSlot { info, memo: slot } = slot;
+            let Some(info) = info.as_deref() else {
                 continue;
             };
             let ft = match info.ft {
@@ -268,7 +271,19 @@ impl JsonWriter<'_> {
                     names: names_id,
                     ft: ft as u8,
                     ctx: if by_context {
-                        let read = *args_read.get_or_insert_with(|| ArgsRead::of(&ctx));
+                        let read = *args_read.get_or_insert_with(|| {
+                            // The same machine and syscall as last time,
+                            // nearly always.
+                            let at = (machine.map_or(u32::MAX, Machine::elf), syscall);
+                            match last_args_read {
+                                Some((k, r)) if *k == at => *r,
+                                _ => {
+                                    let r = ArgsRead::of(&ctx);
+                                    *last_args_read = Some((at, r));
+                                    r
+                                }
+                            }
+                        });
                         let (ra0, ra1) = match ft {
                             FieldType::Syscall => (read.syscall_a0, false),
                             FieldType::A1 => (read.a1_a0, false),
@@ -414,6 +429,9 @@ struct Scratch {
     value: Vec<u8>,
     /// A PROCTITLE's decoded title, for its `argv`.
     title: Vec<u8>,
+    /// What the syscall-dependent interpretations read, for the last
+    /// (machine, syscall) asked.
+    last_args_read: Option<((u32, Option<u32>), ArgsRead)>,
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
     templates: auditkit_interp::fxhash::FxMap<RecordType, Vec<TemplateSlot>>,
@@ -427,6 +445,12 @@ struct Scratch {
 #[derive(Default)]
 struct TemplateSlot {
     info: Option<Rc<FieldInfo>>,
+    memo: SlotMemo,
+}
+
+/// A layout slot's last interpretation.
+#[derive(Default)]
+struct SlotMemo {
     last_key: Option<SlotKey>,
     last_value: Vec<u8>,
     last_json: Option<Vec<u8>>,
@@ -559,7 +583,7 @@ fn decode_into<'a>(v: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
 }
 
 /// Remember an interpretation in a layout slot, reusing its buffers.
-fn set_slot(slot: &mut TemplateSlot, key: SlotKey, value: &[u8], json: Option<&[u8]>) {
+fn set_slot(slot: &mut SlotMemo, key: SlotKey, value: &[u8], json: Option<&[u8]>) {
     slot.last_key = Some(key);
     slot.last_value.clear();
     slot.last_value.extend_from_slice(value);
@@ -685,9 +709,18 @@ pub(crate) fn is_decimal(v: &[u8]) -> bool {
         && !(d.len() > 1 && d[0] == b'0')
 }
 
+/// `u64::from_str_radix(v, 16)` on bytes (an optional `+`, then hex
+/// digits, no overflow), without the UTF-8 check: it runs on every
+/// SYSCALL's arch, a0 and a1.
 fn parse_hex(v: &[u8]) -> Option<u64> {
-    let s = std::str::from_utf8(v).ok()?;
-    u64::from_str_radix(s, 16).ok()
+    let d = v.strip_prefix(b"+").unwrap_or(v);
+    if d.is_empty() {
+        return None;
+    }
+    d.iter().try_fold(0u64, |acc, &c| {
+        let x = (c as char).to_digit(16)?;
+        acc.checked_mul(16)?.checked_add(u64::from(x))
+    })
 }
 
 pub(crate) fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
@@ -901,6 +934,30 @@ mod tests {
         let mut o = Vec::new();
         json_str(&mut o, b"0123456789abcdef\"0123456789\x01abcdefgh");
         assert_eq!(o, b"\"0123456789abcdef\\\"0123456789\\u0001abcdefgh\"");
+    }
+
+    #[test]
+    fn hex_like_from_str_radix() {
+        for v in [
+            "",
+            "+",
+            "-1",
+            "0",
+            "+ff",
+            "c000003e",
+            "FFFFFFFFFFFFFFFF",
+            "10000000000000000",
+            "0x1",
+            "12g",
+            " 1",
+            "ffffff9c",
+        ] {
+            assert_eq!(
+                parse_hex(v.as_bytes()),
+                u64::from_str_radix(v, 16).ok(),
+                "{v:?}"
+            );
+        }
     }
 
     #[test]
