@@ -563,10 +563,30 @@ fn remember_interp(
     }
 }
 
-/// Slice equality for field names (a few bytes): a byte loop the compiler
-/// keeps inline, where `==` calls `memcmp` for every field.
+/// Slice equality for field names (a few bytes), asked for every field:
+/// whole words compared (the last one overlapping), where `==` calls
+/// `memcmp` and a byte loop branches per byte.
 fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let w8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
+    let w4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap_or([0; 4]));
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if w8(a, i) != w8(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        w8(a, n - 8) == w8(b, n - 8)
+    } else if n >= 4 {
+        w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// `decode_str`, decoding hex into a buffer the caller reuses.
@@ -957,6 +977,36 @@ mod tests {
                 u64::from_str_radix(v, 16).ok(),
                 "{v:?}"
             );
+        }
+    }
+
+    #[test]
+    fn short_eq_is_eq() {
+        let names: [&[u8]; 13] = [
+            b"",
+            b"a",
+            b"ab",
+            b"abc",
+            b"uid",
+            b"euid",
+            b"fsuid",
+            b"a0",
+            b"a1",
+            b"cap_fver",
+            b"cap_frootid",
+            b"proctitle",
+            b"0123456789abcdefg",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(short_eq(a, b), a == b);
+            }
+            // One byte changed anywhere.
+            for i in 0..a.len() {
+                let mut c = a.to_vec();
+                c[i] ^= 1;
+                assert!(!short_eq(a, &c));
+            }
         }
     }
 
