@@ -240,13 +240,87 @@ pub(crate) fn auparse_event_id(line: &[u8]) -> Option<(i64, u32, u64, Option<&[u
     Some((sec, milli, serial, host))
 }
 
-/// auparse's `r->type` of a record: the value of a `type` field that
-/// comes first or right after `node`, 0 when there is none. It decides
-/// where auparse ends an event, so the csv and text writers group by it.
-pub(crate) fn auparse_rtype(rec: &Record<'_>) -> RecordType {
-    if rec.header.format == LineFormat::Interpreted || canonical_header(rec) {
-        return rec.rtype();
+/// What auparse makes of a record's header: whether it reads an event id
+/// from the line (see [`auparse_event_id`]; it drops the line if not),
+/// and its `r->type` (see [`header_rtype`]). auditd's own header shape
+/// with a plain `msg=audit(SEC.MS:SERIAL)` is answered from a few byte
+/// checks, with the shape checked once: the full readings tokenize the
+/// line's head, and this runs for every record of a csv or text search.
+pub(crate) fn auparse_head(rec: &Record<'_>) -> (bool, RecordType) {
+    if rec.header.format == LineFormat::Interpreted {
+        // ausearch cannot read its own `-i` output, so there is no
+        // auparse to follow for those lines: they are kept.
+        return (true, rec.rtype());
     }
+    let canon = canonical_header(rec);
+    let reads = canon
+        .then(|| canonical_id_readable(rec))
+        .flatten()
+        .unwrap_or_else(|| auparse_event_id(rec.line).is_some());
+    let rtype = if canon {
+        rec.rtype()
+    } else {
+        header_rtype(rec)
+    };
+    (reads, rtype)
+}
+
+/// Whether auparse reads an id, without tokenizing, for a header of auditd's own
+/// shape whose node (if any) is not empty and whose id is plain digits
+/// (at most 18, 3 and 19 of them, so `strtoul` cannot overflow and the
+/// milliseconds are at most 999), ending within the bytes auparse copies
+/// and at least 19 bytes from the `msg=` token's start; `None` for
+/// anything else.
+fn canonical_id_readable(rec: &Record<'_>) -> Option<bool> {
+    canonical_id_readable_inner(rec)
+}
+
+#[cfg(test)]
+pub(crate) fn canonical_id_readable_for_test(rec: &Record<'_>) -> Option<bool> {
+    canonical_id_readable_inner(rec)
+}
+
+/// (The caller has checked that the header is auditd's own shape.)
+fn canonical_id_readable_inner(rec: &Record<'_>) -> Option<bool> {
+    let line = rec.line;
+    let mut p = 0;
+    if line.starts_with(b"node=") {
+        let node = rec.node()?;
+        if node.is_empty() {
+            return None;
+        }
+        p = 5 + node.len() + 1;
+    }
+    p += 5 + rec.type_name().len() + 1;
+    if !line.get(p..)?.starts_with(b"msg=audit(") {
+        return None;
+    }
+    let mut q = p + 10;
+    let digits = |q: &mut usize, max: usize| {
+        let n = line[*q..].iter().take_while(|c| c.is_ascii_digit()).count();
+        *q += n;
+        (1..=max).contains(&n)
+    };
+    if !(digits(&mut q, 18) && line.get(q) == Some(&b'.')) {
+        return None;
+    }
+    q += 1;
+    if !(digits(&mut q, 3) && line.get(q) == Some(&b':')) {
+        return None;
+    }
+    q += 1;
+    if !(digits(&mut q, 19) && line.get(q) == Some(&b')')) {
+        return None;
+    }
+    let limit = if line.first() == Some(&b'n') { 340 } else { 80 };
+    (q < limit && q + 1 - p >= 19).then_some(true)
+}
+
+/// auparse's `r->type` of a record, read from the header's tokens: the
+/// value of a `type` field that comes first or right after `node`, 0 when
+/// there is none. It decides where auparse ends an event, so the csv and
+/// text writers group by it.
+fn header_rtype(rec: &Record<'_>) -> RecordType {
     let mut fields = header_fields(rec);
     let mut f = fields.next();
     if f.as_ref().is_some_and(|f| f.name == b"node") {

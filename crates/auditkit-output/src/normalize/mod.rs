@@ -32,7 +32,7 @@ mod kind;
 mod simple;
 pub(crate) mod tables;
 
-use auditkit_event::{Event, LineFormat, Record};
+use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
 use auditkit_interp::RecordType;
 
@@ -89,15 +89,13 @@ pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
     let mut out: Vec<Vec<Record<'e>>> = Vec::new();
     let mut open = false;
     for r in ev.records() {
-        // ausearch cannot read its own `-i` output, so there is no
-        // auparse to follow for those lines: they are kept.
-        if r.header.format != LineFormat::Interpreted && cursor::auparse_event_id(r.line).is_none()
-        {
+        // Whether auparse keeps the line, and its record type, which
+        // differs from ausearch's on a damaged header (`type9SYSCALL
+        // msg=...`: no type field, so 0).
+        let (reads_id, rtype) = cursor::auparse_head(&r);
+        if !reads_id {
             continue;
         }
-        // auparse's record type, which differs from ausearch's on a
-        // damaged header (`type9SYSCALL msg=...`: no type field, so 0).
-        let rtype = cursor::auparse_rtype(&r);
         if !open {
             if rtype == AUDIT_EOE {
                 continue;
