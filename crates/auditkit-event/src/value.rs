@@ -50,12 +50,13 @@ pub fn decode_hex_into(v: &[u8], out: &mut Vec<u8>) -> bool {
     // One pass: decode, and note any byte that is not a hex digit (its
     // table entry has the high bit set); on one, undo and refuse.
     let start = out.len();
-    out.reserve(v.len() / 2);
+    // Sized once, then filled: no capacity check per byte.
+    out.resize(start + v.len() / 2, 0);
     let mut bad = 0u8;
-    for p in v.chunks_exact(2) {
+    for (o, p) in out[start..].iter_mut().zip(v.chunks_exact(2)) {
         let (h, l) = (HEX[p[0] as usize], HEX[p[1] as usize]);
         bad |= h | l;
-        out.push((h << 4) | (l & 0x0f));
+        *o = (h << 4) | (l & 0x0f);
     }
     if bad & 0x80 != 0 {
         out.truncate(start);

@@ -59,4 +59,4 @@ pub use syscalls::{syscall_name, syscall_name_au309, syscall_number, syscalls};
 mod fieldtype;
 pub use fieldtype::{field_type, field_type_uses_value, FieldType};
 mod interp;
-pub use interp::{interpret, tty_data, Ctx, EscapeMode};
+pub use interp::{interpret, tty_data, ArgsRead, Ctx, EscapeMode};

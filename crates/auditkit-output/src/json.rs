@@ -18,7 +18,8 @@ use auditkit_event::value::{decode_hex_into, execve_args, is_sentinel, split_key
 use auditkit_event::{Event, Record};
 use auditkit_host::Accounts;
 use auditkit_interp::{
-    field_type, field_type_uses_value, interpret, Ctx, EscapeMode, FieldType, Machine, RecordType,
+    field_type, field_type_uses_value, interpret, ArgsRead, Ctx, EscapeMode, FieldType, Machine,
+    RecordType,
 };
 
 use crate::push_u64;
@@ -141,6 +142,8 @@ impl JsonWriter<'_> {
             interp: interp_buf,
             raw: raw_buf,
             value: scratch,
+            title,
+            last_args_read,
             seen,
             keys,
             templates,
@@ -160,7 +163,14 @@ impl JsonWriter<'_> {
         // already set.
         let mut seen_bits = [0u64; 4];
         let mut nkeys = 0usize;
+        // What the syscall-dependent interpretations read, worked out on
+        // the first one.
+        let mut args_read: Option<ArgsRead> = None;
         let mut has_key = false;
+        // A PROCTITLE's first `proctitle`, once decoded for `fields`, is
+        // kept in `title` for `argv` rather than decoded again.
+        let mut title_decoded = false;
+        let mut want_title = rtype == RecordType::PROCTITLE;
         // The cache of interpretations is keyed by the name database too.
         let names_id = self.names as *const Accounts as usize;
         out.extend_from_slice(b",\"fields\":{");
@@ -201,9 +211,11 @@ impl JsonWriter<'_> {
                     }
                 };
                 slot.info = Some(info);
-                slot.last_key = None;
+                slot.memo.last_key = None;
             }
-            let Some(info) = slot.info.clone() else {
+            // The slot's name facts and its memory, borrowed apart.
+            let TemplateSlot { info, memo: slot } = slot;
+            let Some(info) = info.as_deref() else {
                 continue;
             };
             let ft = match info.ft {
@@ -234,6 +246,15 @@ impl JsonWriter<'_> {
             }
             out.push(b':');
             let raw_changed = write_value(out, ft, rtype, name, value, scratch);
+            if want_title && name == b"proctitle" {
+                want_title = false;
+                if raw_changed {
+                    // `scratch` holds the hex decoded, as `decode_into`
+                    // would decode it (no sentinel is valid hex).
+                    std::mem::swap(scratch, title);
+                    title_decoded = true;
+                }
+            }
             if raw_changed {
                 push_member(raw_buf, &info.json, name, dup);
                 json_str(raw_buf, value);
@@ -241,15 +262,40 @@ impl JsonWriter<'_> {
             if ft != FieldType::Unclassified && !is_plain_string(ft) {
                 let cacheable = ctx.enriched.is_none() && context_free(ft);
                 // The syscall and its arguments read through the record's
-                // machine, syscall and first arguments: remembered in the
-                // slot with those (a busy log repeats the same calls), but
-                // not in the value-keyed cache.
+                // machine and syscall, some through a0 or a1: remembered
+                // in the slot with what they read (a busy log repeats the
+                // same calls and flags, while a0/a1 are often pointers),
+                // but not in the value-keyed cache.
                 let by_context = ctx.enriched.is_none() && syscall_dependent(ft);
                 let key = SlotKey {
                     names: names_id,
                     ft: ft as u8,
                     ctx: if by_context {
-                        (machine.map_or(u32::MAX, Machine::elf), syscall, a0, a1)
+                        let read = *args_read.get_or_insert_with(|| {
+                            // The same machine and syscall as last time,
+                            // nearly always.
+                            let at = (machine.map_or(u32::MAX, Machine::elf), syscall);
+                            match last_args_read {
+                                Some((k, r)) if *k == at => *r,
+                                _ => {
+                                    let r = ArgsRead::of(&ctx);
+                                    *last_args_read = Some((at, r));
+                                    r
+                                }
+                            }
+                        });
+                        let (ra0, ra1) = match ft {
+                            FieldType::Syscall => (read.syscall_a0, false),
+                            FieldType::A1 => (read.a1_a0, false),
+                            FieldType::A2 => (false, read.a2_a1),
+                            _ => (false, false),
+                        };
+                        (
+                            machine.map_or(u32::MAX, Machine::elf),
+                            syscall,
+                            if ra0 { a0 } else { 0 },
+                            if ra1 { a1 } else { 0 },
+                        )
                     } else {
                         (0, None, 0, 0)
                     },
@@ -264,47 +310,37 @@ impl JsonWriter<'_> {
                     }
                     continue;
                 }
-                let cached = if cacheable {
-                    match interp_cache.get(&(names_id, ft as u8, value_hash(value))) {
-                        Some((v, j)) if v.as_slice() == value => Some(j.as_deref()),
-                        _ => None,
-                    }
-                } else {
-                    None
-                };
-                let json: Option<&[u8]> = match cached {
-                    Some(j) => j,
-                    None => {
-                        scratch.clear();
-                        interpret(ft, &info.name, value, &ctx, scratch);
-                        let j = (scratch.as_slice() != value).then(|| {
-                            let mut j = Vec::with_capacity(scratch.len() + 2);
-                            json_str(&mut j, scratch);
-                            j
-                        });
-                        if cacheable {
-                            remember_interp(interp_cache, names_id, ft, value, j)
-                        } else if by_context {
-                            set_slot(slot, key, value, j.as_deref());
-                            if let Some(j) = &slot.last_json {
+                if cacheable {
+                    if let Some((v, j)) = interp_cache.get(&(names_id, ft as u8, value_hash(value)))
+                    {
+                        if v.as_slice() == value {
+                            if let Some(j) = j {
                                 push_member(interp_buf, &info.json, name, dup);
                                 interp_buf.extend_from_slice(j);
                             }
-                            continue;
-                        } else {
-                            if let Some(j) = j {
-                                push_member(interp_buf, &info.json, name, dup);
-                                interp_buf.extend_from_slice(&j);
-                            }
+                            set_slot(slot, key, value, j.as_deref());
                             continue;
                         }
                     }
-                };
-                if let Some(j) = json {
-                    push_member(interp_buf, &info.json, name, dup);
-                    interp_buf.extend_from_slice(j);
                 }
-                set_slot(slot, key, value, json);
+                scratch.clear();
+                interpret(ft, &info.name, value, &ctx, scratch);
+                // The interpretation goes straight into `interp`; what is
+                // remembered is copied from there.
+                let j = if scratch.as_slice() != value {
+                    push_member(interp_buf, &info.json, name, dup);
+                    let at = interp_buf.len();
+                    json_str(interp_buf, scratch);
+                    Some(&interp_buf[at..])
+                } else {
+                    None
+                };
+                if cacheable {
+                    remember_interp(interp_cache, names_id, ft, value, j);
+                }
+                if cacheable || by_context {
+                    set_slot(slot, key, value, j);
+                }
             }
         }
         out.push(b'}');
@@ -336,7 +372,11 @@ impl JsonWriter<'_> {
                 // The arguments are the NUL-separated parts of the decoded
                 // value (a trailing NUL ends the last one, it does not
                 // start an empty one).
-                let d = decode_into(&f.value, scratch);
+                let d = if title_decoded {
+                    &title[..]
+                } else {
+                    decode_into(&f.value, scratch)
+                };
                 let d = d.strip_suffix(b"\0").unwrap_or(d);
                 out.push(b'[');
                 for (i, a) in d.split(|&c| c == 0).enumerate() {
@@ -387,6 +427,11 @@ struct Scratch {
     interp: Vec<u8>,
     raw: Vec<u8>,
     value: Vec<u8>,
+    /// A PROCTITLE's decoded title, for its `argv`.
+    title: Vec<u8>,
+    /// What the syscall-dependent interpretations read, for the last
+    /// (machine, syscall) asked.
+    last_args_read: Option<((u32, Option<u32>), ArgsRead)>,
     seen: Vec<(u64, usize)>,
     keys: Vec<u8>,
     templates: auditkit_interp::fxhash::FxMap<RecordType, Vec<TemplateSlot>>,
@@ -400,6 +445,12 @@ struct Scratch {
 #[derive(Default)]
 struct TemplateSlot {
     info: Option<Rc<FieldInfo>>,
+    memo: SlotMemo,
+}
+
+/// A layout slot's last interpretation.
+#[derive(Default)]
+struct SlotMemo {
     last_key: Option<SlotKey>,
     last_value: Vec<u8>,
     last_json: Option<Vec<u8>>,
@@ -487,26 +538,55 @@ fn context_free(ft: FieldType) -> bool {
 /// bounded; logs repeat the same uids, arches and capability sets.
 type InterpCache = auditkit_interp::fxhash::FxMap<(usize, u8, u64), (Vec<u8>, Option<Vec<u8>>)>;
 
-/// Store an interpretation in the cache and return it.
-fn remember_interp<'c>(
-    c: &'c mut InterpCache,
+/// Store an interpretation in the cache (reusing the buffers of the
+/// entry it replaces).
+fn remember_interp(
+    c: &mut InterpCache,
     names: usize,
     ft: FieldType,
     value: &[u8],
-    json: Option<Vec<u8>>,
-) -> Option<&'c [u8]> {
+    json: Option<&[u8]>,
+) {
     if c.len() >= 8192 {
         c.clear();
     }
     let e = c.entry((names, ft as u8, value_hash(value))).or_default();
-    *e = (value.to_vec(), json);
-    e.1.as_deref()
+    e.0.clear();
+    e.0.extend_from_slice(value);
+    match (json, &mut e.1) {
+        (Some(j), Some(buf)) => {
+            buf.clear();
+            buf.extend_from_slice(j);
+        }
+        (Some(j), none) => *none = Some(j.to_vec()),
+        (None, x) => *x = None,
+    }
 }
 
-/// Slice equality for field names (a few bytes): a byte loop the compiler
-/// keeps inline, where `==` calls `memcmp` for every field.
+/// Slice equality for field names (a few bytes), asked for every field:
+/// whole words compared (the last one overlapping), where `==` calls
+/// `memcmp` and a byte loop branches per byte.
 fn short_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    if a.len() != b.len() {
+        return false;
+    }
+    let n = a.len();
+    let w8 = |s: &[u8], i: usize| u64::from_le_bytes(s[i..i + 8].try_into().unwrap_or([0; 8]));
+    let w4 = |s: &[u8], i: usize| u32::from_le_bytes(s[i..i + 4].try_into().unwrap_or([0; 4]));
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            if w8(a, i) != w8(b, i) {
+                return false;
+            }
+            i += 8;
+        }
+        w8(a, n - 8) == w8(b, n - 8)
+    } else if n >= 4 {
+        w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4)
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
 }
 
 /// `decode_str`, decoding hex into a buffer the caller reuses.
@@ -523,7 +603,7 @@ fn decode_into<'a>(v: &'a [u8], buf: &'a mut Vec<u8>) -> &'a [u8] {
 }
 
 /// Remember an interpretation in a layout slot, reusing its buffers.
-fn set_slot(slot: &mut TemplateSlot, key: SlotKey, value: &[u8], json: Option<&[u8]>) {
+fn set_slot(slot: &mut SlotMemo, key: SlotKey, value: &[u8], json: Option<&[u8]>) {
     slot.last_key = Some(key);
     slot.last_value.clear();
     slot.last_value.extend_from_slice(value);
@@ -649,9 +729,18 @@ pub(crate) fn is_decimal(v: &[u8]) -> bool {
         && !(d.len() > 1 && d[0] == b'0')
 }
 
+/// `u64::from_str_radix(v, 16)` on bytes (an optional `+`, then hex
+/// digits, no overflow), without the UTF-8 check: it runs on every
+/// SYSCALL's arch, a0 and a1.
 fn parse_hex(v: &[u8]) -> Option<u64> {
-    let s = std::str::from_utf8(v).ok()?;
-    u64::from_str_radix(s, 16).ok()
+    let d = v.strip_prefix(b"+").unwrap_or(v);
+    if d.is_empty() {
+        return None;
+    }
+    d.iter().try_fold(0u64, |acc, &c| {
+        let x = (c as char).to_digit(16)?;
+        acc.checked_mul(16)?.checked_add(u64::from(x))
+    })
 }
 
 pub(crate) fn json_str_array(out: &mut Vec<u8>, items: &[Vec<u8>]) {
@@ -719,7 +808,7 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
                 out.extend_from_slice(&s[i..i + n]);
                 i += n;
             } else {
-                let _ = write!(out, "\\u{:04x}", c);
+                push_u00(out, c);
                 i += 1;
             }
         } else {
@@ -729,9 +818,7 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
                 b'\n' => out.extend_from_slice(b"\\n"),
                 b'\r' => out.extend_from_slice(b"\\r"),
                 b'\t' => out.extend_from_slice(b"\\t"),
-                _ => {
-                    let _ = write!(out, "\\u{:04x}", c);
-                }
+                _ => push_u00(out, c),
             }
             i += 1;
         }
@@ -739,6 +826,21 @@ pub fn json_str(out: &mut Vec<u8>, s: &[u8]) {
     }
     out.extend_from_slice(&s[run..]);
     out.push(b'"');
+}
+
+/// `\u00XX` for a byte (a control, or a byte that is not part of valid
+/// UTF-8): from a table, not through `fmt` (proctitles and arguments
+/// have a NUL between arguments, so this is written millions of times).
+fn push_u00(out: &mut Vec<u8>, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        b'0',
+        b'0',
+        HEX[usize::from(c >> 4)],
+        HEX[usize::from(c & 15)],
+    ]);
 }
 
 /// Whether any of the eight bytes of `x` is special (see [`SPECIAL`]):
@@ -852,6 +954,60 @@ mod tests {
         let mut o = Vec::new();
         json_str(&mut o, b"0123456789abcdef\"0123456789\x01abcdefgh");
         assert_eq!(o, b"\"0123456789abcdef\\\"0123456789\\u0001abcdefgh\"");
+    }
+
+    #[test]
+    fn hex_like_from_str_radix() {
+        for v in [
+            "",
+            "+",
+            "-1",
+            "0",
+            "+ff",
+            "c000003e",
+            "FFFFFFFFFFFFFFFF",
+            "10000000000000000",
+            "0x1",
+            "12g",
+            " 1",
+            "ffffff9c",
+        ] {
+            assert_eq!(
+                parse_hex(v.as_bytes()),
+                u64::from_str_radix(v, 16).ok(),
+                "{v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_eq_is_eq() {
+        let names: [&[u8]; 13] = [
+            b"",
+            b"a",
+            b"ab",
+            b"abc",
+            b"uid",
+            b"euid",
+            b"fsuid",
+            b"a0",
+            b"a1",
+            b"cap_fver",
+            b"cap_frootid",
+            b"proctitle",
+            b"0123456789abcdefg",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(short_eq(a, b), a == b);
+            }
+            // One byte changed anywhere.
+            for i in 0..a.len() {
+                let mut c = a.to_vec();
+                c[i] ^= 1;
+                assert!(!short_eq(a, &c));
+            }
+        }
     }
 
     #[test]

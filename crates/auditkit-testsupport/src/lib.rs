@@ -20,6 +20,8 @@
 //!   tools, with `LC_ALL=C TZ=UTC` and no stdin, as every comparison needs.
 //! - [`fs`]: temporary directories that clean up, and a log without its
 //!   `#` comment lines (ausearch reads them as records, we as comments).
+//! - [`damage`]: real log lines damaged near their headers, the same
+//!   files for every format's comparison with ausearch.
 //! - [`kernel_lock`]: the one lock every test that touches the kernel's
 //!   audit rules holds (`/tmp/auditkit-kernel.lock`, also taken by
 //!   `tools/gen-test-logs.sh`).
@@ -29,6 +31,7 @@
 //!
 //! This crate is `publish = false` and only ever a dev-dependency.
 
+pub mod damage;
 pub mod fs;
 #[cfg(feature = "kernel")]
 pub mod kernel;

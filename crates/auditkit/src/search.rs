@@ -65,6 +65,11 @@ struct HiddenAt {
 struct Out {
     buf: Vec<u8>,
     matched: u64,
+    /// Some matched event wrote something: the csv header goes before the
+    /// first such output, as ausearch prints it from auparse's callback
+    /// (a matched event can give no csv line when auparse drops all its
+    /// lines; see `auparse_events`).
+    printed: bool,
     /// `--just-one` found its event in this batch.
     done: bool,
     /// `--checkpoint`: where each item's output ends, and what it was.
@@ -132,7 +137,9 @@ impl Sink<Verdict> for SearchSink<'_> {
                         *tally.entry(v).or_default() += 1;
                     }
                 } else if let Some(w) = &self.writer {
+                    let before = out.buf.len();
                     w.write(ev, &mut out.buf);
+                    out.printed |= out.buf.len() > before;
                 }
                 out.matched += 1;
                 Kind::Matched
@@ -162,6 +169,7 @@ impl Sink<Verdict> for SearchSink<'_> {
     fn clear(&self, out: &mut Out) {
         out.buf.clear();
         out.matched = 0;
+        out.printed = false;
         out.done = false;
         out.marks.clear();
         out.debug.clear();
@@ -229,6 +237,7 @@ impl<W: Write> Writer<'_, '_, W> {
     fn gated(&mut self, out: &Out, items: &[Item]) -> io::Result<()> {
         let mut start = 0usize;
         let mut keep: Vec<u8> = Vec::new();
+        let mut printed = false;
         for (it, &(end, kind)) in items.iter().zip(&out.marks) {
             let span = &out.buf[start..end];
             start = end;
@@ -248,6 +257,7 @@ impl<W: Write> Writer<'_, '_, W> {
                 {
                     Decision::Output => {
                         self.found += 1;
+                        printed |= !span.is_empty();
                         keep.extend_from_slice(span);
                     }
                     Decision::Corrupted => {
@@ -264,7 +274,7 @@ impl<W: Write> Writer<'_, '_, W> {
             self.last = Some(le);
         }
         if !keep.is_empty() {
-            self.write(&keep, true)?;
+            self.write(&keep, printed)?;
         }
         Ok(())
     }
@@ -300,7 +310,7 @@ impl<W: Write> Ordered<Out> for Writer<'_, '_, W> {
             self.gated(out, items)
         } else {
             self.found += out.matched;
-            self.write(&out.buf, out.matched > 0)
+            self.write(&out.buf, out.printed)
         };
         let res = res.and_then(|()| {
             if self.a.follow || self.a.line_buffered {

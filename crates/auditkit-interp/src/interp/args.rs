@@ -7,12 +7,57 @@ use crate::cnum::strtol;
 use crate::tables::{self, i2s};
 use crate::Machine;
 
+/// Which of the record's `a0` and `a1` the interpretations of its
+/// `syscall` and `a0`..`a3` read, for a cache of interpretations: a
+/// busy log repeats the same calls with the same flags, but `a0`/`a1` are
+/// often pointers that never repeat, so keying every argument's
+/// interpretation by both would never find it again. Each flag follows
+/// the match of the printer it names (the tests check every syscall of
+/// several machines against the printers themselves).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArgsRead {
+    /// `syscall` reads `a0` (socketcall and ipc name their real call there).
+    pub syscall_a0: bool,
+    /// `a1` reads `a0` (prctl's option).
+    pub a1_a0: bool,
+    /// `a2` reads `a1` (fcntl's command, a socket option's level, open's
+    /// flags).
+    pub a2_a1: bool,
+}
+
+impl ArgsRead {
+    /// What the interpretations of the record `ctx` describes read. All
+    /// of them read the machine and the syscall number besides.
+    pub fn of(ctx: &Ctx) -> ArgsRead {
+        let syscall_a0 = syscall_machine(ctx)
+            .and_then(|m| crate::syscall_name_au309(m, u32::try_from(ctx.syscall_c()).ok()?))
+            .is_some_and(|s| s == "socketcall" || s == "ipc");
+        let Some(sys) = ctx.syscall_name() else {
+            return ArgsRead {
+                syscall_a0,
+                ..ArgsRead::default()
+            };
+        };
+        ArgsRead {
+            syscall_a0,
+            a1_a0: sys == "prctl",
+            a2_a1: sys.starts_with("fcntl")
+                || (sys.len() > 1 && &sys[1..] == "etsockopt")
+                || sys == "open"
+                || sys == "mq_open",
+        }
+    }
+}
+
+/// The machine `print_syscall` names the call on: the record's, else the
+/// native one (auparse asks uname, audit_detect_machine).
+fn syscall_machine(ctx: &Ctx) -> Option<Machine> {
+    ctx.machine309()
+        .or_else(|| Some(Machine::native()).filter(|m| m.known_to_au309()))
+}
+
 pub(crate) fn print_syscall(val: &[u8], ctx: &Ctx) -> Vec<u8> {
-    // No machine: auparse asks uname (audit_detect_machine).
-    let machine = ctx
-        .machine309()
-        .or_else(|| Some(Machine::native()).filter(|m| m.known_to_au309()));
-    let Some(machine) = machine else {
+    let Some(machine) = syscall_machine(ctx) else {
         return val.to_vec();
     };
     let nr = ctx.syscall_c();

@@ -13,6 +13,8 @@ mod sockaddr;
 mod text;
 pub use text::tty_data;
 
+pub use args::ArgsRead;
+
 use crate::{FieldType, Machine};
 
 /// ausearch `--escape`: how control and shell characters in interpreted

@@ -261,3 +261,105 @@ fn inet6_forms() {
     let d: [u8; 16] = [0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0];
     assert_eq!(inet6_ntop(&d), "1:0:2::3:0:0");
 }
+
+/// [`ArgsRead`] says an interpretation does not read `a0` (or `a1`): then
+/// it must come out the same whatever `a0` (`a1`) is, for every syscall
+/// of several machines auparse 3.0.9 knows (socketcall and ipc among
+/// them), with the argument values that select the printers' cases.
+#[test]
+fn args_read_covers_every_printer() {
+    let names = Accounts::new();
+    // prctl options, fcntl commands, socket option levels, open flags with
+    // and without O_CREAT, socketcall/ipc call numbers, a pointer.
+    let args: &[u64] = &[
+        0,
+        1,
+        2,
+        3,
+        4,
+        6,
+        8,
+        9,
+        11,
+        17,
+        23,
+        24,
+        41,
+        0x40,
+        0x241,
+        263,
+        0x7ffd_1234_5678,
+    ];
+    let vals: &[&[u8]] = &[b"0", b"2", b"8", b"241", b"1b6", b"ffffff9c"];
+    let machines = [
+        Machine::X86_64,
+        Machine::I386,
+        Machine::Aarch64,
+        Machine::S390x,
+    ];
+    let types = [
+        FieldType::Syscall,
+        FieldType::A0,
+        FieldType::A1,
+        FieldType::A2,
+        FieldType::A3,
+    ];
+    let (mut checked, mut reading) = (0usize, 0usize);
+    for m in machines {
+        let nrs: Vec<Option<u32>> = crate::syscalls(m)
+            .map(|(nr, _)| Some(nr))
+            .chain([None, Some(99_999)])
+            .collect();
+        for syscall in nrs {
+            let base = Ctx {
+                machine: Some(m),
+                syscall,
+                ..ctx(&names)
+            };
+            let read = ArgsRead::of(&base);
+            for ft in types {
+                let (reads_a0, reads_a1) = match ft {
+                    FieldType::Syscall => (read.syscall_a0, false),
+                    FieldType::A1 => (read.a1_a0, false),
+                    FieldType::A2 => (false, read.a2_a1),
+                    _ => (false, false),
+                };
+                reading += usize::from(reads_a0 || reads_a1);
+                for val in vals {
+                    let at = |a0: u64, a1: u64| {
+                        let mut out = Vec::new();
+                        let c = Ctx { a0, a1, ..base };
+                        interpret(ft, "a", val, &c, &mut out);
+                        out
+                    };
+                    let what = |a0, a1| {
+                        format!(
+                            "{m:?} syscall {syscall:?} {ft:?}={} a0 {a0:#x} a1 {a1:#x}",
+                            String::from_utf8_lossy(val)
+                        )
+                    };
+                    // What is read is held at each value in turn; what is
+                    // not read varies.
+                    let held: &[u64] = if reads_a0 || reads_a1 { args } else { &[0] };
+                    for &h in held {
+                        let (a0, a1) = if reads_a0 { (h, 0) } else { (0, h) };
+                        let want = at(a0, a1);
+                        for (i, &v) in args.iter().enumerate() {
+                            let w = args[(i * 7 + 3) % args.len()];
+                            let (x0, x1) = match (reads_a0, reads_a1) {
+                                (true, _) => (h, v),
+                                (false, true) => (v, h),
+                                (false, false) => (v, w),
+                            };
+                            assert_eq!(at(x0, x1), want, "{}", what(x0, x1));
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // socketcall and ipc (i386, s390x), prctl, fcntl, the socket options
+    // and open were among the calls that read an argument.
+    assert!(reading >= 8 && checked > 100_000, "{reading} {checked}");
+}

@@ -180,13 +180,147 @@ fn canonical_header(rec: &Record<'_>) -> bool {
         .is_some_and(|r| r.starts_with(b" msg="))
 }
 
-/// auparse's `r->type` of a record: the value of a `type` field that
-/// comes first or right after `node`, 0 when there is none. It decides
-/// where auparse ends an event, so the csv and text writers group by it.
-pub(crate) fn auparse_rtype(rec: &Record<'_>) -> RecordType {
-    if rec.header.format == LineFormat::Interpreted || canonical_header(rec) {
-        return rec.rtype();
+/// The event id auparse reads from a line (`extract_timestamp` and
+/// `str2event` in `auparse/auparse.c`): (seconds, milliseconds, serial,
+/// node). auparse drops a line it cannot read an id from, so a record
+/// ausearch printed may be missing from the event auparse normalizes.
+///
+/// It reads its own way, not ausearch's: from a copy of the line's first
+/// 80 bytes (340 when the line starts with `n`), split on spaces; a first
+/// token that starts with `n` and is longer than five bytes is the node
+/// (what follows its first five bytes) and the token after it is skipped;
+/// the next token must be at least 19 bytes, and the id is what follows
+/// its tenth byte when that is `(` (else its first `(`) up to a `)`,
+/// read with `strtoul`: seconds (at most `LONG_MAX` - 3 as a signed
+/// number: the end-of-event timeout ausearch passes is 2), then after the
+/// first `.` milliseconds of at most 999, then after the next `:` the
+/// serial, each 0 when its separator is missing.
+pub(crate) fn auparse_event_id(line: &[u8]) -> Option<(i64, u32, u64, Option<&[u8]>)> {
+    use auditkit_interp::cnum::strtoul;
+    let line = memchr::memchr(0, line).map_or(line, |n| &line[..n]);
+    let limit = if line.first() == Some(&b'n') { 340 } else { 80 };
+    let copy = &line[..line.len().min(limit)];
+    let mut toks = copy.split(|&c| c == b' ').filter(|t| !t.is_empty());
+    let first = toks.next()?;
+    let mut host = None;
+    if first[0] == b'n' && first.len() > 5 {
+        host = Some(&first[5..]);
+        toks.next();
     }
+    let tok = toks.next()?;
+    if tok.len() < 19 {
+        return None;
+    }
+    let open = if tok[9] == b'(' {
+        9
+    } else {
+        memchr::memchr(b'(', tok)?
+    };
+    let ts = &tok[open + 1..];
+    let ts = memchr::memchr(b')', ts).map_or(ts, |e| &ts[..e]);
+    const EOE_TIMEOUT: i64 = 2;
+    let sec = strtoul(ts, 10).ok()? as i64;
+    if sec > i64::MAX - EOE_TIMEOUT - 1 {
+        return None;
+    }
+    let mut s = ts;
+    let mut milli = 0;
+    if let Some(dot) = memchr::memchr(b'.', s) {
+        s = &s[dot + 1..];
+        // Stored in an unsigned int, then checked.
+        milli = strtoul(s, 10).ok()? as u32;
+        if milli > 999 {
+            return None;
+        }
+    }
+    let serial = match memchr::memchr(b':', s) {
+        Some(c) => strtoul(&s[c + 1..], 10).ok()?,
+        None => 0,
+    };
+    Some((sec, milli, serial, host))
+}
+
+/// What auparse makes of a record's header: whether it reads an event id
+/// from the line (see [`auparse_event_id`]; it drops the line if not),
+/// and its `r->type` (see [`header_rtype`]). auditd's own header shape
+/// with a plain `msg=audit(SEC.MS:SERIAL)` is answered from a few byte
+/// checks, with the shape checked once: the full readings tokenize the
+/// line's head, and this runs for every record of a csv or text search.
+pub(crate) fn auparse_head(rec: &Record<'_>) -> (bool, RecordType) {
+    if rec.header.format == LineFormat::Interpreted {
+        // ausearch cannot read its own `-i` output, so there is no
+        // auparse to follow for those lines: they are kept.
+        return (true, rec.rtype());
+    }
+    let canon = canonical_header(rec);
+    let reads = canon
+        .then(|| canonical_id_readable(rec))
+        .flatten()
+        .unwrap_or_else(|| auparse_event_id(rec.line).is_some());
+    let rtype = if canon {
+        rec.rtype()
+    } else {
+        header_rtype(rec)
+    };
+    (reads, rtype)
+}
+
+/// Whether auparse reads an id, without tokenizing, for a header of auditd's own
+/// shape whose node (if any) is not empty and whose id is plain digits
+/// (at most 18, 3 and 19 of them, so `strtoul` cannot overflow and the
+/// milliseconds are at most 999), ending within the bytes auparse copies
+/// and at least 19 bytes from the `msg=` token's start; `None` for
+/// anything else.
+fn canonical_id_readable(rec: &Record<'_>) -> Option<bool> {
+    canonical_id_readable_inner(rec)
+}
+
+#[cfg(test)]
+pub(crate) fn canonical_id_readable_for_test(rec: &Record<'_>) -> Option<bool> {
+    canonical_id_readable_inner(rec)
+}
+
+/// (The caller has checked that the header is auditd's own shape.)
+fn canonical_id_readable_inner(rec: &Record<'_>) -> Option<bool> {
+    let line = rec.line;
+    let mut p = 0;
+    if line.starts_with(b"node=") {
+        let node = rec.node()?;
+        if node.is_empty() {
+            return None;
+        }
+        p = 5 + node.len() + 1;
+    }
+    p += 5 + rec.type_name().len() + 1;
+    if !line.get(p..)?.starts_with(b"msg=audit(") {
+        return None;
+    }
+    let mut q = p + 10;
+    let digits = |q: &mut usize, max: usize| {
+        let n = line[*q..].iter().take_while(|c| c.is_ascii_digit()).count();
+        *q += n;
+        (1..=max).contains(&n)
+    };
+    if !(digits(&mut q, 18) && line.get(q) == Some(&b'.')) {
+        return None;
+    }
+    q += 1;
+    if !(digits(&mut q, 3) && line.get(q) == Some(&b':')) {
+        return None;
+    }
+    q += 1;
+    if !(digits(&mut q, 19) && line.get(q) == Some(&b')')) {
+        return None;
+    }
+    let limit = if line.first() == Some(&b'n') { 340 } else { 80 };
+    (q < limit && q + 1 - p >= 19).then_some(true)
+}
+
+/// auparse's `r->type` of a record, read from the header's tokens: the
+/// value of a `type` field that comes first or right after `node`, 0 when
+/// there is none. It decides where auparse ends an event, so the csv and
+/// text writers group by it.
+fn header_rtype(rec: &Record<'_>) -> RecordType {
     let mut fields = header_fields(rec);
     let mut f = fields.next();
     if f.as_ref().is_some_and(|f| f.name == b"node") {

@@ -79,16 +79,23 @@ fn record_action(rtype: RecordType) -> Option<&'static str> {
 }
 
 /// Split an ausearch event into the events auparse makes of its lines:
-/// an event is closed after a record whose type auparse knows to end one
+/// a line auparse cannot read an event id from is dropped (see
+/// [`cursor::auparse_event_id`]: a damaged header such as
+/// `nod type=SYSCALL msg=audit(...)`, which ausearch reads), an event is
+/// closed after a record whose type auparse knows to end one
 /// (PROCTITLE, EOE, anything below 1300 or from 1700 on, KERNEL, labeled
 /// networking), and a piece that starts with EOE is thrown away.
 pub fn auparse_events<'e>(ev: &'e Event) -> Vec<Vec<Record<'e>>> {
     let mut out: Vec<Vec<Record<'e>>> = Vec::new();
     let mut open = false;
     for r in ev.records() {
-        // auparse's record type, which differs from ausearch's on a
-        // damaged header (`type9SYSCALL msg=...`: no type field, so 0).
-        let rtype = cursor::auparse_rtype(&r);
+        // Whether auparse keeps the line, and its record type, which
+        // differs from ausearch's on a damaged header (`type9SYSCALL
+        // msg=...`: no type field, so 0).
+        let (reads_id, rtype) = cursor::auparse_head(&r);
+        if !reads_id {
+            continue;
+        }
         if !open {
             if rtype == AUDIT_EOE {
                 continue;

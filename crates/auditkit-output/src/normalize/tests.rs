@@ -152,3 +152,76 @@ fn normalizer_record_types_are_the_message_type_table() {
     assert!(checked > 100, "{checked} constants checked");
     assert_eq!(AUDIT_SYSCALL, RecordType::SYSCALL);
 }
+
+/// The byte checks for auditd's own header shape give the answer of the
+/// full reading of auparse's `extract_timestamp`, and the full reading
+/// drops what auparse drops.
+#[test]
+fn event_id_fast_path_agrees() {
+    let cases: &[(&str, bool)] = &[
+        ("type=CWD msg=audit(1700000000.123:7): cwd=\"/\"", true),
+        (
+            "node=h type=CWD msg=audit(1700000000.123:7): cwd=\"/\"",
+            true,
+        ),
+        // The token must be at least 19 bytes, its `):` included.
+        ("type=CWD msg=audit(1.0:1): cwd=\"/\"", false),
+        ("type=CWD msg=audit(1.0:1):: cwd=\"/\"", false),
+        ("type=CWD msg=audit(1.000:1): cwd=\"/\"", true),
+        ("type=CWD msg=audit(1.000:123): cwd=\"/\"", true),
+        ("type=CWD msg=audit(1700000000.1234:7): cwd=\"/\"", false),
+        ("type=CWD msg=audit(1700000000.999:7): cwd=\"/\"", true),
+        (
+            "type=CWD msg=audit(9223372036854775805.000:1): cwd=\"/\"",
+            false,
+        ),
+        (
+            "type=CWD msg=audit(9223372036854775804.000:1): cwd=\"/\"",
+            true,
+        ),
+        (
+            "type=CWD msg=audit(99999999999999999999.000:1): cwd=\"/\"",
+            false,
+        ),
+        ("nod type=CWD msg=audit(1700000000.123:7): cwd=\"/\"", false),
+        (
+            "node= type=CWD msg=audit(1700000000.123:7): cwd=\"/\"",
+            false,
+        ),
+        (
+            "nodeX=h type=CWD msg=audit(1700000000.123:7): cwd=\"/\"",
+            true,
+        ),
+        ("type=CWD msg=audit(1700000000:7): cwd=\"/\"", true),
+        ("type=CWD msg=audi(1700000000.123:7): cwd=\"/\"", true),
+    ];
+    let long_node = format!(
+        "node={} type=CWD msg=audit(1700000000.123:7): cwd=\"/\"",
+        "n".repeat(320)
+    );
+    let long_type = format!(
+        "type=CWD{} msg=audit(1700000000.123:7): cwd=\"/\"",
+        "X".repeat(60)
+    );
+    let mut lines: Vec<(String, Option<bool>)> = cases
+        .iter()
+        .map(|(l, ok)| (l.to_string(), Some(*ok)))
+        .collect();
+    lines.push((long_node, None));
+    lines.push((long_type, None));
+    let mut fast = 0;
+    for (l, want) in &lines {
+        let slow = cursor::auparse_event_id(l.as_bytes()).is_some();
+        if let Some(w) = want {
+            assert_eq!(slow, *w, "{l}");
+        }
+        let evs = assemble_all(format!("{l}\n").as_bytes(), 1);
+        for ev in &evs {
+            for r in ev.records() {
+                assert_eq!(cursor::auparse_head(&r).0, slow, "{l}");
+                fast += usize::from(cursor::canonical_id_readable_for_test(&r).is_some());
+            }
+        }
+    }
+    assert!(fast >= 4, "{fast}");
+}
