@@ -11,6 +11,7 @@ mod exit;
 mod filter;
 mod flags;
 mod format;
+mod forward;
 mod input_args;
 mod progress;
 mod rules_cmd;
@@ -88,6 +89,7 @@ fn run() -> Exit {
     let result = match cmd {
         "search" => search::main(rest),
         "collect" => collect::main(rest),
+        "forward" => forward::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -176,6 +178,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     match name.as_str() {
         "search" => print!("{}", search_args::HELP),
         "collect" => print!("{}", flags::render::help(&flags::collect::COLLECT)),
+        "forward" => print!("{}", flags::render::help(&flags::forward::FORWARD)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

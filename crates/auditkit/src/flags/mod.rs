@@ -20,6 +20,7 @@
 //! command's table lists among its own.
 
 pub mod collect;
+pub mod forward;
 pub mod input;
 pub mod render;
 pub mod rules;
@@ -172,6 +173,23 @@ ids! {
     DiskLow,
     DiskReserve,
     DedupWindow,
+    // collect: TLS and ClickHouse; forward.
+    TlsListen,
+    TlsCert,
+    TlsKey,
+    TlsClientCa,
+    ClickHouse,
+    ClickHouseBatch,
+    ForwardTo,
+    ForwardQueue,
+    QueueSize,
+    Window,
+    Heartbeat,
+    Retry,
+    Timeout,
+    Drain,
+    TlsCa,
+    TlsName,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -317,6 +335,7 @@ auditkit help search                         # every option of search
 \x20 search    Find events in audit logs (ausearch-compatible options, plus more)\n\
 \x20 rules     Audit rules: lint, fmt, check, generate; loaded, diff, apply\n\
 \x20 collect   Receive audisp-remote's records into a store, acked once on disk\n\
+\x20 forward   Send auditd's records to a collector through a queue on disk\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -345,7 +364,7 @@ const TOP_FLAGS: &[Flag] = &[
 
 /// The commands whose help, man page and completions are generated here.
 pub fn commands() -> Vec<&'static Command> {
-    let mut v = vec![&TOP, &search::SEARCH, &collect::COLLECT];
+    let mut v = vec![&TOP, &search::SEARCH, &collect::COLLECT, &forward::FORWARD];
     v.extend(rules::SUBCOMMANDS.iter());
     v
 }

@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "auditkit",
     "search",
     "collect",
+    "forward",
     "rules lint",
     "rules fmt",
     "rules check",

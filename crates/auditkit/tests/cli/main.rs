@@ -17,6 +17,7 @@ mod collect;
 mod csv_text;
 mod engine;
 mod formats;
+mod forward;
 mod golden;
 mod help_man;
 mod names;
