@@ -158,6 +158,22 @@ pub async fn run(
         metrics.clone(),
         hook,
     )?;
+    // ClickHouse behind the store: a thread that reads what the writer
+    // made durable (so acks never wait for it).
+    let sink = match cfg.clickhouse.as_str() {
+        "" => None,
+        u => {
+            let url = crate::clickhouse::Url::parse(u).map_err(|msg| ConfigError::Value {
+                key: "clickhouse".into(),
+                value: u.into(),
+                msg,
+            })?;
+            Some(
+                crate::clickhouse::spawn(url, cfg.store.clone(), cfg.clickhouse_batch)
+                    .map_err(|e| ServerError::Store(StoreError::Io(e)))?,
+            )
+        }
+    };
     // The TLS listener (forwarders with certificates), beside the plain
     // one that audisp-remote uses.
     let tls = match cfg.tls()? {
@@ -253,6 +269,18 @@ pub async fn run(
         .map_err(|_| ServerError::Writer)?
         .map_err(|_| ServerError::Writer)?;
     r?;
+    if let Some(s) = sink {
+        s.stop.store(true, Relaxed);
+        let st = s.stats.clone();
+        let _ = tokio::task::spawn_blocking(move || s.join.join()).await;
+        log(format_args!(
+            "clickhouse: {} records, {} events inserted in {} batches, {} failed attempts",
+            st.records.load(Relaxed),
+            st.events.load(Relaxed),
+            st.batches.load(Relaxed),
+            st.failures.load(Relaxed)
+        ));
+    }
     log(format_args!("stopped: {}", metrics.summary()));
     Ok(())
 }

@@ -21,6 +21,8 @@ pub struct Url {
     pub user: Option<String>,
     /// Password, if given.
     pub password: Option<String>,
+    /// Keep rows this many days (`ttl_days=N`; servers with TTL only).
+    pub ttl_days: Option<u32>,
 }
 
 impl Url {
@@ -51,6 +53,7 @@ impl Url {
             return Err("no host");
         }
         let mut database = "auditkit".to_string();
+        let mut ttl_days = None;
         for kv in query.unwrap_or("").split('&').filter(|kv| !kv.is_empty()) {
             match kv.split_once('=') {
                 Some(("database", d))
@@ -60,7 +63,15 @@ impl Url {
                     database = d.to_string()
                 }
                 Some(("database", _)) => return Err("a database name is letters, digits and _"),
-                _ => return Err("the only URL parameter is database=DB"),
+                Some(("ttl_days", n)) => {
+                    ttl_days = Some(
+                        n.parse()
+                            .ok()
+                            .filter(|&n| n > 0)
+                            .ok_or("ttl_days is a number of days")?,
+                    )
+                }
+                _ => return Err("the URL parameters are database=DB and ttl_days=N"),
             }
         }
         let (user, password) = match auth {
@@ -76,6 +87,7 @@ impl Url {
             database,
             user,
             password,
+            ttl_days,
         })
     }
 }
