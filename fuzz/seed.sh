@@ -78,6 +78,27 @@ for seed in ["now", "recent", "boot", "today", "yesterday", "this-week",
              "dev=0x803\ninode=1234\noutput=- 1.0:0 0x0\n"]:
     counts["items"] = counts.get("items", 0) + put("items", seed.encode())
 
+# The frames target: corpus record lines as a client sends them, one
+# managed frame each (16-byte header, little-endian, as lib/private.h
+# packs it) after a first byte that picks the piece size, and as ascii
+# lines.
+import struct
+def frame(kind, seq, payload):
+    return struct.pack("<IBBIHI", 0xff0000fe, 0, 0, kind, len(payload), seq) + payload
+seq = 0
+for path in files(os.path.join(src, "logs")):
+    with open(path, "rb") as f:
+        lines = [l for l in f.read().splitlines() if l.startswith((b"type=", b"node="))]
+    for i in range(0, len(lines), 8):
+        wire = b""
+        for l in lines[i:i + 8]:
+            seq += 1
+            wire += frame(0, seq, l[:64])
+        wire += frame(1, seq + 1, b"")
+        counts["frames"] = counts.get("frames", 0) + put("frames", bytes([seq % 32]) + wire)
+    if lines:
+        counts["frames"] = counts.get("frames", 0) + put("frames", b"\x07" + b"\n".join(l[:64] for l in lines[:8]) + b"\n")
+
 # --where examples: every quoted query in the docs and the README.
 where = re.compile(r"--where '([^']*)'")
 for d in ("docs", "README.md"):

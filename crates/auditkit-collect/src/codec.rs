@@ -349,8 +349,9 @@ mod tests {
     use super::*;
 
     /// The header bytes of a MESSAGE with seq 2 and 3 bytes of payload,
-    /// as audisp-remote 3.0.9 puts them on the wire (checked against a
-    /// capture of the real client in the interop test).
+    /// as lib/private.h's macros pack them (least significant byte
+    /// first); the interop test with the real audisp-remote decodes its
+    /// frames with this layout.
     #[test]
     fn layout_is_little_endian() {
         let f = frame(Kind::Message, 2, b"abc");

@@ -213,13 +213,35 @@ fn run(
     hook: Option<Box<dyn Hook>>,
     mut dedup: Dedup,
 ) -> Result<(), StoreError> {
-    let mut asm = (opts.assemble || hook.is_some()).then(|| Assembly {
-        by_node: HashMap::new(),
-        timeout: opts.eoe_timeout,
-        max_nodes: opts.max_nodes,
-        hook,
-        metrics: m.clone(),
+    // The ordered stage runs on a thread of its own, fed the committed
+    // lines of each batch through a bounded channel: the next batch can
+    // gather and sync while this one is assembled (when it falls behind,
+    // the writer waits: memory stays bounded).
+    let events = (opts.assemble || hook.is_some()).then(|| {
+        let mut a = Assembly {
+            by_node: HashMap::new(),
+            timeout: opts.eoe_timeout,
+            max_nodes: opts.max_nodes,
+            hook,
+            metrics: m.clone(),
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(8);
+        let join = std::thread::Builder::new()
+            .name("collect-events".into())
+            .spawn(move || {
+                for batch in rx {
+                    let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+                    a.push(&refs);
+                }
+                a.finish();
+            });
+        (tx, join)
     });
+    let (events_tx, events_join) = match events {
+        Some((tx, Ok(j))) => (Some(tx), Some(j)),
+        Some((_, Err(e))) => return Err(StoreError::Io(e)),
+        None => (None, None),
+    };
     let mut batch: Vec<Job> = Vec::with_capacity(opts.max_batch);
     let mut lines: Vec<Vec<u8>> = Vec::with_capacity(opts.max_batch);
     let mut replies = Vec::with_capacity(opts.max_batch);
@@ -256,11 +278,14 @@ fn run(
         // Resends (of stored records, or twice in this batch) are acked
         // with the batch and not written again.
         let mut keys = Vec::with_capacity(n);
+        let mut keep = Vec::with_capacity(n);
         let mut fresh: Vec<&[u8]> = Vec::with_capacity(n);
         let mut in_batch = std::collections::HashSet::with_capacity(n);
         for l in &lines {
             let k = record_key(l);
-            if dedup.contains(k) || !in_batch.insert(k) {
+            let new = !dedup.contains(k) && in_batch.insert(k);
+            keep.push(new);
+            if !new {
                 m.duplicates.fetch_add(1, Relaxed);
                 continue;
             }
@@ -293,28 +318,40 @@ fn run(
                 Reply::DiskError
             }
         };
+        let stored = fresh.len();
+        drop(fresh);
         let counter = if result.is_ok() {
-            m.stored.fetch_add(fresh.len() as u64, Relaxed);
+            m.stored.fetch_add(stored as u64, Relaxed);
             for k in keys {
                 dedup.insert(k);
             }
             &m.acked
         } else {
-            fresh.clear();
             &m.refused
         };
         for tx in replies.drain(..).flatten() {
             counter.fetch_add(1, Relaxed);
             let _ = tx.send(reply);
         }
-        if let Some(a) = asm.as_mut() {
-            a.push(&fresh);
+        match (&events_tx, result.is_ok()) {
+            (Some(tx), true) => {
+                let committed: Vec<Vec<u8>> = lines
+                    .drain(..)
+                    .zip(keep)
+                    .filter_map(|(l, k)| k.then_some(l))
+                    .collect();
+                if tx.send(committed).is_err() {
+                    log(format_args!("event assembly stopped"));
+                }
+            }
+            _ => lines.clear(),
         }
-        drop(fresh);
-        lines.clear();
     }
-    if let Some(a) = asm.as_mut() {
-        a.finish();
+    drop(events_tx);
+    if let Some(j) = events_join {
+        if j.join().is_err() {
+            log(format_args!("event assembly failed"));
+        }
     }
     store.close()
 }

@@ -420,6 +420,20 @@ fn kill_dash_nine_loses_no_acked_record() {
     }
     k.stop.store(true, Ordering::Relaxed);
     client.join().expect("client");
+    // A kill between two syscalls leaves whole lines (one write per
+    // batch); a torn line needs a crash of the machine. Make one: it is
+    // cut at the next start.
+    let _ = c.child.kill();
+    let _ = c.child.wait();
+    let last = segment_files(&dir).pop().unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&last)
+        .unwrap()
+        .write_all(b"node=killtest type=USER_CMD msg=aud")
+        .unwrap();
+    let c = Collector::start(&dir, &listen, &[]);
+    assert!(c.wait_log("cut a torn tail of 35 bytes"), "{:?}", c.log());
     assert_eq!(c.stop(), Some(0));
     let acked = k.acked.lock().unwrap().clone();
     let sent = *k.sent.lock().unwrap();
@@ -432,7 +446,9 @@ fn kill_dash_nine_loses_no_acked_record() {
     }
     assert_eq!(lines.len() as u64, sent);
     assert!(kills >= 100);
-    eprintln!("kill loop: {kills} kills, {sent} records, {repaired} torn tails repaired");
+    eprintln!(
+        "kill loop: {kills} kills, {sent} records, {repaired} torn tails repaired in the loop"
+    );
 }
 
 /// Garbage, an oversized frame, a wrong version, a reply sent by a
@@ -792,4 +808,49 @@ fn search_store_skips_segments_by_index() {
     std::fs::remove_file(dir.join("index")).unwrap();
     let (_, out, _) = auditkit!("search", "--store", &dir, "-ts", ts, "00:00:00").text();
     assert!(out.contains("node=XX"));
+}
+
+/// The systemd unit in contrib/ passes `systemd-analyze verify` with no
+/// complaint (it exits 0 on unknown keys and bad values, so its stderr
+/// must be empty too; a broken unit shows the check can fail).
+#[test]
+fn systemd_unit_verifies() {
+    require!(tool "systemd-analyze");
+    let unit = auditkit_testsupport::paths::root_path("contrib/systemd/auditkit-collect.service");
+    let text = std::fs::read_to_string(&unit).expect("the unit file");
+    assert!(text.contains("ExecStart=/usr/bin/auditkit collect "));
+    for key in [
+        "DynamicUser=yes",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+    ] {
+        assert!(text.contains(key), "{key}");
+    }
+    let t = TempDir::new("collect-unit");
+    let verify = |body: &str| {
+        // verify checks that ExecStart's program exists: the built one.
+        let p = t.join("auditkit-collect.service");
+        std::fs::write(
+            &p,
+            body.replace("/usr/bin/auditkit", env!("CARGO_BIN_EXE_auditkit")),
+        )
+        .unwrap();
+        let o = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&p)
+            .stdin(Stdio::null())
+            .output()
+            .expect("systemd-analyze");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (rc, err) = verify(&text);
+    assert_eq!((rc, err.as_str()), (Some(0), ""));
+    let (_, err) = verify(&text.replace("ProtectSystem=strict", "ProtectSystem=stric"));
+    assert!(
+        err.contains("ProtectSystem") || err.contains("protect system"),
+        "{err}"
+    );
 }
