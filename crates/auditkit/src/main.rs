@@ -18,6 +18,7 @@ mod rules_cmd;
 mod rules_kernel;
 mod search;
 mod search_args;
+mod search_clickhouse;
 mod search_help;
 
 use std::process::ExitCode;

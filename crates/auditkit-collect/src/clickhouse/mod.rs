@@ -201,13 +201,20 @@ fn opt<T: std::fmt::Display>(v: &Option<T>) -> String {
     v.as_ref().map_or("null".into(), |v| v.to_string())
 }
 
-/// Build the rows of `lines` (record lines of the store), all of them;
-/// `batch` is the batch's id.
-pub fn rows(d: Dialect, lines: &[&[u8]], batch: &str) -> Rows {
+/// A record's place in the store as one orderable number: the segment
+/// number times 2^40 plus the byte offset of the line (a segment stays
+/// far below a terabyte), so `ORDER BY pos` gives the store's order.
+pub fn store_pos(seg: u64, off: u64) -> u64 {
+    (seg << 40) | (off & ((1 << 40) - 1))
+}
+
+/// Build the rows of `lines` (record lines of the store, each with its
+/// [`store_pos`]), all of them; `batch` is the batch's id.
+pub fn rows(d: Dialect, lines: &[(&[u8], u64)], batch: &str) -> Rows {
     let mut r = Rows::default();
     let mut events: Vec<EventRow> = Vec::new();
     let mut by_key: HashMap<(Vec<u8>, u64, u32, u64), usize> = HashMap::new();
-    for l in lines {
+    for &(l, pos) in lines {
         let Ok(h) = auditkit_event::header::parse_header(l) else {
             continue;
         };
@@ -221,7 +228,13 @@ pub fn rows(d: Dialect, lines: &[&[u8]], batch: &str) -> Rows {
         out.extend_from_slice(format!(",\"serial\":{},\"type\":", h.id.serial).as_bytes());
         json_str(typ, out);
         let rid = (crate::store::record_key(l) >> 64) as u64;
-        out.extend_from_slice(format!(",\"rid\":{rid},\"line\":").as_bytes());
+        out.extend_from_slice(
+            format!(
+                ",\"rtype\":{},\"rid\":{rid},\"pos\":{pos},\"line\":",
+                h.rtype.0
+            )
+            .as_bytes(),
+        );
         json_str(l, out);
         out.extend_from_slice(b",\"batch\":");
         json_str(batch.as_bytes(), out);
@@ -497,7 +510,23 @@ fn run(url: &Url, dir: &Path, batch: usize, stop: &AtomicBool, stats: &SinkStats
         }
         let end = ends[n - 1];
         let id = format!("{}:{}-{}:{}", pos.seg, pos.off, end.seg, end.off);
-        let refs: Vec<&[u8]> = lines[..n].iter().map(Vec::as_slice).collect();
+        let refs: Vec<(&[u8], u64)> = lines[..n]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let start = if i == 0 { pos } else { ends[i - 1] };
+                // A line that opens a segment starts at its offset 0.
+                let start = if start.seg != ends[i].seg {
+                    Pos {
+                        seg: ends[i].seg,
+                        off: 0,
+                    }
+                } else {
+                    start
+                };
+                (l.as_slice(), store_pos(start.seg, start.off))
+            })
+            .collect();
         let r = rows(schema.dialect, &refs, &id);
         match schema.insert(url, &r, &id) {
             Ok(()) => {
@@ -550,7 +579,7 @@ mod tests {
         assert_eq!(field(l, b"uid").as_deref(), Some(&b"0"[..]));
         let p: &[u8] = b"node=h1 type=PATH msg=audit(1700000000.123:45): item=0 name=\"/bin/ls\"";
         let u: &[u8] = b"type=USER_LOGIN msg=audit(1700000001.000:46): pid=5 uid=0 auid=4294967295 ses=4294967295 msg='op=login acct=\"x\" exe=\"/usr/sbin/sshd\" res=failed'";
-        let r = rows(Dialect::Old, &[p, l, u], "0:0-1:2");
+        let r = rows(Dialect::Old, &[(p, 1), (l, 2), (u, 3)], "0:0-1:2");
         assert_eq!((r.n_records, r.n_events), (3, 2));
         let ev = String::from_utf8(r.events).unwrap();
         let first = ev.lines().next().unwrap();

@@ -68,7 +68,7 @@ pub fn ddl(d: Dialect, db: &str, ttl_days: Option<u32>) -> Vec<String> {
         format!(
             "CREATE TABLE IF NOT EXISTS {db}.records (\
              node {lc}, time {time}, msec UInt16, serial UInt64, type {lc}, \
-             rid UInt64, line {line}, batch {small}) \
+             rtype Int32, rid UInt64, pos UInt64, line {line}, batch {small}) \
              ENGINE = ReplacingMergeTree \
              PARTITION BY toYYYYMMDD(time) ORDER BY (node, time, serial, rid){tail}"
         ),
@@ -88,6 +88,17 @@ pub fn ddl(d: Dialect, db: &str, ttl_days: Option<u32>) -> Vec<String> {
 /// The INSERT statement of a table (the rows follow in the body).
 pub fn insert_sql(db: &str, table: &str) -> String {
     format!("INSERT INTO {db}.{table} FORMAT JSONEachRow")
+}
+
+/// The query `auditkit search --clickhouse` runs: the records of the
+/// events that match `cond` (a condition on the events table's columns),
+/// one copy each, in store order, as raw lines.
+pub fn select_records(db: &str, cond: &str) -> String {
+    format!(
+        "SELECT line FROM {db}.records FINAL WHERE (node, time, serial) IN \
+         (SELECT node, time, serial FROM {db}.events FINAL WHERE {cond}) \
+         ORDER BY pos FORMAT TabSeparatedRaw"
+    )
 }
 
 /// A server's schema: its version and dialect.

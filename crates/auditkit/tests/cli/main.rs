@@ -13,6 +13,7 @@ extern crate auditkit_testsupport;
 
 mod ausearch_filters;
 mod ausearch_input;
+mod clickhouse;
 mod collect;
 mod csv_text;
 mod engine;
