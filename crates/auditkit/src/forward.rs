@@ -81,6 +81,13 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
             return Ok(Exit::Usage);
         }
     };
+    // auditd sends its plugins SIGHUP when it reloads its configuration;
+    // the default action would end the forwarder. There is nothing to
+    // reload: ignore it. (SIGTERM ends it: the queue is on disk.)
+    // SAFETY: setting a signal's disposition to SIG_IGN.
+    unsafe {
+        libc::signal(libc::SIGHUP, libc::SIG_IGN);
+    }
     auditkit_collect::forward::run(o, std::io::stdin()).context("forward")?;
     Ok(Exit::Ok)
 }

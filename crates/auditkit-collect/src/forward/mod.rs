@@ -658,9 +658,10 @@ async fn read_side(
             if last_save.elapsed() >= opts.save_every {
                 q.save_head()?;
                 last_save = Instant::now();
-                drop(q);
-                sh.room.notify_all();
             }
+            drop(q);
+            // The input thread may be waiting for room.
+            sh.room.notify_all();
         }
         sem.add_permits(1);
     }

@@ -617,3 +617,82 @@ fn forward_to_real_auditd_listener() {
         String::from_utf8_lossy(missing[0])
     );
 }
+
+/// The queue is bounded: with the collector down, the forwarder stops
+/// reading stdin once `--queue-size` bytes are queued (one read of
+/// stdin, 256 KiB, may go over it into an empty queue), instead of
+/// growing or dropping; when the collector is back, everything arrives.
+#[test]
+fn a_full_queue_pushes_back_on_stdin() {
+    require!(corpus);
+    let t = TempDir::new("forward-bound");
+    let dir = t.join("store");
+    let q = t.join("queue");
+    let mut want = corpus_records();
+    // Enough distinct records to be several times the bound.
+    let base = want.clone();
+    for round in 1..4u64 {
+        want.extend(base.iter().map(|l| {
+            let mut v = format!("node=round{round} ").into_bytes();
+            v.extend_from_slice(l.strip_prefix(b"node=").map_or(&l[..], |r| {
+                let i = r.iter().position(|&b| b == b' ').map_or(0, |i| i + 1);
+                &r[i..]
+            }));
+            v
+        }));
+    }
+    // Records that differed only in their node are one record now.
+    let mut seen = HashSet::new();
+    want.retain(|l| seen.insert(l.clone()));
+    let data = joined(&want);
+    let bound = 100_000u64;
+    assert!(
+        data.len() as u64 > 4 * bound + (256 << 10),
+        "{}",
+        data.len()
+    );
+    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let addr = c.addr;
+    c.stop();
+    let mut child = forward(
+        addr,
+        &q,
+        &[
+            "--queue-size".as_ref(),
+            "100000".as_ref(),
+            "--drain".as_ref(),
+            "60".as_ref(),
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let w = std::thread::spawn(move || {
+        let _ = stdin.write_all(&data);
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let queued: u64 = queue::pending(&q)
+        .unwrap()
+        .iter()
+        .map(|l| l.len() as u64 + 1)
+        .sum();
+    assert!(queued > 0, "nothing queued");
+    assert!(queued <= bound + (256 << 10), "{queued} bytes queued");
+    assert!(
+        !w.is_finished(),
+        "stdin was read whole into a bounded queue"
+    );
+    let c = Collector::start(&dir, &addr.to_string(), &[]);
+    w.join().unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("queue full"), "{err}");
+    c.stop();
+    let got = stored(&dir);
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "the store differs from the input");
+}
