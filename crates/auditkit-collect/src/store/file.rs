@@ -451,6 +451,29 @@ mod tests {
     }
 
     #[test]
+    fn rotation_by_age() {
+        let d = tmp("age");
+        let o = FileOptions {
+            rotate_secs: 1,
+            ..FileOptions::default()
+        };
+        let mut s = FileStore::open(&d, o).unwrap();
+        s.write_batch(&[A]).unwrap();
+        s.write_batch(&[B]).unwrap();
+        assert_eq!(index::segments(&d).unwrap().len(), 1);
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        s.write_batch(&[A]).unwrap();
+        s.close().unwrap();
+        let segs = index::segments(&d).unwrap();
+        assert_eq!(segs.len(), 2);
+        assert_eq!(
+            std::fs::read(d.join(index::segment_name(2))).unwrap(),
+            [A, b"\n"].concat()
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
     fn rotation_and_skipping_by_time() {
         let d = tmp("rotate");
         let o = FileOptions {

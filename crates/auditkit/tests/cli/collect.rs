@@ -245,7 +245,8 @@ impl Drop for RemoteConf {
 }
 
 /// Debian's audisp-remote, fed the corpus on stdin, sends it to the
-/// collector: every record arrives in order, once; ausearch reads the
+/// collector: every record arrives in order, once; after a restart of the
+/// collector (ENDING) the client reconnects and goes on; ausearch reads the
 /// segment as it reads the input; `auditkit search --store` prints what
 /// ausearch prints.
 #[test]
@@ -276,19 +277,38 @@ fn real_audisp_remote_delivers_every_record() {
     stdin.flush().unwrap();
     // Keep stdin open until everything is stored: audisp-remote drops its
     // queue when stdin closes.
-    let t = Instant::now();
-    while stored(&dir).len() < want.len() && t.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let wait_for = |n: usize| {
+        let t = Instant::now();
+        while stored(&dir).len() < n && t.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_for(want.len());
+    // A restart: the client gets ENDING, reconnects (its
+    // remote_ending_action) to the new collector, and goes on.
+    let listen = c.addr.to_string();
+    assert_eq!(c.stop(), Some(0));
+    let c = Collector::start(&dir, &listen, &[]);
+    let extra = b"node=after-ending type=USER_CMD msg=audit(1700000000.000:424242): pid=1 uid=0 auid=0 ses=1 msg='cwd=\"/\" cmd=6964 terminal=pts/0 res=success'".to_vec();
+    stdin
+        .write_all(&[extra.as_slice(), b"\n"].concat())
+        .unwrap();
+    stdin.flush().unwrap();
+    wait_for(want.len() + 1);
     drop(stdin);
     let _ = remote.kill();
     let _ = remote.wait();
     drop(conf);
     assert_eq!(c.stop(), Some(0));
+    let mut want = want;
+    want.push(extra.clone());
     let got = stored(&dir);
     assert_eq!(got.len(), want.len());
     assert!(got == want, "the store differs from the input");
 
+    let mut input = input;
+    input.extend_from_slice(&extra);
+    input.push(b'\n');
     let in_file = store.join("input.log");
     std::fs::write(&in_file, &input).unwrap();
     let segs = segment_files(&dir);
@@ -597,6 +617,27 @@ fn listener_controls() {
     let mut s = connect(c.addr);
     assert!(closed(&mut s), "unprivileged source port kept");
     assert!(c.wait_log("outside client_ports 1-1023"));
+    assert_eq!(c.stop(), Some(0));
+    // The connection cap: the third of two is refused, the two are served.
+    let c = Collector::start(
+        &dir,
+        "127.0.0.1:0",
+        &["--max-connections", "2", "--max-per-addr", "10"],
+    );
+    let mut kept: Vec<TcpStream> = (0..2).map(|_| connect(c.addr)).collect();
+    for (i, s) in kept.iter_mut().enumerate() {
+        send(
+            s,
+            1,
+            format!("node=cap type=USER msg=audit(1700000000.000:{i}): c").as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(reply(s).map(|r| r.0), Some(Kind::Ack));
+    }
+    let mut third = connect(c.addr);
+    assert!(closed(&mut third), "a connection over the cap kept");
+    assert!(c.wait_log("2 connections open, the cap (max_connections)"));
+    drop(kept);
     // A bad config file is refused at start with a clear message.
     std::fs::write(&conf, "max_idel = 1\n").unwrap();
     let (rc, _, err) = auditkit!("collect", "--config", &conf, "--store", &dir).text();
