@@ -59,6 +59,30 @@ pub enum Kind {
     Other(u32),
 }
 
+/// The start of the payload `auditkit collect` puts in its ACK of a
+/// HEARTBEAT (auditd's is empty, and audisp-remote ignores the payload
+/// of an ACK), followed by the decimal number of records a connection may
+/// have in flight. `auditkit forward` sends a HEARTBEAT first: with this
+/// answer it pipelines up to that many records, with any other it works
+/// stop-and-wait, as auditd's listener expects.
+pub const HELLO: &[u8] = b"auditkit-collect window=";
+
+/// The HEARTBEAT ACK payload of a server taking `window` records in flight.
+pub fn hello(window: usize) -> Vec<u8> {
+    let mut v = HELLO.to_vec();
+    v.extend_from_slice(window.to_string().as_bytes());
+    v
+}
+
+/// The window a HEARTBEAT ACK's payload offers (`None`: not a
+/// pipelining server).
+pub fn hello_window(payload: &[u8]) -> Option<usize> {
+    std::str::from_utf8(payload.strip_prefix(HELLO)?)
+        .ok()?
+        .parse()
+        .ok()
+}
+
 /// Mask bit of every reply type.
 pub const REPLY: u32 = 0x4000_0000;
 /// Mask bit of fatal replies.

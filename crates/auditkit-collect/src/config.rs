@@ -142,6 +142,22 @@ pub struct Config {
     pub assemble: bool,
     /// End-of-event timeout in seconds of event time.
     pub eoe_timeout: u64,
+    /// A second listener speaking TLS (`ADDR:PORT`; empty: none), for
+    /// `auditkit forward --tls-*`. The plain `listen` stays for
+    /// audisp-remote.
+    pub tls_listen: String,
+    /// The collector's certificate chain (PEM) for `tls_listen`.
+    pub tls_cert: PathBuf,
+    /// Its private key (PEM).
+    pub tls_key: PathBuf,
+    /// The CA (PEM) that must have signed every forwarder's certificate.
+    pub tls_client_ca: PathBuf,
+    /// A ClickHouse server's HTTP URL (`http://HOST:PORT[/?database=D]`;
+    /// empty: none): the stored records are also inserted there, behind
+    /// the store (see [`crate::clickhouse`]).
+    pub clickhouse: String,
+    /// Records per ClickHouse insert at most.
+    pub clickhouse_batch: usize,
 }
 
 impl Default for Config {
@@ -172,6 +188,12 @@ impl Default for Config {
             max_batch: 4096,
             assemble: true,
             eoe_timeout: auditkit_event::assemble::DEFAULT_EOE_TIMEOUT,
+            tls_listen: String::new(),
+            tls_cert: PathBuf::new(),
+            tls_key: PathBuf::new(),
+            tls_client_ca: PathBuf::new(),
+            clickhouse: String::new(),
+            clickhouse_batch: 10_000,
         }
     }
 }
@@ -269,6 +291,12 @@ impl Config {
                 }
             }
             "eoe_timeout" => self.eoe_timeout = num(key, value)?,
+            "tls_listen" => self.tls_listen = v,
+            "tls_cert" => self.tls_cert = PathBuf::from(v),
+            "tls_key" => self.tls_key = PathBuf::from(v),
+            "tls_client_ca" => self.tls_client_ca = PathBuf::from(v),
+            "clickhouse" => self.clickhouse = v,
+            "clickhouse_batch" => self.clickhouse_batch = num(key, value)?,
             _ => return Err(ConfigError::Unknown(key.into())),
         }
         Ok(())
@@ -312,6 +340,14 @@ impl Config {
         if self.eoe_timeout == 0 {
             return Err(bad("eoe_timeout", "0", "must be at least 1"));
         }
+        self.tls()?;
+        if !self.clickhouse.is_empty() {
+            crate::clickhouse::Url::parse(&self.clickhouse)
+                .map_err(|msg| bad("clickhouse", &self.clickhouse, msg))?;
+            if self.clickhouse_batch == 0 {
+                return Err(bad("clickhouse_batch", "0", "must be at least 1"));
+            }
+        }
         Ok(())
     }
 
@@ -320,6 +356,35 @@ impl Config {
         self.listen
             .parse()
             .map_err(|_| bad("listen", &self.listen, "expected ADDR:PORT"))
+    }
+
+    /// The TLS listener's address and files, when `tls_listen` is set
+    /// (all three files are then required).
+    pub fn tls(&self) -> Result<Option<(SocketAddr, crate::tls::ServerTls)>, ConfigError> {
+        if self.tls_listen.is_empty() {
+            return Ok(None);
+        }
+        let addr = self
+            .tls_listen
+            .parse()
+            .map_err(|_| bad("tls_listen", &self.tls_listen, "expected ADDR:PORT"))?;
+        for (k, p) in [
+            ("tls_cert", &self.tls_cert),
+            ("tls_key", &self.tls_key),
+            ("tls_client_ca", &self.tls_client_ca),
+        ] {
+            if p.as_os_str().is_empty() {
+                return Err(bad(k, "", "needed with tls_listen"));
+            }
+        }
+        Ok(Some((
+            addr,
+            crate::tls::ServerTls {
+                cert: self.tls_cert.clone(),
+                key: self.tls_key.clone(),
+                client_ca: self.tls_client_ca.clone(),
+            },
+        )))
     }
 
     /// The reloadable part.
@@ -394,7 +459,13 @@ impl Config {
             eoe_timeout,
             stats_interval,
             max_in_flight,
-            shutdown_timeout
+            shutdown_timeout,
+            tls_listen,
+            tls_cert,
+            tls_key,
+            tls_client_ca,
+            clickhouse,
+            clickhouse_batch
         );
         v
     }

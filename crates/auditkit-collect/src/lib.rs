@@ -36,10 +36,16 @@ pub mod codec;
 pub mod store;
 
 #[cfg(feature = "server")]
+pub mod clickhouse;
+#[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "server")]
+pub mod forward;
 #[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "server")]
+pub mod tls;
 #[cfg(feature = "server")]
 pub mod writer;

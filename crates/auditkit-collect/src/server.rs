@@ -35,10 +35,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio_rustls::TlsAcceptor;
 
 use crate::codec::{self, Decoder, Frame, Kind, Mode, Side};
 use crate::config::{Config, ConfigError, Limits};
@@ -68,6 +68,9 @@ pub enum ServerError {
     /// The writer thread panicked.
     #[error("the store writer thread failed")]
     Writer,
+    /// The TLS listener's certificates or key.
+    #[error("tls: {0}")]
+    Tls(String),
 }
 
 /// Who is connected, by address, for `max_per_addr` and replacement.
@@ -155,6 +158,36 @@ pub async fn run(
         metrics.clone(),
         hook,
     )?;
+    // ClickHouse behind the store: a thread that reads what the writer
+    // made durable (so acks never wait for it).
+    let sink = match cfg.clickhouse.as_str() {
+        "" => None,
+        u => {
+            let url = crate::clickhouse::Url::parse(u).map_err(|msg| ConfigError::Value {
+                key: "clickhouse".into(),
+                value: u.into(),
+                msg,
+            })?;
+            Some(
+                crate::clickhouse::spawn(url, cfg.store.clone(), cfg.clickhouse_batch)
+                    .map_err(|e| ServerError::Store(StoreError::Io(e)))?,
+            )
+        }
+    };
+    // The TLS listener (forwarders with certificates), beside the plain
+    // one that audisp-remote uses.
+    let tls = match cfg.tls()? {
+        Some((addr, t)) => {
+            let acc = t.acceptor().map_err(ServerError::Tls)?;
+            let l = bind(addr, cfg.backlog)?;
+            log(format_args!(
+                "TLS listening on {}",
+                l.local_addr().unwrap_or(addr)
+            ));
+            Some((l, acc))
+        }
+        None => None,
+    };
     let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         limits: RwLock::new(Arc::new(limits)),
@@ -186,7 +219,7 @@ pub async fn run(
                 Ok((sock, peer)) => {
                     if let Some(c) = admit(&shared, &sock, peer) {
                         let (sh, tx) = (shared.clone(), w.tx.clone());
-                        conns.spawn(connection(sh, tx, sock, peer, c));
+                        conns.spawn(connection(sh, tx, sock, peer, c, None));
                     }
                 }
                 Err(e) => {
@@ -195,10 +228,24 @@ pub async fn run(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
             },
+            r = accept_tls(&tls) => match r {
+                Ok((sock, peer)) => {
+                    if let Some(c) = admit(&shared, &sock, peer) {
+                        let (sh, tx) = (shared.clone(), w.tx.clone());
+                        let acc = tls.as_ref().map(|t| t.1.clone());
+                        conns.spawn(connection(sh, tx, sock, peer, c, acc));
+                    }
+                }
+                Err(e) => {
+                    log(format_args!("accept (TLS): {e}"));
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
             Some(_) = conns.join_next(), if !conns.is_empty() => {}
         }
     }
     drop(listener);
+    drop(tls);
     let _ = stop_tx.send(true);
     let wait = Duration::from_secs(cfg.shutdown_timeout.max(1));
     let drained =
@@ -222,8 +269,29 @@ pub async fn run(
         .map_err(|_| ServerError::Writer)?
         .map_err(|_| ServerError::Writer)?;
     r?;
+    if let Some(s) = sink {
+        s.stop.store(true, Relaxed);
+        let st = s.stats.clone();
+        let _ = tokio::task::spawn_blocking(move || s.join.join()).await;
+        log(format_args!(
+            "clickhouse: {} records, {} events inserted in {} batches, {} failed attempts",
+            st.records.load(Relaxed),
+            st.events.load(Relaxed),
+            st.batches.load(Relaxed),
+            st.failures.load(Relaxed)
+        ));
+    }
     log(format_args!("stopped: {}", metrics.summary()));
     Ok(())
+}
+
+async fn accept_tls(
+    t: &Option<(TcpListener, TlsAcceptor)>,
+) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match t {
+        Some((l, _)) => l.accept().await,
+        None => std::future::pending().await,
+    }
 }
 
 /// One admitted connection's identity in the registry.
@@ -332,12 +400,52 @@ async fn connection(
     sock: TcpStream,
     peer: SocketAddr,
     me: Admitted,
+    tls: Option<TlsAcceptor>,
 ) {
-    let (rd, wr) = sock.into_split();
+    match tls {
+        None => {
+            let (rd, wr) = sock.into_split();
+            serve(&sh, tx, rd, wr, peer, &me).await;
+        }
+        Some(acc) => {
+            let d = sh.limits().frame_timeout;
+            match tokio::time::timeout(d, acc.accept(sock)).await {
+                Ok(Ok(t)) => {
+                    let (rd, wr) = tokio::io::split(t);
+                    serve(&sh, tx, rd, wr, peer, &me).await;
+                }
+                Ok(Err(e)) => {
+                    sh.metrics.rejected.fetch_add(1, Relaxed);
+                    log(format_args!("refused {peer}: TLS handshake: {e}"));
+                }
+                Err(_) => {
+                    sh.metrics.timeouts.fetch_add(1, Relaxed);
+                    log(format_args!(
+                        "dropped {peer}: TLS handshake not done in time (frame_timeout)"
+                    ));
+                }
+            }
+        }
+    }
+    unregister(&sh, peer, &me);
+}
+
+/// Serve one connection's frames until it ends (one log line for why).
+async fn serve<R, W>(
+    sh: &Arc<Shared>,
+    tx: mpsc::Sender<Job>,
+    rd: R,
+    wr: W,
+    peer: SocketAddr,
+    me: &Admitted,
+) where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (ptx, prx) = mpsc::channel(sh.max_in_flight);
     let (mode_tx, mode_rx) = oneshot::channel();
     let replier = tokio::spawn(replies(sh.clone(), wr, prx, mode_rx, peer));
-    let end = read_loop(&sh, tx, rd, ptx, mode_tx, &me).await;
+    let end = read_loop(sh, tx, rd, ptx, mode_tx, me).await;
     match &end {
         End::Closed | End::Stopping | End::Replaced => {}
         End::Idle => {
@@ -358,6 +466,10 @@ async fn connection(
         End::Writer => log(format_args!("dropped {peer}: the store is closing")),
     }
     let _ = replier.await;
+}
+
+/// Take a finished connection out of the registry.
+fn unregister(sh: &Shared, peer: SocketAddr, me: &Admitted) {
     let mut reg = match sh.registry.lock() {
         Ok(g) => g,
         Err(p) => p.into_inner(),
@@ -382,7 +494,7 @@ async fn connection(
 async fn read_loop(
     sh: &Shared,
     tx: mpsc::Sender<Job>,
-    mut rd: OwnedReadHalf,
+    mut rd: impl AsyncRead + Unpin,
     ptx: mpsc::Sender<Pending>,
     mode_tx: oneshot::Sender<Mode>,
     me: &Admitted,
@@ -510,27 +622,33 @@ fn clean(line: &[u8]) -> Vec<u8> {
 
 async fn replies(
     sh: Arc<Shared>,
-    mut wr: OwnedWriteHalf,
+    mut wr: impl AsyncWrite + Unpin,
     mut prx: mpsc::Receiver<Pending>,
     mode: oneshot::Receiver<Mode>,
     peer: SocketAddr,
 ) {
     let mut out = Vec::with_capacity(64);
     let mut fatal = false;
+    let hello = codec::hello(sh.max_in_flight);
     while let Some(p) = prx.recv().await {
-        let (seq, reply) = match p {
-            Pending::Heartbeat(seq) => (seq, Reply::Ack),
+        out.clear();
+        let reply = match p {
+            Pending::Heartbeat(seq) => {
+                codec::encode(Kind::Ack, seq, &hello, &mut out);
+                Reply::Ack
+            }
             Pending::Record(seq, rx) => match rx.await {
-                Ok(r) => (seq, r),
+                Ok(r) => {
+                    codec::encode(r.kind(), seq, r.text(), &mut out);
+                    r
+                }
                 Err(_) => return,
             },
         };
-        out.clear();
-        codec::encode(reply.kind(), seq, reply.text(), &mut out);
         // Replies waiting behind this one go in the same write.
         while out.len() < 64 * 1024 {
             match prx.try_recv() {
-                Ok(Pending::Heartbeat(s)) => codec::encode(Kind::Ack, s, b"", &mut out),
+                Ok(Pending::Heartbeat(s)) => codec::encode(Kind::Ack, s, &hello, &mut out),
                 Ok(Pending::Record(s, mut rx)) => match rx.try_recv() {
                     Ok(r) => codec::encode(r.kind(), s, r.text(), &mut out),
                     Err(_) => {
@@ -563,7 +681,12 @@ async fn replies(
     let _ = wr.shutdown().await;
 }
 
-async fn write(sh: &Shared, wr: &mut OwnedWriteHalf, bytes: &[u8], peer: SocketAddr) -> bool {
+async fn write(
+    sh: &Shared,
+    wr: &mut (impl AsyncWrite + Unpin),
+    bytes: &[u8],
+    peer: SocketAddr,
+) -> bool {
     let d = sh.limits().write_timeout;
     match tokio::time::timeout(d, wr.write_all(bytes)).await {
         Ok(Ok(())) => true,

@@ -26,6 +26,8 @@ pub struct InputArgs {
     pub inputs: Vec<PathBuf>,
     /// `--store DIR`: the segments of collect's stores.
     pub stores: Vec<PathBuf>,
+    /// `--clickhouse URL`: the events collect inserted into ClickHouse.
+    pub clickhouse: Option<String>,
     /// `--input-logs`: the configured log files even when stdin is a pipe.
     pub input_logs: bool,
     /// `--eoe-timeout SECS`.
@@ -79,6 +81,10 @@ impl InputArgs {
             }
             Id::Store => {
                 self.stores.push(PathBuf::from(need()?));
+                Ok(Some(used))
+            }
+            Id::ClickHouse => {
+                self.clickhouse = Some(need()?.to_string());
                 Ok(Some(used))
             }
             Id::InputLogs => {

@@ -12,6 +12,7 @@ mod exit;
 mod filter;
 mod flags;
 mod format;
+mod forward;
 mod input_args;
 mod live;
 mod progress;
@@ -23,6 +24,7 @@ mod rules_cmd;
 mod rules_kernel;
 mod search;
 mod search_args;
+mod search_clickhouse;
 mod search_help;
 
 use std::process::ExitCode;
@@ -97,6 +99,7 @@ fn run() -> Exit {
         "collect" => collect::main(rest),
         "detect" => detect::main(rest),
         "plugin" => live::plugin_main(rest),
+        "forward" => forward::main(rest),
         "rules" => match rest.first().and_then(|a| a.to_str()) {
             Some(sub @ ("loaded" | "diff" | "apply")) => {
                 rules_kernel::main(sub, &rest[1..]).map(Exit::from_code)
@@ -188,6 +191,7 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
         "collect" => print!("{}", flags::render::help(&flags::collect::COLLECT)),
         "detect" => print!("{}", flags::render::help(&flags::detect::DETECT)),
         "plugin" => print!("{}", flags::render::help(&flags::plugin::PLUGIN)),
+        "forward" => print!("{}", flags::render::help(&flags::forward::FORWARD)),
         "rules" => print!("{}", rules_cmd::help()),
         sub => match sub
             .strip_prefix("rules ")

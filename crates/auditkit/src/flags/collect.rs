@@ -35,6 +35,12 @@ pub const KEYS: &[(Id, &str)] = &[
     (Id::DiskLow, "disk_low"),
     (Id::DiskReserve, "disk_reserve"),
     (Id::DedupWindow, "dedup_window"),
+    (Id::TlsListen, "tls_listen"),
+    (Id::TlsCert, "tls_cert"),
+    (Id::TlsKey, "tls_key"),
+    (Id::TlsClientCa, "tls_client_ca"),
+    (Id::ClickHouse, "clickhouse"),
+    (Id::ClickHouseBatch, "clickhouse_batch"),
 ];
 
 const WHERE: &[Flag] = &[
@@ -185,6 +191,47 @@ const STORE: &[Flag] = &[
     ),
 ];
 
+const TLS: &[Flag] = &[
+    val(
+        Id::TlsListen,
+        "--tls-listen",
+        "ADDR:PORT",
+        "also listen here with TLS, for auditkit forward --tls-* (the plain \
+         --listen stays for audisp-remote); needs the three files below",
+    ),
+    val(
+        Id::TlsCert,
+        "--tls-cert",
+        "FILE",
+        "the collector's certificate chain (PEM)",
+    ),
+    val(Id::TlsKey, "--tls-key", "FILE", "its private key (PEM)"),
+    val(
+        Id::TlsClientCa,
+        "--tls-client-ca",
+        "FILE",
+        "CA certificates (PEM): a forwarder must present a certificate they \
+         signed",
+    ),
+];
+
+const CLICKHOUSE: &[Flag] = &[
+    val(
+        Id::ClickHouse,
+        "--clickhouse",
+        "URL",
+        "also insert the stored records into ClickHouse, \
+         http://HOST:PORT[/?database=DB] (default database auditkit; tables \
+         created; see docs/clickhouse.md); acks still follow the local fsync",
+    ),
+    val(
+        Id::ClickHouseBatch,
+        "--clickhouse-batch",
+        "N",
+        "records per insert at most (default 10000)",
+    ),
+];
+
 const HELP: &[Flag] = &[Flag {
     short: Some("-h"),
     ..Flag::new(Id::Help, "--help", "this help")
@@ -230,6 +277,16 @@ cleanly (every client is sent ENDING), SIGHUP reloads --config.",
             flags: &[STORE],
         },
         Group {
+            title: "TLS",
+            about: "",
+            flags: &[TLS],
+        },
+        Group {
+            title: "ClickHouse",
+            about: "",
+            flags: &[CLICKHOUSE],
+        },
+        Group {
             title: "Help",
             about: "",
             flags: &[HELP],
@@ -255,7 +312,9 @@ mod tests {
             };
             assert_eq!(f.long, format!("--{}", key.replace('_', "-")));
             let sample = match f.id {
-                Id::Listen | Id::Metrics => "127.0.0.1:1",
+                Id::Listen | Id::Metrics | Id::TlsListen => "127.0.0.1:1",
+                Id::ClickHouse => "http://127.0.0.1:1",
+                Id::TlsCert | Id::TlsKey | Id::TlsClientCa => "/tmp/x.pem",
                 Id::StoreDir => "/tmp/x",
                 Id::Allow => "10.0.0.0/8",
                 Id::ClientPorts => "1-1023",

@@ -24,6 +24,16 @@ pub const INPUT: &[Flag] = &[
              -ts/-te, only the segments whose index blocks can match",
         )
     },
+    Flag {
+        value: Value::Required("URL"),
+        ..Flag::new(
+            Id::ClickHouse,
+            "--clickhouse",
+            "read the events collect --clickhouse inserted there \
+             (http://HOST:PORT[/?database=DB]); the criteria become SQL, and \
+             one with no translation is an error naming it",
+        )
+    },
     Flag::new(
         Id::InputLogs,
         "--input-logs",

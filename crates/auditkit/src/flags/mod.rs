@@ -21,6 +21,7 @@
 
 pub mod collect;
 pub mod detect;
+pub mod forward;
 pub mod input;
 pub mod noise;
 pub mod plugin;
@@ -229,6 +230,23 @@ ids! {
     // plugin.
     Output,
     MaxProcesses,
+    // collect: TLS and ClickHouse; forward.
+    TlsListen,
+    TlsCert,
+    TlsKey,
+    TlsClientCa,
+    ClickHouse,
+    ClickHouseBatch,
+    ForwardTo,
+    ForwardQueue,
+    QueueSize,
+    Window,
+    Heartbeat,
+    Retry,
+    Timeout,
+    Drain,
+    TlsCa,
+    TlsName,
 }
 
 /// Whether a flag takes a value, and how it is written in the help.
@@ -378,6 +396,7 @@ auditkit help search                         # every option of search
 \x20 collect   Receive audisp-remote's records into a store, acked once on disk\n\
 \x20 detect    Run Sigma rules over audit logs: one alert per match\n\
 \x20 plugin    Run the detections as an auditd plugin (auditd's records on stdin)\n\
+\x20 forward   Send auditd's records to a collector through a queue on disk\n\
 \x20 help      Help for a command: auditkit help search, auditkit help rules lint\n\
 \n\
 Run 'auditkit <COMMAND> --help' for the options of a command.",
@@ -413,6 +432,7 @@ pub fn commands() -> Vec<&'static Command> {
         &detect::DETECT,
         &plugin::PLUGIN,
         &collect::COLLECT,
+        &forward::FORWARD,
     ];
     v.extend(rules::SUBCOMMANDS.iter());
     v

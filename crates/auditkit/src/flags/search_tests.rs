@@ -20,6 +20,7 @@ fn sample(id: Id) -> Option<(&'static [&'static str], Option<&'static str>)> {
     match id {
         Id::Input => v("x.log"),
         Id::Store => v("/var/lib/auditkit/collect"),
+        Id::ClickHouse => v("http://127.0.0.1:8123/?database=fleet"),
         Id::Start => v("today"),
         Id::End => v("now"),
         Id::EoeTimeout => v("3"),

@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "detect",
     "plugin",
     "collect",
+    "forward",
     "rules lint",
     "rules fmt",
     "rules check",
