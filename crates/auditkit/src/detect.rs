@@ -731,6 +731,7 @@ mod tests {
             Id::MaxLine => "4096",
             Id::State => "/tmp/tree.state",
             Id::Store => "store",
+            Id::ClickHouse => "http://127.0.0.1:8123",
             other => panic!("no sample value for {other:?}: add one"),
         }
     }

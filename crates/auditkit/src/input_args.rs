@@ -183,6 +183,12 @@ impl InputArgs {
     /// The sources: `-if`, else stdin when it is a pipe (unless
     /// `--input-logs`), else auditd.conf's `log_file` and its rotations.
     pub fn sources(&self) -> Result<Vec<Source>> {
+        // `search` reads ClickHouse itself and never asks for files then;
+        // any other command taking the shared slice must not read the
+        // default log in its place.
+        if self.clickhouse.is_some() {
+            bail!("--clickhouse: only `auditkit search` reads ClickHouse so far; give -if FILE or --store DIR");
+        }
         if !self.stores.is_empty() {
             // The store's segments, skipped by the index where -ts/-te
             // cannot match them, then any -if given too.

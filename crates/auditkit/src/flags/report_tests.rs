@@ -22,6 +22,7 @@ fn sample(id: Id) -> Option<&'static str> {
         Id::Format => "json",
         Id::Html => "r.html",
         Id::Store => "store",
+        Id::ClickHouse => "http://127.0.0.1:8123",
         Id::NoiseRules => "audit.rules",
         Id::Profile => "cis-debian12",
         Id::NoiseTop => "5",
