@@ -158,6 +158,8 @@ ids! {
     NoiseRules,
     NoiseTop,
     NoiseMinShare,
+    NoiseDetect,
+    NoiseDetectRules,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,
