@@ -32,7 +32,7 @@
 //! again; a suggestion that turns any passing item into a failure is
 //! withheld, naming the items.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use auditkit_interp::{syscall_name, syscall_number, Machine, RecordType};
 use auditkit_rules::{
@@ -626,12 +626,25 @@ fn never_for_exe(
     })
 }
 
-/// Which events each suggestion drops, by the tally entries it removes
-/// (the same entries its savings are the sum of): no second matcher.
+/// Which events each suggestion drops, from the tally entries it removes
+/// (the same entries its savings are the sum of): no second matcher. The
+/// entries are projected on what the suggested line selects by, as the
+/// kernel applies it: a `never` rule at the head of the exit list drops
+/// (arch, syscall, exe) whichever rule and login uid the event had; an
+/// exclude rule drops (record type, exe), failures included. So events
+/// the tally could not break down (a capped table) are dropped too.
 #[derive(Debug, Clone, Default)]
 pub struct Drops {
-    per: Vec<(HashSet<SyscallSig>, HashSet<RecordSig>)>,
+    per: Vec<DropSet>,
 }
+
+/// Per exe: the (arch, syscall) pairs a `never` suggestion drops, and the
+/// record types an exclude suggestion drops (looked up by the event's exe
+/// without allocating).
+type DropSet = (
+    HashMap<Box<str>, HashSet<(u32, u32)>>,
+    HashMap<Box<str>, HashSet<RecordType>>,
+);
 
 impl Drops {
     /// The entries of each suggestion, in order.
@@ -639,9 +652,23 @@ impl Drops {
         Drops {
             per: suggestions
                 .iter()
-                .map(|s| match &s.selects {
-                    Selection::Syscalls(v) => (v.iter().cloned().collect(), HashSet::new()),
-                    Selection::Records(v) => (HashSet::new(), v.iter().cloned().collect()),
+                .map(|s| {
+                    let mut d = DropSet::default();
+                    match &s.selects {
+                        Selection::Syscalls(v) => {
+                            for x in v {
+                                d.0.entry(x.exe.clone())
+                                    .or_default()
+                                    .insert((x.arch, x.syscall));
+                            }
+                        }
+                        Selection::Records(v) => {
+                            for x in v {
+                                d.1.entry(x.exe.clone()).or_default().insert(x.rtype);
+                            }
+                        }
+                    }
+                    d
                 })
                 .collect(),
         }
@@ -654,8 +681,13 @@ impl Drops {
     /// each, and counting more as dropped only withholds more).
     pub fn of(&self, sigs: &EventSigs, out: &mut Vec<usize>) {
         for (i, (sys, rec)) in self.per.iter().enumerate() {
-            let hit = sigs.syscall.as_ref().is_some_and(|s| sys.contains(s))
-                || sigs.records.iter().any(|r| rec.contains(r));
+            let hit = sigs.syscall.as_ref().is_some_and(|s| {
+                sys.get(&s.exe)
+                    .is_some_and(|p| p.contains(&(s.arch, s.syscall)))
+            }) || sigs
+                .records
+                .iter()
+                .any(|r| rec.get(&r.exe).is_some_and(|t| t.contains(&r.rtype)));
             if hit {
                 out.push(i);
             }
