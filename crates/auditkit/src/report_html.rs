@@ -113,7 +113,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     let tally = Tally::merged(parts);
     let rows: Option<Vec<NoiseRow>> = match (&prepared, &noise_tally) {
         (Some(p), Some(t)) => Some(
-            crate::report_noise::advise(p, t, &a.noise)
+            crate::report_noise::advise(p, t, a)?
                 .suggestions
                 .into_iter()
                 .map(|s| NoiseRow {

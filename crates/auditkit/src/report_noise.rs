@@ -2,7 +2,9 @@
 //! (`--rules`, read here) or from the kernel (`--loaded`, over netlink);
 //! the events go through the engine into `auditkit_report::noise`'s sink,
 //! whose per-worker tallies are merged here; the suggestions are checked
-//! against a profile when asked; the report is printed as text or JSON.
+//! against a profile when asked, and replayed through the detections of
+//! `--detect`/`--detect-rules` (a second reading of the log, by
+//! `auditkit_report::noise::replay`); the report is printed as text or JSON.
 
 use std::fs;
 use std::io::{self, Write};
@@ -10,11 +12,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
+use auditkit_detect::{Engine, LoadOptions, RuleSet as DetectRules};
 use auditkit_event::Event;
 use auditkit_host::HostPaths;
-use auditkit_report::noise::{self, Analysis, Caps, NoiseSink, RuleTable, Tally};
+use auditkit_report::noise::{
+    self, Analysis, Caps, NoiseSink, Replay, ReplaySink, RuleTable, Tally,
+};
 use auditkit_rules::{path_kind_of, AccountsHost, Layout, Machine, RuleSet};
-use auditkit_source::{engine, plan, Report as ReadReport};
+use auditkit_source::{engine, plan, Report as ReadReport, Source};
 
 use crate::exit::Exit;
 use auditkit_report::aureport::format::Format;
@@ -38,6 +43,11 @@ pub struct NoiseArgs {
     pub top: Option<usize>,
     /// `--min-share PCT`.
     pub min_share: Option<f64>,
+    /// `--detect`: replay through the built-in detections.
+    pub detect: bool,
+    /// `--detect-rules FILE|DIR` (repeatable): replay through these
+    /// Sigma rules.
+    pub detect_rules: Vec<PathBuf>,
 }
 
 impl NoiseArgs {
@@ -51,6 +61,8 @@ impl NoiseArgs {
                 | Id::Profile
                 | Id::NoiseTop
                 | Id::NoiseMinShare
+                | Id::NoiseDetect
+                | Id::NoiseDetectRules
         )
     }
 
@@ -66,6 +78,11 @@ impl NoiseArgs {
         match id {
             Id::Noise => self.noise = true,
             Id::Loaded => self.loaded = true,
+            Id::NoiseDetect => self.detect = true,
+            Id::NoiseDetectRules => {
+                self.detect_rules.push(PathBuf::from(need()?));
+                return Ok(used);
+            }
             Id::NoiseRules => {
                 self.rules = Some(PathBuf::from(need()?));
                 return Ok(used);
@@ -146,6 +163,9 @@ pub struct Prepared {
     pub from: String,
     /// `--profile`.
     pub profile: Option<auditkit_rules::profile::Profile>,
+    /// The detections to replay the log through (`--detect`,
+    /// `--detect-rules`), and what they are in words.
+    pub detections: Option<(Engine, String)>,
 }
 
 /// Read the rules and the profile of `--noise`.
@@ -190,16 +210,105 @@ pub fn prepare(a: &ReportArgs) -> Result<Prepared> {
             None => bail!("unknown profile {name} (see auditkit rules check --list-profiles)"),
         },
     };
+    let detections = detections(n)?;
+    if detections.is_some()
+        && a.input
+            .sources()?
+            .iter()
+            .any(|s| matches!(s, Source::Stdin))
+    {
+        bail!("--detect and --detect-rules read the log twice: give it with -if FILE, not on standard input");
+    }
     Ok(Prepared {
         table,
         set,
         from,
         profile,
+        detections,
     })
 }
 
-/// The suggestions for a merged tally, checked against the profile.
-pub fn advise(p: &Prepared, tally: &Tally, n: &NoiseArgs) -> noise::Advice {
+/// The detection engine of `--detect` / `--detect-rules`, as `auditkit
+/// detect` builds it (user names from this host), or `None`.
+fn detections(n: &NoiseArgs) -> Result<Option<(Engine, String)>> {
+    if !n.detect && n.detect_rules.is_empty() {
+        return Ok(None);
+    }
+    let mut set = DetectRules::new(LoadOptions::default());
+    let mut what = Vec::new();
+    if n.detect {
+        auditkit_detect::builtin::add_to(&mut set);
+        what.push("the built-in detections".to_string());
+    }
+    for p in &n.detect_rules {
+        set.add_path(p)?;
+        what.push(p.display().to_string());
+    }
+    let accounts = HostPaths::this_host().accounts()?;
+    let engine = Engine::new(set, accounts);
+    if !engine.rejected().is_empty() {
+        eprintln!(
+            "auditkit: warning: {} detection rule(s) do not run (auditkit detect --check-rules says which and why)",
+            engine.rejected().len()
+        );
+    }
+    let words = format!(
+        "{} ({} rules, {} correlations)",
+        what.join(" and "),
+        engine.rules().len(),
+        engine.correlations().len()
+    );
+    Ok(Some((engine, words)))
+}
+
+/// Replay the log of `a` through `engine` once, with each world of
+/// suggestions applied: the detection guard's pass.
+fn replay(
+    a: &ReportArgs,
+    engine: &Engine,
+    table: &RuleTable,
+    drops: &noise::Drops,
+    worlds: &[Vec<usize>],
+    syscall: &[bool],
+) -> Result<Vec<Vec<noise::Change>>> {
+    let plan = plan::plan(a.input.sources()?, a.input.start_time);
+    let read_report = Arc::new(ReadReport::default());
+    // Whole events, as detect groups them.
+    let cfg = auditkit_event::pipeline::Config {
+        group_by_id: true,
+        ..a.input.config()
+    };
+    let sink = ReplaySink {
+        engine,
+        table,
+        drops,
+    };
+    let mut stage = Replay::new(engine, worlds, syscall);
+    let keep = |ev: &Event| {
+        a.nodes.is_empty() || ev.node().is_some_and(|n| a.nodes.iter().any(|x| x == n))
+    };
+    engine::run(
+        &plan,
+        a.input.read_options(),
+        false,
+        read_report.clone(),
+        &cfg,
+        &keep,
+        &sink,
+        &mut stage,
+    )?;
+    let errs = read_report.take_errors();
+    if let Some(e) = errs.first() {
+        bail!("replaying the log for the detection guard: {e}");
+    }
+    Ok(stage.changes())
+}
+
+/// The suggestions for a merged tally, checked against the profile and,
+/// with detections enabled, replayed through them (reading the log of
+/// `a` again).
+pub fn advise(p: &Prepared, tally: &Tally, a: &ReportArgs) -> Result<noise::Advice> {
+    let n = &a.noise;
     let opts = noise::Options {
         min_share: n.min_share.unwrap_or(0.01),
         ..noise::Options::default()
@@ -208,7 +317,15 @@ pub fn advise(p: &Prepared, tally: &Tally, n: &NoiseArgs) -> noise::Advice {
     if let Some(prof) = &p.profile {
         noise::guard(&mut advice, prof, &p.set, tally, Machine::native());
     }
-    advice
+    if let Some((engine, what)) = &p.detections {
+        noise::guard_alerts(
+            &mut advice,
+            tally,
+            what.clone(),
+            |drops, worlds, syscall| replay(a, engine, &p.table, drops, worlds, syscall),
+        )?;
+    }
+    Ok(advice)
 }
 
 /// Run the noise analysis; the report goes to stdout.
@@ -227,14 +344,17 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
         table: &p.table,
         caps,
     };
-    let all = |_: &Event| true;
+    // The same events as the replay of the detection guard reads.
+    let keep = |ev: &Event| {
+        a.nodes.is_empty() || ev.node().is_some_and(|n| a.nodes.iter().any(|x| x == n))
+    };
     let done = engine::run(
         &plan,
         a.input.read_options(),
         false,
         read_report.clone(),
         &cfg,
-        &all,
+        &keep,
         &sink,
         &mut auditkit_event::pipeline::NoOrder,
     )?;
@@ -249,7 +369,7 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
     for part in done.parts {
         tally.merge(part);
     }
-    let advice = advise(&p, &tally, n);
+    let advice = advise(&p, &tally, a)?;
     let analysis = Analysis {
         table: p.table,
         rules_from: p.from,

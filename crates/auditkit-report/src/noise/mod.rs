@@ -22,7 +22,9 @@
 //!    list) or exclude-list rules (only fields the exclude list takes),
 //!    each with its savings in this log and its risk; shells and
 //!    interpreters are never suggested; with a compliance profile, no
-//!    suggestion may make a passing item fail. [`render`] prints the
+//!    suggestion may make a passing item fail; with detections enabled,
+//!    [`replay`] replays the log with and without each suggestion and
+//!    withholds those that change the alerts. [`render`] prints the
 //!    report as text or JSON and the suggestions as a rules.d fragment.
 //!
 //! Like the rest of the crate, nothing here reads files: the caller
@@ -30,13 +32,15 @@
 
 pub mod facts;
 pub mod render;
+pub mod replay;
 pub mod rules;
 pub mod suggest;
 pub mod tally;
 
 pub use render::{human_bytes, Analysis};
+pub use replay::{guard_alerts, Change, Replay, ReplaySink};
 pub use rules::{Attribution, By, NoRule, NoiseRule, RuleTable};
 pub use suggest::{
-    guard, set_of, suggest, Advice, Hint, Kept, Level, Options, Suggestion, Withheld,
+    guard, set_of, suggest, Advice, Drops, Hint, Kept, Level, Options, Suggestion, Withheld,
 };
-pub use tally::{Caps, Counts, NoiseSink, Tally};
+pub use tally::{Caps, Counts, EventSigs, NoiseSink, Tally};

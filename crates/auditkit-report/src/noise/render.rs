@@ -278,12 +278,28 @@ impl Analysis {
                 "Checked against profile {p}: {} suggestion(s) withheld",
                 a.withheld.len()
             );
-            for w in &a.withheld {
+            for w in a.withheld.iter().filter(|w| !w.items.is_empty()) {
                 let _ = writeln!(
                     o,
                     "     {}: would fail {}",
                     w.suggestion.what,
                     w.items.join("; ")
+                );
+            }
+        }
+        if let Some(d) = &a.detections {
+            let by: Vec<_> = a.withheld.iter().filter(|w| !w.alerts.is_empty()).collect();
+            let _ = writeln!(
+                o,
+                "Replayed through {d}: {} suggestion(s) withheld",
+                by.len()
+            );
+            for w in by {
+                let _ = writeln!(
+                    o,
+                    "     {}: would change the alerts: {}",
+                    w.suggestion.what,
+                    w.alerts.join("; ")
                 );
             }
         }
@@ -446,7 +462,8 @@ impl Analysis {
             "hints": a.hints.iter().map(|h| json!({"origin": h.origin, "change": h.change, "saved": counts(h.saved)})).collect::<Vec<_>>(),
             "kept": a.kept.iter().map(|k| json!({"what": k.what, "counts": counts(k.counts), "why": k.why})).collect::<Vec<_>>(),
             "profile": a.profile,
-            "withheld": a.withheld.iter().map(|w| json!({"suggestion": sugg(&w.suggestion), "items": w.items})).collect::<Vec<_>>(),
+            "detections": a.detections,
+            "withheld": a.withheld.iter().map(|w| json!({"suggestion": sugg(&w.suggestion), "items": w.items, "alerts": w.alerts})).collect::<Vec<_>>(),
             "fragment": self.fragment(),
         })
     }

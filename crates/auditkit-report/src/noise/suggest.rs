@@ -32,7 +32,7 @@
 //! again; a suggestion that turns any passing item into a failure is
 //! withheld, naming the items.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use auditkit_interp::{syscall_name, syscall_number, Machine, RecordType};
 use auditkit_rules::{
@@ -41,7 +41,7 @@ use auditkit_rules::{
 };
 
 use super::rules::RuleTable;
-use super::tally::{Counts, RecordSig, SyscallSig, Tally};
+use super::tally::{Counts, EventSigs, RecordSig, SyscallSig, Tally};
 
 /// What to suggest.
 #[derive(Debug, Clone)]
@@ -114,6 +114,30 @@ enum Selection {
     Records(Vec<RecordSig>),
 }
 
+impl Suggestion {
+    /// A suggestion that selects nothing, for the guards' tests.
+    #[cfg(test)]
+    pub(crate) fn named(what: &str) -> Suggestion {
+        Suggestion {
+            what: what.to_string(),
+            lines: Vec::new(),
+            alternative: None,
+            saved: Counts::default(),
+            shadows: Vec::new(),
+            risk: Level::Low,
+            risk_text: String::new(),
+            kernel: Vec::new(),
+            selects: Selection::Records(Vec::new()),
+        }
+    }
+
+    /// Whether it drops syscall events (a `never` rule), rather than
+    /// records outside syscalls (an exclude rule).
+    pub fn drops_syscalls(&self) -> bool {
+        matches!(self.selects, Selection::Syscalls(_))
+    }
+}
+
 /// A talker left alone on purpose.
 #[derive(Debug, Clone)]
 pub struct Kept {
@@ -125,13 +149,16 @@ pub struct Kept {
     pub why: String,
 }
 
-/// A suggestion a compliance profile forbids.
+/// A suggestion a compliance profile or an enabled detection forbids.
 #[derive(Debug, Clone)]
 pub struct Withheld {
     /// The suggestion.
     pub suggestion: Suggestion,
     /// The profile items it would make fail.
     pub items: Vec<String>,
+    /// The detections whose alerts it would change in this log, in words
+    /// ("3 alerts of Execution From a World-Writable Directory lost").
+    pub alerts: Vec<String>,
 }
 
 /// Everything suggested for one log.
@@ -147,6 +174,8 @@ pub struct Advice {
     pub combined: Counts,
     /// The profile the suggestions were checked against.
     pub profile: Option<String>,
+    /// The detections the log was replayed through, in words.
+    pub detections: Option<String>,
     /// Some table was capped: savings are lower bounds.
     pub approximate: bool,
     /// Narrower filters worth considering on a noisy rule, with what they
@@ -597,6 +626,91 @@ fn never_for_exe(
     })
 }
 
+/// Which events each suggestion drops, from the tally entries it removes
+/// (the same entries its savings are the sum of): no second matcher. The
+/// entries are projected on what the suggested line selects by, as the
+/// kernel applies it: a `never` rule at the head of the exit list drops
+/// (arch, syscall, exe) whichever rule and login uid the event had; an
+/// exclude rule drops (record type, exe), failures included. So events
+/// the tally could not break down (a capped table) are dropped too.
+#[derive(Debug, Clone, Default)]
+pub struct Drops {
+    per: Vec<DropSet>,
+}
+
+/// Per exe: the (arch, syscall) pairs a `never` suggestion drops, and the
+/// record types an exclude suggestion drops (looked up by the event's exe
+/// without allocating).
+type DropSet = (
+    HashMap<Box<str>, HashSet<(u32, u32)>>,
+    HashMap<Box<str>, HashSet<RecordType>>,
+);
+
+impl Drops {
+    /// The entries of each suggestion, in order.
+    pub fn new(suggestions: &[Suggestion]) -> Drops {
+        Drops {
+            per: suggestions
+                .iter()
+                .map(|s| {
+                    let mut d = DropSet::default();
+                    match &s.selects {
+                        Selection::Syscalls(v) => {
+                            for x in v {
+                                d.0.entry(x.exe.clone())
+                                    .or_default()
+                                    .insert((x.arch, x.syscall));
+                            }
+                        }
+                        Selection::Records(v) => {
+                            for x in v {
+                                d.1.entry(x.exe.clone()).or_default().insert(x.rtype);
+                            }
+                        }
+                    }
+                    d
+                })
+                .collect(),
+        }
+    }
+
+    /// The suggestions (by index) that drop an event of these entries,
+    /// appended to `out`. An exclude suggestion drops records; an event
+    /// with any record it drops counts as dropped whole (the events
+    /// outside syscalls it selects are user-space messages of one record
+    /// each, and counting more as dropped only withholds more).
+    pub fn of(&self, sigs: &EventSigs, out: &mut Vec<usize>) {
+        for (i, (sys, rec)) in self.per.iter().enumerate() {
+            let hit = sigs.syscall.as_ref().is_some_and(|s| {
+                sys.get(&s.exe)
+                    .is_some_and(|p| p.contains(&(s.arch, s.syscall)))
+            }) || sigs
+                .records
+                .iter()
+                .any(|r| rec.get(&r.exe).is_some_and(|t| t.contains(&r.rtype)));
+            if hit {
+                out.push(i);
+            }
+        }
+    }
+
+    /// How many suggestions.
+    pub fn len(&self) -> usize {
+        self.per.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.per.is_empty()
+    }
+}
+
+/// Recompute what the suggestions save together (after some were
+/// withheld).
+pub fn recombine(advice: &mut Advice, tally: &Tally) {
+    advice.combined = combined(&advice.suggestions, tally);
+}
+
 fn combined(suggestions: &[Suggestion], tally: &Tally) -> Counts {
     let mut sys: HashSet<&SyscallSig> = HashSet::new();
     let mut rec: HashSet<&RecordSig> = HashSet::new();
@@ -703,6 +817,7 @@ pub fn guard(
             advice.withheld.push(Withheld {
                 suggestion: s,
                 items,
+                alerts: Vec::new(),
             });
         }
     }
@@ -720,6 +835,7 @@ pub fn guard(
         advice.withheld.push(Withheld {
             suggestion: s,
             items,
+            alerts: Vec::new(),
         });
     }
     advice.suggestions = kept;

@@ -151,6 +151,72 @@ pub struct RecordSig {
     pub failed: bool,
 }
 
+/// What a `never` suggestion selects a syscall event by: the rule that
+/// made it, its arch, syscall, exe and whether a user made it. `None` for
+/// events no rule made or without arch and syscall.
+fn syscall_sig(attr: Attribution, f: &Facts, exe: &str) -> Option<SyscallSig> {
+    let Attribution::Rule(rule, _) = attr else {
+        return None;
+    };
+    Some(SyscallSig {
+        rule,
+        arch: f.arch?,
+        syscall: f.syscall?,
+        exe: exe.into(),
+        user: f.ids.auid.is_some_and(|a| a != u32::MAX),
+    })
+}
+
+/// What an exclude suggestion selects a record of type `t` by, for the
+/// records of events outside syscalls that no rule made; `None` otherwise
+/// (and for EOE, which carries nothing).
+fn record_sig(attr: Attribution, f: &Facts, t: RecordType, exe: &str) -> Option<RecordSig> {
+    if matches!(attr, Attribution::Rule(..)) || f.syscall_event || t == RecordType::EOE {
+        return None;
+    }
+    Some(RecordSig {
+        rtype: t,
+        exe: exe.into(),
+        failed: f.failed,
+    })
+}
+
+/// The tally entries of one event: what the suggestions select it by.
+/// Computed by the same code as the tally's, so that a suggestion drops
+/// in a replay exactly the events its savings counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventSigs {
+    /// Its syscall combination, when a rule made it.
+    pub syscall: Option<SyscallSig>,
+    /// Its records' combinations, outside syscall events.
+    pub records: Vec<RecordSig>,
+}
+
+impl EventSigs {
+    /// The entries of `ev` under `table`.
+    pub fn of(table: &RuleTable, ev: &Event) -> EventSigs {
+        let f = Facts::of(ev);
+        let attr = table.attribute(&f);
+        let exe = f
+            .exe
+            .as_deref()
+            .map(String::from_utf8_lossy)
+            .unwrap_or_default();
+        let mut records: Vec<RecordSig> = Vec::new();
+        for r in ev.records() {
+            if let Some(sig) = record_sig(attr, &f, r.rtype(), &exe) {
+                if !records.contains(&sig) {
+                    records.push(sig);
+                }
+            }
+        }
+        EventSigs {
+            syscall: syscall_sig(attr, &f, &exe),
+            records,
+        }
+    }
+}
+
 /// Limits of a tally.
 #[derive(Debug, Clone, Copy)]
 pub struct Caps {
@@ -306,42 +372,22 @@ impl Tally {
             let p = String::from_utf8_lossy(p);
             self.paths.add_with(p.as_ref(), || p.as_ref().into(), c);
         }
-        match attr {
-            Attribution::Rule(i, _) => {
-                if let (Some(arch), Some(syscall)) = (f.arch, f.syscall) {
-                    let sig = SyscallSig {
-                        rule: i,
-                        arch,
-                        syscall,
-                        exe: exe.as_ref().into(),
-                        user: f.ids.auid.is_some_and(|a| a != u32::MAX),
-                    };
-                    self.syscall_sigs.add(sig, c);
-                }
+        if let Some(sig) = syscall_sig(attr, &f, &exe) {
+            self.syscall_sigs.add(sig, c);
+        }
+        // An exclude rule drops records; the event is gone when all its
+        // records are.
+        let sole = types.len() == 1;
+        for (t, tc) in &types {
+            if let Some(sig) = record_sig(attr, &f, *t, &exe) {
+                self.record_sigs.add(
+                    sig,
+                    Counts {
+                        events: u64::from(sole),
+                        ..*tc
+                    },
+                );
             }
-            Attribution::None(_) if !f.syscall_event => {
-                for (t, tc) in &types {
-                    if *t == RecordType::EOE {
-                        continue;
-                    }
-                    let sig = RecordSig {
-                        rtype: *t,
-                        exe: exe.as_ref().into(),
-                        failed: f.failed,
-                    };
-                    // An exclude rule drops records; the event is gone when
-                    // all its records are.
-                    let sole = types.len() == 1;
-                    self.record_sigs.add(
-                        sig,
-                        Counts {
-                            events: u64::from(sole),
-                            ..*tc
-                        },
-                    );
-                }
-            }
-            Attribution::None(_) => {}
         }
     }
 

@@ -159,6 +159,8 @@ ids! {
     NoiseRules,
     NoiseTop,
     NoiseMinShare,
+    NoiseDetect,
+    NoiseDetectRules,
     // rules lint / fmt / check / generate.
     NoHost,
     Machine,

@@ -57,4 +57,29 @@ pub const NOISE: &[Flag] = &[
              log's bytes (default 1)",
         )
     },
+    Flag {
+        long_help: "The log is read again and replayed through the detections \
+                    (in log order, with the process tree, as auditkit detect \
+                    runs them), once with each suggestion applied and once \
+                    with those that remain together; a suggestion whose \
+                    removal loses or adds an alert, or keeps a correlation \
+                    from its threshold, is withheld, naming the detections. \
+                    Needs the log in files (-if), not on standard input.",
+        ..Flag::new(
+            Id::NoiseDetect,
+            "--detect",
+            "never suggest dropping what the built-in detections (auditkit \
+             detect --builtin) alert on: replay the log with and without \
+             each suggestion and require the same alerts",
+        )
+    },
+    Flag {
+        value: Value::Required("FILE|DIR"),
+        ..Flag::new(
+            Id::NoiseDetectRules,
+            "--detect-rules",
+            "the same guard for these Sigma rules (as auditkit detect \
+             --rules; repeatable, with or without --detect)",
+        )
+    },
 ];

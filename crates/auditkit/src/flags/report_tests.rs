@@ -27,6 +27,7 @@ fn sample(id: Id) -> Option<&'static str> {
         Id::Profile => "cis-debian12",
         Id::NoiseTop => "5",
         Id::NoiseMinShare => "2",
+        Id::NoiseDetectRules => "rules/",
         _ => return None,
     })
 }

@@ -25,6 +25,7 @@ mod golden;
 mod help_man;
 mod names;
 mod noise;
+mod noise_detect;
 mod plugin;
 mod progress;
 mod report_formats;
