@@ -442,6 +442,37 @@ mod tests {
     }
 
     #[test]
+    fn prefilter_literals_only_where_the_text_shows_the_value() {
+        let needs = |y: &str| {
+            sel(y)
+                .needs()
+                .map(|v| v.iter().map(|l| l.to_vec()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            needs("type: EXECVE\na0|contains: [Wget, curl]\n"),
+            Some(vec![b"wget".to_vec(), b"curl".to_vec()])
+        );
+        assert_eq!(
+            needs("- {exe|endswith: /nc}\n- {name: '/etc/*shadow'}\n"),
+            Some(vec![b"/nc".to_vec(), b"shadow".to_vec()])
+        );
+        // Computed values, absent values and regexes give none.
+        assert_eq!(needs("type: SYSCALL\nSYSCALL: ptrace\n"), None);
+        assert_eq!(needs("syscall: execve\n"), None);
+        assert_eq!(needs("AUID: root\n"), None);
+        assert_eq!(needs("a0: [x, null]\n"), None);
+        assert_eq!(needs("a0|exists: true\n"), None);
+        assert_eq!(needs("exe|re: 'nc$'\n"), None);
+        assert_eq!(needs("a0: [x, '*']\n"), None);
+        // `all`: the longest is enough; keywords are in the text.
+        assert_eq!(
+            needs("a0|contains|all: [ab, abcd]\n"),
+            Some(vec![b"abcd".to_vec()])
+        );
+        assert_eq!(needs("- 'if='\n"), Some(vec![b"if=".to_vec()]));
+    }
+
+    #[test]
     fn routing_types() {
         assert_eq!(
             sel("type: EXECVE\na0: x\n").types(),
