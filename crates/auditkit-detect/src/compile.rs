@@ -222,6 +222,17 @@ pub(crate) fn selection(body: &Node, fields: Fields) -> Result<Selection, Unsupp
     Ok(Selection { alts })
 }
 
+fn non_empty_literal(p: &Pattern) -> Option<&[u8]> {
+    p.literal().filter(|l| !l.is_empty())
+}
+
+/// Of the literal sets of the sides of an `and` (`None`: no set), the
+/// one whose shortest literal is longest (fewer chance hits).
+pub(crate) fn best<'a>(sets: impl Iterator<Item = Option<Vec<&'a [u8]>>>) -> Option<Vec<&'a [u8]>> {
+    sets.flatten()
+        .max_by_key(|v| v.iter().map(|l| l.len()).min().unwrap_or(0))
+}
+
 /// What a compiled test reads from an event: its values for a field,
 /// and the text keywords search.
 pub(crate) trait Doc {
@@ -233,6 +244,38 @@ pub(crate) trait Doc {
 }
 
 impl Test {
+    /// Literals one of which every value this test matches contains, or
+    /// `None`. Tests that can hold without a value (`null`, `exists`),
+    /// patterns without a literal (`re`, `cidr`, `*`, empty) and the
+    /// audit fields whose values are computed rather than logged (the
+    /// `SYSCALL` name, `syscall` by name, the enrichment's upper-case
+    /// names) have none; `type` has none either, since rules are routed
+    /// by it already.
+    pub(crate) fn needs(&self) -> Option<Vec<&[u8]>> {
+        if self.null || self.exists.is_some() || self.pats.is_empty() {
+            return None;
+        }
+        if let Some(FieldKey::Audit(n)) = &self.field {
+            if n == b"SYSCALL"
+                || n == b"syscall"
+                || n == b"type"
+                || n.first().is_some_and(u8::is_ascii_uppercase)
+            {
+                return None;
+            }
+        }
+        if self.all {
+            // Every pattern must match: the longest literal is enough.
+            self.pats
+                .iter()
+                .filter_map(non_empty_literal)
+                .max_by_key(|l| l.len())
+                .map(|l| vec![l])
+        } else {
+            self.pats.iter().map(non_empty_literal).collect()
+        }
+    }
+
     pub(crate) fn eval(&self, d: &dyn Doc) -> bool {
         let Some(f) = &self.field else {
             let hay = d.text();
@@ -262,6 +305,19 @@ impl Test {
 impl Selection {
     pub(crate) fn eval(&self, d: &dyn Doc) -> bool {
         self.alts.iter().any(|a| a.iter().all(|t| t.eval(d)))
+    }
+
+    /// Literals (lower case, none empty) one of which the text of every
+    /// document this selection matches contains, ASCII case-insensitively,
+    /// or `None` when there is no such set. Sound only where every value
+    /// a test reads is a substring of [`Doc::text`] (see
+    /// [`Test::needs`]).
+    pub(crate) fn needs(&self) -> Option<Vec<&[u8]>> {
+        let mut out = Vec::new();
+        for a in &self.alts {
+            out.extend(best(a.iter().map(Test::needs))?);
+        }
+        Some(out)
     }
 
     /// The record type names every alternative pins with `type:` (lower
@@ -383,6 +439,37 @@ mod tests {
         assert!(!is("- nothere\n", &d));
         assert!(is("'|all':\n  - dd\n  - 'IF='\n", &d));
         assert!(!is("'|all':\n  - dd\n  - 'of='\n", &d));
+    }
+
+    #[test]
+    fn prefilter_literals_only_where_the_text_shows_the_value() {
+        let needs = |y: &str| {
+            sel(y)
+                .needs()
+                .map(|v| v.iter().map(|l| l.to_vec()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            needs("type: EXECVE\na0|contains: [Wget, curl]\n"),
+            Some(vec![b"wget".to_vec(), b"curl".to_vec()])
+        );
+        assert_eq!(
+            needs("- {exe|endswith: /nc}\n- {name: '/etc/*shadow'}\n"),
+            Some(vec![b"/nc".to_vec(), b"shadow".to_vec()])
+        );
+        // Computed values, absent values and regexes give none.
+        assert_eq!(needs("type: SYSCALL\nSYSCALL: ptrace\n"), None);
+        assert_eq!(needs("syscall: execve\n"), None);
+        assert_eq!(needs("AUID: root\n"), None);
+        assert_eq!(needs("a0: [x, null]\n"), None);
+        assert_eq!(needs("a0|exists: true\n"), None);
+        assert_eq!(needs("exe|re: 'nc$'\n"), None);
+        assert_eq!(needs("a0: [x, '*']\n"), None);
+        // `all`: the longest is enough; keywords are in the text.
+        assert_eq!(
+            needs("a0|contains|all: [ab, abcd]\n"),
+            Some(vec![b"abcd".to_vec()])
+        );
+        assert_eq!(needs("- 'if='\n"), Some(vec![b"if=".to_vec()]));
     }
 
     #[test]

@@ -21,6 +21,8 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
 use auditkit_event::{EventFields, RecordType};
 use auditkit_host::Accounts;
 
@@ -76,6 +78,10 @@ pub struct Compiled {
     /// Referenced by a correlation without `generate: true`: its matches
     /// only feed the correlation.
     silent: bool,
+    /// The prefilter: ids of literals (in [`Engine::literals`]) one of
+    /// which a document's text must contain for the rule to match;
+    /// `None` when the rule has no such set and is always tried.
+    need: Option<Vec<u32>>,
 }
 
 /// A compiled correlation.
@@ -127,6 +133,57 @@ pub struct Engine {
     correlations: Vec<Correlation>,
     rejected: Vec<Rejected>,
     accounts: Accounts,
+    /// One automaton over every rule's prefilter literals (ASCII
+    /// case-insensitive, as Sigma values are), run once per document.
+    literals: Option<AhoCorasick>,
+    literal_count: usize,
+}
+
+/// The literal set of a condition: a selection's; the best side of an
+/// `and`; every side of an `or`; none under a `not`.
+fn cond_needs<'a>(cond: &Cond, sels: &'a [Selection]) -> Option<Vec<&'a [u8]>> {
+    match cond {
+        Cond::Sel(i) => sels.get(*i)?.needs(),
+        Cond::Not(_) => None,
+        Cond::And(v) => compile::best(v.iter().map(|c| cond_needs(c, sels))),
+        Cond::Or(v) => {
+            let mut all = Vec::new();
+            for c in v {
+                all.extend(cond_needs(c, sels)?);
+            }
+            Some(all)
+        }
+    }
+}
+
+/// The shortest literal worth prefiltering on.
+const MIN_LITERAL: usize = 3;
+
+/// Which literals of the automaton occur in a document's text.
+struct Seen {
+    bits: Vec<u64>,
+}
+
+impl Seen {
+    fn of(ac: &AhoCorasick, n: usize, text: &[u8]) -> Seen {
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        for m in ac.find_overlapping_iter(text) {
+            let i = m.pattern().as_usize();
+            if let Some(w) = bits.get_mut(i / 64) {
+                *w |= 1 << (i % 64);
+            }
+        }
+        Seen { bits }
+    }
+
+    fn any(&self, ids: &[u32]) -> bool {
+        ids.iter().any(|&i| {
+            let i = i as usize;
+            self.bits
+                .get(i / 64)
+                .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        })
+    }
 }
 
 /// Counts of a rule set, per target: what loaded and what was rejected.
@@ -195,6 +252,7 @@ fn compile_rule(r: &Rule) -> Result<Compiled, Unsupported> {
         cond,
         needs_tree,
         silent: false,
+        need: None,
     })
 }
 
@@ -268,6 +326,7 @@ impl Engine {
                 }),
             }
         }
+        e.build_prefilter();
         for c in set.correlations {
             let mut ids = Vec::new();
             let mut missing = None;
@@ -299,6 +358,70 @@ impl Engine {
             e.correlations.push(Correlation { src: c, rules: ids });
         }
         e
+    }
+
+    /// Give each rule its literal set and build the one automaton.
+    fn build_prefilter(&mut self) {
+        let mut lits: Vec<Vec<u8>> = Vec::new();
+        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
+        for r in &mut self.rules {
+            let Some(set) = cond_needs(&r.cond, &r.selections) else {
+                continue;
+            };
+            // A literal of one or two bytes occurs in nearly every
+            // record: it would filter nothing and slow the automaton
+            // down with matches.
+            if set.iter().any(|l| l.len() < MIN_LITERAL) {
+                continue;
+            }
+            let mut need: Vec<u32> = set
+                .into_iter()
+                .map(|l| {
+                    *ids.entry(l.to_vec()).or_insert_with(|| {
+                        lits.push(l.to_vec());
+                        (lits.len() - 1) as u32
+                    })
+                })
+                .collect();
+            need.sort_unstable();
+            need.dedup();
+            r.need = Some(need);
+        }
+        if lits.is_empty() {
+            return;
+        }
+        match AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&lits)
+        {
+            Ok(ac) => {
+                self.literal_count = lits.len();
+                self.literals = Some(ac);
+            }
+            // Too big for the automaton: every rule is tried.
+            Err(_) => {
+                for r in &mut self.rules {
+                    r.need = None;
+                }
+            }
+        }
+    }
+
+    /// Whether rule `r` may match a document whose text gave `seen`
+    /// (computed on first need).
+    fn candidate<'t>(
+        &self,
+        r: &Compiled,
+        seen: &mut Option<Seen>,
+        text: impl FnOnce() -> &'t [u8],
+    ) -> bool {
+        let (Some(need), Some(ac)) = (&r.need, &self.literals) else {
+            return true;
+        };
+        seen.get_or_insert_with(|| Seen::of(ac, self.literal_count, text()))
+            .any(need)
     }
 
     /// The compiled rules, indexed by [`RuleId`].
@@ -380,9 +503,16 @@ impl Engine {
         if scope != Scope::TreeOnly {
             for rv in &recs {
                 let routed = self.by_type.get(&rv.rtype).map_or(&[][..], Vec::as_slice);
+                // ausearch -i values are mapped back to numbers that its
+                // text does not show: no prefilter there.
+                let filter = rv.interpreted.is_none();
+                let mut seen = None;
                 for id in merged(routed, &self.any_type) {
                     let r = &self.rules[id as usize];
-                    if in_scope(r) && eval(r, rv) {
+                    if in_scope(r)
+                        && (!filter || self.candidate(r, &mut seen, || rv.text()))
+                        && eval(r, rv)
+                    {
                         out.push(Hit {
                             rule: RuleId(id),
                             record: Some(rv.index),
@@ -398,9 +528,10 @@ impl Engine {
             let Some(doc) = crate::mapping::event(*cat, &recs, tree, &self.accounts) else {
                 continue;
             };
+            let mut seen = None;
             for &id in ids {
                 let r = &self.rules[id as usize];
-                if in_scope(r) && eval(r, &doc) {
+                if in_scope(r) && self.candidate(r, &mut seen, || doc.text()) && eval(r, &doc) {
                     out.push(Hit {
                         rule: RuleId(id),
                         record: None,
@@ -505,8 +636,16 @@ fn group_value(recs: &[RecView<'_>], record: Option<usize>, field: &str) -> Vec<
 }
 
 fn eval(r: &Compiled, d: &dyn Doc) -> bool {
-    // Selections are decided at most once per document.
-    let mut memo: Vec<Option<bool>> = vec![None; r.selections.len()];
+    // Selections are decided at most once per document; on the stack
+    // for the usual few.
+    let mut small = [None; 16];
+    let mut big = Vec::new();
+    let memo: &mut [Option<bool>] = if r.selections.len() <= small.len() {
+        &mut small[..r.selections.len()]
+    } else {
+        big.resize(r.selections.len(), None);
+        &mut big
+    };
     r.cond.eval(&mut |i| {
         if let Some(v) = memo.get(i).copied().flatten() {
             return v;

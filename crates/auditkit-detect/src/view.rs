@@ -50,6 +50,8 @@ pub(crate) struct RecView<'e> {
     /// EXECVE: the arguments, decoded.
     pub args: Option<Vec<Vec<u8>>>,
     text: OnceCell<Vec<u8>>,
+    /// The syscall's name, computed once: many rules test `SYSCALL`.
+    sysname: OnceCell<Option<Vec<u8>>>,
     names: &'e Accounts,
 }
 
@@ -95,6 +97,7 @@ pub(crate) fn records<'e, E: EventFields + ?Sized>(
             interpreted,
             args: None,
             text: OnceCell::new(),
+            sysname: OnceCell::new(),
             names,
         });
     }
@@ -177,6 +180,13 @@ impl<'e> RecView<'e> {
         syscall_name(m, nr).map(|s| Cow::Borrowed(s.as_bytes()))
     }
 
+    /// [`RecView::syscall_name`], computed on first use.
+    fn syscall_name_once(&self) -> Option<&[u8]> {
+        self.sysname
+            .get_or_init(|| self.syscall_name().map(Cow::into_owned))
+            .as_deref()
+    }
+
     /// Call `visit` on each value of the audit field `name`.
     pub fn each_audit(&self, name: &[u8], visit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         if name == b"type" {
@@ -186,7 +196,7 @@ impl<'e> RecView<'e> {
             return args.get(i).is_some_and(|a| visit(a));
         }
         if name == b"SYSCALL" {
-            return self.syscall_name().is_some_and(|n| visit(&n));
+            return self.syscall_name_once().is_some_and(&mut *visit);
         }
         if name.first().is_some_and(u8::is_ascii_uppercase) {
             if let Some(t) = self.enrichment {
@@ -225,7 +235,7 @@ impl<'e> RecView<'e> {
             }
         }
         if name == b"syscall" {
-            return self.syscall_name().is_some_and(|n| visit(&n));
+            return self.syscall_name_once().is_some_and(&mut *visit);
         }
         false
     }
