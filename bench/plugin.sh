@@ -10,13 +10,14 @@
 # takes every event. The events are replayed in log order, over again when
 # the log runs out, with their audit(TIME:SERIAL) rewritten to the time they
 # are sent and a fresh serial, so the plugin sees a live stream, not a
-# replay of one second. Alerts go to a temporary file.
+# replay of one second (STAMP_SHIFT=SECONDS moves the stamps, e.g. -86400
+# for a day ago). Alerts go to a temporary directory, removed at the end.
 set -euo pipefail
 LOG=${1:?log}; RATE=${2:?events/s}; SECS=${3:?seconds}; KIND=${4:-all}
 AK=${5:-target/release/auditkit}
 shift $(( $# < 5 ? $# : 5 ))
 exec python3 - "$LOG" "$RATE" "$SECS" "$KIND" "$AK" "$@" <<'PY'
-import os, re, subprocess, sys, tempfile, time
+import os, re, shutil, subprocess, sys, tempfile, time
 
 log, rate, secs, kind, ak = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 want = int(rate * secs)
@@ -86,4 +87,5 @@ print(f"sent in {sent:.2f} s, plugin done {done:.2f} s after the first write "
       f"(exit status {status}), {alerts} alerts")
 print(f"plugin CPU {cpu:.2f} s (user {ut:.2f}, sys {st:.2f}) = "
       f"{100 * cpu / secs:.1f}% of a core over {secs:g} s; peak RSS {int(rss_kb) / 1024:.1f} MB")
+shutil.rmtree(tmp)
 PY
