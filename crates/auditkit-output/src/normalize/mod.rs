@@ -80,7 +80,7 @@ fn record_action(rtype: RecordType) -> Option<&'static str> {
 
 /// Split an ausearch event into the events auparse makes of its lines:
 /// a line auparse cannot read an event id from is dropped (see
-/// [`cursor::auparse_event_id`]: a damaged header such as
+/// `cursor::auparse_event_id`: a damaged header such as
 /// `nod type=SYSCALL msg=audit(...)`, which ausearch reads), an event is
 /// closed after a record whose type auparse knows to end one
 /// (PROCTITLE, EOE, anything below 1300 or from 1700 on, KERNEL, labeled
