@@ -432,8 +432,19 @@ impl Tree {
         self.evicted
     }
 
+    /// A node's name as the tree keys it: cut to `max_bytes`, as every
+    /// string the tree keeps (and as the state file reads it back), and
+    /// an empty `node=` is no node (the state file writes both as `-`).
+    fn node_key<'a>(&self, node: Option<&'a [u8]>) -> Option<&'a [u8]> {
+        node.filter(|n| !n.is_empty())
+            .map(|n| &n[..n.len().min(self.limits.max_bytes)])
+    }
+
+    /// The number of a node.
     fn node_id(&mut self, node: Option<&[u8]>) -> u32 {
-        let Some(n) = node else { return 0 };
+        let Some(n) = self.node_key(node) else {
+            return 0;
+        };
         if let Some(&id) = self.nodes.get(n) {
             return id;
         }
@@ -447,7 +458,7 @@ impl Tree {
     }
 
     fn lookup_node(&self, node: Option<&[u8]>) -> u32 {
-        match node {
+        match self.node_key(node) {
             None => 0,
             Some(n) => self.nodes.get(n).copied().unwrap_or(u32::MAX),
         }
@@ -646,12 +657,15 @@ impl Tree {
     }
 
     /// Every tracked process with its node, oldest first in eviction
-    /// order (for the state file).
+    /// order (for the state file). Processes of the nodes past
+    /// `MAX_NODES` share one unnamed key and are left out: written as
+    /// node-less they would come back as another host's processes.
     pub fn iter(&self) -> impl Iterator<Item = (Option<&[u8]>, &Process)> {
         self.order.values().filter_map(|k| {
             let e = self.procs.get(k)?;
             let node = match k.0 {
-                0 | u32::MAX => None,
+                0 => None,
+                u32::MAX => return None,
                 i => self.node_names.get(i as usize - 1).map(Vec::as_slice),
             };
             Some((node, &e.p))

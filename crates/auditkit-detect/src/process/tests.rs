@@ -343,3 +343,56 @@ fn node_logs_keep_one_tree_per_node() {
     }
     assert_eq!(seen, 2);
 }
+
+#[test]
+fn an_empty_node_is_no_node_through_the_state_file() {
+    // Found by the proctree fuzz target: `node=` with no value and no
+    // `node=` at all were two keys in the tree but one (`-`) in the state
+    // file, so a round trip lost a process.
+    let log = b"node= type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 pid=7 ppid=1 exe=\"/bin/a\"\n\
+type=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=59 success=yes exit=0 pid=7 ppid=1 exe=\"/bin/b\"\n\
+node=h type=SYSCALL msg=audit(1.000:3): arch=c000003e syscall=59 success=yes exit=0 pid=7 ppid=1 exe=\"/bin/c\"\n";
+    let (t, _) = tree_of(log, Limits::default());
+    assert_eq!(t.len(), 2, "pid 7 without a node, and pid 7 of node h");
+    assert_eq!(
+        t.process(Some(b""), 7).map(|p| p.image.exe.clone()),
+        Some(b"/bin/b".to_vec())
+    );
+    let (back, bad) = Tree::load(&t.save(), Limits::default()).unwrap();
+    assert_eq!(bad, 0);
+    assert_eq!(back.len(), t.len());
+    assert_eq!(
+        back.process(None, 7).map(|p| p.image.exe.clone()),
+        Some(b"/bin/b".to_vec())
+    );
+    assert_eq!(
+        back.process(Some(b"h"), 7).map(|p| p.image.exe.clone()),
+        Some(b"/bin/c".to_vec())
+    );
+}
+
+#[test]
+fn long_node_names_are_cut_as_the_state_file_cuts_them() {
+    // Also from the fuzz target: two node names that differ only past
+    // `max_bytes` were two trees, but one after a round trip.
+    let limits = Limits {
+        max_bytes: 16,
+        ..Limits::default()
+    };
+    let a = "n".repeat(20) + "a";
+    let b = "n".repeat(20) + "b";
+    let log = format!(
+        "node={a} type=SYSCALL msg=audit(1.000:1): arch=c000003e syscall=59 success=yes exit=0 pid=7 ppid=1 exe=\"/bin/a\"\n\
+node={b} type=SYSCALL msg=audit(1.000:2): arch=c000003e syscall=59 success=yes exit=0 pid=7 ppid=1 exe=\"/bin/b\"\n"
+    );
+    let (t, _) = tree_of(log.as_bytes(), limits);
+    let (back, bad) = Tree::load(&t.save(), limits).unwrap();
+    assert_eq!(bad, 0);
+    assert_eq!(back.len(), t.len());
+    assert_eq!(
+        back.process(Some(a.as_bytes()), 7)
+            .map(|p| p.image.exe.clone()),
+        t.process(Some(b.as_bytes()), 7)
+            .map(|p| p.image.exe.clone())
+    );
+}
