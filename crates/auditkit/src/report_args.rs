@@ -57,6 +57,13 @@ pub struct ReportArgs {
 }
 
 impl ReportArgs {
+    /// `--node`: whether `ev` comes from one of the nodes asked for (every
+    /// event when none was). The filter of the engine runs of `--noise`,
+    /// its detection replay and `--html`; aureport's reports apply it in
+    /// their own options.
+    pub fn node_selected(&self, ev: &auditkit_event::Event) -> bool {
+        self.nodes.is_empty() || ev.node().is_some_and(|n| self.nodes.iter().any(|x| x == n))
+    }
     /// The report's options for the library.
     pub fn options(&self) -> Options {
         let report = self.report.unwrap_or(Report::Summary);

@@ -67,9 +67,7 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     let plan = plan::plan(sources, a.input.start_time);
     let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
-    let nodes = &a.nodes;
-    let keep =
-        |ev: &Event| nodes.is_empty() || ev.node().is_some_and(|n| nodes.iter().any(|x| x == n));
+    let keep = |ev: &Event| a.node_selected(ev);
     // With --noise, the analysis reads the same run.
     let prepared = if a.noise.noise {
         Some(crate::report_noise::prepare(a)?)
@@ -135,8 +133,9 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     };
     // --node as a --where, which is ANDed with the page's own --node of
     // each node (several --node are ORed).
-    if !nodes.is_empty() {
-        let any: Vec<String> = nodes
+    if !a.nodes.is_empty() {
+        let any: Vec<String> = a
+            .nodes
             .iter()
             .map(|n| html::cmd::eq("node", n, false))
             .collect();

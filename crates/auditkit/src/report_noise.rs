@@ -284,9 +284,7 @@ fn replay(
         drops,
     };
     let mut stage = Replay::new(engine, worlds, syscall);
-    let keep = |ev: &Event| {
-        a.nodes.is_empty() || ev.node().is_some_and(|n| a.nodes.iter().any(|x| x == n))
-    };
+    let keep = |ev: &Event| a.node_selected(ev);
     engine::run(
         &plan,
         a.input.read_options(),
@@ -345,9 +343,7 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
         caps,
     };
     // The same events as the replay of the detection guard reads.
-    let keep = |ev: &Event| {
-        a.nodes.is_empty() || ev.node().is_some_and(|n| a.nodes.iter().any(|x| x == n))
-    };
+    let keep = |ev: &Event| a.node_selected(ev);
     let done = engine::run(
         &plan,
         a.input.read_options(),
