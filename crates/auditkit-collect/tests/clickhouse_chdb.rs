@@ -3,12 +3,16 @@
 //! run in chDB, the in-process ClickHouse engine from PyPI
 //! (`chdb-core`), through a small Python driver: the DDL is accepted,
 //! rows built from a real log insert, a repeated batch id inserts
-//! nothing, `FINAL` collapses a batch sent under another id, and the
-//! query of `search --clickhouse` returns the records in store order.
+//! nothing, `FINAL` collapses a batch sent under another id, the query
+//! of `search --clickhouse` returns the records in store order, and the
+//! conditions of `report --clickhouse` (time range on `DateTime64`,
+//! nodes, record types) and its summary's first record select what they
+//! say.
 
 use std::collections::HashSet;
 use std::process::Command;
 
+use auditkit_collect::clickhouse::query::{first_record, Cond, Types};
 use auditkit_collect::clickhouse::schema::{ddl, select_records, Dialect};
 use auditkit_collect::clickhouse::{rows, store_pos};
 use auditkit_testsupport::fs::TempDir;
@@ -60,6 +64,23 @@ fn new_dialect_in_chdb() {
     std::fs::write(d.join("records.json"), &r.records).unwrap();
     std::fs::write(d.join("events.json"), &r.events).unwrap();
     let cond = "position(key, 'akgen-exec') > 0";
+    // report's parts: a time range, a node, record types.
+    let heads: Vec<_> = lines
+        .iter()
+        .map(|l| auditkit_event::header::parse_header(l).unwrap())
+        .collect();
+    let mut secs: Vec<u64> = heads.iter().map(|h| h.id.sec).collect();
+    secs.sort();
+    let (lo, hi) = (secs[secs.len() / 3], secs[secs.len() * 2 / 3]);
+    let mut ranged = Cond::new("akt");
+    ranged
+        .time(lo as i64, hi as i64)
+        .nodes(&[b"akgen-node".to_vec(), b"other".to_vec()]);
+    let mut typed = Cond::new("akt");
+    typed.record_types(&[Types::One(1305), Types::Range(1320, 1330)]);
+    let mut elsewhere = Cond::new("akt");
+    elsewhere.nodes(&[b"other".to_vec()]);
+    let no_tail = |q: String| q.replace(" FORMAT TabSeparatedRaw", "");
     let queries = [
         "SELECT count() FROM akt.records".to_string(),
         "SELECT count() FROM akt.records FINAL".to_string(),
@@ -68,6 +89,11 @@ fn new_dialect_in_chdb() {
         "SELECT toUnixTimestamp(time), msec FROM akt.records ORDER BY pos LIMIT 1".to_string(),
         select_records("akt", "1").replace(" FORMAT TabSeparatedRaw", ""),
         select_records("akt", cond).replace(" FORMAT TabSeparatedRaw", ""),
+        no_tail(ranged.select_records()),
+        no_tail(typed.select_records()),
+        no_tail(elsewhere.select_records()),
+        first_record("akt", lo as i64, hi as i64),
+        first_record("akt", 0, hi as i64),
     ];
     std::fs::write(d.join("queries.sql"), queries.join("\n")).unwrap();
     let driver = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/chdb_driver.py");
@@ -116,4 +142,34 @@ fn new_dialect_in_chdb() {
         })
         .collect();
     assert_eq!(events_returned, keyed);
+    // The records of the events in the range, in store order.
+    let of = |keep: &dyn Fn(&auditkit_event::header::Header) -> bool| -> Vec<String> {
+        let ids: HashSet<_> = heads
+            .iter()
+            .filter(|h| keep(h))
+            .map(|h| (h.id.sec, h.id.msec, h.id.serial))
+            .collect();
+        lines
+            .iter()
+            .zip(&heads)
+            .filter(|(_, h)| ids.contains(&(h.id.sec, h.id.msec, h.id.serial)))
+            .map(|(l, _)| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    };
+    let want = of(&|h| h.id.sec >= lo && h.id.sec <= hi);
+    assert!(!want.is_empty() && want.len() < lines.len());
+    assert_eq!(ans[7].lines().collect::<Vec<_>>(), want, "time and node");
+    let want = of(&|h| h.rtype.0 == 1305 || (1320..=1330).contains(&h.rtype.0));
+    assert!(!want.is_empty() && want.len() < lines.len());
+    assert_eq!(ans[8].lines().collect::<Vec<_>>(), want, "record types");
+    assert_eq!(ans[9], "", "another node");
+    // The summary's first record: the first outside the range, or the
+    // first of all with no -ts.
+    let stamp = |h: &auditkit_event::header::Header| format!("{}\t{}", h.id.sec, h.id.msec);
+    let out_of_range = heads
+        .iter()
+        .find(|h| h.id.sec < lo || h.id.sec > hi)
+        .unwrap();
+    assert_eq!(ans[10].trim(), stamp(out_of_range));
+    assert_eq!(ans[11].trim(), stamp(&heads[0]));
 }

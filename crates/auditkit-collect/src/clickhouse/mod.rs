@@ -27,6 +27,7 @@
 //! far apart in the stream), the row with more records wins the merge.
 
 pub mod http;
+pub mod query;
 pub mod schema;
 
 pub use http::Url;

@@ -2,7 +2,8 @@
 //! the better types of newer servers (LowCardinality, DateTime64,
 //! compression codecs, TTL, insert deduplication tokens), chosen from the
 //! server's `version()`. Both have the same columns under the same
-//! names, so queries (`auditkit search --clickhouse`) work on either.
+//! names, so queries (`auditkit search|report|detect --clickhouse`) work
+//! on either.
 
 use std::time::Duration;
 
@@ -90,9 +91,10 @@ pub fn insert_sql(db: &str, table: &str) -> String {
     format!("INSERT INTO {db}.{table} FORMAT JSONEachRow")
 }
 
-/// The query `auditkit search --clickhouse` runs: the records of the
-/// events that match `cond` (a condition on the events table's columns),
-/// one copy each, in store order, as raw lines.
+/// The query `search`, `report` and `detect --clickhouse` run: the
+/// records of the events that match `cond` (a condition on the events
+/// table's columns, [`super::query::Cond`]), one copy each, in store
+/// order, as raw lines.
 pub fn select_records(db: &str, cond: &str) -> String {
     format!(
         "SELECT line FROM {db}.records FINAL WHERE (node, time, serial) IN \
