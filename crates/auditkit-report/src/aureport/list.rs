@@ -263,39 +263,86 @@ pub fn avc_items(s: &SearchItems, list: bool) -> impl Iterator<Item = &auditkit_
         .chain(last)
 }
 
+/// Record types, as numbers: one type, or an inclusive range (which
+/// matches nothing when its end is not above its start, as aureport's
+/// `list_find_msg_range`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Types {
+    /// One type (`list_find_msg`).
+    One(i32),
+    /// `lo..=hi` (`list_find_msg_range`).
+    Range(i32, i32),
+}
+
+/// The record types an event needs one of to be listed in `report` or
+/// counted in its `--summary` form: exactly the list report's test for
+/// the reports whose test is only that, and a necessary condition for
+/// `-au` (a USER_MGMT counts when it failed) and `--tty` (the first
+/// record's type). `None` when events of any type may be in it. ClickHouse
+/// narrows its fetch by them (`report --clickhouse`).
+pub fn record_types(report: Report) -> Option<&'static [Types]> {
+    use Report::*;
+    use Types::{One, Range};
+    Some(match report {
+        Avc => &[One(AVC), One(USER_AVC)],
+        Mac => &[
+            Range(MAC_POLICY_LOAD, MAC_UNLBL_STCDEL),
+            Range(FIRST_USER_LSPP_MSG, LAST_USER_LSPP_MSG),
+        ],
+        Integ => &[Range(INTEGRITY_FIRST_MSG, INTEGRITY_LAST_MSG)],
+        Virt => &[Range(FIRST_VIRT_MSG, LAST_VIRT_MSG)],
+        Config => &[
+            One(CONFIG_CHANGE),
+            One(DAEMON_CONFIG),
+            One(USYS_CONFIG),
+            One(NETFILTER_CFG),
+            One(FEATURE_CHANGE),
+            One(USER_MAC_CONFIG_CHANGE),
+            Range(MAC_POLICY_LOAD, MAC_UNLBL_STCDEL),
+        ],
+        Auth => &[One(USER_AUTH), One(USER_MGMT)],
+        Login => &[One(USER_LOGIN)],
+        AcctMod => &[
+            One(USER_CHAUTHTOK),
+            Range(ADD_USER, DEL_GROUP),
+            One(USER_MGMT),
+            One(GRP_MGMT),
+            Range(ROLE_ASSIGN, ROLE_REMOVE),
+        ],
+        Anomaly => &[
+            Range(FIRST_ANOM_MSG, LAST_ANOM_MSG),
+            Range(FIRST_KERN_ANOM_MSG, LAST_KERN_ANOM_MSG),
+            One(SECCOMP),
+        ],
+        Response => &[Range(FIRST_ANOM_RESP, LAST_ANOM_RESP)],
+        Crypto => &[
+            Range(FIRST_KERN_CRYPTO_MSG, LAST_KERN_CRYPTO_MSG),
+            Range(FIRST_CRYPTO_MSG, LAST_CRYPTO_MSG),
+        ],
+        Tty => &[One(TTY), One(USER_TTY)],
+        Event | File | Host | Pid | Syscall | Term | User | Exe | Comm | Key | Summary | Time => {
+            return None
+        }
+    })
+}
+
+/// Whether the event has a record of one of `types`.
+fn has_types(ev: &Event, types: &[Types]) -> bool {
+    types.iter().any(|t| match *t {
+        Types::One(t) => has(ev, t),
+        Types::Range(lo, hi) => has_range(ev, lo, hi),
+    })
+}
+
 /// Whether the event belongs in the list report (`per_event_detailed`).
 pub fn listed(report: Report, ev: &Event, s: &SearchItems) -> bool {
     use Report::*;
+    let types = || record_types(report).is_some_and(|t| has_types(ev, t));
     match report {
-        Avc => has(ev, AVC) || has(ev, USER_AVC),
-        Mac => {
-            has_range(ev, MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)
-                || has_range(ev, FIRST_USER_LSPP_MSG, LAST_USER_LSPP_MSG)
-        }
-        Integ => has_range(ev, INTEGRITY_FIRST_MSG, INTEGRITY_LAST_MSG),
-        Virt => has_range(ev, FIRST_VIRT_MSG, LAST_VIRT_MSG),
-        Config => {
-            [
-                CONFIG_CHANGE,
-                DAEMON_CONFIG,
-                USYS_CONFIG,
-                NETFILTER_CFG,
-                FEATURE_CHANGE,
-                USER_MAC_CONFIG_CHANGE,
-            ]
-            .iter()
-            .any(|&t| has(ev, t))
-                || has_range(ev, MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)
+        Avc | Mac | Integ | Virt | Config | Login | AcctMod | Anomaly | Response | Crypto => {
+            types()
         }
         Auth => has(ev, USER_AUTH) || (has(ev, USER_MGMT) && s.success == S_FAILED),
-        Login => has(ev, USER_LOGIN),
-        AcctMod => {
-            has(ev, USER_CHAUTHTOK)
-                || has_range(ev, ADD_USER, DEL_GROUP)
-                || has(ev, USER_MGMT)
-                || has(ev, GRP_MGMT)
-                || has_range(ev, ROLE_ASSIGN, ROLE_REMOVE)
-        }
         Event => true,
         File => s.filename.is_some(),
         Host => s.hostname.is_some(),
@@ -305,16 +352,6 @@ pub fn listed(report: Report, ev: &Event, s: &SearchItems) -> bool {
         User => s.uid != u32::MAX,
         Exe => s.exe.is_some(),
         Comm => s.comm.is_some(),
-        Anomaly => {
-            has_range(ev, FIRST_ANOM_MSG, LAST_ANOM_MSG)
-                || has_range(ev, FIRST_KERN_ANOM_MSG, LAST_KERN_ANOM_MSG)
-                || has(ev, SECCOMP)
-        }
-        Response => has_range(ev, FIRST_ANOM_RESP, LAST_ANOM_RESP),
-        Crypto => {
-            has_range(ev, FIRST_KERN_CRYPTO_MSG, LAST_KERN_CRYPTO_MSG)
-                || has_range(ev, FIRST_CRYPTO_MSG, LAST_CRYPTO_MSG)
-        }
         Key => s
             .key
             .as_ref()
