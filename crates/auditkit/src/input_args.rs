@@ -1,7 +1,9 @@
-//! The options of every command that reads events (`search` now, `report`
-//! next: aureport has the same `-if --input-logs -ts -te` as ausearch),
-//! parsed with ausearch's rules and messages, and what they turn into:
-//! the sources to read, the `-ts` plan's start, the engine's settings.
+//! The options of every command that reads events (`search`, `report`,
+//! `detect`: aureport has the same `-if --input-logs -ts -te` as
+//! ausearch), parsed with ausearch's rules and messages, and what they
+//! turn into: the sources to read (files, the collector's store, or the
+//! records fetched from ClickHouse), the `-ts` plan's start, the engine's
+//! settings.
 //!
 //! The options are defined (spellings, values, help) in
 //! [`crate::flags::input`]; a command's table includes those slices, and
@@ -10,12 +12,14 @@
 //! shared options are spelled, checked and documented once.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use anyhow::{bail, Context, Result};
 use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
 use auditkit_source::{input, ReadOptions, Source};
 
+use crate::clickhouse_input::{self, Fetched, Query};
 use crate::flags::Id;
 use crate::search_args::ArgError;
 
@@ -28,6 +32,10 @@ pub struct InputArgs {
     pub stores: Vec<PathBuf>,
     /// `--clickhouse URL`: the events collect inserted into ClickHouse.
     pub clickhouse: Option<String>,
+    /// What was fetched from `clickhouse`: by the command with its own
+    /// condition ([`InputArgs::set_fetched`]), else by
+    /// [`InputArgs::sources`] with the time range alone.
+    fetched: OnceLock<Fetched>,
     /// `--input-logs`: the configured log files even when stdin is a pipe.
     pub input_logs: bool,
     /// `--eoe-timeout SECS`.
@@ -180,14 +188,32 @@ impl InputArgs {
         Ok(extra + usize::from(!w.inline))
     }
 
-    /// The sources: `-if`, else stdin when it is a pipe (unless
+    /// The records a command fetched from ClickHouse for its own
+    /// condition, read by [`InputArgs::sources`] from now on.
+    pub fn set_fetched(&self, f: Fetched) {
+        // Fetched once per run; a second one is dropped (and removed).
+        let _ = self.fetched.set(f);
+    }
+
+    /// What was fetched from ClickHouse, if anything yet.
+    pub fn fetched(&self) -> Option<&Fetched> {
+        self.fetched.get()
+    }
+
+    /// The sources: `--clickhouse`'s fetched records, else `--store`'s
+    /// segments, else `-if`, else stdin when it is a pipe (unless
     /// `--input-logs`), else auditd.conf's `log_file` and its rotations.
     pub fn sources(&self) -> Result<Vec<Source>> {
-        // `search` reads ClickHouse itself and never asks for files then;
-        // any other command taking the shared slice must not read the
-        // default log in its place.
-        if self.clickhouse.is_some() {
-            bail!("--clickhouse: only `auditkit search` reads ClickHouse so far; give -if FILE or --store DIR");
+        if let Some(url) = &self.clickhouse {
+            // A command with no condition of its own (detect) reads the
+            // events of the time range.
+            if self.fetched.get().is_none() {
+                let f = clickhouse_input::fetch(url, "", false, |db| Query::of_input(self, db))?;
+                self.set_fetched(f);
+            }
+            if let Some(f) = self.fetched.get() {
+                return Ok(input::expand_inputs(&[f.path().to_path_buf()])?);
+            }
         }
         if !self.stores.is_empty() {
             // The store's segments, skipped by the index where -ts/-te

@@ -6,6 +6,7 @@
 //! error, ausearch's 10/11/12 for checkpoints), and an internal error,
 //! including a panic on any thread, exits 70 and says what happened.
 
+mod clickhouse_input;
 mod collect;
 mod detect;
 mod exit;
@@ -18,6 +19,7 @@ mod live;
 mod progress;
 mod report;
 mod report_args;
+mod report_clickhouse;
 mod report_html;
 mod report_noise;
 mod rules_cmd;

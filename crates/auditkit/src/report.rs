@@ -1,7 +1,8 @@
 //! `auditkit report`: aureport's reports, as one more user of the engine.
 //!
 //! The inputs, `-ts`/`-te` and the engine settings are search's
-//! ([`crate::input_args`]); the consumer is `auditkit_report::aureport`'s
+//! ([`crate::input_args`]; `--clickhouse` is fetched by
+//! [`crate::report_clickhouse`] first); the consumer is `auditkit_report::aureport`'s
 //! sink (per-worker tallies, merged here) and ordered stage. What is left
 //! here is wiring: arguments, the sources, the run, and the output.
 
@@ -45,6 +46,9 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     if a.version {
         println!("auditkit report version {}", env!("CARGO_PKG_VERSION"));
         return Ok(Exit::Ok);
+    }
+    if let Some(url) = &a.input.clickhouse {
+        crate::report_clickhouse::fetch(&a, url)?;
     }
     if let Some(path) = &a.html {
         return crate::report_html::run(&a, path);
@@ -101,7 +105,19 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     // as far as needed (one line when the log starts before -ts).
     let ranged = opts.start_time != 0 || opts.end_time != 0;
     let first_out = if opts.report == Report::Summary && ranged {
-        first_record(&sources, &opts)
+        match a.input.fetched() {
+            // The fetch has only the range: ask the server.
+            Some(f) => {
+                match crate::report_clickhouse::first_record(f, opts.start_time, opts.end_time) {
+                    Ok(st) => st,
+                    Err(e) => {
+                        w.flush()?;
+                        return Err(e);
+                    }
+                }
+            }
+            None => first_record(&sources, &opts),
+        }
     } else {
         None
     };

@@ -53,16 +53,25 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
         base.push(p.display().to_string());
     }
     for s in &sources {
-        shown.push(match s {
-            Source::Stdin => "standard input".to_string(),
-            other => other.display(),
+        shown.push(match (s, a.input.fetched()) {
+            (_, Some(f)) => f.shown(),
+            (Source::Stdin, _) => "standard input".to_string(),
+            (other, _) => other.display(),
         });
     }
-    let input_note = sources.iter().any(|s| matches!(s, Source::Stdin)).then(|| {
-        "The events came from standard input: the commands below read auditd's log; \
-         give them the same input with -if FILE."
-            .to_string()
-    });
+    let input_note = match a.input.fetched() {
+        // search --clickhouse refuses the page's --where.
+        Some(f) => Some(format!(
+            "The events came from {}: the commands below read auditd's log; \
+             give them the collector's store with --store DIR.",
+            f.shown()
+        )),
+        None => sources.iter().any(|s| matches!(s, Source::Stdin)).then(|| {
+            "The events came from standard input: the commands below read auditd's log; \
+             give them the same input with -if FILE."
+                .to_string()
+        }),
+    };
     let range = a.input.time_range();
     let plan = plan::plan(sources, a.input.start_time);
     let read_report = Arc::new(ReadReport::default());

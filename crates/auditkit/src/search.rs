@@ -368,14 +368,10 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     } else {
         Some(EventWriter::new(&a)?)
     };
-    let fetched = match &a.input.clickhouse {
-        Some(url) => Some(crate::search_clickhouse::fetch(&a, url)?),
-        None => None,
-    };
-    let mut sources = match &fetched {
-        Some(f) => f.sources()?,
-        None => a.input.sources()?,
-    };
+    if let Some(url) = &a.input.clickhouse {
+        crate::search_clickhouse::fetch(&a, url)?;
+    }
+    let mut sources = a.input.sources()?;
     auditkit_output::time::init();
 
     // Checkpoint: load it, and start at the checkpointed file.

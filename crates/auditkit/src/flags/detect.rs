@@ -131,7 +131,9 @@ ausearch output alike), matches every event against the rules, and prints one al
 per match in log order: {\"rule\": {id, title, level, tags, author, link}, \"event\": \
 <the event as search --format json prints it>, \"context\": {\"ancestors\": [...]}}. \
 The author and link are SigmaHQ's Detection Rule License attribution. FILE|DIR \
-arguments are logs (a directory means its audit.log and rotations).",
+arguments are logs (a directory means its audit.log and rotations). With --clickhouse \
+URL the rules run over the events of -ts/-te fetched from the collector's tables, in \
+store order.",
     groups: &[
         Group {
             title: "Rules",

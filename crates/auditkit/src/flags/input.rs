@@ -1,5 +1,5 @@
-//! The options of every command that reads events: `search` now, `report`
-//! next (aureport has the same `-if --input-logs -ts -te` as ausearch).
+//! The options of every command that reads events: `search`, `report`,
+//! `detect` (aureport has the same `-if --input-logs -ts -te` as ausearch).
 //! Parsed by [`crate::input_args::InputArgs::parse_option`].
 
 use super::{Flag, Id, Value};
@@ -29,9 +29,10 @@ pub const INPUT: &[Flag] = &[
         ..Flag::new(
             Id::ClickHouse,
             "--clickhouse",
-            "read the events collect --clickhouse inserted there \
-             (http://HOST:PORT[/?database=DB]); the criteria become SQL, and \
-             one with no translation is an error naming it",
+            "read what collect --clickhouse inserted there \
+             (http://HOST:PORT[/?database=DB]) instead of logs: the events \
+             the options select in SQL, in store order (which options: \
+             above, and docs/clickhouse.md)",
         )
     },
     Flag::new(

@@ -247,7 +247,14 @@ auditkit report --noise --rules /etc/audit/rules.d   # which rule makes the volu
 ",
     description: "With no report option, the summary report. The output is \
 aureport 3.0.9's, byte for byte under LC_ALL=C (docs/report.md; the \
-differences are in docs/differences.md).",
+differences are in docs/differences.md).
+
+With --clickhouse URL (every report, --noise and --html) the report reads the records \
+of the events selected in SQL over the collector's events table, in store order, as one \
+log: -ts/-te always, --node and the report's record types (-l: USER_LOGIN, -a: AVC, \
+...) where only those events show. --failed, --success, -nc, --add and --delete are \
+applied by the report to what was fetched (their rules have no column); -t is refused \
+(docs/clickhouse.md).",
     groups: &[
         Group {
             title: "Input (like aureport and search)",

@@ -383,7 +383,12 @@ auditkit search --where 'exe ~ \"^/tmp/\"' --count-by exe
 auditkit search -if /var/log/audit -ts recent --follow  # watch new events
 auditkit search -r -k exec | aureport -x        # raw lines for other tools
 ",
-    description: "",
+    description: "With --clickhouse URL the criteria become SQL over the collector's \
+events table and the engine searches the records of the events it selects: a criterion \
+with no column (-ue, -gi, -ge, -ga, -ua, user names, --session, -e, -f, -hn, -tm, -vm, \
+-uu, -su, -o, -se, --where, --people, --daemons, --as-root-via-sudo, --checkpoint, \
+--follow) is refused by name, and -sv, whose column is not ausearch's rule, is applied \
+to what the others fetched (docs/clickhouse.md).",
     groups: &[
         Group {
             title: "Input (like ausearch)",
