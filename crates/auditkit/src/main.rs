@@ -6,6 +6,7 @@
 //! error, ausearch's 10/11/12 for checkpoints), and an internal error,
 //! including a panic on any thread, exits 70 and says what happened.
 
+mod baseline;
 mod collect;
 mod detect;
 mod exit;
