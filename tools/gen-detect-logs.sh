@@ -1,5 +1,5 @@
 #!/bin/bash
-# gen-detect-logs.sh OUTDIR [AUDITKIT]
+# gen-detect-logs.sh OUTDIR [AUDITKIT [SCENARIO...]]
 #
 # Makes the real audit logs behind the built-in detections' tests
 # (crates/auditkit-detect/tests/data/): one auditd run with the hardened
@@ -13,8 +13,15 @@
 # `neg-` (the look-alike it must not fire on); `benign-` ones are ordinary
 # work (a package install, cron-like loops, su logins, a cargo build) that
 # must raise no high or critical alert.
-# It writes OUTDIR/NAME.log per scenario and OUTDIR/scenarios.txt (name,
-# login uid, what it does).
+# It writes OUTDIR/NAME.log per scenario, OUTDIR/harden.rules and
+# OUTDIR/scenarios.txt (name, login uid, lines).
+#
+# With SCENARIO names (pos-mac or pos_mac, ...) only those run, each with
+# the login uid it has in the full list, so one new or changed sample can
+# be made without rewriting the others: only their logs are written, their
+# lines of scenarios.txt replaced (others kept), and harden.rules is left
+# alone (a warning says when the rule set differs from the one there).
+# New scenarios go at the end of SCENARIOS, so no login uid moves.
 #
 # Safety: needs root. Never loads -e 2 or -f 2, nor the harden set's -D,
 # -b, -f, -i, --loginuid-immutable or -e lines. Holds the kernel lock
@@ -24,18 +31,62 @@
 # use by someone else). Everything it creates outside its work directory
 # is a probe file named akdet-probe* that it removes again; the network
 # is loopback only; the accounts akdetuser and akdet-new are removed.
+# The link scenarios set fs.protected_symlinks, _hardlinks and _regular
+# to 1 for a moment and put back the values they found; aa-teardown mounts
+# securityfs, which is unmounted again if it was not mounted before.
 #
 # Installing gawk for it makes gawk Debian's /usr/bin/awk; the augenrules
 # tests compare with the real augenrules under mawk, so put awk back with
 # `update-alternatives --set awk /usr/bin/mawk` (this script calls gawk by
 # name).
 set -u
-OUT=${1:?usage: gen-detect-logs.sh OUTDIR [AUDITKIT]}
+OUT=${1:?usage: gen-detect-logs.sh OUTDIR [AUDITKIT [SCENARIO...]]}
 AK=${2:-$(dirname "$0")/../target/debug/auditkit}
+shift; shift 2>/dev/null
+ONLY=" $(echo "$*" | tr - _) "
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
 PY=/usr/bin/python3
-for t in auditd auditctl ausearch sudo sshd ssh nc.openbsd gawk perl lighttpd setcap gcc strace flock useradd $PY "$AK"; do
-  command -v "$t" >/dev/null || [ -x "$t" ] || { echo "needs $t (apt-get install -y auditd sudo openssh-server openssh-client netcat-openbsd gawk lighttpd libcap2-bin gcc strace python3)" >&2; exit 2; }
+# What the scenarios run beyond the base tools, checked for the ones
+# that will run (a run of a few scenarios needs only theirs).
+needs_of() {
+  case $1 in
+    pos_revshell|neg_revshell) echo nc.openbsd gawk perl ;;
+    neg_ptrace) echo strace ;;
+    neg_privkey) echo sshd ;;
+    pos_firewall|neg_config) echo nft ;;
+    pos_setuid) echo setcap pkexec ;;
+    neg_setuid) echo getcap ;;
+    pos_download|neg_download) echo curl wget ;;
+    pos_kmod|neg_kmod) echo insmod rmmod modprobe lsmod kmod ;;
+    pos_webshell|neg_webshell) echo lighttpd curl ;;
+    pos_gtfo|neg_gtfo) echo sudo gawk gdb ;;
+    pos_bruteforce|neg_bruteforce) echo sshd ssh ;;
+    benign_build) echo cargo ;;
+    pos_mac|neg_mac) echo setenforce getenforce aa-complain aa-disable aa-enforce aa-status aa-teardown ;;
+    pos_anom_user|neg_anom_user) echo pamtester ;;
+  esac
+}
+for t in auditd auditctl ausearch flock useradd setpriv runuser gcc ssh-keygen $PY "$AK"; do
+  command -v "$t" >/dev/null || [ -x "$t" ] || { echo "needs $t" >&2; exit 2; }
+done
+$PY -c 'import audit' 2>/dev/null || { echo "needs python3-audit for $PY" >&2; exit 2; }
+# Scenario functions are sc_NAME, run in this order; new ones go at the end.
+SCENARIOS="proctree pos_tmp_exec neg_tmp_exec pos_abi32 neg_abi32 pos_mknod neg_mknod pos_revshell neg_revshell
+pos_ptrace neg_ptrace pos_privkey neg_privkey pos_logtamper neg_logtamper pos_authkeys pos_aptkey pos_ca pos_pam
+pos_cron pos_sudoers pos_firewall pos_netconf neg_config pos_setuid neg_setuid pos_preload neg_preload pos_sleep
+neg_sleep pos_download neg_download pos_kmod neg_kmod pos_anom neg_anom pos_webshell neg_webshell
+pos_foreign_exec neg_foreign_exec pos_daemon_exec neg_daemon_exec pos_gtfo neg_gtfo pos_useradd neg_useradd
+pos_persist neg_persist pos_bruteforce neg_bruteforce benign_apt benign_cron benign_su benign_build
+pos_mac neg_mac pos_anom_link neg_anom_link pos_anom_user neg_anom_user"
+want() { [ "$ONLY" = "  " ] || [[ $ONLY == *" $1 "* ]]; }
+for s in $ONLY; do
+  case " $(echo $SCENARIOS) " in *" $s "*) ;; *) echo "no scenario $s" >&2; exit 2 ;; esac
+done
+for s in $SCENARIOS; do
+  want "$s" || continue
+  for t in $(needs_of "$s"); do
+    command -v "$t" >/dev/null || { echo "$s needs $t (apt-get install -y auditd sudo openssh-server openssh-client netcat-openbsd gawk lighttpd libcap2-bin gcc gdb strace curl wget kmod nftables pkexec python3-audit pamtester selinux-utils apparmor-utils)" >&2; exit 2; }
+  done
 done
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 # The work directory is not world-writable (no /tmp), so that only the
@@ -53,6 +104,10 @@ runuser -u $USERNAME -- mkdir -p "$UHOME/.config/systemd/user"
 
 AUDITD_PID=; PIDS=()
 ENABLED=$(auditctl -s | awk '/^enabled/{print $2}')
+SYSCTLS="fs.protected_symlinks fs.protected_hardlinks fs.protected_regular"
+SYSCTLS_FOUND=$(for k in $SYSCTLS; do printf '%s=%s ' "$k" "$(sysctl -n "$k")"; done)
+restore_sysctls() { local kv; for kv in $SYSCTLS_FOUND; do sysctl -qw "$kv"; done; }
+SECFS_MOUNTED=$(grep -c ' /sys/kernel/security ' /proc/mounts)
 # Delete exactly the rules we added, each by its own text (-a becomes -d,
 # -w becomes -W); the words of a rule are split as when it was added.
 delete_added() {
@@ -79,6 +134,9 @@ cleanup() {
   [ -f "$WORK/rc.local.created" ] && rm -f /etc/rc.local
   [ -f "$WORK/ld.so.preload.created" ] && rm -f /etc/ld.so.preload
   ip link set lo promisc off 2>/dev/null
+  restore_sysctls
+  [ "$SECFS_MOUNTED" = 0 ] && grep -q ' /sys/kernel/security ' /proc/mounts && umount /sys/kernel/security
+  rm -f /etc/pam.d/akdet-anom /etc/pam.d/akdet-anom-ok
   userdel akdet-new >/dev/null 2>&1
   userdel -r "$USERNAME" >/dev/null 2>&1
   rm -rf "$WORK"
@@ -177,8 +235,41 @@ PidFile $WORK/sshd.pid
 CONF
 printf '#!/bin/sh\necho wrong-password\n' > "$WORK/askpass"; chmod 755 "$WORK/askpass"
 echo "$USERNAME ALL=(root) NOPASSWD: /usr/bin/find, /usr/bin/gawk, /usr/bin/gdb, /usr/bin/id" > "$WORK/sudoers-gtfo"
+# AppArmor tools on a profile in a scratch directory (with the includes
+# a profile needs), so that nothing under /etc/apparmor.d changes.
+mkdir -p "$WORK/apparmor.d/disable" "$WORK/apparmor.d/force-complain"
+cp -r /etc/apparmor.d/tunables /etc/apparmor.d/abstractions /etc/apparmor.d/abi "$WORK/apparmor.d/"
+printf 'abi <abi/3.0>,\ninclude <tunables/global>\nprofile akdet-probe /usr/bin/akdet-probe {\n  include <abstractions/base>\n}\n' > "$WORK/apparmor.d/akdet-probe"
+# For the link protections: a sticky world-writable directory owned by
+# root, with a symlink and a file (mode 666) of a third user, and a file
+# only root can read; made here, before any scenario's login uid.
+mkdir -p "$WORK/sticky"; chmod 1777 "$WORK/sticky"
+setpriv --reuid=nobody --regid=nogroup --clear-groups ln -s /etc/hostname "$WORK/sticky/akdet-nobodys-link"
+setpriv --reuid=nobody --regid=nogroup --clear-groups sh -c "echo x > $WORK/sticky/akdet-nobodys-file; chmod 666 $WORK/sticky/akdet-nobodys-file"
+echo secret > "$WORK/rootonly"; chmod 600 "$WORK/rootonly"
+# PAM stacks for pamtester, with service names of their own (sc_pos_pam
+# creates and removes /etc/pam.d/akdet-probe): akdet-anom locks an
+# account after three failures (pam_faillock) and refuses akdetuser from
+# 127.0.0.1 (pam_access, which audits only a rule whose origin is not ALL)
+# and at any time (pam_time); akdet-anom-ok has the same modules, allowing.
+mkdir -p "$WORK/faillock" "$WORK/faillock-ok"
+pam_stack() { # $1 = faillock dir, $2 = access file, $3 = time file
+  printf '%s\n' \
+    "auth     required  pam_faillock.so preauth deny=3 unlock_time=600 dir=$1" \
+    "auth     [success=1 default=bad] pam_unix.so" \
+    "auth     [default=die] pam_faillock.so authfail deny=3 unlock_time=600 dir=$1" \
+    "auth     sufficient pam_faillock.so authsucc deny=3 dir=$1" \
+    "account  required  pam_access.so accessfile=$2" \
+    "account  required  pam_time.so conffile=$3"
+}
+printf -- '-:%s:127.0.0.1\n+:ALL:ALL\n' $USERNAME > "$WORK/access-deny.conf"
+printf -- '+:ALL:ALL\n' > "$WORK/access-ok.conf"
+printf 'akdet-anom;*;%s;!Al0000-2400\n' $USERNAME > "$WORK/time-deny.conf"
+printf 'akdet-anom-ok;*;%s;Al0000-2400\n' $USERNAME > "$WORK/time-ok.conf"
+pam_stack "$WORK/faillock" "$WORK/access-deny.conf" "$WORK/time-deny.conf" > /etc/pam.d/akdet-anom
+pam_stack "$WORK/faillock-ok" "$WORK/access-ok.conf" "$WORK/time-ok.conf" > /etc/pam.d/akdet-anom-ok
 # Pre-fetch the package the benign install reinstalls, before auditing.
-apt-get install --reinstall -d -y -q netcat-openbsd >/dev/null 2>&1
+want benign_apt && apt-get install --reinstall -d -y -q netcat-openbsd >/dev/null 2>&1
 
 listen_once() { # $1 = port; a loopback listener that sends `id; exit` and closes
   ( printf 'id\nexit\n'; sleep 1 ) | timeout 5 nc.openbsd -l 127.0.0.1 "$1" >/dev/null 2>&1 &
@@ -377,19 +468,80 @@ sc_benign_build() {
   ( cd "$d" && CARGO_TARGET_DIR="$d/target" cargo build --offline -q 2>/dev/null && ./target/debug/akdet-demo >/dev/null )
 }
 
-SCENARIOS="proctree pos_tmp_exec neg_tmp_exec pos_abi32 neg_abi32 pos_mknod neg_mknod pos_revshell neg_revshell
-pos_ptrace neg_ptrace pos_privkey neg_privkey pos_logtamper neg_logtamper pos_authkeys pos_aptkey pos_ca pos_pam
-pos_cron pos_sudoers pos_firewall pos_netconf neg_config pos_setuid neg_setuid pos_preload neg_preload pos_sleep
-neg_sleep pos_download neg_download pos_kmod neg_kmod pos_anom neg_anom pos_webshell neg_webshell
-pos_foreign_exec neg_foreign_exec pos_daemon_exec neg_daemon_exec pos_gtfo neg_gtfo pos_useradd neg_useradd
-pos_persist neg_persist pos_bruteforce neg_bruteforce benign_apt benign_cron benign_su benign_build"
+# This kernel has no SELinux or AppArmor LSM: the tools fail, but their
+# execs are what the detection sees (the MAC_STATUS record a real
+# `setenforce 0` adds cannot be made here).
+sc_pos_mac() {
+  setenforce 0 2>/dev/null; setenforce Permissive 2>/dev/null
+  aa-complain -d "$WORK/apparmor.d" "$WORK/apparmor.d/akdet-probe" >/dev/null 2>&1
+  aa-disable -d "$WORK/apparmor.d" "$WORK/apparmor.d/akdet-probe" >/dev/null 2>&1
+  aa-teardown >/dev/null 2>&1
+  [ "$SECFS_MOUNTED" = 0 ] && grep -q ' /sys/kernel/security ' /proc/mounts && umount /sys/kernel/security
+}
+sc_neg_mac() {
+  getenforce >/dev/null; setenforce 1 2>/dev/null; aa-status >/dev/null 2>&1
+  aa-enforce -d "$WORK/apparmor.d" "$WORK/apparmor.d/akdet-probe" >/dev/null 2>&1
+}
+as_user() { setpriv --reuid=$USERNAME --regid=$USERNAME --init-groups "$@"; }
+# The kernel's link protections refuse, and say so with ANOM_LINK
+# (following another user's symlink in a sticky world-writable directory;
+# hard-linking a file the user may not read) and ANOM_CREAT (O_CREAT on
+# another user's file there).
+sc_pos_anom_link() {
+  sysctl -qw fs.protected_symlinks=1 fs.protected_hardlinks=1 fs.protected_regular=1
+  as_user cat "$WORK/sticky/akdet-nobodys-link" >/dev/null 2>&1
+  as_user ln "$WORK/rootonly" "$WORK/sticky/akdet-hardlink" 2>/dev/null
+  as_user sh -c "echo y >> $WORK/sticky/akdet-nobodys-file" 2>/dev/null
+  restore_sysctls
+}
+# The same protections on, the same operations on the user's own files.
+sc_neg_anom_link() {
+  sysctl -qw fs.protected_symlinks=1 fs.protected_hardlinks=1 fs.protected_regular=1
+  as_user sh -c "ln -s /etc/hostname $WORK/sticky/akdet-own-link; cat $WORK/sticky/akdet-own-link >/dev/null
+    echo x > $WORK/sticky/akdet-own-file; echo y >> $WORK/sticky/akdet-own-file; ln $WORK/sticky/akdet-own-file $WORK/sticky/akdet-own-hardlink"
+  rm -f "$WORK"/sticky/akdet-own-*
+  restore_sysctls
+}
+# User-space anomalies: real PAM modules through pamtester (pam_faillock
+# at the third failure: ANOM_LOGIN_FAILURES; pam_access: _LOCATION;
+# pam_time: _TIME), then every other user-space ANOM_* type (2100-2199)
+# the audit library knows, sent as a program would with
+# audit_log_user_message.
+sc_pos_anom_user() {
+  for i in 1 2 3; do echo wrong | pamtester akdet-anom $USERNAME authenticate >/dev/null 2>&1; done
+  pamtester -I rhost=127.0.0.1 -I tty=ssh akdet-anom $USERNAME acct_mgmt >/dev/null 2>&1
+  $PY -c 'import audit
+fd = audit.audit_open()
+made = (audit.AUDIT_ANOM_LOGIN_FAILURES, audit.AUDIT_ANOM_LOGIN_LOCATION, audit.AUDIT_ANOM_LOGIN_TIME)
+for n in sorted(dir(audit)):
+    t = getattr(audit, n)
+    if n.startswith("AUDIT_ANOM_") and 2100 <= t <= 2199 and t not in made:
+        audit.audit_log_user_message(fd, t, "op=akdet-probe", None, None, None, 0)'
+}
+# Near misses: two failures (under faillock's deny=3), accounts allowed by
+# pam_access and pam_time, and records of other types that name ANOM_*
+# types in their text (a USER message from auditctl -m, RESP_ANOMALY and
+# TRUSTED_APP messages, an echo's argument).
+sc_neg_anom_user() {
+  for i in 1 2; do echo wrong | pamtester akdet-anom-ok $USERNAME authenticate >/dev/null 2>&1; done
+  pamtester -I rhost=127.0.0.1 -I tty=ssh akdet-anom-ok $USERNAME acct_mgmt >/dev/null 2>&1
+  auditctl -m "akdet-probe type=ANOM_LINK op=ANOM_ABEND"
+  $PY -c 'import audit
+fd = audit.audit_open()
+audit.audit_log_user_message(fd, audit.AUDIT_RESP_ANOMALY, "op=ANOM_LOGIN_FAILURES akdet-probe", None, None, None, 1)
+audit.audit_log_user_message(fd, audit.AUDIT_TRUSTED_APP, "op=akdet-probe type=ANOM_ABEND", None, None, None, 1)'
+  /bin/echo type=ANOM_PROMISCUOUS >/dev/null
+}
+
 : > "$WORK/map"
 AUID=1510
 for s in $SCENARIOS; do
-  ( echo $AUID > /proc/self/loginuid; cd "$WORK"; "sc_$s" ) </dev/null
-  echo "$s $AUID" >> "$WORK/map"
+  if want "$s"; then
+    ( echo $AUID > /proc/self/loginuid; cd "$WORK"; "sc_$s" ) </dev/null
+    echo "$s $AUID" >> "$WORK/map"
+    sleep 0.3
+  fi
   AUID=$((AUID + 1))
-  sleep 0.3
 done
 sleep 3
 
@@ -399,11 +551,19 @@ rm -f "$WORK/added"
 kill "$AUDITD_PID"; wait "$AUDITD_PID" 2>/dev/null; AUDITD_PID=
 [ "$ENABLED" = 0 ] || [ "$ENABLED" = 1 ] && auditctl -e "$ENABLED" >/dev/null 2>&1
 [ "$(auditctl -l)" = "No rules" ] || echo "WARNING: rules left loaded (someone else's?): $(auditctl -l | wc -l)" >&2
-cp "$WORK/harden.rules" "$OUT/harden.rules.txt"
-: > "$OUT/scenarios.txt"
+if [ "$ONLY" = "  " ]; then
+  cp "$WORK/harden.rules" "$OUT/harden.rules"
+  : > "$OUT/scenarios.txt"
+elif ! cmp -s "$WORK/harden.rules" "$OUT/harden.rules"; then
+  echo "WARNING: the harden rule set differs from $OUT/harden.rules, which the other samples were made with" >&2
+fi
+touch "$OUT/scenarios.txt"
 while read -r s a; do
   name=${s//_/-}
   LC_ALL=C ausearch -if "$LOG" -ua "$a" --raw > "$OUT/$name.log" 2>/dev/null
   chmod 644 "$OUT/$name.log"
-  echo "$name auid=$a $(wc -l < "$OUT/$name.log") lines" | tee -a "$OUT/scenarios.txt" >&2
+  line="$name auid=$a $(wc -l < "$OUT/$name.log") lines"
+  echo "$line" >&2
+  { grep -v "^$name auid=" "$OUT/scenarios.txt"; echo "$line"; } | sort -t= -k2 -n > "$WORK/scenarios.new"
+  cat "$WORK/scenarios.new" > "$OUT/scenarios.txt"
 done < "$WORK/map"

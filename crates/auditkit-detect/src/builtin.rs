@@ -14,7 +14,8 @@
 //! --profile harden`); rules on `process_creation`, `file_event` and
 //! `network_connection` work with any rule set that audits execve,
 //! file creation and connect. Each rule has a positive and a negative
-//! sample made with real auditd (tests/data, tests/builtin.rs).
+//! sample made with real auditd (tests/data, tests/builtin.rs; only the
+//! MAC_STATUS records are written by hand, for want of SELinux).
 
 use crate::load::RuleSet;
 

@@ -55,6 +55,7 @@
 
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod builtin;
 mod compile;
 pub mod condition;

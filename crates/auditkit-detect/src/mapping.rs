@@ -142,6 +142,16 @@ pub(crate) struct Mapped1 {
     text: Vec<u8>,
 }
 
+impl Mapped1 {
+    /// The first value of field `m`, if the event has one.
+    pub(crate) fn value(&self, m: Mapped) -> Option<&[u8]> {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == m)
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
 impl Doc for Mapped1 {
     fn each(&self, f: &FieldKey, visit: &mut dyn FnMut(&[u8]) -> bool) -> bool {
         let FieldKey::Mapped(m) = f else { return false };

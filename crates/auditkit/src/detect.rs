@@ -62,6 +62,8 @@ struct DetectArgs {
     min_level: Option<Level>,
     passwd: Option<PathBuf>,
     group: Option<PathBuf>,
+    learn_baseline: Option<PathBuf>,
+    baseline: Option<PathBuf>,
     input: InputArgs,
     help: bool,
 }
@@ -143,6 +145,8 @@ fn parse(args: &[OsString]) -> Result<DetectArgs> {
             }
             Id::Passwd => a.passwd = Some(PathBuf::from(need()?)),
             Id::Group => a.group = Some(PathBuf::from(need()?)),
+            Id::LearnBaseline => a.learn_baseline = Some(PathBuf::from(need()?)),
+            Id::Baseline => a.baseline = Some(PathBuf::from(need()?)),
             Id::Help => a.help = true,
             other => bail!("{name}: not handled ({other:?})"),
         }
@@ -614,10 +618,15 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         .with_passwd(a.passwd.clone())
         .with_group(a.group.clone())
         .accounts()?;
+    if let Some(out) = &a.learn_baseline {
+        return crate::baseline::learn(&a.input, &accounts, out);
+    }
     let mut set = RuleSet::new(LoadOptions {
         all_status: a.all_status,
     });
-    if a.rules.is_empty() || a.builtin {
+    if let Some(b) = &a.baseline {
+        crate::baseline::add_builtins(&mut set, b, a.rules.is_empty() || a.builtin)?;
+    } else if a.rules.is_empty() || a.builtin {
         auditkit_detect::builtin::add_to(&mut set);
     }
     for p in &a.rules {
@@ -730,6 +739,8 @@ mod tests {
             Id::Threads => "2",
             Id::MaxLine => "4096",
             Id::State => "/tmp/tree.state",
+            Id::LearnBaseline => "learned.yml",
+            Id::Baseline => "learned.yml",
             Id::Store => "store",
             Id::ClickHouse => "http://127.0.0.1:8123",
             other => panic!("no sample value for {other:?}: add one"),

@@ -7,6 +7,7 @@
 //! including a panic on any thread, exits 70 and says what happened.
 
 mod clickhouse_input;
+mod baseline;
 mod collect;
 mod detect;
 mod exit;

@@ -39,6 +39,31 @@ const RULES: &[Flag] = &[
             "also run the built-in detections (reverse shells, log tampering, ...) with --rules",
         )
     },
+    Flag {
+        long_help: "The built-in rule ak_daemon_account_exec.yml fires when a system \
+                    account runs a program outside the list in the rule. This runs that \
+                    rule over the logs (of a time the host was known to be in order) and \
+                    writes FILE: the same rule with one more filter per account, of the \
+                    programs it fired on. Plain Sigma: read it, edit it, then run with \
+                    --baseline FILE. No alerts are written.",
+        ..val(
+            Id::LearnBaseline,
+            "--learn-baseline",
+            "FILE",
+            "learn the daemon accounts' usual programs from the logs into FILE (a Sigma rule)",
+        )
+    },
+    Flag {
+        long_help: "FILE is what --learn-baseline wrote (or any rule): it runs instead \
+                    of the built-in ak_daemon_account_exec.yml, beside the other \
+                    built-in rules.",
+        ..val(
+            Id::Baseline,
+            "--baseline",
+            "FILE",
+            "run the learned daemon-account rule of FILE in place of the built-in one",
+        )
+    },
     Flag::new(
         Id::AllStatus,
         "--all-status",
@@ -124,6 +149,7 @@ auditkit detect --rules sigma/rules/linux /var/log/audit     # SigmaHQ's Linux r
 auditkit detect --rules my.yml --min-level high audit.log    # only high and critical alerts
 auditkit detect --rules sigma/rules/linux --check-rules      # what runs, and why the rest does not
 auditkit detect /var/log/audit                               # the built-in detections on the logs
+auditkit detect --learn-baseline daemons.yml audit.log.1     # learn the daemon accounts' programs
 auditkit detect --live --state /var/lib/auditkit/tree        # live, beside auditd
 ",
     description: "Reads the logs as search does (in parallel; raw, enriched and \

@@ -229,6 +229,8 @@ ids! {
     NoBuiltin,
     Live,
     State,
+    LearnBaseline,
+    Baseline,
     // plugin.
     Output,
     MaxProcesses,

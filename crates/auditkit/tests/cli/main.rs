@@ -14,6 +14,7 @@ extern crate auditkit_testsupport;
 mod aureport_parity;
 mod ausearch_filters;
 mod ausearch_input;
+mod baseline;
 mod clickhouse;
 mod collect;
 mod csv_text;
