@@ -95,3 +95,49 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     auditkit_collect::server::daemon(cfg, Box::new(move || load(&a))).context("collect")?;
     Ok(Exit::Ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example configuration the Debian package installs as
+    /// /etc/auditkit/collect.toml.
+    const EXAMPLE: &str = include_str!("../../../contrib/auditkit/collect.toml");
+
+    /// The example is accepted as it is (all defaults), by the same code
+    /// path as `--config`; and each `#key = value` line, uncommented,
+    /// is the built-in default: together they give exactly the default
+    /// configuration, and they name every setting the flags have.
+    #[test]
+    fn example_config_is_accepted_and_states_the_defaults() {
+        let t = auditkit_testsupport::fs::TempDir::new("collect-example");
+        let load_text = |text: &str| {
+            let p = t.join("collect.toml");
+            std::fs::write(&p, text).unwrap();
+            load(&Args {
+                file: Some(p),
+                sets: Vec::new(),
+                help: false,
+            })
+        };
+        assert_eq!(load_text(EXAMPLE), Ok(Config::default()));
+        let mut keys = Vec::new();
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|l| match l.strip_prefix('#') {
+                Some(rest) if rest.starts_with(|c: char| c.is_ascii_lowercase()) => {
+                    keys.push(rest.split(' ').next().unwrap_or("").to_string());
+                    format!("{rest}\n")
+                }
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        assert_eq!(load_text(&uncommented), Ok(Config::default()));
+        for (_, key) in collect::KEYS {
+            assert!(keys.iter().any(|k| k == key), "{key} is not in the example");
+        }
+        // The check can fail: a default written wrong is noticed.
+        let wrong = uncommented.replace("max_per_addr = 1\n", "max_per_addr = 2\n");
+        assert_ne!(load_text(&wrong), Ok(Config::default()));
+    }
+}

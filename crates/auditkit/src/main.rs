@@ -138,28 +138,44 @@ fn version() -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// `auditkit help [COMMAND]`, and two hidden forms for packaging, both
+/// `auditkit help [COMMAND]`, and hidden forms for packaging, all
 /// generated from the flag tables as `--help` is:
 /// `auditkit help --man COMMAND` prints the roff man page of a command
-/// (`search`, `rules lint`, ...), `auditkit help --complete COMMAND` the
-/// words a shell completes, one a line, and
-/// `auditkit help --completion bash` a bash completion script.
+/// (`auditkit`, `search`, `rules`, `rules lint`, ...),
+/// `auditkit help --complete COMMAND` the words a shell completes, one a
+/// line, `auditkit help --man-pages` the commands that have a page, and
+/// `auditkit help --completion bash|zsh|fish` a completion script
+/// (packaging/build-deb.sh installs them).
 fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
     let words: Vec<String> = rest
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     if words.first().map(String::as_str) == Some("--completion") {
-        return match words.get(1).map(String::as_str) {
-            Some("bash") => {
-                print!("{}", flags::render::bash_completion(&flags::commands()));
-                Ok(Exit::Ok)
-            }
+        let render = match words.get(1).map(String::as_str) {
+            Some("bash") => flags::complete::bash,
+            Some("zsh") => flags::complete::zsh,
+            Some("fish") => flags::complete::fish,
             other => {
-                eprintln!("auditkit help --completion: shells: bash (not {other:?})");
-                Ok(Exit::Usage)
+                eprintln!("auditkit help --completion: shells: bash, zsh, fish (not {other:?})");
+                return Ok(Exit::Usage);
             }
         };
+        print!("{}", render(&flags::commands()));
+        return Ok(Exit::Ok);
+    }
+    if words.first().map(String::as_str) == Some("--man-pages") {
+        // What `help --man` takes, one a line: every page there is.
+        for c in flags::commands() {
+            let name = if c.name.is_empty() {
+                "auditkit"
+            } else {
+                c.name
+            };
+            println!("{name}");
+        }
+        println!("rules");
+        return Ok(Exit::Ok);
     }
     let (mode, name) = match words.first().map(String::as_str) {
         Some(m @ ("--man" | "--complete")) => (Some(m), words[1..].join(" ")),
@@ -171,6 +187,10 @@ fn help(rest: &[std::ffi::OsString]) -> anyhow::Result<Exit> {
         } else {
             name.as_str()
         };
+        if mode == "--man" && name == "rules" {
+            print!("{}", rules_cmd::man());
+            return Ok(Exit::Ok);
+        }
         let Some(c) = flags::commands().into_iter().find(|c| c.name == name) else {
             let names: Vec<&str> = flags::commands().iter().map(|c| c.name).collect();
             eprintln!(

@@ -105,10 +105,21 @@ impl Args {
 pub fn help() -> String {
     render::help_of_subcommands(
         "rules",
-        "lint, format, check and generate audit rules",
+        rules::ABOUT,
         rules::EXAMPLES,
         &rules::SUBCOMMANDS,
         &[(4, "The running kernel (netlink):")],
+        crate::exit::exit_help!(),
+    )
+}
+
+/// `man auditkit-rules`: the subcommands, each pointing to its own page.
+pub fn man() -> String {
+    render::man_of_subcommands(
+        "rules",
+        rules::ABOUT,
+        rules::EXAMPLES,
+        &rules::SUBCOMMANDS,
         crate::exit::exit_help!(),
     )
 }

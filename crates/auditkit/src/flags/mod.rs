@@ -20,6 +20,7 @@
 //! command's table lists among its own.
 
 pub mod collect;
+pub mod complete;
 pub mod detect;
 pub mod forward;
 pub mod input;

@@ -271,82 +271,99 @@ pub fn man(c: &Command) -> String {
     if !c.footer.is_empty() {
         let _ = writeln!(o, ".SH NOTES\n.nf\n{}.fi", roff(c.footer));
     }
+    see_also(&mut o, c.name);
     o
 }
 
-/// The words of `c` that take a value (after which a shell completes
-/// file names instead of options).
-fn value_words(c: &Command) -> Vec<&'static str> {
-    c.flags()
-        .filter(|f| f.value.placeholder().is_some())
-        .flat_map(Flag::names)
-        .collect()
+/// A man page's name as a reference: `\fBauditkit\-search\fR(1)`.
+fn page_ref(page: &str, section: u8) -> String {
+    format!("\\fB{}\\fR({section})", roff(page))
 }
 
-/// A bash completion script for `auditkit` and every command: options
-/// after `auditkit CMD`, subcommands after `auditkit rules`, file names
-/// after an option that takes a value and where no option fits.
-pub fn bash_completion(commands: &[&Command]) -> String {
-    // Every command with a table of its own, then `rules` (whose
-    // subcommands have the tables) and the two words without one.
-    let mut top: Vec<&str> = commands
-        .iter()
-        .map(|c| c.name)
-        .filter(|n| !n.is_empty() && !n.contains(' '))
-        .collect();
-    top.extend(["rules", "help", "version"]);
-    let mut subs: Vec<&str> = Vec::new();
-    let mut cases = String::new();
-    let mut rules_cases = String::new();
-    for c in commands {
-        let opts = c.completions().join(" ");
-        let values = value_words(c).join(" ");
-        match c.name.split_once(' ') {
-            _ if c.name.is_empty() => top.extend(c.completions()),
-            Some((_, sub)) => {
-                subs.push(sub);
-                let _ = writeln!(
-                    rules_cases,
-                    "                    {sub}) opts=\"{opts}\"; values=\"{values}\" ;;"
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    cases,
-                    "            {}) opts=\"{opts}\"; values=\"{values}\" ;;",
-                    c.name
-                );
-            }
+/// The SEE ALSO section of the page of the command `name`: the pages of
+/// auditkit's commands from `auditkit(1)`, `auditkit(1)` (and
+/// `auditkit-rules(1)`) from theirs, and the audit tools each one
+/// stands beside.
+fn see_also(o: &mut String, name: &str) {
+    let mut refs: Vec<String> = Vec::new();
+    if name.is_empty() {
+        let mut pages: Vec<&str> = super::commands()
+            .iter()
+            .filter(|c| !c.name.is_empty() && !c.name.contains(' '))
+            .map(|c| c.name)
+            .collect();
+        pages.push("rules");
+        refs.extend(pages.iter().map(|n| page_ref(&format!("auditkit-{n}"), 1)));
+    } else {
+        refs.push(page_ref("auditkit", 1));
+        if name.starts_with("rules ") {
+            refs.push(page_ref("auditkit-rules", 1));
         }
     }
-    format!(
-        "\
-# bash completion for auditkit, generated from its flag tables
-# (auditkit help --completion bash).
-_auditkit() {{
-    local cur=\"${{COMP_WORDS[COMP_CWORD]}}\" prev=\"${{COMP_WORDS[COMP_CWORD-1]}}\"
-    local opts=\"\" values=\"\"
-    if [ \"$COMP_CWORD\" -eq 1 ]; then
-        opts=\"{top}\"
-    elif [ \"${{COMP_WORDS[1]}}\" = rules ] && [ \"$COMP_CWORD\" -eq 2 ]; then
-        opts=\"{subs}\"
-    else
-        case \"${{COMP_WORDS[1]}}\" in
-{cases}            rules)
-                case \"${{COMP_WORDS[2]}}\" in
-{rules_cases}                esac ;;
-        esac
-    fi
-    case \" $values \" in
-        *\" $prev \"*) COMPREPLY=(); return ;;
-    esac
-    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))
-}}
-complete -o default -F _auditkit auditkit
-",
-        top = top.join(" "),
-        subs = subs.join(" "),
-    )
+    let tools: &[(&str, u8)] = match name.split(' ').next().unwrap_or("") {
+        "" => &[
+            ("auditd", 8),
+            ("ausearch", 8),
+            ("aureport", 8),
+            ("auditctl", 8),
+        ],
+        "search" => &[("ausearch", 8)],
+        "report" => &[("aureport", 8)],
+        "rules" => &[("auditctl", 8), ("audit.rules", 7), ("augenrules", 8)],
+        "plugin" => &[("auditd-plugins", 5)],
+        "collect" => &[("audisp-remote", 8), ("auditd.conf", 5)],
+        "forward" => &[("audisp-remote", 8), ("auditd-plugins", 5)],
+        _ => &[],
+    };
+    refs.extend(tools.iter().map(|(p, s)| page_ref(p, *s)));
+    let _ = writeln!(o, ".SH SEE ALSO\n{}", refs.join(",\n"));
+}
+
+/// The man page of a command made of subcommands (`auditkit rules`):
+/// each subcommand's usage and summary, with its own page named (where
+/// its options are), then the examples and the footer.
+pub fn man_of_subcommands(
+    name: &str,
+    about: &str,
+    example_text: &str,
+    subs: &[Command],
+    footer: &str,
+) -> String {
+    let page = format!("auditkit-{name}");
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        ".TH {} 1 \"\" \"auditkit {}\"",
+        roff(&page.to_uppercase()),
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(o, ".SH NAME\n{} \\- {}", roff(&page), roff(about));
+    o.push_str(".SH SYNOPSIS\n");
+    for (i, c) in subs.iter().enumerate() {
+        if i > 0 {
+            o.push_str(".br\n");
+        }
+        let _ = writeln!(o, "\\fBauditkit {}\\fR {}", roff(c.name), roff(c.usage));
+    }
+    o.push_str(".SH COMMANDS\n");
+    for c in subs {
+        let _ = writeln!(
+            o,
+            ".TP\n\\fBauditkit {}\\fR\n{}; its options: {}.",
+            roff(c.name),
+            roff(c.about),
+            page_ref(&prog(c).replace(' ', "-"), 1)
+        );
+    }
+    let _ = writeln!(o, ".SH EXAMPLES\n.nf\n{}.fi", roff(example_text));
+    if !footer.is_empty() {
+        let _ = writeln!(o, ".SH NOTES\n.nf\n{}.fi", roff(footer));
+    }
+    let mut refs = vec![page_ref("auditkit", 1)];
+    refs.extend(subs.iter().map(|c| page_ref(&prog(c).replace(' ', "-"), 1)));
+    refs.extend([page_ref("auditctl", 8), page_ref("audit.rules", 7)]);
+    let _ = writeln!(o, ".SH SEE ALSO\n{}", refs.join(",\n"));
+    o
 }
 
 #[cfg(test)]
@@ -417,76 +434,64 @@ mod tests {
         }
     }
 
-    /// The man page is roff a formatter accepts: every line that starts
-    /// with `.` is a known request, and no text line starts with `.` or `'`.
+    /// Every man page: one per command, and the page of `auditkit rules`.
+    fn pages() -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = commands()
+            .into_iter()
+            .map(|c| (c.name.to_string(), man(c)))
+            .collect();
+        v.push(("rules".to_string(), crate::rules_cmd::man()));
+        v
+    }
+
+    /// The page of `auditkit rules` names every subcommand and its page,
+    /// and every page refers to the others as `man` finds them.
     #[test]
-    fn man_pages_use_known_requests_only() {
-        for c in commands() {
-            for l in man(c).lines() {
-                if let Some(req) = l.strip_prefix('.') {
-                    let r = req.split(' ').next().unwrap_or("");
-                    assert!(
-                        ["TH", "SH", "SS", "TP", "IP", "PP", "nf", "fi"].contains(&r),
-                        "{}: {l}",
-                        c.name
-                    );
-                }
-                assert!(!l.starts_with('\''), "{}: {l}", c.name);
+    fn rules_page_and_see_also() {
+        let page = crate::rules_cmd::man();
+        assert!(page.starts_with(".TH AUDITKIT\\-RULES 1 "), "{page}");
+        for c in super::super::rules::SUBCOMMANDS.iter() {
+            let name = c.name;
+            assert!(
+                page.contains(&format!(".TP\n\\fBauditkit {name}\\fR\n")),
+                "{name}"
+            );
+            let dashed = name.replace(' ', "\\-");
+            assert!(
+                page.contains(&format!("\\fBauditkit\\-{dashed}\\fR(1)")),
+                "{name}"
+            );
+        }
+        let top = man(&super::super::TOP);
+        for n in [
+            "search", "report", "rules", "detect", "plugin", "collect", "forward",
+        ] {
+            assert!(top.contains(&format!("\\fBauditkit\\-{n}\\fR(1)")), "{n}");
+        }
+        for (name, page) in pages() {
+            let see = page.split(".SH SEE ALSO\n").nth(1).unwrap_or("");
+            assert!(!see.is_empty(), "{name}: no SEE ALSO");
+            if !name.is_empty() {
+                assert!(see.starts_with("\\fBauditkit\\fR(1)"), "{name}: {see}");
             }
         }
     }
 
-    /// What bash completes with the generated script, after `words`.
-    fn bash_complete(bash: &std::path::Path, words: &[&str]) -> Vec<String> {
-        let script = bash_completion(&commands());
-        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
-        let run = format!(
-            "{script}\nCOMP_WORDS=({}); COMP_CWORD={}; _auditkit; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
-            quoted.join(" "),
-            words.len() - 1
-        );
-        let out = std::process::Command::new(bash)
-            .args(["--norc", "--noprofile", "-c", &run])
-            .output()
-            .expect("run bash");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| !l.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// The bash script completes every flag of every command, the
-    /// subcommands of rules, and nothing (file names) after a flag that
-    /// takes a value.
+    /// The man page is roff a formatter accepts: every line that starts
+    /// with `.` is a known request, and no text line starts with `.` or `'`.
     #[test]
-    fn bash_completes_from_the_tables() {
-        let bash = auditkit_testsupport::require!(tool "bash");
-        assert_eq!(bash_complete(&bash, &["auditkit", "sea"]), ["search"]);
-        assert_eq!(
-            bash_complete(&bash, &["auditkit", "rules", "ch"]),
-            ["check"]
-        );
-        assert_eq!(
-            bash_complete(&bash, &["auditkit", "search", "--execu"]),
-            ["--executable"]
-        );
-        assert_eq!(
-            bash_complete(&bash, &["auditkit", "search", "--key", ""]),
-            Vec::<String>::new()
-        );
-        for c in commands() {
-            let mut words = vec!["auditkit"];
-            words.extend(c.name.split(' ').filter(|w| !w.is_empty()));
-            words.push("-");
-            let got: BTreeSet<String> = bash_complete(&bash, &words).into_iter().collect();
-            let want: BTreeSet<String> = c.completions().into_iter().map(str::to_string).collect();
-            assert_eq!(got, want, "{}", c.name);
+    fn man_pages_use_known_requests_only() {
+        for (name, page) in pages() {
+            for l in page.lines() {
+                if let Some(req) = l.strip_prefix('.') {
+                    let r = req.split(' ').next().unwrap_or("");
+                    assert!(
+                        ["TH", "SH", "SS", "TP", "IP", "PP", "nf", "fi", "br"].contains(&r),
+                        "{name}: {l}"
+                    );
+                }
+                assert!(!l.starts_with('\''), "{name}: {l}");
+            }
         }
     }
 
@@ -495,21 +500,20 @@ mod tests {
     fn groff_accepts_the_man_pages() {
         use std::io::Write as _;
         let groff = auditkit_testsupport::require!(tool "groff");
-        for c in commands() {
+        for (name, page) in pages() {
             let mut child = std::process::Command::new(&groff)
                 .args(["-man", "-Tutf8", "-ww", "-z"])
                 .stdin(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .expect("run groff");
-            let page = man(c);
             if let Some(mut stdin) = child.stdin.take() {
                 stdin.write_all(page.as_bytes()).expect("write to groff");
             }
             let out = child.wait_with_output().expect("groff");
-            assert!(out.status.success(), "{}", c.name);
+            assert!(out.status.success(), "{name}");
             let err = String::from_utf8_lossy(&out.stderr);
-            assert!(err.is_empty(), "{}: {err}", c.name);
+            assert!(err.is_empty(), "{name}: {err}");
         }
     }
 

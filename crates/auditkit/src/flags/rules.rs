@@ -368,6 +368,11 @@ pub fn subcommand(name: &str) -> Option<&'static Command> {
         .find(|c| c.name.strip_prefix("rules ") == Some(name))
 }
 
+/// What `auditkit rules` does, in one line (its help, man page and
+/// completion menus).
+pub const ABOUT: &str =
+    "lint, format, check and generate audit rules; compare and apply them to the kernel";
+
 /// Examples of `auditkit rules --help`, shown first.
 pub const EXAMPLES: &str = "\
 auditkit rules lint /etc/audit/rules.d              # every pitfall, with a fix; exit 1 on errors

@@ -85,6 +85,13 @@ fn every_command_has_a_man_page_and_completions() {
             );
         }
     }
+    // --man-pages lists these and the page of rules, nothing else.
+    let mut listed: Vec<String> = stdout(&run(&["help", "--man-pages"]))
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed.pop().as_deref(), Some("rules"));
+    assert_eq!(listed, COMMANDS);
     let bad = run(&["help", "--man", "frobnicate"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("frobnicate"));
@@ -108,4 +115,30 @@ fn help_of_a_rules_subcommand() {
             assert!(all.contains(w), "rules --help lacks {sub} {w}");
         }
     }
+}
+
+/// `auditkit help --man rules` is the page of the rules command (the
+/// subcommands, each with its own page), and the completion scripts of
+/// the three shells come out; another shell is a usage error.
+#[test]
+fn rules_page_and_completion_scripts() {
+    let page = run(&["help", "--man", "rules"]);
+    assert_eq!(page.status.code(), Some(0));
+    let page = stdout(&page);
+    assert!(page.starts_with(".TH AUDITKIT\\-RULES 1"), "{page}");
+    assert!(page.contains("\\fBauditkit\\-rules\\-apply\\fR(1)"));
+    for (shell, first, flag) in [
+        ("bash", "# bash completion for auditkit", " --executable "),
+        ("zsh", "#compdef auditkit\n", "'--executable:"),
+        ("fish", "# fish completion for auditkit", "-l 'executable'"),
+    ] {
+        let o = run(&["help", "--completion", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let script = stdout(&o);
+        assert!(script.starts_with(first), "{shell}");
+        assert!(script.contains(flag), "{shell}");
+    }
+    let bad = run(&["help", "--completion", "tcsh"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("fish"));
 }
