@@ -6,8 +6,8 @@
 //! error, ausearch's 10/11/12 for checkpoints), and an internal error,
 //! including a panic on any thread, exits 70 and says what happened.
 
-mod clickhouse_input;
 mod baseline;
+mod clickhouse_input;
 mod collect;
 mod detect;
 mod exit;
