@@ -12,12 +12,12 @@
 //! shared options are spelled, checked and documented once.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{bail, Context, Result};
 use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
-use auditkit_source::{input, ReadOptions, Source};
+use auditkit_source::{engine, input, Plan, ReadOptions, Report as ReadReport, Source};
 
 use crate::clickhouse_input::{self, Fetched, Query};
 use crate::flags::Id;
@@ -316,5 +316,43 @@ impl InputArgs {
             time_range: self.time_range(),
             ..Default::default()
         }
+    }
+
+    /// One read of `plan` through the engine with these options' read
+    /// settings, not following: what `report`, `--noise`, its detection
+    /// replay and `--html` each run. Returns the outcome and the errors
+    /// met while reading, which each caller answers in its own way.
+    pub fn run_engine<F, S, O>(
+        &self,
+        plan: &Plan,
+        cfg: &pipeline::Config,
+        filter: &F,
+        sink: &S,
+        ordered: &mut O,
+    ) -> Result<(pipeline::Outcome<S::Part>, Vec<auditkit_source::Error>)>
+    where
+        F: pipeline::Filter,
+        S: pipeline::Sink<F::Verdict>,
+        O: pipeline::Ordered<S::Out>,
+    {
+        let report = Arc::new(ReadReport::default());
+        let done = engine::run(
+            plan,
+            self.read_options(),
+            false,
+            report.clone(),
+            cfg,
+            filter,
+            sink,
+            ordered,
+        )?;
+        Ok((done, report.take_errors()))
+    }
+}
+
+/// Say every read error on stderr, auditkit's way.
+pub fn print_errors(errs: &[auditkit_source::Error]) {
+    for e in errs {
+        eprintln!("auditkit: error: {e}");
     }
 }
