@@ -33,6 +33,8 @@ pub mod rules;
 pub mod search;
 #[cfg(test)]
 mod search_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 /// Declares [`Id`] together with the list of all its variants, so that a
 /// test can walk every id.
