@@ -16,6 +16,7 @@ mod ausearch_filters;
 mod ausearch_input;
 mod clickhouse;
 mod collect;
+mod common;
 mod csv_text;
 mod detect;
 mod engine;
