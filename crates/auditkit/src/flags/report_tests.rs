@@ -4,7 +4,7 @@
 //! every option of the real aureport is in the table.
 
 use super::report::REPORT;
-use super::test_support::{words, FlagCheck};
+use super::test_support::{reference_options, words, FlagCheck};
 use super::Id;
 use crate::report_args::parse;
 
@@ -65,28 +65,16 @@ fn aureport_rules() {
 #[test]
 fn every_aureport_option_is_in_the_table() {
     let path = auditkit_testsupport::require!(tool "aureport");
-    let out = std::process::Command::new(path)
-        .arg("--help")
-        .output()
-        .expect("run aureport --help");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut seen = 0;
-    for line in text.lines().filter(|l| l.starts_with('\t')) {
-        let first = line
-            .trim_start()
-            .split(['\t', ' ', '<', '['])
-            .next()
-            .unwrap_or("");
-        for opt in first.split(',').filter(|o| o.starts_with('-')) {
-            assert!(
-                REPORT.lookup(opt).is_some(),
-                "aureport's {opt} is not in the table"
-            );
-            seen += 1;
-        }
+    let opts = reference_options(&path);
+    for opt in &opts {
+        assert!(
+            REPORT.lookup(opt).is_some(),
+            "aureport's {opt} is not in the table"
+        );
     }
     assert!(
-        seen > 40,
-        "read only {seen} options from aureport --help:\n{text}"
+        opts.len() > 40,
+        "read only {} options from aureport --help",
+        opts.len()
     );
 }

@@ -21,6 +21,36 @@ pub fn words(v: &[&str]) -> Vec<OsString> {
     v.iter().map(OsString::from).collect()
 }
 
+/// The options a reference tool (ausearch, aureport) lists in its usage:
+/// the `-x,--long` words at the start of its tab-indented lines of
+/// `--help` (stdout and stderr), as it spells them.
+pub fn reference_options(tool: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new(tool)
+        .arg("--help")
+        .output()
+        .unwrap_or_else(|e| panic!("run {} --help: {e}", tool.display()));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut opts = Vec::new();
+    for line in text.lines().filter(|l| l.starts_with('\t')) {
+        let first = line
+            .trim_start()
+            .split(['\t', ' ', '<', '['])
+            .next()
+            .unwrap_or("");
+        opts.extend(
+            first
+                .split(',')
+                .filter(|o| o.starts_with('-'))
+                .map(str::to_string),
+        );
+    }
+    opts
+}
+
 /// A valid value for the flags that several commands share.
 pub fn shared_sample(id: Id) -> Option<&'static str> {
     Some(match id {
