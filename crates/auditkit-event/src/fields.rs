@@ -102,16 +102,7 @@ impl<'a> Fields<'a> {
     }
 
     fn next_token(&mut self) -> Option<(usize, usize)> {
-        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
-            self.pos += 1;
-        }
-        if self.pos >= self.s.len() {
-            return None;
-        }
-        let start = self.pos;
-        let end = memchr::memchr(b' ', &self.s[start..]).map_or(self.s.len(), |p| start + p);
-        self.pos = end;
-        Some((start, end))
+        crate::header::space_token(self.s, &mut self.pos)
     }
 
     /// The next token and the offset of its first `=`, in one pass: names
@@ -320,15 +311,7 @@ impl<'a> Fields<'a> {
 
     /// The next token, without consuming it.
     fn peek_token(&self) -> Option<(usize, usize)> {
-        let mut p = self.pos;
-        while p < self.s.len() && self.s[p] == b' ' {
-            p += 1;
-        }
-        if p >= self.s.len() {
-            return None;
-        }
-        let end = memchr::memchr(b' ', &self.s[p..]).map_or(self.s.len(), |q| p + q);
-        Some((p, end))
+        crate::header::space_token(self.s, &mut self.pos.clone())
     }
 
     /// Whether a word of an interpreted record starts a field (rather than

@@ -641,17 +641,24 @@ impl<'a> SpaceSplit<'a> {
 impl Iterator for SpaceSplit<'_> {
     type Item = (usize, usize);
     fn next(&mut self) -> Option<(usize, usize)> {
-        while self.pos < self.s.len() && self.s[self.pos] == b' ' {
-            self.pos += 1;
-        }
-        if self.pos >= self.s.len() {
-            return None;
-        }
-        let start = self.pos;
-        let end = memchr::memchr(b' ', &self.s[start..]).map_or(self.s.len(), |p| start + p);
-        self.pos = end;
-        Some((start, end))
+        space_token(self.s, &mut self.pos)
     }
+}
+
+/// One step of [`SpaceSplit`]: the token of `s` at or after `*pos`
+/// (spaces skipped), `*pos` moved to its end. The record body's
+/// tokenizer ([`crate::fields`]) steps with it too.
+pub(crate) fn space_token(s: &[u8], pos: &mut usize) -> Option<(usize, usize)> {
+    while *pos < s.len() && s[*pos] == b' ' {
+        *pos += 1;
+    }
+    if *pos >= s.len() {
+        return None;
+    }
+    let start = *pos;
+    let end = memchr::memchr(b' ', &s[start..]).map_or(s.len(), |p| start + p);
+    *pos = end;
+    Some((start, end))
 }
 
 #[cfg(test)]

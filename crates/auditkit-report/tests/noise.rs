@@ -15,18 +15,9 @@ use auditkit_report::noise::{
 use auditkit_rules::{lint, parse_file, Layout, NoHost, RuleSet, Severity};
 use auditkit_source::{engine, plan, ReadOptions, Report, Source};
 use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::paths::EXAMPLE_RULES as GEN_RULES;
 use auditkit_testsupport::run::Run;
 use auditkit_testsupport::{paths, require};
-
-/// The rules tools/gen-test-logs.sh loads (its watch path is a temporary
-/// directory; the key ties the events to it).
-const GEN_RULES: &str = "\
--a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
--a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
--a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
--a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
--w /tmp/akgen.watch/watched -p wa -k akgen-watch
-";
 
 pub fn analyse(log: &std::path::Path, rules: &str, caps: Caps, opts: &Options) -> Analysis {
     let set = RuleSet::load(

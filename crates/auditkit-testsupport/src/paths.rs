@@ -53,6 +53,17 @@ pub fn example_logs() -> Vec<PathBuf> {
         .collect()
 }
 
+/// The rules `tools/gen-test-logs.sh` loads when it makes the example
+/// logs (its `auditctl` lines, with the generator's auid 1500 and its
+/// watch path, a temporary directory: the key ties the events to it).
+pub const EXAMPLE_RULES: &str = "\
+-a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
+-a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
+-a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
+-a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
+-w /tmp/akgen.watch/watched -p wa -k akgen-watch
+";
+
 /// Every file below `dir` (recursively) whose name does not end in `.md`
 /// (the corpus documents its sources in `SOURCES.md`), sorted; empty when
 /// `dir` does not exist.

@@ -12,12 +12,12 @@
 //! shared options are spelled, checked and documented once.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{bail, Context, Result};
 use auditkit_event::pipeline;
 use auditkit_query::time::{self, Bound, Clock};
-use auditkit_source::{input, ReadOptions, Source};
+use auditkit_source::{engine, input, Plan, ReadOptions, Report as ReadReport, Source};
 
 use crate::clickhouse_input::{self, Fetched, Query};
 use crate::flags::Id;
@@ -65,6 +65,60 @@ pub struct Word<'a> {
     pub after: Option<&'a str>,
 }
 
+/// The words of a command line as text, as ausearch and aureport see
+/// their C strings (a word that is not UTF-8 is taken lossily).
+pub fn words(args: &[std::ffi::OsString]) -> Vec<String> {
+    args.iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect()
+}
+
+impl<'a> Word<'a> {
+    /// The option word `v[c]` with ausearch's and aureport's rule for its
+    /// value: auditkit's own long options may be written `--name=value`,
+    /// else the value is the next word unless it starts with `-`.
+    /// Returns the word and the next word as it is (the options whose
+    /// value may be a negative number take it even so).
+    pub fn ausearch(v: &'a [String], c: usize) -> (Word<'a>, Option<&'a str>) {
+        let raw = v[c].as_str();
+        let (name, inline) = match raw.split_once('=') {
+            Some((n, val)) if n.starts_with("--") && !n.contains(' ') => (n, Some(val)),
+            _ => (raw, None),
+        };
+        let next = v.get(c + 1).map(String::as_str);
+        let word = Word {
+            name,
+            optarg: inline.or_else(|| next.filter(|n| !n.starts_with('-'))),
+            inline: inline.is_some(),
+            after: v.get(c + 2).map(String::as_str),
+        };
+        (word, next)
+    }
+
+    /// How many words after the option its value used (0 when inline).
+    pub fn used(&self) -> usize {
+        usize::from(!self.inline)
+    }
+
+    /// The value, or ausearch's message when there is none.
+    pub fn need(&self) -> Result<String, ArgError> {
+        self.optarg
+            .map(str::to_string)
+            .ok_or_else(|| ArgError(format!("Argument is required for {}", self.name)))
+    }
+
+    /// ausearch's message for an option that takes no value and has one.
+    pub fn no_arg(&self) -> Result<(), ArgError> {
+        match self.optarg {
+            Some(_) => Err(ArgError(format!(
+                "Argument is NOT required for {}",
+                self.name
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
 impl InputArgs {
     /// Take `w`, the flag `id`, if it is one of the shared options
     /// ([`crate::flags::input`]). Returns how many words after the option
@@ -75,24 +129,18 @@ impl InputArgs {
         w: &Word,
         clock: &Clock,
     ) -> Result<Option<usize>, ArgError> {
-        let name = w.name;
-        let used = usize::from(!w.inline);
-        let need = || {
-            w.optarg
-                .map(str::to_string)
-                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
-        };
+        let used = w.used();
         match id {
             Id::Input => {
-                self.inputs.push(PathBuf::from(need()?));
+                self.inputs.push(PathBuf::from(w.need()?));
                 Ok(Some(used))
             }
             Id::Store => {
-                self.stores.push(PathBuf::from(need()?));
+                self.stores.push(PathBuf::from(w.need()?));
                 Ok(Some(used))
             }
             Id::ClickHouse => {
-                self.clickhouse = Some(need()?.to_string());
+                self.clickhouse = Some(w.need()?);
                 Ok(Some(used))
             }
             Id::InputLogs => {
@@ -100,7 +148,7 @@ impl InputArgs {
                 Ok(Some(0))
             }
             Id::EoeTimeout => {
-                let o = need()?;
+                let o = w.need()?;
                 if !o.as_bytes().first().is_some_and(u8::is_ascii_digit) {
                     return Err(ArgError(format!(
                         "End of Event Timeout must be a numeric value, was {o}"
@@ -118,14 +166,14 @@ impl InputArgs {
                 Ok(Some(used))
             }
             Id::Threads => {
-                let o = need()?;
+                let o = w.need()?;
                 self.threads = o
                     .parse()
                     .map_err(|_| ArgError(format!("--threads: expected a number, found '{o}'")))?;
                 Ok(Some(used))
             }
             Id::MaxLine => {
-                let o = need()?;
+                let o = w.need()?;
                 match o.parse::<usize>() {
                     Ok(n) if n > 0 => self.max_line = Some(n),
                     _ => {
@@ -185,7 +233,7 @@ impl InputArgs {
         } else {
             self.end_time = t;
         }
-        Ok(extra + usize::from(!w.inline))
+        Ok(extra + w.used())
     }
 
     /// The records a command fetched from ClickHouse for its own
@@ -268,5 +316,43 @@ impl InputArgs {
             time_range: self.time_range(),
             ..Default::default()
         }
+    }
+
+    /// One read of `plan` through the engine with these options' read
+    /// settings, not following: what `report`, `--noise`, its detection
+    /// replay and `--html` each run. Returns the outcome and the errors
+    /// met while reading, which each caller answers in its own way.
+    pub fn run_engine<F, S, O>(
+        &self,
+        plan: &Plan,
+        cfg: &pipeline::Config,
+        filter: &F,
+        sink: &S,
+        ordered: &mut O,
+    ) -> Result<(pipeline::Outcome<S::Part>, Vec<auditkit_source::Error>)>
+    where
+        F: pipeline::Filter,
+        S: pipeline::Sink<F::Verdict>,
+        O: pipeline::Ordered<S::Out>,
+    {
+        let report = Arc::new(ReadReport::default());
+        let done = engine::run(
+            plan,
+            self.read_options(),
+            false,
+            report.clone(),
+            cfg,
+            filter,
+            sink,
+            ordered,
+        )?;
+        Ok((done, report.take_errors()))
+    }
+}
+
+/// Say every read error on stderr, auditkit's way.
+pub fn print_errors(errs: &[auditkit_source::Error]) {
+    for e in errs {
+        eprintln!("auditkit: error: {e}");
     }
 }

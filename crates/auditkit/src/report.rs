@@ -8,7 +8,6 @@
 
 use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
-use std::sync::Arc;
 
 use anyhow::Result;
 use auditkit_event::Event;
@@ -19,10 +18,11 @@ use auditkit_report::aureport::sink::{Acc, Part, ReportOrder, ReportSink};
 use auditkit_report::aureport::summary::{self, Stamp};
 use auditkit_report::aureport::tally;
 use auditkit_report::aureport::{Detail, Options, Report};
-use auditkit_source::{engine, input, plan, Report as ReadReport, Source};
+use auditkit_source::{input, plan, Source};
 
 use crate::exit::Exit;
 use crate::flags::{render, report::REPORT};
+use crate::input_args::print_errors;
 use crate::report_args;
 
 /// `auditkit report --help`.
@@ -128,22 +128,12 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
         a.input.start_time
     };
     let plan = plan::plan(sources, skip_from);
-    let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
     let mut sink = ReportSink::new(&opts, &accounts);
     sink.last_source = plan.read.len().saturating_sub(1) as u32;
     let mut order = ReportOrder::new(w, opts.format);
     let all = |_: &Event| ();
-    let done = engine::run(
-        &plan,
-        a.input.read_options(),
-        false,
-        read_report.clone(),
-        &cfg,
-        &all,
-        &sink,
-        &mut order,
-    )?;
+    let (done, errs) = a.input.run_engine(&plan, &cfg, &all, &sink, &mut order)?;
     if let Some(e) = order.err.take() {
         return Err(e.into());
     }
@@ -151,10 +141,7 @@ pub fn main(args: &[OsString]) -> Result<Exit> {
     for p in done.parts {
         part.merge(p);
     }
-    let errs = read_report.take_errors();
-    for e in &errs {
-        eprintln!("auditkit: error: {e}");
-    }
+    print_errors(&errs);
     if a.debug && done.stats.unparsed > 0 {
         eprintln!(
             "auditkit: {} line(s) were not audit records and were skipped",

@@ -16,7 +16,7 @@ use auditkit_report::aureport::{ConfAct, Detail, Options, Outcome, Report};
 
 use crate::flags::report::REPORT;
 use crate::flags::Id;
-use crate::input_args::{InputArgs, Word};
+use crate::input_args::{words, InputArgs, Word};
 use crate::search_args::ArgError;
 
 /// Everything `auditkit report` was asked.
@@ -121,36 +121,15 @@ fn report_of(id: Id) -> Option<(Report, bool)> {
 
 /// Parse the arguments after `report`.
 pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
-    let v: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let v = words(args);
     let clock = Clock::from_env();
     let mut a = ReportArgs::default();
     let mut c = 0usize;
     let err = |m: String| Err(ArgError(m));
     while c < v.len() {
         let raw = v[c].as_str();
-        let (name, inline) = match raw.split_once('=') {
-            Some((n, val)) if n.starts_with("--") && !n.contains(' ') => (n, Some(val.to_string())),
-            _ => (raw, None),
-        };
-        let next = v.get(c + 1).map(String::as_str);
-        let optarg: Option<&str> = match &inline {
-            Some(x) => Some(x.as_str()),
-            None => next.filter(|n| !n.starts_with('-')),
-        };
-        let used = usize::from(inline.is_none());
-        let need = |o: Option<&str>| -> Result<String, ArgError> {
-            o.map(str::to_string)
-                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
-        };
-        let word = Word {
-            name,
-            optarg,
-            inline: inline.is_some(),
-            after: v.get(c + 2).map(String::as_str),
-        };
+        let (word, _) = Word::ausearch(&v, c);
+        let (name, optarg, used) = (word.name, word.optarg, word.used());
         let Some(flag) = REPORT.lookup(name) else {
             return err(format!("{raw} is an unsupported option"));
         };
@@ -179,17 +158,15 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
             Id::Delete => a.conf_act = ConfAct::Delete,
             Id::NoConfig => a.no_config = true,
             Id::Node => {
-                a.nodes.push(need(optarg)?.into_bytes());
+                a.nodes.push(word.need()?.into_bytes());
                 c += used;
             }
             Id::Interpret => {
                 a.interpret = true;
-                if optarg.is_some() {
-                    return err(format!("Argument is NOT required for {name}"));
-                }
+                word.no_arg()?;
             }
             Id::Escape => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 a.escape = Some(
                     Escape::from_name(&o)
                         .ok_or_else(|| ArgError(format!("Unknown option ({o})")))?,
@@ -197,7 +174,7 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
                 c += used;
             }
             Id::Format => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 a.format = match o.as_str() {
                     "text" => Format::Text,
                     "json" => Format::Json,
@@ -208,7 +185,7 @@ pub fn parse(args: &[OsString]) -> Result<ReportArgs, ArgError> {
             }
             Id::ByNode => a.by_node = true,
             Id::Html => {
-                a.html = Some(need(optarg)?.into());
+                a.html = Some(word.need()?.into());
                 c += used;
             }
             id if crate::report_noise::NoiseArgs::handles(id) => {

@@ -9,7 +9,6 @@
 //! report are refused with it rather than silently ignored.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use auditkit_event::pipeline::Sink;
@@ -19,9 +18,10 @@ use auditkit_interp::Machine;
 use auditkit_report::aureport::{ConfAct, Outcome};
 use auditkit_report::html::{self, HtmlSink, NoiseRow, Options, Tally};
 use auditkit_report::noise::{self, NoiseSink};
-use auditkit_source::{engine, plan, Report as ReadReport, Source};
+use auditkit_source::{plan, Source};
 
 use crate::exit::Exit;
+use crate::input_args::print_errors;
 use crate::report_args::ReportArgs;
 
 /// Write the page for the events the options select.
@@ -74,7 +74,6 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
     };
     let range = a.input.time_range();
     let plan = plan::plan(sources, a.input.start_time);
-    let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
     let keep = |ev: &Event| a.node_selected(ev);
     // With --noise, the analysis reads the same run.
@@ -90,20 +89,14 @@ pub fn run(a: &ReportArgs, path: &Path) -> Result<Exit> {
             caps,
         }),
     };
-    let done = engine::run(
+    let (done, errs) = a.input.run_engine(
         &plan,
-        a.input.read_options(),
-        false,
-        read_report.clone(),
         &cfg,
         &keep,
         &sink,
         &mut auditkit_event::pipeline::NoOrder,
     )?;
-    let errs = read_report.take_errors();
-    for e in &errs {
-        eprintln!("auditkit: error: {e}");
-    }
+    print_errors(&errs);
     if !errs.is_empty() {
         return Ok(Exit::NotFound);
     }

@@ -9,7 +9,6 @@
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use auditkit_detect::{Engine, LoadOptions, RuleSet as DetectRules};
@@ -19,9 +18,10 @@ use auditkit_report::noise::{
     self, Analysis, Caps, NoiseSink, Replay, ReplaySink, RuleTable, Tally,
 };
 use auditkit_rules::{path_kind_of, AccountsHost, Layout, Machine, RuleSet};
-use auditkit_source::{engine, plan, Report as ReadReport, Source};
+use auditkit_source::{plan, Source};
 
 use crate::exit::Exit;
+use crate::input_args::print_errors;
 use auditkit_report::aureport::format::Format;
 
 use crate::flags::Id;
@@ -272,7 +272,6 @@ fn replay(
     syscall: &[bool],
 ) -> Result<Vec<Vec<noise::Change>>> {
     let plan = plan::plan(a.input.sources()?, a.input.start_time);
-    let read_report = Arc::new(ReadReport::default());
     // Whole events, as detect groups them.
     let cfg = auditkit_event::pipeline::Config {
         group_by_id: true,
@@ -285,17 +284,7 @@ fn replay(
     };
     let mut stage = Replay::new(engine, worlds, syscall);
     let keep = |ev: &Event| a.node_selected(ev);
-    engine::run(
-        &plan,
-        a.input.read_options(),
-        false,
-        read_report.clone(),
-        &cfg,
-        &keep,
-        &sink,
-        &mut stage,
-    )?;
-    let errs = read_report.take_errors();
+    let (_, errs) = a.input.run_engine(&plan, &cfg, &keep, &sink, &mut stage)?;
     if let Some(e) = errs.first() {
         bail!("replaying the log for the detection guard: {e}");
     }
@@ -335,7 +324,6 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
     let p = prepare(a)?;
     let sources = a.input.sources()?;
     let plan = plan::plan(sources, a.input.start_time);
-    let read_report = Arc::new(ReadReport::default());
     let cfg = a.input.config();
     let caps = Caps::default();
     let sink = NoiseSink {
@@ -344,20 +332,14 @@ pub fn run(a: &ReportArgs) -> Result<Exit> {
     };
     // The same events as the replay of the detection guard reads.
     let keep = |ev: &Event| a.node_selected(ev);
-    let done = engine::run(
+    let (done, errs) = a.input.run_engine(
         &plan,
-        a.input.read_options(),
-        false,
-        read_report.clone(),
         &cfg,
         &keep,
         &sink,
         &mut auditkit_event::pipeline::NoOrder,
     )?;
-    let errs = read_report.take_errors();
-    for e in &errs {
-        eprintln!("auditkit: error: {e}");
-    }
+    print_errors(&errs);
     if !errs.is_empty() {
         return Ok(Exit::NotFound);
     }

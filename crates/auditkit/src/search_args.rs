@@ -24,7 +24,7 @@ use auditkit_query::Criteria;
 
 use crate::flags::search::SEARCH;
 use crate::flags::Id;
-use crate::input_args::{InputArgs, Word};
+use crate::input_args::{words, InputArgs, Word};
 pub use crate::search_help::HELP;
 
 /// Output formats.
@@ -356,45 +356,16 @@ pub fn parse(args: &[OsString]) -> Result<SearchArgs, ArgError> {
 /// The arguments as words, without reading any file: names of users and
 /// groups are left in `id_options` for [`SearchArgs::resolve_names`].
 pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
-    let v: Vec<String> = args
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let v = words(args);
     let clock = Clock::from_env();
     let mut a = SearchArgs::default();
     let mut c = 0usize;
     let err = |m: String| Err(ArgError(m));
     while c < v.len() {
         let raw = v[c].as_str();
-        // auditkit's own long options may be written --name=value.
-        let (name, inline) = match raw.split_once('=') {
-            Some((n, val)) if n.starts_with("--") && !n.contains(' ') => (n, Some(val.to_string())),
-            _ => (raw, None),
-        };
-        let next = v.get(c + 1).map(String::as_str);
-        let optarg: Option<&str> = match &inline {
-            Some(x) => Some(x.as_str()),
-            None => next.filter(|n| !n.starts_with('-')),
-        };
+        let (word, next) = Word::ausearch(&v, c);
         // How many words the value used (0 when it was inline).
-        let used = usize::from(inline.is_none());
-        let need = |o: Option<&str>| -> Result<String, ArgError> {
-            o.map(str::to_string)
-                .ok_or_else(|| ArgError(format!("Argument is required for {name}")))
-        };
-        let no_arg = |a: &SearchArgs| -> Result<(), ArgError> {
-            let _ = a;
-            if optarg.is_some() {
-                return Err(ArgError(format!("Argument is NOT required for {name}")));
-            }
-            Ok(())
-        };
-        let word = Word {
-            name,
-            optarg,
-            inline: inline.is_some(),
-            after: v.get(c + 2).map(String::as_str),
-        };
+        let (name, optarg, used) = (word.name, word.optarg, word.used());
         // An option missing from the table cannot be parsed.
         let Some(flag) = SEARCH.lookup(name) else {
             return err(format!("{raw} is an unsupported option"));
@@ -406,7 +377,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
         let cr = &mut a.criteria;
         match flag.id {
             Id::Event => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if !is_digit0(&o) {
                     return err(format!("Audit event id must be a numeric value, was {o}"));
                 }
@@ -416,7 +387,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Arch => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if cr.machine.is_some() {
                     return err(if cr.syscall != -1 {
                         "Arch needs to be defined before the syscall".into()
@@ -431,11 +402,11 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Comm => {
-                cr.comm = Some(need(optarg)?.into_bytes());
+                cr.comm = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::Checkpoint => {
-                a.checkpoint = Some(PathBuf::from(need(optarg)?));
+                a.checkpoint = Some(PathBuf::from(word.need()?));
                 c += used;
             }
             Id::Debug => a.debug = true,
@@ -463,7 +434,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Escape => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 a.escape = match o.as_str() {
                     "raw" => Escape::Raw,
                     "tty" => Escape::Tty,
@@ -475,22 +446,22 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             }
             Id::ExtraKeys => {
                 a.extra_keys = true;
-                no_arg(&a)?;
+                word.no_arg()?;
             }
             Id::ExtraLabels => {
                 a.extra_labels = true;
-                no_arg(&a)?;
+                word.no_arg()?;
             }
             Id::ExtraObj2 => {
                 a.extra_obj2 = true;
-                no_arg(&a)?;
+                word.no_arg()?;
             }
             Id::ExtraTime => {
                 a.extra_time = true;
-                no_arg(&a)?;
+                word.no_arg()?;
             }
             Id::File => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if o.len() >= 4096 {
                     return err(format!("File name is too long {o}"));
                 }
@@ -501,7 +472,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 if a.format_set {
                     return err("Multiple output formats, use only 1".into());
                 }
-                let o = need(optarg)?;
+                let o = word.need()?;
                 a.format = match o.as_str() {
                     "raw" => Format::Raw,
                     "default" => Format::Default,
@@ -515,7 +486,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             id @ (Id::GidAll | Id::GidEffective | Id::Gid) => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if is_digit0(&o) {
                     let g = c_ul(&o).map_err(|_| {
                         ArgError(format!(
@@ -536,7 +507,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             }
             Id::Help => a.help = true,
             Id::HostName => {
-                cr.hostname = Some(need(optarg)?.into_bytes());
+                cr.hostname = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::Interpret => {
@@ -545,16 +516,16 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 }
                 a.format = Format::Interpret;
                 a.format_set = true;
-                no_arg(&a)?;
+                word.no_arg()?;
             }
             Id::JustOne => a.just_one = true,
             Id::Key => {
-                cr.key = Some(need(optarg)?.into_bytes());
+                cr.key = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::LineBuffered => a.line_buffered = true,
             Id::Message => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 c += used;
                 if !o.eq_ignore_ascii_case("all") {
                     let types = cr.types.get_or_insert_with(Vec::new);
@@ -572,15 +543,15 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 }
             }
             Id::Node => {
-                cr.nodes.push(need(optarg)?.into_bytes());
+                cr.nodes.push(word.need()?.into_bytes());
                 c += used;
             }
             Id::Object => {
-                cr.object = Some(need(optarg)?.into_bytes());
+                cr.object = Some(word.need()?.into_bytes());
                 c += used;
             }
             id @ (Id::Pid | Id::Ppid) => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 let parent = id == Id::Ppid;
                 if !is_digit0(&o) {
                     return err(if parent {
@@ -608,7 +579,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 }
             }
             Id::Syscall => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if is_digit0(&o) {
                     cr.syscall = c_ul(&o).map_err(|_| {
                         ArgError(format!(
@@ -624,7 +595,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Context => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 cr.subject = Some(o.clone().into_bytes());
                 cr.object = Some(o.into_bytes());
                 cr.se = true;
@@ -646,11 +617,11 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Subject => {
-                cr.subject = Some(need(optarg)?.into_bytes());
+                cr.subject = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::Success => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if o.contains("yes") || o.contains("no") {
                     cr.success = i32::from(o == "yes");
                 } else {
@@ -659,11 +630,11 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Terminal => {
-                cr.terminal = Some(need(optarg)?.into_bytes());
+                cr.terminal = Some(word.need()?.into_bytes());
                 c += used;
             }
             id @ (Id::UidAll | Id::UidEffective | Id::Uid) => {
-                let o = need(optarg)?;
+                let o = word.need()?;
                 if is_digit0(&o) {
                     let u = c_ul(&o).map_err(|_| {
                         ArgError(format!(
@@ -707,33 +678,33 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
                 c += used;
             }
             Id::Uuid => {
-                cr.uuid = Some(need(optarg)?.into_bytes());
+                cr.uuid = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::Version => a.version = true,
             Id::VmName => {
-                cr.vmname = Some(need(optarg)?.into_bytes());
+                cr.vmname = Some(word.need()?.into_bytes());
                 c += used;
             }
             Id::Word => cr.exact = true,
             Id::Executable => {
-                cr.exe = Some(need(optarg)?.into_bytes());
+                cr.exe = Some(word.need()?.into_bytes());
                 c += used;
             }
             // auditkit's own options.
             Id::KeepUnparsed => a.keep_unparsed = true,
             Id::Passwd => {
-                a.passwd = Some(PathBuf::from(need(optarg)?));
+                a.passwd = Some(PathBuf::from(word.need()?));
                 c += used;
             }
             Id::Group => {
-                a.group = Some(PathBuf::from(need(optarg)?));
+                a.group = Some(PathBuf::from(word.need()?));
                 c += used;
             }
             Id::Where => {
                 // The expression may start with '-' (a negative number is
                 // unlikely, but `not` is not): take the next word as is.
-                let o = inline.clone().or_else(|| next.map(str::to_string));
+                let o = if word.inline { optarg } else { next }.map(str::to_string);
                 a.wheres
                     .push(o.ok_or_else(|| ArgError("Argument is required for --where".into()))?);
                 c += used;
@@ -743,7 +714,7 @@ pub(crate) fn parse_words(args: &[OsString]) -> Result<SearchArgs, ArgError> {
             Id::AsRootViaSudo => a.as_root_via_sudo = true,
             Id::Count => a.count = true,
             Id::CountBy => {
-                a.count_by = Some(need(optarg)?);
+                a.count_by = Some(word.need()?);
                 c += used;
             }
             Id::Follow => a.follow = true,

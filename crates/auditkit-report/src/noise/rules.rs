@@ -253,8 +253,11 @@ fn bool_match(b: bool) -> Match {
     }
 }
 
-/// `audit_comparator` on unsigned values.
-fn cmp_u(left: u64, op: Op, right: u64) -> bool {
+/// `audit_comparator`, on the unsigned and the signed values alike.
+fn compare<T>(left: T, op: Op, right: T) -> bool
+where
+    T: Ord + Copy + std::ops::BitAnd<Output = T> + From<u8>,
+{
     match op {
         Op::Eq => left == right,
         Op::Ne => left != right,
@@ -262,27 +265,14 @@ fn cmp_u(left: u64, op: Op, right: u64) -> bool {
         Op::Gt => left > right,
         Op::Le => left <= right,
         Op::Ge => left >= right,
-        Op::BitMask => left & right != 0,
-        Op::BitTest => left & right == right,
-    }
-}
-
-fn cmp_i(left: i64, op: Op, right: i64) -> bool {
-    match op {
-        Op::Eq => left == right,
-        Op::Ne => left != right,
-        Op::Lt => left < right,
-        Op::Gt => left > right,
-        Op::Le => left <= right,
-        Op::Ge => left >= right,
-        Op::BitMask => left & right != 0,
+        Op::BitMask => left & right != T::from(0),
         Op::BitTest => left & right == right,
     }
 }
 
 fn num_field(v: Option<u32>, op: Op, want: &Value) -> Match {
     match (v, want) {
-        (Some(v), Value::Num(w)) => bool_match(cmp_u(u64::from(v), op, u64::from(*w))),
+        (Some(v), Value::Num(w)) => bool_match(compare(u64::from(v), op, u64::from(*w))),
         _ => Match::Maybe,
     }
 }
@@ -320,7 +310,7 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
         let one = match kf.field {
             Field::Arch => match (&kf.value, f.arch) {
                 (Value::Arch(a) | Value::Num(a), Some(e)) => {
-                    bool_match(cmp_u(u64::from(e), kf.op, u64::from(*a)))
+                    bool_match(compare(u64::from(e), kf.op, u64::from(*a)))
                 }
                 _ => Match::Maybe,
             },
@@ -338,12 +328,12 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
             | Field::Auid => num_field(uid_of(f, kf.field), kf.op, &kf.value),
             Field::Success => match (f.success, &kf.value) {
                 (Some(s), Value::Num(w)) => {
-                    bool_match(cmp_u(u64::from(s), kf.op, u64::from(*w != 0)))
+                    bool_match(compare(u64::from(s), kf.op, u64::from(*w != 0)))
                 }
                 _ => Match::Maybe,
             },
             Field::Exit => match (f.exit, &kf.value) {
-                (Some(e), Value::Num(w)) => bool_match(cmp_i(e, kf.op, i64::from(*w as i32))),
+                (Some(e), Value::Num(w)) => bool_match(compare(e, kf.op, i64::from(*w as i32))),
                 _ => Match::Maybe,
             },
             Field::A0 | Field::A1 | Field::A2 | Field::A3 => {
@@ -354,7 +344,7 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
                     _ => 3,
                 };
                 match (f.args[i], &kf.value) {
-                    (Some(a), Value::Num(w)) => bool_match(cmp_u(a, kf.op, u64::from(*w))),
+                    (Some(a), Value::Num(w)) => bool_match(compare(a, kf.op, u64::from(*w))),
                     _ => Match::Maybe,
                 }
             }
@@ -391,7 +381,7 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
             Field::ObjUid | Field::ObjGid => {
                 let hit = f.owners.iter().any(|(u, g)| {
                     let v = if kf.field == Field::ObjUid { u } else { g };
-                    matches!((v, &kf.value), (Some(v), Value::Num(w)) if cmp_u(u64::from(*v), kf.op, u64::from(*w)))
+                    matches!((v, &kf.value), (Some(v), Value::Num(w)) if compare(u64::from(*v), kf.op, u64::from(*w)))
                 });
                 if hit {
                     Match::Yes
@@ -402,10 +392,9 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
                 }
             }
             Field::Inode => {
-                let hit = f
-                    .inodes
-                    .iter()
-                    .any(|i| matches!(&kf.value, Value::Num(w) if cmp_u(*i, kf.op, u64::from(*w))));
+                let hit = f.inodes.iter().any(
+                    |i| matches!(&kf.value, Value::Num(w) if compare(*i, kf.op, u64::from(*w))),
+                );
                 if hit {
                     Match::Yes
                 } else {
@@ -414,7 +403,7 @@ pub fn rule_matches(rule: &KernelRule, f: &Facts) -> Match {
             }
             Field::FieldCompare => match &kf.value {
                 Value::Compare(_, l, r) => match (uid_of(f, *l), uid_of(f, *r)) {
-                    (Some(a), Some(b)) => bool_match(cmp_u(u64::from(a), kf.op, u64::from(b))),
+                    (Some(a), Some(b)) => bool_match(compare(u64::from(a), kf.op, u64::from(b))),
                     _ => Match::Maybe,
                 },
                 _ => Match::Maybe,

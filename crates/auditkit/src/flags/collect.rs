@@ -4,14 +4,7 @@
 //! one setting; flags win over the file. Parsed by [`crate::collect`]
 //! (`--name VALUE` and `--name=VALUE`).
 
-use super::{Command, Flag, Group, Id, Value};
-
-const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
-    Flag {
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
+use super::{val, Command, Flag, Group, Id, HELP};
 
 /// Each flag's configuration key (what `Config::set` takes).
 pub const KEYS: &[(Id, &str)] = &[
@@ -231,11 +224,6 @@ const CLICKHOUSE: &[Flag] = &[
         "records per insert at most (default 10000)",
     ),
 ];
-
-const HELP: &[Flag] = &[Flag {
-    short: Some("-h"),
-    ..Flag::new(Id::Help, "--help", "this help")
-}];
 
 /// `auditkit collect`.
 pub static COLLECT: Command = Command {

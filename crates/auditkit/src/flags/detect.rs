@@ -4,14 +4,15 @@
 //! `search` ([`super::input`]).
 
 use super::input::{ENGINE, INPUT, INPUT_ABOUT, TIME};
-use super::{Command, Flag, Group, Id, Value};
+use super::{val, Command, Flag, Group, Id, HELP};
 
-const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
-    Flag {
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
+/// `--min-level`, also `plugin`'s.
+pub(super) const MIN_LEVEL: Flag = val(
+    Id::MinLevel,
+    "--min-level",
+    "LEVEL",
+    "only alerts of this level or above: informational low medium high critical",
+);
 
 const RULES: &[Flag] = &[
     Flag {
@@ -114,12 +115,7 @@ const OUTPUT: &[Flag] = &[
         "json|text",
         "alerts as JSON lines, or as readable text (default: text on a terminal, else json)",
     ),
-    val(
-        Id::MinLevel,
-        "--min-level",
-        "LEVEL",
-        "only alerts of this level or above: informational low medium high critical",
-    ),
+    MIN_LEVEL,
     val(
         Id::Passwd,
         "--passwd",
@@ -133,11 +129,6 @@ const OUTPUT: &[Flag] = &[
         "group names from FILE instead of /etc/group",
     ),
 ];
-
-const HELP: &[Flag] = &[Flag {
-    short: Some("-h"),
-    ..Flag::new(Id::Help, "--help", "this help")
-}];
 
 /// `auditkit detect`.
 pub static DETECT: Command = Command {

@@ -1,14 +1,7 @@
 //! The options of `auditkit forward` (parsed by [`crate::forward`],
 //! `--name VALUE` and `--name=VALUE`).
 
-use super::{Command, Flag, Group, Id, Value};
-
-const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
-    Flag {
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
+use super::{val, Command, Flag, Group, Id, HELP};
 
 const WHERE: &[Flag] = &[
     val(
@@ -93,11 +86,6 @@ const TLS: &[Flag] = &[
          of --to)",
     ),
 ];
-
-const HELP: &[Flag] = &[Flag {
-    short: Some("-h"),
-    ..Flag::new(Id::Help, "--help", "this help")
-}];
 
 /// `auditkit forward`.
 pub static FORWARD: Command = Command {

@@ -34,6 +34,8 @@ pub mod rules;
 pub mod search;
 #[cfg(test)]
 mod search_tests;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 /// Declares [`Id`] together with the list of all its variants, so that a
 /// test can walk every id.
@@ -381,6 +383,38 @@ impl Command {
         self.flags().flat_map(Flag::names).collect()
     }
 }
+
+/// An option with a value and only a long spelling (most of auditkit's
+/// own options).
+pub const fn val(
+    id: Id,
+    long: &'static str,
+    placeholder: &'static str,
+    help: &'static str,
+) -> Flag {
+    Flag {
+        value: Value::Required(placeholder),
+        ..Flag::new(id, long, help)
+    }
+}
+
+/// A switch with a short spelling.
+pub const fn sw(id: Id, short: &'static str, long: &'static str, help: &'static str) -> Flag {
+    Flag {
+        short: Some(short),
+        ..Flag::new(id, long, help)
+    }
+}
+
+/// `-h, --help` of every command but `report` (whose `-h` is aureport's
+/// host report).
+pub const HELP_FLAG: Flag = sw(Id::Help, "-h", "--help", "this help");
+
+/// [`HELP_FLAG`] as a command's last slice.
+pub const HELP: &[Flag] = &[HELP_FLAG];
+
+/// `-v, --version` of `search` and `report` (ausearch's and aureport's).
+pub const VERSION_FLAG: Flag = sw(Id::Version, "-v", "--version", "the version");
 
 /// `auditkit` itself: what `auditkit --help` and `man auditkit` show.
 pub static TOP: Command = Command {

@@ -4,15 +4,9 @@
 //! every option has a default that suits a plugin and `--output FILE`
 //! also names the state file (`FILE.state`).
 
+use super::detect::MIN_LEVEL;
 use super::input::ENGINE;
-use super::{Command, Flag, Group, Id, Value};
-
-const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
-    Flag {
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
+use super::{val, Command, Flag, Group, Id, HELP};
 
 const RULES: &[Flag] = &[
     val(
@@ -53,12 +47,7 @@ const OUTPUT: &[Flag] = &[
         "json|text",
         "alerts as JSON lines (the default), or as readable text",
     ),
-    val(
-        Id::MinLevel,
-        "--min-level",
-        "LEVEL",
-        "only alerts of this level or above: informational low medium high critical",
-    ),
+    MIN_LEVEL,
     val(
         Id::MaxProcesses,
         "--max-processes",
@@ -66,11 +55,6 @@ const OUTPUT: &[Flag] = &[
         "processes the tree keeps at most (default 16384; the exited go first)",
     ),
 ];
-
-const HELP: &[Flag] = &[Flag {
-    short: Some("-h"),
-    ..Flag::new(Id::Help, "--help", "this help")
-}];
 
 /// `auditkit plugin`.
 pub static PLUGIN: Command = Command {

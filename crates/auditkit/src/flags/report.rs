@@ -4,15 +4,7 @@
 //! auditkit's own output options. Parsed by [`crate::report_args`].
 
 use super::input::{ENGINE, INPUT, INPUT_ABOUT, TIME};
-use super::{Command, Flag, Group, Id, Value};
-
-/// A switch with a short spelling.
-const fn sw(id: Id, short: &'static str, long: &'static str, help: &'static str) -> Flag {
-    Flag {
-        short: Some(short),
-        ..Flag::new(id, long, help)
-    }
-}
+use super::{sw, Command, Flag, Group, Id, Value, VERSION_FLAG};
 
 /// A report with only a long spelling.
 const fn long(id: Id, long: &'static str, help: &'static str) -> Flag {
@@ -227,7 +219,7 @@ const OPERATION: &[Flag] = &[
         "report lines that are not audit records on stderr",
     ),
     Flag::new(Id::Help, "--help", "this help"),
-    sw(Id::Version, "-v", "--version", "the version"),
+    VERSION_FLAG,
 ];
 
 /// `auditkit report`.

@@ -1,28 +1,19 @@
 //! The report table against its parser: every flag parses in every
-//! spelling, with the arity the table says, and changes what was asked;
+//! spelling, with the arity the table says, and changes what was asked
+//! ([`test_support`]);
 //! every option of the real aureport is in the table.
 
-use std::ffi::OsString;
-
 use super::report::REPORT;
-use super::{Id, Value};
-use crate::report_args::{parse, ReportArgs};
+use super::test_support::{reference_options, words, FlagCheck};
+use super::Id;
+use crate::report_args::parse;
 
-/// A valid value for a flag that takes one.
+/// A valid value for a flag of report's own that takes one (the shared
+/// flags' are [`super::test_support::shared_sample`]).
 fn sample(id: Id) -> Option<&'static str> {
     Some(match id {
-        Id::Input => "x.log",
-        Id::Start => "today",
-        Id::End => "now",
-        Id::EoeTimeout => "3",
-        Id::Threads => "2",
-        Id::MaxLine => "4096",
-        Id::Node => "node1",
-        Id::Escape => "shell",
         Id::Format => "json",
         Id::Html => "r.html",
-        Id::Store => "store",
-        Id::ClickHouse => "http://127.0.0.1:8123",
         Id::NoiseRules => "audit.rules",
         Id::Profile => "cis-debian12",
         Id::NoiseTop => "5",
@@ -33,29 +24,21 @@ fn sample(id: Id) -> Option<&'static str> {
 }
 
 fn parsed(v: &[&str]) -> Result<String, String> {
-    let w: Vec<OsString> = v.iter().map(OsString::from).collect();
-    parse(&w).map(|a| format!("{a:?}")).map_err(|e| e.0)
+    parse(&words(v)).map(|a| format!("{a:?}")).map_err(|e| e.0)
 }
 
 #[test]
 fn every_report_flag_parses() {
-    let empty = format!("{:?}", ReportArgs::default());
-    for f in REPORT.flags() {
-        for name in f.names() {
-            match (f.value, sample(f.id)) {
-                (Value::None, None) => {
-                    let got = parsed(&[name]).unwrap_or_else(|e| panic!("{name}: {e}"));
-                    assert_ne!(got, empty, "{name} changed nothing");
-                }
-                (Value::Required(_), Some(v)) => {
-                    assert!(parsed(&[name]).is_err(), "{name} parsed without its value");
-                    let got = parsed(&[name, v]).unwrap_or_else(|e| panic!("{name} {v}: {e}"));
-                    assert_ne!(got, empty, "{name} {v} changed nothing");
-                }
-                (v, s) => panic!("{name}: table says {v:?}, sample {s:?}"),
-            }
-        }
+    FlagCheck {
+        table: &REPORT,
+        parse: &|w| parse(w).map_err(|e| e.0),
+        sample: &sample,
+        context: &|_| &[],
+        ausearch_words: true,
+        unseen: &[],
+        check: &|_, _, _| {},
     }
+    .every_flag_parses();
 }
 
 /// aureport's rules: one report, and the reports that once took a value
@@ -82,28 +65,16 @@ fn aureport_rules() {
 #[test]
 fn every_aureport_option_is_in_the_table() {
     let path = auditkit_testsupport::require!(tool "aureport");
-    let out = std::process::Command::new(path)
-        .arg("--help")
-        .output()
-        .expect("run aureport --help");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let mut seen = 0;
-    for line in text.lines().filter(|l| l.starts_with('\t')) {
-        let first = line
-            .trim_start()
-            .split(['\t', ' ', '<', '['])
-            .next()
-            .unwrap_or("");
-        for opt in first.split(',').filter(|o| o.starts_with('-')) {
-            assert!(
-                REPORT.lookup(opt).is_some(),
-                "aureport's {opt} is not in the table"
-            );
-            seen += 1;
-        }
+    let opts = reference_options(&path);
+    for opt in &opts {
+        assert!(
+            REPORT.lookup(opt).is_some(),
+            "aureport's {opt} is not in the table"
+        );
     }
     assert!(
-        seen > 40,
-        "read only {seen} options from aureport --help:\n{text}"
+        opts.len() > 40,
+        "read only {} options from aureport --help",
+        opts.len()
     );
 }

@@ -3,26 +3,15 @@
 //! [`crate::rules_kernel`] (loaded, diff, apply): `--name`, `--name=value`,
 //! paths, and `--` before paths that start with `-`.
 
-use super::{Command, Flag, Group, Id, Value};
+use super::{val, Command, Flag, Group, Id, HELP};
 
 /// A switch.
 const fn sw(id: Id, long: &'static str, help: &'static str) -> Flag {
     Flag::new(id, long, help)
 }
 
-/// An option with a value.
-const fn val(id: Id, long: &'static str, placeholder: &'static str, help: &'static str) -> Flag {
-    Flag {
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
-
 /// Accepted by every rules subcommand.
-pub const COMMON: &[Flag] = &[Flag {
-    short: Some("-h"),
-    ..Flag::new(Id::Help, "--help", "this help")
-}];
+pub const COMMON: &[Flag] = HELP;
 
 const MACHINE: Flag = val(
     Id::Machine,

@@ -3,15 +3,7 @@
 //! rules and messages.
 
 use super::input::{ENGINE, INPUT, INPUT_ABOUT, TIME};
-use super::{Command, Flag, Group, Id, Value};
-
-/// A switch with a short spelling.
-const fn sw(id: Id, short: &'static str, long: &'static str, help: &'static str) -> Flag {
-    Flag {
-        short: Some(short),
-        ..Flag::new(id, long, help)
-    }
-}
+use super::{sw, val as long_val, Command, Flag, Group, Id, Value, HELP_FLAG, VERSION_FLAG};
 
 /// An option with a value and a short spelling.
 const fn val(
@@ -23,19 +15,6 @@ const fn val(
 ) -> Flag {
     Flag {
         short: Some(short),
-        value: Value::Required(placeholder),
-        ..Flag::new(id, long, help)
-    }
-}
-
-/// An option with a value and only a long spelling.
-const fn long_val(
-    id: Id,
-    long: &'static str,
-    placeholder: &'static str,
-    help: &'static str,
-) -> Flag {
-    Flag {
         value: Value::Required(placeholder),
         ..Flag::new(id, long, help)
     }
@@ -364,8 +343,8 @@ const DIAGNOSTICS: &[Flag] = &[
         "no progress line on stderr (shown on a terminal when a scan takes \
          more than half a second)",
     ),
-    sw(Id::Help, "-h", "--help", "this help"),
-    sw(Id::Version, "-v", "--version", "the version"),
+    HELP_FLAG,
+    VERSION_FLAG,
 ];
 
 /// `auditkit search`.

@@ -4,10 +4,10 @@
 //! `search --store` against ausearch on the same segments.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,90 +15,7 @@ use std::time::{Duration, Instant};
 use auditkit_collect::codec::{self, Decoder, Frame, Kind, Side};
 use auditkit_testsupport::fs::TempDir;
 
-/// A running collector, killed (-9) on drop if still running.
-struct Collector {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Collector {
-    fn start(store: &Path, listen: &str, extra: &[&str]) -> Collector {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_auditkit"))
-            .args(["collect", "--listen", listen, "--store"])
-            .arg(store)
-            .args(["--stats-interval", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start auditkit collect");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let err = child.stderr.take().expect("stderr");
-        let l2 = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                if let Some(a) = line
-                    .strip_prefix("auditkit collect: listening on ")
-                    .and_then(|r| r.split(',').next())
-                {
-                    let _ = tx.send(a.to_string());
-                }
-                l2.lock().unwrap().push(line);
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("collector did not start: {:?}", log.lock().unwrap()));
-        Collector {
-            child,
-            addr: addr.parse().expect("listen address"),
-            log,
-        }
-    }
-
-    fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    /// Wait until a log line contains `s`.
-    fn wait_log(&self, s: &str) -> bool {
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(20) {
-            if self.log().iter().any(|l| l.contains(s)) {
-                return true;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        false
-    }
-
-    fn signal(&self, sig: i32) {
-        // SAFETY: a plain kill(2) of our own child.
-        unsafe {
-            libc::kill(self.child.id() as i32, sig);
-        }
-    }
-
-    /// SIGTERM and wait: the exit status.
-    fn stop(mut self) -> Option<i32> {
-        self.signal(libc::SIGTERM);
-        let st = self.child.wait().expect("wait");
-        // Give the log reader the last lines.
-        std::thread::sleep(Duration::from_millis(50));
-        st.code()
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::Collector;
 
 fn connect(addr: SocketAddr) -> TcpStream {
     let s = TcpStream::connect(addr).expect("connect");
@@ -257,7 +174,7 @@ fn real_audisp_remote_delivers_every_record() {
     require!(root);
     let store = TempDir::new("collect-interop");
     let dir = store.join("store");
-    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let c = Collector::start_plain(&dir, "127.0.0.1:0");
     let input = corpus_input();
     let want: Vec<Vec<u8>> = input
         .split(|&b| b == b'\n')
@@ -288,7 +205,7 @@ fn real_audisp_remote_delivers_every_record() {
     // remote_ending_action) to the new collector, and goes on.
     let listen = c.addr.to_string();
     assert_eq!(c.stop(), Some(0));
-    let c = Collector::start(&dir, &listen, &[]);
+    let c = Collector::start_plain(&dir, &listen);
     let extra = b"node=after-ending type=USER_CMD msg=audit(1700000000.000:424242): pid=1 uid=0 auid=0 ses=1 msg='cwd=\"/\" cmd=6964 terminal=pts/0 res=success'".to_vec();
     stdin
         .write_all(&[extra.as_slice(), b"\n"].concat())
@@ -432,8 +349,7 @@ fn kill_dash_nine_loses_no_acked_record() {
             std::thread::sleep(Duration::from_millis(1));
         }
         std::thread::sleep(Duration::from_micros(rng % 20_000));
-        let _ = c.child.kill();
-        let _ = c.child.wait();
+        c.kill();
         kills += 1;
         c = Collector::start(&dir, &listen, &["--max-per-addr", "4"]);
         repaired += c.log().iter().filter(|l| l.contains("torn tail")).count();
@@ -443,8 +359,7 @@ fn kill_dash_nine_loses_no_acked_record() {
     // A kill between two syscalls leaves whole lines (one write per
     // batch); a torn line needs a crash of the machine. Make one: it is
     // cut at the next start.
-    let _ = c.child.kill();
-    let _ = c.child.wait();
+    c.kill();
     let last = segment_files(&dir).pop().unwrap();
     std::fs::OpenOptions::new()
         .append(true)
@@ -452,7 +367,7 @@ fn kill_dash_nine_loses_no_acked_record() {
         .unwrap()
         .write_all(b"node=killtest type=USER_CMD msg=aud")
         .unwrap();
-    let c = Collector::start(&dir, &listen, &[]);
+    let c = Collector::start_plain(&dir, &listen);
     assert!(c.wait_log("cut a torn tail of 35 bytes"), "{:?}", c.log());
     assert_eq!(c.stop(), Some(0));
     let acked = k.acked.lock().unwrap().clone();

@@ -4,97 +4,16 @@
 //! certificates checked on both sides.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use auditkit_collect::forward::queue;
 use auditkit_testsupport::fs::TempDir;
 
-/// A running `auditkit collect` and its log lines.
-struct Collector {
-    child: Child,
-    addr: SocketAddr,
-    tls: Option<SocketAddr>,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Collector {
-    fn start(store: &Path, listen: &str, extra: &[&std::ffi::OsStr]) -> Collector {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_auditkit"))
-            .args(["collect", "--listen", listen, "--store"])
-            .arg(store)
-            .args(["--stats-interval", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start auditkit collect");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let err = child.stderr.take().expect("stderr");
-        let l2 = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { break };
-                if let Some(a) = line.strip_prefix("auditkit collect: TLS listening on ") {
-                    let _ = tx.send((true, a.to_string()));
-                }
-                if let Some(a) = line
-                    .strip_prefix("auditkit collect: listening on ")
-                    .and_then(|r| r.split(',').next())
-                {
-                    let _ = tx.send((false, a.to_string()));
-                }
-                l2.lock().unwrap().push(line);
-            }
-        });
-        let want_tls = extra.iter().any(|a| *a == "--tls-listen");
-        let (mut tls, mut addr) = (None, None);
-        while addr.is_none() || (want_tls && tls.is_none()) {
-            let (is_tls, a) = rx
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("collector did not start: {:?}", log.lock().unwrap()));
-            let a: SocketAddr = a.parse().expect("address");
-            if is_tls {
-                tls = Some(a);
-            } else {
-                addr = Some(a);
-            }
-        }
-        let addr = addr.expect("address");
-        Collector {
-            child,
-            addr,
-            tls,
-            log,
-        }
-    }
-
-    fn log(&self) -> Vec<String> {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn stop(mut self) {
-        // SAFETY: kill(2) of our own child.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let st = self.child.wait().expect("wait");
-        assert_eq!(st.code(), Some(0), "{:?}", self.log());
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::common::Collector;
 
 /// The complete lines of a directory's files named `prefix*`, in order
 /// (a line still being written has no `\n` yet and is left out).
@@ -216,7 +135,7 @@ fn forward_delivers_the_corpus_to_collect() {
     let t = TempDir::new("forward-basic");
     let dir = t.join("store");
     let q = t.join("queue");
-    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let c = Collector::start_plain(&dir, "127.0.0.1:0");
     let want = corpus_records();
     assert!(want.len() > 1000, "corpus too small: {}", want.len());
     let err = forward_all(c.addr, &q, &joined(&want), &[]);
@@ -230,16 +149,16 @@ fn forward_delivers_the_corpus_to_collect() {
         "{err}"
     );
     let addr = c.addr;
-    c.stop();
+    c.stop_ok();
     let got = stored(&dir);
     assert_eq!(got.len(), want.len());
     assert!(got == want, "the store differs from the input");
     assert!(queue::pending(&q).unwrap().is_empty());
     // The same input again (a forwarder whose head file was lost, say):
     // every record is a resend, and the store stays as it is.
-    let c = Collector::start(&dir, &addr.to_string(), &[]);
+    let c = Collector::start_plain(&dir, &addr.to_string());
     forward_all(c.addr, &t.join("queue2"), &joined(&want[..500]), &[]);
-    c.stop();
+    c.stop_ok();
     assert_eq!(stored(&dir).len(), want.len(), "resends were stored twice");
 }
 
@@ -254,7 +173,7 @@ fn collector_outage_loses_nothing() {
     let q = t.join("queue");
     let want = corpus_records();
     let half = want.len() / 2;
-    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let c = Collector::start_plain(&dir, "127.0.0.1:0");
     let addr = c.addr;
     let mut child = forward(addr, &q, &["--drain".as_ref(), "30".as_ref()])
         .stdin(Stdio::piped())
@@ -265,21 +184,21 @@ fn collector_outage_loses_nothing() {
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&joined(&want[..half])).unwrap();
     wait_for("the first half stored", 60, || stored(&dir).len() == half);
-    c.stop();
+    c.stop_ok();
     // The outage: the rest goes into the queue on disk.
     stdin.write_all(&joined(&want[half..])).unwrap();
     wait_for("the second half queued", 60, || {
         queue::pending(&q).unwrap().len() == want.len() - half
     });
     assert_eq!(stored(&dir).len(), half);
-    let c = Collector::start(&dir, &addr.to_string(), &[]);
+    let c = Collector::start_plain(&dir, &addr.to_string());
     drop(stdin);
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("ENDING"), "{err}");
     assert!(err.contains("connections 2,"), "{err}");
-    c.stop();
+    c.stop_ok();
     let got = stored(&dir);
     assert!(got == want, "{} of {} records", got.len(), want.len());
 }
@@ -294,7 +213,7 @@ fn kill_dash_nine_of_the_forwarder_loses_no_queued_record() {
     let dir = t.join("store");
     let q = t.join("queue");
     let all = corpus_records();
-    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let c = Collector::start_plain(&dir, "127.0.0.1:0");
     let mut accepted: HashSet<Vec<u8>> = HashSet::new();
     let written: HashSet<Vec<u8>> = all.iter().cloned().collect();
     let chunk = (all.len() / 100).max(1);
@@ -345,7 +264,7 @@ fn kill_dash_nine_of_the_forwarder_loses_no_queued_record() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    c.stop();
+    c.stop_ok();
     let got = stored(&dir);
     let got_set: HashSet<Vec<u8>> = got.iter().cloned().collect();
     assert_eq!(got.len(), got_set.len(), "a record stored twice");
@@ -459,7 +378,7 @@ fn tls_with_certificates_checked_on_both_sides() {
     make_cert(p, "other", "intruder", false);
     let dir = t.join("store");
     let f = |n: &str| p.join(n).into_os_string();
-    let c = Collector::start(
+    let c = Collector::start::<&std::ffi::OsStr>(
         &dir,
         "127.0.0.1:0",
         &[
@@ -513,7 +432,7 @@ fn tls_with_certificates_checked_on_both_sides() {
     // Plain forwarders (and audisp-remote) still use the plain port.
     let err = forward_all(c.addr, &t.join("q4"), extra, &[]);
     assert!(err.contains("0 bytes left"), "{err}");
-    c.stop();
+    c.stop_ok();
     let got = stored(&dir);
     assert_eq!(got.len(), want.len() + 1);
     assert_eq!(
@@ -651,9 +570,9 @@ fn a_full_queue_pushes_back_on_stdin() {
         "{}",
         data.len()
     );
-    let c = Collector::start(&dir, "127.0.0.1:0", &[]);
+    let c = Collector::start_plain(&dir, "127.0.0.1:0");
     let addr = c.addr;
-    c.stop();
+    c.stop_ok();
     let mut child = forward(
         addr,
         &q,
@@ -685,13 +604,13 @@ fn a_full_queue_pushes_back_on_stdin() {
         !w.is_finished(),
         "stdin was read whole into a bounded queue"
     );
-    let c = Collector::start(&dir, &addr.to_string(), &[]);
+    let c = Collector::start_plain(&dir, &addr.to_string());
     w.join().unwrap();
     let o = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{err}");
     assert!(err.contains("queue full"), "{err}");
-    c.stop();
+    c.stop_ok();
     let got = stored(&dir);
     assert_eq!(got.len(), want.len());
     assert!(got == want, "the store differs from the input");

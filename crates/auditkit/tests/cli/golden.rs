@@ -32,7 +32,7 @@ use auditkit_testsupport::run::Run;
 /// The pinned logs: a name for the golden directory and where the log is
 /// (`examples/` in this repository, or `corpus:` for the shared corpus).
 /// Small on purpose: the goldens stay under 2 MB.
-const LOGS: &[(&str, &str)] = &[
+pub(crate) const LOGS: &[(&str, &str)] = &[
     ("raw", "examples/raw.log"),
     ("enriched", "examples/enriched.log"),
     (
@@ -79,14 +79,16 @@ fn golden_dir() -> PathBuf {
     root_path("crates/auditkit/tests/golden")
 }
 
-fn source(src: &str) -> PathBuf {
+/// Where a log of [`LOGS`] is.
+pub(crate) fn source(src: &str) -> PathBuf {
     match src.strip_prefix("corpus:") {
         Some(rel) => corpus_path(rel),
         None => root_path(src),
     }
 }
 
-fn updating() -> bool {
+/// `UPDATE_GOLDEN=1`: write the goldens from the reference tools.
+pub(crate) fn updating() -> bool {
     std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| !v.is_empty() && v != "0")
 }
 

@@ -17,6 +17,7 @@ mod ausearch_input;
 mod baseline;
 mod clickhouse;
 mod collect;
+mod common;
 mod csv_text;
 mod detect;
 mod engine;

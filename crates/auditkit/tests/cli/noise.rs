@@ -13,20 +13,12 @@ use std::time::{Duration, Instant};
 use auditkit_testsupport::fs::TempDir;
 use auditkit_testsupport::kernel::{auditctl, auditctl_listing, Session};
 use auditkit_testsupport::paths;
+use auditkit_testsupport::paths::EXAMPLE_RULES as GEN_RULES;
 use serde_json::Value;
 
 fn auditkit(args: &[&str]) -> (i32, String, String) {
     auditkit!().args(args).text()
 }
-
-/// The rules tools/gen-test-logs.sh loaded when it made examples/raw.log.
-const GEN_RULES: &str = "\
--a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
--a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
--a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
--a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
--w /tmp/akgen.watch/watched -p wa -k akgen-watch
-";
 
 /// Text and JSON on the example log: the same numbers, a fragment that
 /// `auditkit rules lint` accepts, and the errors of a wrong command line.

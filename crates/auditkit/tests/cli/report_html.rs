@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use auditkit_testsupport::fs::TempDir;
+use auditkit_testsupport::paths::EXAMPLE_RULES as GEN_RULES;
 use auditkit_testsupport::paths::{self, root_path};
 
 /// Render `logs` into `out`.
@@ -372,15 +373,6 @@ fn html_renders_in_chromium() {
         assert!(size > 150_000, "{name}: screenshot of {size} bytes");
     }
 }
-
-/// The rules tools/gen-test-logs.sh loaded when it made examples/raw.log.
-const GEN_RULES: &str = "\
--a always,exit -F arch=b64 -S execve -F auid=1500 -k akgen-exec
--a always,exit -F arch=b64 -S connect -F auid=1500 -k akgen-net
--a always,exit -F arch=b64 -S openat -F exit=-EACCES -F auid=1500 -k akgen-access
--a always,exit -F arch=b64 -S unlinkat -F auid=1500 -k akgen-del -k akgen-multi
--w /tmp/akgen.watch/watched -p wa -k akgen-watch
-";
 
 #[test]
 fn html_noise_panel_has_the_suggestions_of_the_text_report() {
