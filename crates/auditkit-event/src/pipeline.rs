@@ -32,7 +32,7 @@
 //! frames and netlink. Threads are not I/O: the library still reads and
 //! writes nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -72,6 +72,44 @@ pub struct Config {
     /// stage then never see the others, so a consumer that must see every
     /// event (a checkpoint that remembers the last one) gives none.
     pub prefilter: Option<Arc<Prefilter>>,
+    /// A live run's assembler reports here, after every chunk, whether a
+    /// tick could still complete anything (see [`Settled`]), so that the
+    /// chunk source ticks only then and an idle run costs no wake-ups.
+    pub settled: Option<Arc<Settled>>,
+}
+
+/// What a live run's assembler tells its chunk source: the number of
+/// non-empty chunks it has taken, when no event is pending after them.
+///
+/// A tick (an empty chunk) only completes pending events, and events
+/// become pending only from data. So a source that has handed out `n`
+/// non-empty chunks and reads [`Settled::get`] `== Some(n)` knows the
+/// assembler has seen all of them and holds nothing: it may wait for
+/// input without a timeout. Any other answer (older chunks, or events
+/// pending) means it must go on ticking.
+#[derive(Debug)]
+pub struct Settled(AtomicU64);
+
+impl Default for Settled {
+    fn default() -> Self {
+        // Nothing taken, nothing pending.
+        Settled(AtomicU64::new(0))
+    }
+}
+
+impl Settled {
+    /// The non-empty chunks taken, when nothing is pending after them.
+    pub fn get(&self) -> Option<u64> {
+        match self.0.load(Ordering::Acquire) {
+            u64::MAX => None,
+            n => Some(n),
+        }
+    }
+
+    fn set(&self, taken: u64, pending: bool) {
+        let v = if pending { u64::MAX } else { taken };
+        self.0.store(v, Ordering::Release);
+    }
 }
 
 impl Default for Config {
@@ -85,6 +123,7 @@ impl Default for Config {
             live: false,
             complete_at_end: true,
             prefilter: None,
+            settled: None,
         }
     }
 }
@@ -467,6 +506,7 @@ where
         let live = cfg.live;
         let complete_at_end = cfg.complete_at_end;
         let prefiltered = cfg.prefilter.is_some();
+        let settled = cfg.settled.as_deref();
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
@@ -483,6 +523,8 @@ where
                 considered: 0,
             };
             let mut idle = std::time::Instant::now();
+            // Non-empty chunks taken, for `settled`.
+            let mut taken = 0u64;
             for i in 0.. {
                 let Ok(pc) = parsed_rx[i % n].recv() else {
                     break;
@@ -500,10 +542,14 @@ where
                     }
                 } else {
                     idle = std::time::Instant::now();
+                    taken += 1;
                     asm.push_parsed(pc, range, &mut st, &mut |it| out.add(it));
                 }
                 if live {
                     out.flush();
+                    if let Some(s) = settled {
+                        s.set(taken, asm.pending() > 0);
+                    }
                 }
             }
             if complete_at_end && !out.closed {
