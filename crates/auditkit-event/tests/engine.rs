@@ -262,20 +262,22 @@ fn prefilter_keeps_every_matching_event_in_order() {
 }
 
 /// A live run's assembler says, after each chunk, whether a tick could
-/// still complete something (`Settled`): events pending after a chunk of
-/// data, none once a tick completed them, and the count of data chunks
-/// taken, so that the source knows the answer is about all it sent.
+/// still complete something (`LiveSource::settled`): events pending after
+/// a chunk of data, none once a tick completed them, and the count of
+/// data chunks taken, so that the source knows the answer is about all
+/// it sent. The run's end wakes the source.
 #[test]
 fn live_run_reports_when_ticks_are_needed() {
-    use auditkit_event::pipeline::Settled;
+    use auditkit_event::pipeline::LiveSource;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
     /// Wait for the assembler to change its answer from `from`.
-    fn next_answer(s: &Settled, from: Option<u64>) -> Option<u64> {
+    fn next_answer(s: &LiveSource, from: Option<u64>) -> Option<u64> {
         let t = Instant::now();
         loop {
-            let v = s.get();
+            let v = s.settled();
             if v != from {
                 return v;
             }
@@ -284,8 +286,10 @@ fn live_run_reports_when_ticks_are_needed() {
         }
     }
 
-    let settled = Arc::new(Settled::default());
-    assert_eq!(settled.get(), Some(0), "nothing taken, nothing pending");
+    let woken = Arc::new(AtomicBool::new(false));
+    let w = woken.clone();
+    let settled = Arc::new(LiveSource::new(move || w.store(true, Ordering::SeqCst)));
+    assert_eq!(settled.settled(), Some(0), "nothing taken, nothing pending");
     let event = b"type=SYSCALL msg=audit(1700000000.100:7): syscall=59\n\
 type=EOE msg=audit(1700000000.100:7): \n"
         .to_vec();
@@ -302,7 +306,7 @@ type=EOE msg=audit(1700000000.100:7): \n"
             let v = if step == 2 {
                 next_answer(&s, Some(0))
             } else {
-                s.get()
+                s.settled()
             };
             if seen.last() != Some(&v) {
                 seen.push(v);
@@ -325,12 +329,13 @@ type=EOE msg=audit(1700000000.100:7): \n"
         eoe_timeout: 1,
         live: true,
         group_by_id: true,
-        settled: Some(settled.clone()),
+        live_source: Some(settled.clone()),
         ..Config::default()
     };
     let mut c = Collect::default();
     let all = |_: &Event| true;
     run(&cfg, source, &all, &Ids, &mut c).unwrap();
     assert_eq!(c.ids.len(), 1, "the tick completed the event");
-    assert_eq!(settled.get(), Some(1));
+    assert_eq!(settled.settled(), Some(1));
+    assert!(settled.stopped() && woken.load(Ordering::SeqCst));
 }

@@ -14,8 +14,9 @@
 //!   tick with which the assembler completes the events that waited
 //!   `end_of_event_timeout` seconds, since no newer record may come to
 //!   time them out. It ticks only while the assembler holds events
-//!   ([`pipeline::Settled`]): an idle run waits without a timeout and
-//!   costs nothing, and a signal wakes it through a pipe;
+//!   ([`pipeline::LiveSource`]): an idle run waits without a timeout and
+//!   costs nothing; a signal wakes it through a pipe, and the engine
+//!   when the run stops;
 //! * the ordered stage flushes the alerts after each batch and saves the
 //!   process tree's state every few seconds, atomically (a temporary file,
 //!   fsync, rename), and once more at the end.
@@ -36,7 +37,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::process::{Image, Limits, Origin, Process, Tree};
 use auditkit_detect::{Correlator, Engine, Level, LoadOptions, RuleSet};
-use auditkit_event::pipeline::{self, Config, Settled};
+use auditkit_event::pipeline::{self, Config, LiveSource};
 use auditkit_event::{Chunk, Event};
 use auditkit_host::{Accounts, HostPaths};
 use auditkit_output::json::JsonWriter;
@@ -83,14 +84,17 @@ const QUEUE_BYTES: usize = 8 << 20;
 const CHUNK: usize = 256 * 1024;
 /// Bytes asked of one read of standard input.
 const READ: usize = 256 * 1024;
-/// After a read of fewer bytes than this, the reader waits [`LINGER`]
-/// before the next one.
+/// A read of fewer bytes than this that did not wait for them is a
+/// trickle: the reader then waits [`LINGER`] before the next one.
 const LINGER_BELOW: usize = 16 * 1024;
 /// auditd writes each record to its plugins with a write of its own:
 /// read as they come, a busy host would hand the engine a chunk per
-/// record, each a handful of thread wake-ups down the pipeline. Waiting
-/// this long after a short read lets the next read take what came
-/// meanwhile. Alerts wait for the end-of-event timeout (seconds) anyway.
+/// record or two, each a handful of thread wake-ups down the pipeline.
+/// After a short read that found its bytes waiting (or waited less than
+/// this for them), the reader waits this long, so that the next read
+/// takes what came meanwhile. A read that waited longer needs no such
+/// pause: input comes in batches or seldom. Alerts wait for the
+/// end-of-event timeout (seconds) anyway.
 const LINGER: Duration = Duration::from_millis(5);
 /// The netlink reader's longest wait for a record: it has nothing to do
 /// between records (ticks and signals reach the chunk iterator without
@@ -314,8 +318,8 @@ fn starting_tree(state: Option<&Path>, limits: Limits) -> Tree {
 /// The reader thread's buffers as chunks, with ticks.
 struct StreamChunks {
     rx: queue::Receiver,
-    /// What the assembler says it has done (see [`Settled`]).
-    settled: Arc<Settled>,
+    /// What the engine says (see [`LiveSource`]).
+    link: Arc<LiveSource>,
     /// Non-empty chunks handed out.
     sent: u64,
     done: bool,
@@ -326,16 +330,16 @@ impl Iterator for StreamChunks {
 
     fn next(&mut self) -> Option<Chunk> {
         let mut data = loop {
-            if self.done || STOP.load(Ordering::Relaxed) {
+            if self.done || STOP.load(Ordering::Relaxed) || self.link.stopped() {
                 return None;
             }
             // A tick can complete something only while the assembler
             // holds events, or has not yet seen every chunk.
-            let wait = (self.settled.get() != Some(self.sent)).then_some(TICK);
+            let wait = (self.link.settled() != Some(self.sent)).then_some(TICK);
             match self.rx.recv(wait) {
                 Recv::Data(b) => break b,
                 Recv::Timeout => break Vec::new(),
-                // A signal: STOP is set.
+                // A signal (STOP is set) or the engine stopping.
                 Recv::Woken => continue,
                 Recv::Closed => {
                     self.done = true;
@@ -375,19 +379,21 @@ fn push_capped(line: &mut Vec<u8>, bytes: &[u8], cut_this: &mut bool, cut: &Atom
 /// Read lines from `r`, each ending in `\n` and cut at [`MAX_LINE`]
 /// bytes (its newline included), and send the whole lines of each read as
 /// one buffer; the start of a line that a read cuts waits for its end.
-/// After a short read, wait `linger` ([`LINGER`]).
+/// After a short read that did not wait long, wait `linger` ([`LINGER`]).
 fn read_lines(mut r: impl Read, tx: queue::Sender, cut: Arc<AtomicU64>, linger: Duration) {
     let mut buf = vec![0u8; READ];
     // The start of the line the last read ended in.
     let mut line: Vec<u8> = Vec::new();
     let mut cut_this = false;
     loop {
+        let asked = Instant::now();
         let n = match r.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
+        let trickle = n < LINGER_BELOW && asked.elapsed() < linger;
         let got = &buf[..n];
         let Some(last) = got.iter().rposition(|&c| c == b'\n') else {
             push_capped(&mut line, got, &mut cut_this, &cut);
@@ -412,7 +418,7 @@ fn read_lines(mut r: impl Read, tx: queue::Sender, cut: Arc<AtomicU64>, linger: 
             return;
         }
         line.extend_from_slice(&got[last + 1..]);
-        if n < LINGER_BELOW && !linger.is_zero() {
+        if trickle {
             std::thread::sleep(linger);
         }
     }
@@ -551,14 +557,15 @@ fn run_with_limits(
             warned: false,
         }),
     };
-    let settled = Arc::new(Settled::default());
+    let waker = rx.waker();
+    let link = Arc::new(LiveSource::new(move || waker.wake()));
     let cfg = Config {
         threads: o.threads.max(1),
         eoe_timeout: o.eoe_timeout,
         batch: 64,
         group_by_id: true,
         live: true,
-        settled: Some(settled.clone()),
+        live_source: Some(link.clone()),
         ..Config::default()
     };
     let all = |_: &Event| true;
@@ -571,7 +578,7 @@ fn run_with_limits(
         })?;
     let chunks = StreamChunks {
         rx,
-        settled: settled.clone(),
+        link,
         sent: 0,
         done: false,
     };
