@@ -106,8 +106,11 @@ impl Sender {
         }
         s.bytes += size;
         s.bufs.push_back(buf);
-        if s.receiver_waiting {
-            s.receiver_waiting = false;
+        let wake = std::mem::take(&mut s.receiver_waiting);
+        // Signal after unlocking: woken under the lock, the receiver
+        // would wait again at once, for the lock.
+        drop(s);
+        if wake {
             q.ready.notify_one();
         }
         Ok(())
@@ -118,8 +121,9 @@ impl Drop for Sender {
     fn drop(&mut self) {
         let mut s = self.0.lock();
         s.sender_alive = false;
-        if s.receiver_waiting {
-            s.receiver_waiting = false;
+        let wake = std::mem::take(&mut s.receiver_waiting);
+        drop(s);
+        if wake {
             self.0.ready.notify_one();
         }
     }
@@ -133,9 +137,10 @@ impl Receiver {
         let deadline = wait.map(|w| Instant::now() + w);
         let mut s = q.lock();
         loop {
-            if let Some(b) = Self::pop(q, &mut s) {
-                return Recv::Data(b);
-            }
+            s = match Self::pop(q, s) {
+                Ok(b) => return Recv::Data(b),
+                Err(s) => s,
+            };
             if s.woken {
                 s.woken = false;
                 return Recv::Woken;
@@ -165,18 +170,26 @@ impl Receiver {
     /// The next buffer if one is queued.
     pub(crate) fn try_recv(&self) -> Option<Vec<u8>> {
         let q = &*self.0;
-        let mut s = q.lock();
-        Self::pop(q, &mut s)
+        Self::pop(q, q.lock()).ok()
     }
 
-    fn pop(q: &Queue, s: &mut State) -> Option<Vec<u8>> {
-        let b = s.bufs.pop_front()?;
+    /// The front buffer, if any. Unlocks `s` when there is one (to signal
+    /// the sender after unlocking), keeps it locked when there is none,
+    /// so that no buffer can come between this look and a wait.
+    fn pop<'a>(
+        q: &'a Queue,
+        mut s: MutexGuard<'a, State>,
+    ) -> Result<Vec<u8>, MutexGuard<'a, State>> {
+        let Some(b) = s.bufs.pop_front() else {
+            return Err(s);
+        };
         s.bytes -= b.capacity();
-        if s.sender_waiting {
-            s.sender_waiting = false;
+        let wake = std::mem::take(&mut s.sender_waiting);
+        drop(s);
+        if wake {
             q.room.notify_one();
         }
-        Some(b)
+        Ok(b)
     }
 
     /// A handle that wakes this receiver's waits.
@@ -203,8 +216,9 @@ impl Drop for Receiver {
         s.receiver_alive = false;
         s.bufs = VecDeque::new();
         s.bytes = 0;
-        if s.sender_waiting {
-            s.sender_waiting = false;
+        let wake = std::mem::take(&mut s.sender_waiting);
+        drop(s);
+        if wake {
             self.0.room.notify_one();
         }
     }
@@ -215,8 +229,9 @@ impl Waker {
     pub(crate) fn wake(&self) {
         let mut s = self.0.lock();
         s.woken = true;
-        if s.receiver_waiting {
-            s.receiver_waiting = false;
+        let wake = std::mem::take(&mut s.receiver_waiting);
+        drop(s);
+        if wake {
             self.0.ready.notify_one();
         }
     }
