@@ -12,12 +12,18 @@
 # are sent and a fresh serial, so the plugin sees a live stream, not a
 # replay of one second (STAMP_SHIFT=SECONDS moves the stamps, e.g. -86400
 # for a day ago). Alerts go to a temporary directory, removed at the end.
+#
+# By default what is due is written every 10 ms in one write to a pipe.
+# WRITES=record writes as auditd does: each record with its own write, on
+# a socketpair (auditd's plugin channel). TICK_MS=1 writes what is due
+# every millisecond instead of every 10 (auditd writes records as the
+# kernel hands them over).
 set -euo pipefail
 LOG=${1:?log}; RATE=${2:?events/s}; SECS=${3:?seconds}; KIND=${4:-all}
 AK=${5:-target/release/auditkit}
 shift $(( $# < 5 ? $# : 5 ))
 exec python3 - "$LOG" "$RATE" "$SECS" "$KIND" "$AK" "$@" <<'PY'
-import os, re, shutil, subprocess, sys, tempfile, time
+import os, re, shutil, socket, subprocess, sys, tempfile, time
 
 log, rate, secs, kind, ak = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5]
 want = int(rate * secs)
@@ -59,33 +65,51 @@ tmp = tempfile.mkdtemp(prefix="akplugin.")
 # script would count this script's own memory (the pre-built stream) in its
 # peak RSS, since the fork shares it until the exec.
 tfile = os.path.join(tmp, "time")
+per_record = os.environ.get("WRITES", "batch") == "record"
+if per_record:
+    ours, feed_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+else:
+    feed_end = subprocess.PIPE
 p = subprocess.Popen(["/usr/bin/time", "-f", "%M %U %S", "-o", tfile, ak, "plugin", "--output=" + os.path.join(tmp, "alerts.json"),
                       "--state=" + os.path.join(tmp, "state")] + sys.argv[6:],
-                     stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+                     stdin=feed_end, stdout=subprocess.DEVNULL)
+if per_record:
+    feed_end.close()
 time.sleep(max(0.0, t0 - time.time()))
 start = time.time()
-tick = 0.01  # write what is due every 10 ms
+tick = float(os.environ.get("TICK_MS", "10")) / 1000  # write what is due every TICK_MS
 i = 0
 while i < want:
     due = min(want, int((time.time() - start) * rate) + 1)
     if due > i:
-        p.stdin.write(b"".join(out[i:due]))
-        p.stdin.flush()
+        if per_record:
+            for e in out[i:due]:
+                for rec in e.splitlines(keepends=True):
+                    ours.sendall(rec)
+        else:
+            p.stdin.write(b"".join(out[i:due]))
+            p.stdin.flush()
         i = due
     time.sleep(tick)
 sent = time.time() - start
-p.stdin.close()
+if per_record:
+    ours.close()
+else:
+    p.stdin.close()
 status = p.wait()
 done = time.time() - start
 rss_kb, ut, st = open(tfile).read().split()[-3:]
 ut, st = float(ut), float(st)
 cpu = ut + st
 alerts = sum(1 for _ in open(os.path.join(tmp, "alerts.json"), "rb"))
+state = os.path.getsize(os.path.join(tmp, "state")) if os.path.exists(os.path.join(tmp, "state")) else 0
 print(f"events {want} ({kind}), records {records}, bytes {nbytes}, rate {rate:g} events/s "
       f"({records / secs:.0f} records/s) for {secs:g} s")
 print(f"sent in {sent:.2f} s, plugin done {done:.2f} s after the first write "
       f"(exit status {status}), {alerts} alerts")
 print(f"plugin CPU {cpu:.2f} s (user {ut:.2f}, sys {st:.2f}) = "
-      f"{100 * cpu / secs:.1f}% of a core over {secs:g} s; peak RSS {int(rss_kb) / 1024:.1f} MB")
+      f"{100 * cpu / secs:.1f}% of a core over {secs:g} s; peak RSS {int(rss_kb) / 1024:.1f} MB; "
+      f"state file {state / 1024:.0f} KiB ({'a write per record' if per_record else 'one write'} "
+      f"every {tick * 1000:g} ms)")
 shutil.rmtree(tmp)
 PY

@@ -32,7 +32,7 @@
 //! frames and netlink. Threads are not I/O: the library still reads and
 //! writes nothing.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::thread;
@@ -72,6 +72,77 @@ pub struct Config {
     /// stage then never see the others, so a consumer that must see every
     /// event (a checkpoint that remembers the last one) gives none.
     pub prefilter: Option<Arc<Prefilter>>,
+    /// A live run's link with its chunk source (see [`LiveSource`]): the
+    /// assembler reports there, after every chunk, whether a tick could
+    /// still complete anything, so that the source ticks only then and an
+    /// idle run costs no wake-ups; and the engine wakes the source when
+    /// the run stops early.
+    pub live_source: Option<Arc<LiveSource>>,
+}
+
+/// What a live run's engine tells its chunk source.
+///
+/// * Whether ticks are needed: [`LiveSource::settled`] is the number of
+///   non-empty chunks the assembler has taken, when no event is pending
+///   after them. A tick (an empty chunk) only completes pending events,
+///   and events become pending only from data, so a source that has
+///   handed out `n` non-empty chunks and reads `Some(n)` knows that the
+///   assembler has seen all of them and holds nothing: it may wait for
+///   input without a timeout. Any other answer (older chunks, or events
+///   pending) means it must go on ticking.
+/// * Whether the run is stopping ([`LiveSource::stopped`]): the ordered
+///   stage said [`Flow::Stop`], and the engine called the source's wake
+///   function, so that a source waiting without a timeout returns `None`
+///   instead of holding the run open until more input comes.
+pub struct LiveSource {
+    taken: AtomicU64,
+    stopped: AtomicBool,
+    wake: Box<dyn Fn() + Send + Sync>,
+}
+
+impl std::fmt::Debug for LiveSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveSource")
+            .field("settled", &self.settled())
+            .field("stopped", &self.stopped())
+            .finish_non_exhaustive()
+    }
+}
+
+impl LiveSource {
+    /// A link whose source is woken by `wake` when the run stops.
+    pub fn new(wake: impl Fn() + Send + Sync + 'static) -> LiveSource {
+        LiveSource {
+            // Nothing taken, nothing pending.
+            taken: AtomicU64::new(0),
+            stopped: AtomicBool::new(false),
+            wake: Box::new(wake),
+        }
+    }
+
+    /// The non-empty chunks the assembler has taken, when nothing is
+    /// pending after them.
+    pub fn settled(&self) -> Option<u64> {
+        match self.taken.load(Ordering::Acquire) {
+            u64::MAX => None,
+            n => Some(n),
+        }
+    }
+
+    /// Whether the run is stopping: the source should end.
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+
+    fn set(&self, taken: u64, pending: bool) {
+        let v = if pending { u64::MAX } else { taken };
+        self.taken.store(v, Ordering::Release);
+    }
+
+    fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        (self.wake)();
+    }
 }
 
 impl Default for Config {
@@ -85,6 +156,7 @@ impl Default for Config {
             live: false,
             complete_at_end: true,
             prefilter: None,
+            live_source: None,
         }
     }
 }
@@ -388,12 +460,17 @@ where
         max: 2 * n + 2,
     };
     let wants_items = ordered.wants_items();
+    // A live run on one thread per stage reads, parses and assembles on
+    // one thread: its chunks are small and come often (a read's worth of
+    // a live input), so two more threads would only add two wake-ups per
+    // chunk, and there is no second core's parsing to gain.
+    let fused = cfg.live && n == 1;
     thread::scope(|scope| {
         let mut handles = Vec::new();
         // Parse workers.
         let mut to_parse: Vec<SyncSender<Chunk>> = Vec::new();
         let mut parsed_rx: Vec<Receiver<ParsedChunk>> = Vec::new();
-        for _ in 0..n {
+        for _ in 0..if fused { 0 } else { n } {
             let (tx, rx) = sync_channel::<Chunk>(1);
             let (ptx, prx) = sync_channel::<ParsedChunk>(1);
             let pf = cfg.prefilter.as_deref();
@@ -413,16 +490,37 @@ where
         }
         // Reader: hand blocks out round robin.
         let stop_r = &stop;
-        handles.push(spawn_named(scope, "ak-read", move || {
-            for (i, c) in chunks.enumerate() {
+        let pf = cfg.prefilter.as_deref();
+        let mut next_parsed: Box<dyn FnMut() -> Option<ParsedChunk> + Send> = if fused {
+            let mut chunks = chunks;
+            Box::new(move || {
                 if stop_r.load(Ordering::Relaxed) {
-                    break;
+                    return None;
                 }
-                if to_parse[i % n].send(c).is_err() {
-                    break;
+                let mut pc = parse_chunk(chunks.next()?);
+                if let Some(pf) = pf {
+                    pc.hits = Some(pf.mark(&pc));
                 }
-            }
-        }));
+                Some(pc)
+            })
+        } else {
+            handles.push(spawn_named(scope, "ak-read", move || {
+                for (i, c) in chunks.enumerate() {
+                    if stop_r.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    if to_parse[i % n].send(c).is_err() {
+                        break;
+                    }
+                }
+            }));
+            let mut i = 0;
+            Box::new(move || {
+                let pc = parsed_rx[i % n].recv().ok();
+                i += 1;
+                pc
+            })
+        };
         // Workers: filter and sink.
         let mut to_work: Vec<SyncSender<Vec<Item>>> = Vec::new();
         let mut done_rx: Vec<Receiver<(S::Out, Vec<Item>)>> = Vec::new();
@@ -467,6 +565,7 @@ where
         let live = cfg.live;
         let complete_at_end = cfg.complete_at_end;
         let prefiltered = cfg.prefilter.is_some();
+        let settled = cfg.live_source.as_deref();
         let asm_thread = spawn_named(scope, "ak-assemble", move || {
             let mut st = Stats::default();
             let mut asm = Assembler::new(timeout);
@@ -483,10 +582,9 @@ where
                 considered: 0,
             };
             let mut idle = std::time::Instant::now();
-            for i in 0.. {
-                let Ok(pc) = parsed_rx[i % n].recv() else {
-                    break;
-                };
+            // Non-empty chunks taken, for `settled`.
+            let mut taken = 0u64;
+            while let Some(pc) = next_parsed() {
                 if stop_a.load(Ordering::Relaxed) || out.closed {
                     break;
                 }
@@ -500,10 +598,14 @@ where
                     }
                 } else {
                     idle = std::time::Instant::now();
+                    taken += 1;
                     asm.push_parsed(pc, range, &mut st, &mut |it| out.add(it));
                 }
                 if live {
                     out.flush();
+                    if let Some(s) = settled {
+                        s.set(taken, asm.pending() > 0);
+                    }
                 }
             }
             if complete_at_end && !out.closed {
@@ -532,6 +634,9 @@ where
             }
         }
         stop.store(true, Ordering::Relaxed);
+        if let Some(l) = &cfg.live_source {
+            l.stop();
+        }
         drop(done_rx);
         // Join everything here, so that a panic becomes an error value
         // instead of a panic of the scope.
@@ -558,9 +663,10 @@ where
                 Err(p) => note("ak-work", p),
             }
         }
+        let parsers = if fused { 0 } else { n };
         for (k, h) in handles.into_iter().enumerate() {
             if let Err(p) = h.join() {
-                note(if k < n { "ak-parse" } else { "ak-read" }, p);
+                note(if k < parsers { "ak-parse" } else { "ak-read" }, p);
             }
         }
         match panicked {

@@ -260,3 +260,82 @@ fn prefilter_keeps_every_matching_event_in_order() {
         }
     }
 }
+
+/// A live run's assembler says, after each chunk, whether a tick could
+/// still complete something (`LiveSource::settled`): events pending after
+/// a chunk of data, none once a tick completed them, and the count of
+/// data chunks taken, so that the source knows the answer is about all
+/// it sent. The run's end wakes the source.
+#[test]
+fn live_run_reports_when_ticks_are_needed() {
+    use auditkit_event::pipeline::LiveSource;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    /// Wait for the assembler to change its answer from `from`.
+    fn next_answer(s: &LiveSource, from: Option<u64>) -> Option<u64> {
+        let t = Instant::now();
+        loop {
+            let v = s.settled();
+            if v != from {
+                return v;
+            }
+            assert!(t.elapsed() < Duration::from_secs(30), "still {from:?}");
+            std::thread::yield_now();
+        }
+    }
+
+    let woken = Arc::new(AtomicBool::new(false));
+    let w = woken.clone();
+    let settled = Arc::new(LiveSource::new(move || w.store(true, Ordering::SeqCst)));
+    assert_eq!(settled.settled(), Some(0), "nothing taken, nothing pending");
+    let event = b"type=SYSCALL msg=audit(1700000000.100:7): syscall=59\n\
+type=EOE msg=audit(1700000000.100:7): \n"
+        .to_vec();
+    let s = settled.clone();
+    let mut step = 0;
+    let mut seen = Vec::new();
+    let source = std::iter::from_fn(move || {
+        step += 1;
+        let data = if step == 1 {
+            event.clone()
+        } else {
+            // The event waits for its timeout: ticks are needed, until
+            // one completes it; then none are, until more data.
+            let v = if step == 2 {
+                next_answer(&s, Some(0))
+            } else {
+                s.settled()
+            };
+            if seen.last() != Some(&v) {
+                seen.push(v);
+            }
+            if v.is_some() {
+                assert_eq!(seen, [None, Some(1)]);
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+            Vec::new()
+        };
+        Some(Chunk {
+            data,
+            source: 0,
+            first_line: 0,
+        })
+    });
+    let cfg = Config {
+        threads: 1,
+        eoe_timeout: 1,
+        live: true,
+        group_by_id: true,
+        live_source: Some(settled.clone()),
+        ..Config::default()
+    };
+    let mut c = Collect::default();
+    let all = |_: &Event| true;
+    run(&cfg, source, &all, &Ids, &mut c).unwrap();
+    assert_eq!(c.ids.len(), 1, "the tick completed the event");
+    assert_eq!(settled.settled(), Some(1));
+    assert!(settled.stopped() && woken.load(Ordering::SeqCst));
+}

@@ -4,16 +4,21 @@
 //! over files ([`crate::detect`]'s sink and ordered stage), fed by a
 //! chunk source that never ends by itself:
 //!
-//! * a reader thread turns the input into lines, each cut at `--max-line`
-//!   bytes, and hands them over a bounded channel (when detection falls
+//! * a reader thread turns the input into whole lines, each cut at
+//!   [`MAX_LINE`] bytes, and hands over the lines of each read as one
+//!   buffer, on a queue bounded in bytes ([`queue`]; when detection falls
 //!   behind, the reader waits; auditd then queues, as for any slow
 //!   plugin, and the kernel drops multicast records, which are counted);
-//! * the chunk iterator gathers the lines that are there into one chunk
-//!   and, when none came for a while, hands the engine an empty chunk: a
-//!   clock tick with which the assembler completes events that waited
-//!   `end_of_event_timeout` seconds (records without EOE), since no newer
-//!   record may come to time them out. Events with an EOE or a last-record
-//!   type complete at once;
+//! * the chunk iterator makes a chunk of the buffers that are there and,
+//!   when none came for a while, hands the engine an empty chunk: a clock
+//!   tick with which the assembler completes the events that waited
+//!   `end_of_event_timeout` seconds, since no newer record may come to
+//!   time them out. It ticks only while the assembler holds events
+//!   ([`pipeline::LiveSource`]): an idle run waits without a timeout and
+//!   costs nothing; a signal wakes it through a pipe, and the engine
+//!   when the run stops. With one thread per stage (the plugin's
+//!   default), the engine reads, parses and assembles these chunks on one
+//!   thread, two fewer thread hand-offs per chunk;
 //! * the ordered stage flushes the alerts after each batch and saves the
 //!   process tree's state every few seconds, atomically (a temporary file,
 //!   fsync, rename), and once more at the end.
@@ -24,17 +29,17 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
+use std::sync::mpsc::sync_channel;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::process::{Image, Limits, Origin, Process, Tree};
 use auditkit_detect::{Correlator, Engine, Level, LoadOptions, RuleSet};
-use auditkit_event::pipeline::{self, Config};
+use auditkit_event::pipeline::{self, Config, LiveSource};
 use auditkit_event::{Chunk, Event};
 use auditkit_host::{Accounts, HostPaths};
 use auditkit_output::json::JsonWriter;
@@ -43,6 +48,9 @@ use crate::detect::{Alerts, DetectSink, Format};
 use crate::exit::Exit;
 use crate::flags::plugin::PLUGIN;
 use crate::flags::{Id, Value};
+
+mod queue;
+use queue::Recv;
 
 /// Where the records come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,34 +76,137 @@ pub(crate) struct Options {
 
 /// How often the state is saved, at most.
 const SAVE_EVERY: Duration = Duration::from_secs(5);
-/// How long the chunk iterator waits for a line before it ticks.
+/// How long the chunk iterator waits for input before it ticks (while the
+/// assembler holds events).
 const TICK: Duration = Duration::from_millis(500);
-/// Lines in flight between the reader and the engine.
-const QUEUE: usize = 8192;
-/// Bytes gathered into one chunk at most.
+/// Bytes in flight between the reader and the engine (see [`queue`]):
+/// a quarter of a second of 20,000 events/s, enough to ride out a state
+/// save; beyond it auditd queues (or the kernel drops multicast records).
+const QUEUE_BYTES: usize = 4 << 20;
+/// Bytes gathered into one chunk at most (more when one read's lines are
+/// more).
 const CHUNK: usize = 256 * 1024;
+/// Bytes asked of one read of standard input.
+const READ: usize = 256 * 1024;
+/// A read of fewer bytes than this that did not wait for them is a
+/// trickle: the reader then waits [`LINGER`] before the next one.
+const LINGER_BELOW: usize = 16 * 1024;
+/// auditd writes each record to its plugins with a write of its own:
+/// read as they come, a busy host would hand the engine a chunk per
+/// record or two, each a handful of thread wake-ups down the pipeline.
+/// After a short read that found its bytes waiting (or waited less than
+/// this for them), the reader waits this long, so that the next read
+/// takes what came meanwhile. A read that waited longer needs no such
+/// pause: input comes in batches or seldom. Alerts wait for the
+/// end-of-event timeout (seconds) anyway.
+const LINGER: Duration = Duration::from_millis(5);
+/// The netlink reader's longest wait for a record: it has nothing to do
+/// between records (ticks and signals reach the chunk iterator without
+/// it).
+const NETLINK_WAIT: Duration = Duration::from_secs(60);
 /// The state file is read up to this size (a full tree of the default
 /// limits is far below it).
 const MAX_STATE: u64 = 256 * 1024 * 1024;
 /// Cut lines longer than this.
 const MAX_LINE: usize = 1 << 20;
 
+// The tail of a read is kept for the next one, unchecked against MAX_LINE.
+const _: () = assert!(READ <= MAX_LINE);
+
 static STOP: AtomicBool = AtomicBool::new(false);
+/// The write end of the signal pipe ([`SignalPipe`]), -1 before it exists.
+static WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::Relaxed);
+    let fd = WAKE_FD.load(Ordering::Relaxed);
+    if fd >= 0 {
+        // SAFETY: write(2) is async-signal-safe; the buffer is a live
+        // byte. The pipe is never closed, and its write end does not
+        // block (a full pipe already holds a wake-up).
+        unsafe {
+            libc::write(fd, b"!".as_ptr().cast(), 1);
+        }
+    }
+}
+
+/// A pipe the signal handler writes a byte to, so that a thread blocked
+/// on it learns of the signal at once: an idle run waits without a
+/// timeout, and the flag alone would be seen only at the next input.
+/// Made once per process and never closed (a handler may run at any
+/// time).
+struct SignalPipe {
+    read: libc::c_int,
+    write: libc::c_int,
+}
+
+fn signal_pipe() -> io::Result<&'static SignalPipe> {
+    static PIPE: std::sync::OnceLock<SignalPipe> = std::sync::OnceLock::new();
+    if let Some(p) = PIPE.get() {
+        return Ok(p);
+    }
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: fds is a live array of two ints for pipe2 to fill; fcntl is
+    // given the fd pipe2 just made.
+    unsafe {
+        if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        libc::fcntl(fds[1], libc::F_SETFL, libc::O_NONBLOCK);
+    }
+    let p = SignalPipe {
+        read: fds[0],
+        write: fds[1],
+    };
+    if PIPE.set(p).is_err() {
+        // Another thread made one first: this one is not needed.
+        // SAFETY: both fds were just made here and are not shared.
+        unsafe {
+            libc::close(fds[0]);
+            libc::close(fds[1]);
+        }
+    }
+    let p = PIPE.get().expect("set above");
+    WAKE_FD.store(p.write, Ordering::Relaxed);
+    Ok(p)
+}
+
+impl SignalPipe {
+    /// Block until a byte comes (a signal, or [`SignalPipe::poke`]).
+    fn wait(&self) {
+        let mut b = [0u8; 1];
+        loop {
+            // SAFETY: b is a live one-byte buffer.
+            let r = unsafe { libc::read(self.read, b.as_mut_ptr().cast(), 1) };
+            if r < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return;
+        }
+    }
+
+    /// Write a byte, as the signal handler does.
+    fn poke(&self) {
+        // SAFETY: as in the handler.
+        unsafe {
+            libc::write(self.write, b"!".as_ptr().cast(), 1);
+        }
+    }
 }
 
 /// SIGTERM and SIGINT set [`STOP`] instead of killing the process, so the
-/// state is saved and the alerts flushed.
-fn catch_signals() {
-    // SAFETY: the handler only stores to an atomic, which is
-    // async-signal-safe; `signal` is given a valid function pointer.
+/// state is saved and the alerts flushed; they also wake the chunk
+/// iterator through the signal pipe.
+fn catch_signals() -> io::Result<&'static SignalPipe> {
+    let pipe = signal_pipe()?;
+    // SAFETY: the handler only stores to an atomic and calls write(2),
+    // both async-signal-safe; `signal` is given a valid function pointer.
     let handler: extern "C" fn(libc::c_int) = on_signal;
     unsafe {
         libc::signal(libc::SIGTERM, handler as *const () as libc::sighandler_t);
         libc::signal(libc::SIGINT, handler as *const () as libc::sighandler_t);
     }
+    Ok(pipe)
 }
 
 /// The ordered stage's live duties: when to save, where.
@@ -208,9 +319,13 @@ fn starting_tree(state: Option<&Path>, limits: Limits) -> Tree {
     tree
 }
 
-/// Lines from the reader thread, gathered into chunks, with ticks.
+/// The reader thread's buffers as chunks, with ticks.
 struct StreamChunks {
-    rx: Receiver<Vec<u8>>,
+    rx: queue::Receiver,
+    /// What the engine says (see [`LiveSource`]).
+    link: Arc<LiveSource>,
+    /// Non-empty chunks handed out.
+    sent: u64,
     done: bool,
 }
 
@@ -218,23 +333,33 @@ impl Iterator for StreamChunks {
     type Item = Chunk;
 
     fn next(&mut self) -> Option<Chunk> {
-        if self.done || STOP.load(Ordering::Relaxed) {
-            return None;
-        }
-        let mut data = match self.rx.recv_timeout(TICK) {
-            Ok(line) => line,
-            Err(RecvTimeoutError::Timeout) => Vec::new(),
-            Err(RecvTimeoutError::Disconnected) => {
-                self.done = true;
+        let mut data = loop {
+            if self.done || STOP.load(Ordering::Relaxed) || self.link.stopped() {
                 return None;
+            }
+            // A tick can complete something only while the assembler
+            // holds events, or has not yet seen every chunk.
+            let wait = (self.link.settled() != Some(self.sent)).then_some(TICK);
+            match self.rx.recv(wait) {
+                Recv::Data(b) => break b,
+                Recv::Timeout => break Vec::new(),
+                // A signal (STOP is set) or the engine stopping.
+                Recv::Woken => continue,
+                Recv::Closed => {
+                    self.done = true;
+                    return None;
+                }
             }
         };
         // Whatever else is already there goes into the same chunk.
-        while data.len() < CHUNK {
+        while !data.is_empty() && data.len() < CHUNK {
             match self.rx.try_recv() {
-                Ok(line) => data.extend_from_slice(&line),
-                Err(_) => break,
+                Some(b) => data.extend_from_slice(&b),
+                None => break,
             }
+        }
+        if !data.is_empty() {
+            self.sent += 1;
         }
         Some(Chunk {
             data,
@@ -244,37 +369,61 @@ impl Iterator for StreamChunks {
     }
 }
 
-/// Read lines from `r`, each ending in `\n` and cut at [`MAX_LINE`].
-fn read_lines(r: impl Read, tx: SyncSender<Vec<u8>>, cut: Arc<AtomicU64>) {
-    let mut r = io::BufReader::with_capacity(64 * 1024, r);
-    let mut line = Vec::new();
+/// Append `bytes` to the line being read, up to [`MAX_LINE`] bytes; a
+/// line that had more is counted in `cut` once.
+fn push_capped(line: &mut Vec<u8>, bytes: &[u8], cut_this: &mut bool, cut: &AtomicU64) {
+    let room = MAX_LINE.saturating_sub(line.len());
+    if bytes.len() > room && !*cut_this {
+        *cut_this = true;
+        cut.fetch_add(1, Ordering::Relaxed);
+    }
+    line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+}
+
+/// Read lines from `r`, each ending in `\n` and cut at [`MAX_LINE`]
+/// bytes (its newline included), and send the whole lines of each read as
+/// one buffer; the start of a line that a read cuts waits for its end.
+/// After a short read that did not wait long, wait `linger` ([`LINGER`]).
+fn read_lines(mut r: impl Read, tx: queue::Sender, cut: Arc<AtomicU64>, linger: Duration) {
+    let mut buf = vec![0u8; READ];
+    // The start of the line the last read ended in.
+    let mut line: Vec<u8> = Vec::new();
     let mut cut_this = false;
     loop {
-        let buf = match r.fill_buf() {
-            Ok([]) => break,
-            Ok(b) => b,
+        let asked = Instant::now();
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         };
-        let (take, end) = match memchr_nl(buf) {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
+        let trickle = n < LINGER_BELOW && asked.elapsed() < linger;
+        let got = &buf[..n];
+        let Some(last) = got.iter().rposition(|&c| c == b'\n') else {
+            push_capped(&mut line, got, &mut cut_this, &cut);
+            continue;
         };
-        let room = MAX_LINE.saturating_sub(line.len());
-        if take > room && !cut_this {
-            cut_this = true;
-            cut.fetch_add(1, Ordering::Relaxed);
-        }
-        line.extend_from_slice(&buf[..take.min(room)]);
-        r.consume(take);
-        if end {
+        let whole = &got[..=last];
+        let out = if line.is_empty() {
+            whole.to_vec()
+        } else {
+            // The line from before ends here; the rest are whole.
+            let first = whole.iter().position(|&c| c == b'\n').unwrap_or(last);
+            push_capped(&mut line, &whole[..=first], &mut cut_this, &cut);
             if line.last() != Some(&b'\n') {
                 line.push(b'\n');
             }
-            cut_this = false;
-            if tx.send(std::mem::take(&mut line)).is_err() {
-                return;
-            }
+            let mut out = std::mem::take(&mut line);
+            out.extend_from_slice(&whole[first + 1..]);
+            out
+        };
+        cut_this = false;
+        if tx.send(out).is_err() {
+            return;
+        }
+        line.extend_from_slice(&got[last + 1..]);
+        if trickle {
+            std::thread::sleep(linger);
         }
     }
     if !line.is_empty() {
@@ -283,31 +432,40 @@ fn read_lines(r: impl Read, tx: SyncSender<Vec<u8>>, cut: Arc<AtomicU64>) {
     }
 }
 
-fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
-}
-
-/// Records of the kernel's multicast group, as log lines.
+/// Records of the kernel's multicast group, as log lines: the records
+/// that are there when one comes go out as one buffer.
 fn read_netlink(
     mut live: auditkit_kernel::multicast::Live,
-    tx: SyncSender<Vec<u8>>,
+    tx: queue::Sender,
     lost: Arc<AtomicU64>,
 ) -> io::Result<()> {
     use auditkit_kernel::multicast::Received;
+    let mut batch: Vec<u8> = Vec::new();
     loop {
         if STOP.load(Ordering::Relaxed) {
             return Ok(());
         }
-        match live.next(TICK)? {
-            Received::Line(l) => {
-                if tx.send(l).is_err() {
-                    return Ok(());
-                }
+        // Once a record came, take the others without waiting.
+        let wait = if batch.is_empty() {
+            NETLINK_WAIT
+        } else {
+            Duration::ZERO
+        };
+        let r = live.next(wait)?;
+        if let Received::Line(l) = r {
+            if batch.is_empty() {
+                batch = l;
+            } else {
+                batch.extend_from_slice(&l);
             }
-            Received::Idle => {}
-            Received::Lost => {
-                lost.fetch_add(1, Ordering::Relaxed);
+            if batch.len() < CHUNK {
+                continue;
             }
+        } else if r == Received::Lost {
+            lost.fetch_add(1, Ordering::Relaxed);
+        }
+        if !batch.is_empty() && tx.send(std::mem::take(&mut batch)).is_err() {
+            return Ok(());
         }
     }
 }
@@ -324,9 +482,9 @@ fn run_with_limits(
     o: &Options,
     limits: Limits,
 ) -> Result<Exit> {
-    catch_signals();
+    let signals = catch_signals().context("cannot make the signal pipe")?;
     auditkit_output::time::init();
-    let (tx, rx) = sync_channel::<Vec<u8>>(QUEUE);
+    let (tx, rx) = queue::bounded(QUEUE_BYTES);
     let cut = Arc::new(AtomicU64::new(0));
     let lost = Arc::new(AtomicU64::new(0));
     // A netlink socket that cannot be opened is an error now, not later.
@@ -335,7 +493,7 @@ fn run_with_limits(
             let cut = cut.clone();
             std::thread::Builder::new()
                 .name("ak-stdin".into())
-                .spawn(move || read_lines(io::stdin().lock(), tx, cut))?
+                .spawn(move || read_lines(io::stdin().lock(), tx, cut, LINGER))?
         }
         Input::Netlink => {
             let (ok_tx, ok_rx) = sync_channel::<io::Result<()>>(1);
@@ -403,17 +561,36 @@ fn run_with_limits(
             warned: false,
         }),
     };
+    let waker = rx.waker();
+    let link = Arc::new(LiveSource::new(move || waker.wake()));
     let cfg = Config {
         threads: o.threads.max(1),
         eoe_timeout: o.eoe_timeout,
         batch: 64,
         group_by_id: true,
         live: true,
+        live_source: Some(link.clone()),
         ..Config::default()
     };
     let all = |_: &Event| true;
-    let chunks = StreamChunks { rx, done: false };
-    pipeline::run(&cfg, chunks, &all, &sink, &mut alerts)?;
+    let waker = rx.waker();
+    let woken = std::thread::Builder::new()
+        .name("ak-signal".into())
+        .spawn(move || {
+            signals.wait();
+            waker.wake();
+        })?;
+    let chunks = StreamChunks {
+        rx,
+        link,
+        sent: 0,
+        done: false,
+    };
+    let done = pipeline::run(&cfg, chunks, &all, &sink, &mut alerts);
+    // End the signal thread (after a signal, it has ended already).
+    signals.poke();
+    let _ = woken.join();
+    done?;
     if let Some(mut l) = alerts.live.take() {
         l.save(&alerts.tree);
     }
@@ -634,19 +811,168 @@ mod tests {
         assert!(parse(&words(&["--no-builtin=yes"])).is_err());
     }
 
+    /// Everything `read_lines` sends for `input` read through `r`, as
+    /// buffers, with the lines it cut.
+    fn buffers(r: impl Read + Send + 'static) -> (Vec<Vec<u8>>, u64) {
+        let (tx, rx) = queue::bounded(QUEUE_BYTES);
+        let cut = Arc::new(AtomicU64::new(0));
+        let c = cut.clone();
+        let t = std::thread::spawn(move || read_lines(r, tx, c, Duration::ZERO));
+        let mut got = Vec::new();
+        while let Recv::Data(b) = rx.recv(None) {
+            got.push(b);
+        }
+        t.join().unwrap();
+        (got, cut.load(Ordering::Relaxed))
+    }
+
+    fn lines(bufs: &[Vec<u8>]) -> Vec<Vec<u8>> {
+        let all: Vec<u8> = bufs.concat();
+        all.split_inclusive(|&c| c == b'\n')
+            .map(<[u8]>::to_vec)
+            .collect()
+    }
+
     #[test]
     fn lines_are_cut_and_ended() {
-        let (tx, rx) = sync_channel(16);
-        let cut = Arc::new(AtomicU64::new(0));
         let long = vec![b'x'; MAX_LINE + 10];
         let mut input = b"a\nb".to_vec();
         input.splice(2..2, long.iter().copied().chain(*b"\n"));
-        read_lines(&input[..], tx, cut.clone());
-        let lines: Vec<Vec<u8>> = rx.iter().collect();
+        let (bufs, cut) = buffers(io::Cursor::new(input));
+        let lines = lines(&bufs);
+        assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], b"a\n");
         assert_eq!(lines[1].len(), MAX_LINE + 1);
         assert_eq!(lines[2], b"b\n");
-        assert_eq!(cut.load(Ordering::Relaxed), 1);
+        assert_eq!(cut, 1);
+        assert!(bufs.iter().all(|b| b.ends_with(b"\n")));
+    }
+
+    /// Reads of a few bytes each, the sizes cycling through `sizes`.
+    struct Dribble {
+        data: Vec<u8>,
+        at: usize,
+        sizes: Vec<usize>,
+        n: usize,
+    }
+
+    impl Read for Dribble {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let k = self.sizes[self.n % self.sizes.len()];
+            self.n += 1;
+            let k = k.min(out.len()).min(self.data.len() - self.at);
+            out[..k].copy_from_slice(&self.data[self.at..self.at + k]);
+            self.at += k;
+            Ok(k)
+        }
+    }
+
+    /// Lines cut anywhere by the reads come out whole, in order, each
+    /// buffer ending on a line's end; a long line spread over many reads
+    /// is cut once; a last line without newline gets one.
+    #[test]
+    fn lines_split_across_reads() {
+        let log = fs::read(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../auditkit-detect/tests/data/pos-revshell.log"),
+        )
+        .unwrap();
+        let mut input = log.clone();
+        input.extend(std::iter::repeat_n(b'y', MAX_LINE + 3000));
+        input.push(b'\n');
+        input.extend_from_slice(&log);
+        input.extend_from_slice(b"type=EOE msg=audit(1.000:1):");
+        let mut want = log.clone();
+        want.extend(std::iter::repeat_n(b'y', MAX_LINE));
+        want.push(b'\n');
+        want.extend_from_slice(&log);
+        want.extend_from_slice(b"type=EOE msg=audit(1.000:1):\n");
+        for sizes in [
+            vec![1, 2, 1, 65536],
+            vec![7, 1, 300, 2],
+            vec![READ, 5000, 13],
+        ] {
+            let r = Dribble {
+                data: input.clone(),
+                at: 0,
+                sizes: sizes.clone(),
+                n: 0,
+            };
+            let (bufs, cut) = buffers(r);
+            assert_eq!(bufs.concat(), want, "reads of {sizes:?}");
+            assert_eq!(cut, 1, "reads of {sizes:?}");
+            assert!(bufs.iter().all(|b| b.ends_with(b"\n")));
+            // Reads of several lines hand them over together.
+            if sizes[0] == READ {
+                assert!(
+                    bufs.len() < lines(&bufs).len() / 10,
+                    "{} buffers",
+                    bufs.len()
+                );
+            }
+        }
+    }
+
+    /// Lines without end, counting what was read of them.
+    struct Endless {
+        line: Vec<u8>,
+        at: usize,
+        read: Arc<AtomicU64>,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            for b in out.iter_mut() {
+                *b = self.line[self.at];
+                self.at = (self.at + 1) % self.line.len();
+            }
+            self.read.fetch_add(out.len() as u64, Ordering::Relaxed);
+            Ok(out.len())
+        }
+    }
+
+    /// A consumer that does not keep up: the reader stops reading once
+    /// the queue holds its bound in bytes, and goes on only as the
+    /// consumer takes buffers, so what was read and not taken stays under
+    /// the bound plus what the reader holds (one read, one line).
+    #[test]
+    fn queue_bounds_memory_when_the_consumer_is_slow() {
+        const BOUND: usize = 1 << 20;
+        let read = Arc::new(AtomicU64::new(0));
+        let r = Endless {
+            line: b"type=EOE msg=audit(1700000000.000:1):\n".to_vec(),
+            at: 0,
+            read: read.clone(),
+        };
+        let (tx, rx) = queue::bounded(BOUND);
+        let t = std::thread::spawn(move || {
+            read_lines(r, tx, Arc::new(AtomicU64::new(0)), Duration::ZERO)
+        });
+        let mut taken = 0u64;
+        for _ in 0..20 {
+            while !rx.sender_waiting() {
+                std::thread::yield_now();
+            }
+            let queued = rx.bytes();
+            assert!(queued <= BOUND, "{queued} bytes queued");
+            assert!(
+                queued > BOUND - READ - 100,
+                "the queue filled: {queued} bytes"
+            );
+            let ahead = read.load(Ordering::Relaxed) - taken;
+            assert!(
+                ahead <= (BOUND + 2 * READ) as u64,
+                "{ahead} bytes read and not taken"
+            );
+            let Some(b) = rx.try_recv() else {
+                panic!("a waiting sender means a full queue")
+            };
+            assert!(b.ends_with(b"\n"));
+            taken += b.len() as u64;
+        }
+        // The consumer leaves: the reader ends.
+        drop(rx);
+        t.join().unwrap();
     }
 
     #[test]
