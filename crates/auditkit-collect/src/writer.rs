@@ -25,6 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use auditkit_event::header::{parse_header_cached, TypeCache};
 use auditkit_event::pipeline::{Item, Stats};
 use auditkit_event::{Assembler, Chunk, Event};
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
@@ -281,13 +282,15 @@ struct Assembly {
     max_nodes: usize,
     hook: Option<Box<dyn Hook>>,
     metrics: Arc<Metrics>,
+    types: TypeCache,
 }
 
 impl Assembly {
-    fn push(&mut self, lines: &[&[u8]]) {
+    fn push(&mut self, lines: &[Vec<u8>]) {
+        // The batch's lines per node, each node's in order, as one chunk.
         let mut per: HashMap<&[u8], Vec<u8>> = HashMap::new();
         for l in lines {
-            let node = auditkit_event::header::parse_header(l)
+            let node = parse_header_cached(l, &mut self.types)
                 .ok()
                 .and_then(|h| h.node)
                 .map_or(&b""[..], |(s, e)| &l[s as usize..e as usize]);
@@ -295,6 +298,7 @@ impl Assembly {
             d.extend_from_slice(l);
             d.push(b'\n');
         }
+        let mut events = 0;
         for (node, data) in per {
             if !self.by_node.contains_key(node) {
                 if self.by_node.len() >= self.max_nodes {
@@ -311,17 +315,18 @@ impl Assembly {
                 source: 0,
                 first_line: 0,
             });
-            let (hook, m) = (&mut self.hook, &self.metrics);
+            let hook = &mut self.hook;
             let name = (!node.is_empty()).then_some(node);
             asm.push_parsed(pc, None, &mut Stats::default(), &mut |it| {
                 if let Item::Event(e) = it {
-                    m.events.fetch_add(1, Relaxed);
+                    events += 1;
                     if let Some(h) = hook.as_mut() {
                         h.event(name, &e);
                     }
                 }
             });
         }
+        self.metrics.events.fetch_add(events, Relaxed);
     }
 
     fn finish(&mut self) {
@@ -358,14 +363,14 @@ fn run(
             max_nodes: opts.max_nodes,
             hook,
             metrics: m.clone(),
+            types: TypeCache::default(),
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(8);
         let join = std::thread::Builder::new()
             .name("collect-events".into())
             .spawn(move || {
                 for batch in rx {
-                    let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
-                    a.push(&refs);
+                    a.push(&batch);
                 }
                 a.finish();
             });
