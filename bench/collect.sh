@@ -1,33 +1,74 @@
 #!/usr/bin/env bash
 # The collector's benchmark (BENCHMARKS.md, issue 11): N stop-and-wait
 # clients of the audisp-remote protocol over loopback (auditkit-loadgen)
-# against `auditkit collect`, acks after fsync; prints the load
-# generator's records/s and ack latency percentiles, the collector's
-# counters, and the CPU seconds each side used (the machine may be shared:
-# the load average is printed too).
+# against `auditkit collect`, acks after fsync. Prints one summary line:
+# records/s acked, the ack latency percentiles, and the CPU each side
+# used per acked record (user + system from /proc, the collector's
+# counted from the load generator's start to its end, so startup is left
+# out), and the load average before and after (the machine may be shared:
+# CPU per record is the steadier figure, records/s is what the share of
+# the machine this run got gave).
 #   cargo build --release -p auditkit -p auditkit-collect --bins
 #   bash bench/collect.sh [STORE_DIR] [CLIENTS] [SECONDS] [PORT]
+# Environment: BIN (the binaries' directory, default target/release),
+# ASSEMBLE=0 (event assembly off), COLLECT_ARGS (more collector flags),
+# LOADGEN_ARGS (more load generator flags).
 set -euo pipefail
 store=${1:-/tmp/auditkit-bench-store}
 clients=${2:-1000}
 secs=${3:-10}
 port=${4:-16100}
 bin=${BIN:-target/release}
-rm -rf "$store"
+rm -rf "$store" "$store.toml"
 ulimit -n $((clients * 2 + 1024))
-"$bin/auditkit" collect --listen "127.0.0.1:$port" --store "$store" \
+cfg=()
+if [ "${ASSEMBLE:-1}" = 0 ]; then
+  echo "assemble = false" >"$store.toml"
+  cfg=(--config "$store.toml")
+fi
+# shellcheck disable=SC2086
+"$bin/auditkit" collect "${cfg[@]}" --listen "127.0.0.1:$port" --store "$store" \
   --max-per-addr $((clients + 1)) --max-connections $((clients + 16)) \
   --stats-interval 0 ${COLLECT_ARGS:-} 2>"$store.log" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
-sleep 0.5
-/usr/bin/time -f "loadgen_cpu_s user=%U sys=%S" \
-  "$bin/auditkit-loadgen" --to "127.0.0.1:$port" --clients "$clients" --seconds "$secs" --threads 1
+for _ in $(seq 50); do
+  grep -q listening "$store.log" 2>/dev/null && break
+  sleep 0.1
+done
 tck=$(getconf CLK_TCK)
-read -r ut st < <(awk '{print $14, $15}' "/proc/$pid/stat")
-echo "collector_cpu_s user=$(echo "scale=2; $ut/$tck" | bc) sys=$(echo "scale=2; $st/$tck" | bc)"
+ticks() { awk '{print $14 + $15, $14, $15}' "/proc/$1/stat"; }
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+read -r _ cu0 cs0 < <(ticks $pid)
+out=$(mktemp)
+# The load generator's CPU: its own rusage, printed by /usr/bin/time
+# (connecting the clients included; small next to the run).
+# shellcheck disable=SC2086
+/usr/bin/time -f "loadgen_cpu %U %S" -o "$out.time" \
+  "$bin/auditkit-loadgen" --to "127.0.0.1:$port" --clients "$clients" \
+  --seconds "$secs" ${LOADGEN_ARGS:-} >"$out"
+read -r _ cu1 cs1 < <(ticks $pid)
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM $pid
 wait $pid || true
 trap - EXIT
-tail -1 "$store.log"
-uptime
+line=$(cat "$out")
+acked=$(sed -n 's/.* acked=\([0-9]*\).*/\1/p' "$out")
+read -r _ lu ls <"$out.time"
+rm -f "$out" "$out.time"
+stats=$(grep 'stopped:' "$store.log" | sed 's/.*stopped: //')
+batches=$(sed -n 's/.*batches=\([0-9]*\).*/\1/p' <<<"$stats")
+fsync=$(sed -n 's/.*fsync_avg_us=\([0-9]*\).*/\1/p' <<<"$stats")
+awk -v a="$acked" -v cu=$((cu1 - cu0)) -v cs=$((cs1 - cs0)) -v t="$tck" \
+  -v lu="$lu" -v ls="$ls" -v b="$batches" -v f="$fsync" \
+  -v l0="$load0" -v l1="$load1" -v line="$line" 'BEGIN {
+    us = (a > 0 ? 1e6 / a : 0)
+    printf "%s\n", line
+    printf "collector_cpu_s user=%.2f sys=%.2f  loadgen_cpu_s user=%.2f sys=%.2f\n", cu/t, cs/t, lu, ls
+    printf "cpu_us_per_record collector=%.1f (user %.1f sys %.1f) loadgen=%.1f (user %.1f sys %.1f) both=%.1f\n",
+      (cu+cs)/t*us, cu/t*us, cs/t*us, (lu+ls)*us, lu*us, ls*us, ((cu+cs)/t + lu + ls)*us
+    both = (cu+cs)/t + lu + ls
+    printf "projected_records_per_sec_on_2_idle_cores=%.0f  batches=%s (avg %.0f records) fsync_avg_us=%s\n",
+      (both > 0 ? 2 * a / both : 0), b, (b > 0 ? a / b : 0), f
+    printf "load_average before=%s after=%s\n", l0, l1
+  }'

@@ -2,11 +2,18 @@
 //!
 //! Layers as in mini-redis: socket -> frames ([`crate::codec`]) ->
 //! records queued to the [`crate::writer`] -> replies. Each connection is
-//! two halves: the reader decodes frames, queues each record with a
-//! oneshot for its reply, and puts the oneshot in the connection's
-//! in-flight queue; the replier awaits those in order and writes the
-//! ACKs. A stop-and-wait client (audisp-remote) has one record in flight;
-//! a pipelining client (the coming forwarder) up to `max_in_flight`.
+//! one task (`conn`): it decodes frames, queues each record with a
+//! ticket to the connection's [`Outbox`], keeps the sequence ids in its
+//! in-flight queue, and writes the replies in order as the writer puts
+//! them in the outbox. A stop-and-wait client (audisp-remote) has one
+//! record in flight; a pipelining client (`auditkit forward`) up to
+//! `max_in_flight`.
+//!
+//! The writer thread does not wake the connections itself: it hands each
+//! batch's wakers to one task on the runtime, which wakes them from
+//! there (one cross-thread wake-up per batch; on the runtime's own
+//! thread a wake is a queue push, from another thread it may be a system
+//! call each).
 //!
 //! Bounds on everything a peer controls:
 //! - at accept: the allow-list, the source port range, the connection
@@ -31,20 +38,22 @@ use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex, RwLock};
+use std::task::Waker;
 use std::time::Duration;
 
 use thiserror::Error;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch, Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
-use crate::codec::{self, Decoder, Frame, Kind, Mode, Side};
 use crate::config::{Config, ConfigError, Limits};
 use crate::metrics::Metrics;
 use crate::store::{FileStore, Store, StoreError};
-use crate::writer::{self, log, Hook, Job, Reply};
+use crate::writer::{self, log, Hook, Job, Outbox};
+
+mod conn;
 
 /// Why the collector could not start or stopped.
 #[derive(Debug, Error)]
@@ -78,18 +87,21 @@ pub enum ServerError {
 struct Registry {
     next: u64,
     total: usize,
-    by_addr: HashMap<IpAddr, Vec<(u64, Arc<Notify>)>>,
+    by_addr: HashMap<IpAddr, Vec<(u64, Arc<Outbox>)>>,
 }
 
 /// What the accept loop and the connections share.
 struct Shared {
     limits: RwLock<Arc<Limits>>,
+    /// Bumped when the limits change, so a connection takes the lock
+    /// only then.
+    limits_gen: AtomicU64,
     registry: Mutex<Registry>,
     metrics: Arc<Metrics>,
     budget: Arc<Semaphore>,
     max_in_flight: usize,
-    /// Flips to true on shutdown.
-    stopping: watch::Receiver<bool>,
+    /// True from shutdown on (each connection's outbox is signalled too).
+    stopping: AtomicBool,
 }
 
 impl Shared {
@@ -97,6 +109,13 @@ impl Shared {
         match self.limits.read() {
             Ok(l) => l.clone(),
             Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    fn registry(&self) -> std::sync::MutexGuard<'_, Registry> {
+        match self.registry.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
         }
     }
 }
@@ -113,6 +132,7 @@ impl Reload {
             Ok(mut g) => *g = Arc::new(l),
             Err(p) => *p.into_inner() = Arc::new(l),
         }
+        self.0.limits_gen.fetch_add(1, Relaxed);
     }
 }
 
@@ -152,11 +172,24 @@ pub async fn run(
             store.current().display()
         ));
     }
+    // The writer's wakers, woken on this runtime (see the module doc).
+    let (wake_tx, mut wake_rx) = mpsc::unbounded_channel::<Vec<Waker>>();
+    tokio::spawn(async move {
+        while let Some(ws) = wake_rx.recv().await {
+            ws.into_iter().for_each(Waker::wake);
+        }
+    });
     let w = writer::spawn(
         Box::new(store) as Box<dyn Store>,
         cfg.writer_options(),
         metrics.clone(),
         hook,
+        Some(Box::new(move |ws| {
+            // The runtime is gone only once the writer is done.
+            if let Err(e) = wake_tx.send(ws) {
+                e.0.into_iter().for_each(Waker::wake);
+            }
+        })),
     )?;
     // ClickHouse behind the store: a thread that reads what the writer
     // made durable (so acks never wait for it).
@@ -188,14 +221,14 @@ pub async fn run(
         }
         None => None,
     };
-    let (stop_tx, stop_rx) = watch::channel(false);
     let shared = Arc::new(Shared {
         limits: RwLock::new(Arc::new(limits)),
+        limits_gen: AtomicU64::new(0),
         registry: Mutex::new(Registry::default()),
         metrics: metrics.clone(),
         budget: Arc::new(Semaphore::new(cfg.max_buffered)),
-        max_in_flight: cfg.max_in_flight,
-        stopping: stop_rx,
+        max_in_flight: cfg.max_in_flight.max(1),
+        stopping: AtomicBool::new(false),
     });
     ready(Reload(shared.clone()));
     let stats = (cfg.stats_interval > 0).then(|| {
@@ -246,7 +279,10 @@ pub async fn run(
     }
     drop(listener);
     drop(tls);
-    let _ = stop_tx.send(true);
+    shared.stopping.store(true, Relaxed);
+    for (_, o) in shared.registry().by_addr.values().flatten() {
+        o.stop();
+    }
     let wait = Duration::from_secs(cfg.shutdown_timeout.max(1));
     let drained =
         tokio::time::timeout(wait, async { while conns.join_next().await.is_some() {} }).await;
@@ -297,7 +333,7 @@ async fn accept_tls(
 /// One admitted connection's identity in the registry.
 struct Admitted {
     id: u64,
-    kill: Arc<Notify>,
+    outbox: Arc<Outbox>,
 }
 
 /// The accept-time checks; `None` (and one log line) for a refused peer.
@@ -323,10 +359,7 @@ fn admit(sh: &Shared, sock: &TcpStream, peer: SocketAddr) -> Option<Admitted> {
             ));
         }
     }
-    let mut reg = match sh.registry.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    };
+    let mut reg = sh.registry();
     let same = reg.by_addr.get(&ip).map_or(0, Vec::len);
     if reg.total >= l.max_connections && same < l.max_per_addr {
         drop(reg);
@@ -339,8 +372,8 @@ fn admit(sh: &Shared, sock: &TcpStream, peer: SocketAddr) -> Option<Admitted> {
         // The address's oldest connection is the one a restarted client
         // left behind: it goes now, not after a timeout.
         if let Some(v) = reg.by_addr.get_mut(&ip) {
-            let (old, kill) = v.remove(0);
-            kill.notify_one();
+            let (old, outbox) = v.remove(0);
+            outbox.stop();
             sh.metrics.replaced.fetch_add(1, Relaxed);
             log(format_args!(
                 "{peer}: replaces connection #{old} from the same address (max_per_addr {})",
@@ -351,15 +384,21 @@ fn admit(sh: &Shared, sock: &TcpStream, peer: SocketAddr) -> Option<Admitted> {
     }
     reg.next += 1;
     let id = reg.next;
-    let kill = Arc::new(Notify::new());
-    reg.by_addr.entry(ip).or_default().push((id, kill.clone()));
+    let outbox = Outbox::new();
+    if sh.stopping.load(Relaxed) {
+        outbox.stop();
+    }
+    reg.by_addr
+        .entry(ip)
+        .or_default()
+        .push((id, outbox.clone()));
     reg.total += 1;
     drop(reg);
     let _ = sock.set_nodelay(true);
     set_keepalive(sock);
     sh.metrics.accepted.fetch_add(1, Relaxed);
     sh.metrics.peers.fetch_add(1, Relaxed);
-    Some(Admitted { id, kill })
+    Some(Admitted { id, outbox })
 }
 
 fn set_keepalive(sock: &TcpStream) {
@@ -376,24 +415,6 @@ fn set_keepalive(sock: &TcpStream) {
     }
 }
 
-/// A record or heartbeat waiting for its reply, in arrival order.
-enum Pending {
-    Record(u32, oneshot::Receiver<Reply>),
-    Heartbeat(u32),
-}
-
-/// Why a connection ended (for the log line and the counters).
-enum End {
-    Closed,
-    Stopping,
-    Replaced,
-    Idle,
-    Slow,
-    Bad(codec::DecodeError),
-    Io(std::io::Error),
-    Writer,
-}
-
 async fn connection(
     sh: Arc<Shared>,
     tx: mpsc::Sender<Job>,
@@ -403,17 +424,11 @@ async fn connection(
     tls: Option<TlsAcceptor>,
 ) {
     match tls {
-        None => {
-            let (rd, wr) = sock.into_split();
-            serve(&sh, tx, rd, wr, peer, &me).await;
-        }
+        None => conn::serve(&sh, tx, sock, peer, me.outbox.clone()).await,
         Some(acc) => {
             let d = sh.limits().frame_timeout;
             match tokio::time::timeout(d, acc.accept(sock)).await {
-                Ok(Ok(t)) => {
-                    let (rd, wr) = tokio::io::split(t);
-                    serve(&sh, tx, rd, wr, peer, &me).await;
-                }
+                Ok(Ok(t)) => conn::serve(&sh, tx, t, peer, me.outbox.clone()).await,
                 Ok(Err(e)) => {
                     sh.metrics.rejected.fetch_add(1, Relaxed);
                     log(format_args!("refused {peer}: TLS handshake: {e}"));
@@ -430,50 +445,9 @@ async fn connection(
     unregister(&sh, peer, &me);
 }
 
-/// Serve one connection's frames until it ends (one log line for why).
-async fn serve<R, W>(
-    sh: &Arc<Shared>,
-    tx: mpsc::Sender<Job>,
-    rd: R,
-    wr: W,
-    peer: SocketAddr,
-    me: &Admitted,
-) where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin + Send + 'static,
-{
-    let (ptx, prx) = mpsc::channel(sh.max_in_flight);
-    let (mode_tx, mode_rx) = oneshot::channel();
-    let replier = tokio::spawn(replies(sh.clone(), wr, prx, mode_rx, peer));
-    let end = read_loop(sh, tx, rd, ptx, mode_tx, me).await;
-    match &end {
-        End::Closed | End::Stopping | End::Replaced => {}
-        End::Idle => {
-            sh.metrics.timeouts.fetch_add(1, Relaxed);
-            log(format_args!("dropped {peer}: idle (max_idle)"));
-        }
-        End::Slow => {
-            sh.metrics.timeouts.fetch_add(1, Relaxed);
-            log(format_args!(
-                "dropped {peer}: a frame did not complete in time (frame_timeout)"
-            ));
-        }
-        End::Bad(e) => {
-            sh.metrics.bad_frames.fetch_add(1, Relaxed);
-            log(format_args!("dropped {peer}: {e}"));
-        }
-        End::Io(e) => log(format_args!("dropped {peer}: {e}")),
-        End::Writer => log(format_args!("dropped {peer}: the store is closing")),
-    }
-    let _ = replier.await;
-}
-
 /// Take a finished connection out of the registry.
 fn unregister(sh: &Shared, peer: SocketAddr, me: &Admitted) {
-    let mut reg = match sh.registry.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    };
+    let mut reg = sh.registry();
     let ip = match peer.ip() {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer.ip(), IpAddr::V4),
         v4 => v4,
@@ -489,216 +463,6 @@ fn unregister(sh: &Shared, peer: SocketAddr, me: &Admitted) {
         }
     }
     sh.metrics.peers.fetch_sub(1, Relaxed);
-}
-
-async fn read_loop(
-    sh: &Shared,
-    tx: mpsc::Sender<Job>,
-    mut rd: impl AsyncRead + Unpin,
-    ptx: mpsc::Sender<Pending>,
-    mode_tx: oneshot::Sender<Mode>,
-    me: &Admitted,
-) -> End {
-    let limits = sh.limits();
-    let mut dec = Decoder::new(Side::Server, limits.max_frame);
-    let mut mode_tx = Some(mode_tx);
-    // One frame and one read at most.
-    let cap = codec::HEADER_LEN + limits.max_frame + 8192;
-    let mut buf: Vec<u8> = Vec::with_capacity(cap);
-    let mut stopping = sh.stopping.clone();
-    loop {
-        // Every complete frame in the buffer first.
-        let mut used = 0;
-        loop {
-            let r = dec.decode(&buf[used..]);
-            if dec.mode() != Mode::Unknown {
-                if let Some(t) = mode_tx.take() {
-                    let _ = t.send(dec.mode());
-                }
-            }
-            let (frame, n) = match r {
-                Ok(Some(x)) => x,
-                Ok(None) => break,
-                Err(e) => return End::Bad(e),
-            };
-            used += n;
-            let (line, seq, heartbeat) = match frame {
-                Frame::Managed { header, payload } => {
-                    (payload, Some(header.seq), header.kind == Kind::Heartbeat)
-                }
-                Frame::Line(l) => (l, None, false),
-            };
-            if heartbeat {
-                sh.metrics.heartbeats.fetch_add(1, Relaxed);
-                if ptx
-                    .send(Pending::Heartbeat(seq.unwrap_or(0)))
-                    .await
-                    .is_err()
-                {
-                    return End::Closed;
-                }
-                continue;
-            }
-            let line = clean(line);
-            sh.metrics.received.fetch_add(1, Relaxed);
-            let permit = match sh
-                .budget
-                .clone()
-                .acquire_many_owned(line.len().max(1) as u32)
-                .await
-            {
-                Ok(p) => p,
-                Err(_) => return End::Writer,
-            };
-            let (rtx, rrx) = match seq {
-                Some(_) => {
-                    let (a, b) = oneshot::channel();
-                    (Some(a), Some(b))
-                }
-                None => (None, None),
-            };
-            let job = Job {
-                line,
-                reply: rtx,
-                permit: Some(permit),
-            };
-            if tx.send(job).await.is_err() {
-                return End::Writer;
-            }
-            if let (Some(seq), Some(rrx)) = (seq, rrx) {
-                if ptx.send(Pending::Record(seq, rrx)).await.is_err() {
-                    return End::Closed;
-                }
-            }
-        }
-        buf.drain(..used);
-        if *stopping.borrow() {
-            return End::Stopping;
-        }
-        let l = sh.limits();
-        let deadline = if buf.is_empty() {
-            l.max_idle
-        } else {
-            Some(l.frame_timeout)
-        };
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(cap.saturating_sub(buf.len()).max(4096));
-        }
-        let read = async {
-            match deadline {
-                Some(d) => tokio::time::timeout(d, rd.read_buf(&mut buf)).await.ok(),
-                None => Some(rd.read_buf(&mut buf).await),
-            }
-        };
-        tokio::select! {
-            r = read => match r {
-                None if buf.is_empty() => return End::Idle,
-                None => return End::Slow,
-                Some(Ok(0)) => return End::Closed,
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return End::Io(e),
-            },
-            () = me.kill.notified() => return End::Replaced,
-            _ = stopping.changed() => return End::Stopping,
-        }
-    }
-}
-
-/// The record as it is stored: without a trailing `\r`/`\n`, and with
-/// a newline inside turned into a space (a line is a record in the store).
-fn clean(line: &[u8]) -> Vec<u8> {
-    let mut l = line;
-    while let Some(s) = l.strip_suffix(b"\n").or_else(|| l.strip_suffix(b"\r")) {
-        l = s;
-    }
-    let mut v = l.to_vec();
-    for b in &mut v {
-        if *b == b'\n' {
-            *b = b' ';
-        }
-    }
-    v
-}
-
-async fn replies(
-    sh: Arc<Shared>,
-    mut wr: impl AsyncWrite + Unpin,
-    mut prx: mpsc::Receiver<Pending>,
-    mode: oneshot::Receiver<Mode>,
-    peer: SocketAddr,
-) {
-    let mut out = Vec::with_capacity(64);
-    let mut fatal = false;
-    let hello = codec::hello(sh.max_in_flight);
-    while let Some(p) = prx.recv().await {
-        out.clear();
-        let reply = match p {
-            Pending::Heartbeat(seq) => {
-                codec::encode(Kind::Ack, seq, &hello, &mut out);
-                Reply::Ack
-            }
-            Pending::Record(seq, rx) => match rx.await {
-                Ok(r) => {
-                    codec::encode(r.kind(), seq, r.text(), &mut out);
-                    r
-                }
-                Err(_) => return,
-            },
-        };
-        // Replies waiting behind this one go in the same write.
-        while out.len() < 64 * 1024 {
-            match prx.try_recv() {
-                Ok(Pending::Heartbeat(s)) => codec::encode(Kind::Ack, s, &hello, &mut out),
-                Ok(Pending::Record(s, mut rx)) => match rx.try_recv() {
-                    Ok(r) => codec::encode(r.kind(), s, r.text(), &mut out),
-                    Err(_) => {
-                        if !write(&sh, &mut wr, &out, peer).await {
-                            return;
-                        }
-                        out.clear();
-                        match rx.await {
-                            Ok(r) => codec::encode(r.kind(), s, r.text(), &mut out),
-                            Err(_) => return,
-                        }
-                    }
-                },
-                Err(_) => break,
-            }
-        }
-        if !write(&sh, &mut wr, &out, peer).await {
-            return;
-        }
-        if reply != Reply::Ack && reply != Reply::DiskLow {
-            fatal = true;
-        }
-    }
-    // The reader is done: on shutdown a managed client is told so.
-    let managed = matches!(mode.await, Ok(Mode::Managed));
-    if managed && *sh.stopping.borrow() && !fatal {
-        let f = codec::frame(Kind::Ending, 0, b"");
-        let _ = write(&sh, &mut wr, &f, peer).await;
-    }
-    let _ = wr.shutdown().await;
-}
-
-async fn write(
-    sh: &Shared,
-    wr: &mut (impl AsyncWrite + Unpin),
-    bytes: &[u8],
-    peer: SocketAddr,
-) -> bool {
-    let d = sh.limits().write_timeout;
-    match tokio::time::timeout(d, wr.write_all(bytes)).await {
-        Ok(Ok(())) => true,
-        Ok(Err(_)) => false,
-        Err(_) => {
-            sh.metrics.timeouts.fetch_add(1, Relaxed);
-            log(format_args!(
-                "dropped {peer}: replies not read in time (write_timeout)"
-            ));
-            false
-        }
-    }
 }
 
 /// Run the collector as a daemon on a runtime of its own: bind, serve

@@ -5,23 +5,33 @@
 //! runs the next batch gathers, so a thousand stop-and-wait clients share
 //! each fsync instead of paying one apiece.
 //!
+//! The replies go back without a channel per record: each connection
+//! has an [`Outbox`], a record's [`Job`] carries a [`Ticket`] to it, and
+//! after the fsync the writer puts the batch's replies in their outboxes
+//! and hands the wakers of the connections that wait to one call of the
+//! [`Wakeup`] (the collector's runtime wakes them from its own thread:
+//! one cross-thread wake-up per batch, not one per record).
+//!
 //! After the replies, the batch's records go, per node, through event
 //! assembly (audit-userspace's completion rules without EOE: last-record
 //! types and the end-of-event timeout in event time) to an optional
 //! [`Hook`]: the ordered stage where detection will run on the stream.
 //! It runs after the acks so it adds nothing to their latency.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::poll_fn;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use auditkit_event::header::{parse_header_cached, TypeCache};
 use auditkit_event::pipeline::{Item, Stats};
 use auditkit_event::{Assembler, Chunk, Event};
-use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
 
 use crate::metrics::Metrics;
-use crate::store::{record_key, Dedup, Space, Store, StoreError};
+use crate::store::{record_key, Dedup, KeyHasher, Space, Store, StoreError};
 
 /// What a record's sender is told once its batch is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,13 +69,135 @@ impl Reply {
     }
 }
 
+/// One connection's mailbox: the replies to its records, in the order
+/// the records were queued (the writer takes jobs in order, so a
+/// connection's replies come in the order of its records), and a stop
+/// signal from the listener. One lock, taken once per reply by the
+/// writer and once per wake-up by the connection.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    mail: Mutex<Mail>,
+}
+
+#[derive(Debug, Default)]
+struct Mail {
+    replies: VecDeque<Reply>,
+    stop: bool,
+    /// The stop was reported to the connection (it is reported once).
+    stop_seen: bool,
+    waker: Option<Waker>,
+}
+
+impl Outbox {
+    /// An empty outbox.
+    pub fn new() -> Arc<Outbox> {
+        Arc::new(Outbox::default())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Mail> {
+        match self.mail.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// A ticket for the reply to one record.
+    pub fn ticket(self: &Arc<Self>) -> Ticket {
+        Ticket(Some(self.clone()))
+    }
+
+    /// Queue a reply; the waker to wake if the connection waits.
+    fn push(&self, r: Reply) -> Option<Waker> {
+        let mut m = self.lock();
+        m.replies.push_back(r);
+        m.waker.take()
+    }
+
+    /// Tell the connection to stop reading (it was replaced, or the
+    /// collector is stopping); it is woken at once.
+    pub fn stop(&self) {
+        let w = {
+            let mut m = self.lock();
+            m.stop = true;
+            m.waker.take()
+        };
+        if let Some(w) = w {
+            w.wake();
+        }
+    }
+
+    /// Move the replies that came into `into` (`Ready(stop)`, `stop`
+    /// true the first time after [`Outbox::stop`]), or, with no reply
+    /// and no new stop signal, remember `cx`'s waker (`Pending`).
+    pub fn poll_mail(&self, cx: &mut Context<'_>, into: &mut VecDeque<Reply>) -> Poll<bool> {
+        let mut m = self.lock();
+        if m.replies.is_empty() && m.stop == m.stop_seen {
+            match &m.waker {
+                Some(w) if w.will_wake(cx.waker()) => {}
+                _ => m.waker = Some(cx.waker().clone()),
+            }
+            return Poll::Pending;
+        }
+        if into.is_empty() {
+            std::mem::swap(into, &mut m.replies);
+        } else {
+            into.extend(m.replies.drain(..));
+        }
+        let new_stop = m.stop && !m.stop_seen;
+        m.stop_seen = m.stop;
+        Poll::Ready(new_stop)
+    }
+
+    /// Wait for the next reply (for callers with one record at a time).
+    pub async fn next_reply(&self) -> Reply {
+        poll_fn(|cx| {
+            let mut m = self.lock();
+            match m.replies.pop_front() {
+                Some(r) => Poll::Ready(r),
+                None => {
+                    m.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        })
+        .await
+    }
+}
+
+/// The right to one reply in an [`Outbox`]. The writer uses it once; a
+/// ticket dropped unused (the writer thread died, the queue was dropped)
+/// answers DISKERROR: the record was not stored, the client sends it
+/// again.
+#[derive(Debug)]
+pub struct Ticket(Option<Arc<Outbox>>);
+
+impl Ticket {
+    /// Put the reply in the outbox; the waker to wake, if any.
+    fn send(mut self, r: Reply) -> Option<Waker> {
+        self.0.take().and_then(|o| o.push(r))
+    }
+}
+
+impl Drop for Ticket {
+    fn drop(&mut self) {
+        if let Some(w) = self.0.take().and_then(|o| o.push(Reply::DiskError)) {
+            w.wake();
+        }
+    }
+}
+
+/// What the writer does with the wakers of a batch's waiting
+/// connections, once per batch (the collector hands them to a task of
+/// its runtime, which wakes them without a system call each).
+pub type Wakeup = Box<dyn FnMut(Vec<Waker>) + Send>;
+
 /// One record on its way to the store.
 #[derive(Debug)]
 pub struct Job {
     /// The line, without its `\n`.
     pub line: Vec<u8>,
     /// Where the reply goes (`None` for ascii clients, which get none).
-    pub reply: Option<oneshot::Sender<Reply>>,
+    pub reply: Option<Ticket>,
     /// The share of the buffered-bytes budget the record holds until it
     /// is written.
     pub permit: Option<OwnedSemaphorePermit>,
@@ -125,19 +257,21 @@ pub fn log(msg: std::fmt::Arguments) {
     eprintln!("auditkit collect: {msg}");
 }
 
-/// Start the writer thread over `store`.
+/// Start the writer thread over `store`. `wakeup` gets each batch's
+/// wakers (`None`: the writer wakes them itself).
 pub fn spawn(
     mut store: Box<dyn Store>,
     opts: WriterOptions,
     metrics: Arc<Metrics>,
     hook: Option<Box<dyn Hook>>,
+    wakeup: Option<Wakeup>,
 ) -> Result<Writer, StoreError> {
     let mut dedup = Dedup::new(opts.dedup);
     store.recent(opts.dedup, &mut |l| dedup.insert(record_key(l)))?;
     let (tx, rx) = mpsc::channel(opts.queue.max(1));
     let join = std::thread::Builder::new()
         .name("collect-writer".into())
-        .spawn(move || run(store, rx, opts, metrics, hook, dedup))
+        .spawn(move || run(store, rx, opts, metrics, hook, dedup, wakeup))
         .map_err(StoreError::Io)?;
     Ok(Writer { tx, join })
 }
@@ -148,13 +282,15 @@ struct Assembly {
     max_nodes: usize,
     hook: Option<Box<dyn Hook>>,
     metrics: Arc<Metrics>,
+    types: TypeCache,
 }
 
 impl Assembly {
-    fn push(&mut self, lines: &[&[u8]]) {
+    fn push(&mut self, lines: &[Vec<u8>]) {
+        // The batch's lines per node, each node's in order, as one chunk.
         let mut per: HashMap<&[u8], Vec<u8>> = HashMap::new();
         for l in lines {
-            let node = auditkit_event::header::parse_header(l)
+            let node = parse_header_cached(l, &mut self.types)
                 .ok()
                 .and_then(|h| h.node)
                 .map_or(&b""[..], |(s, e)| &l[s as usize..e as usize]);
@@ -162,6 +298,7 @@ impl Assembly {
             d.extend_from_slice(l);
             d.push(b'\n');
         }
+        let mut events = 0;
         for (node, data) in per {
             if !self.by_node.contains_key(node) {
                 if self.by_node.len() >= self.max_nodes {
@@ -178,17 +315,18 @@ impl Assembly {
                 source: 0,
                 first_line: 0,
             });
-            let (hook, m) = (&mut self.hook, &self.metrics);
+            let hook = &mut self.hook;
             let name = (!node.is_empty()).then_some(node);
             asm.push_parsed(pc, None, &mut Stats::default(), &mut |it| {
                 if let Item::Event(e) = it {
-                    m.events.fetch_add(1, Relaxed);
+                    events += 1;
                     if let Some(h) = hook.as_mut() {
                         h.event(name, &e);
                     }
                 }
             });
         }
+        self.metrics.events.fetch_add(events, Relaxed);
     }
 
     fn finish(&mut self) {
@@ -212,6 +350,7 @@ fn run(
     m: Arc<Metrics>,
     hook: Option<Box<dyn Hook>>,
     mut dedup: Dedup,
+    mut wakeup: Option<Wakeup>,
 ) -> Result<(), StoreError> {
     // The ordered stage runs on a thread of its own, fed the committed
     // lines of each batch through a bounded channel: the next batch can
@@ -224,14 +363,14 @@ fn run(
             max_nodes: opts.max_nodes,
             hook,
             metrics: m.clone(),
+            types: TypeCache::default(),
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(8);
         let join = std::thread::Builder::new()
             .name("collect-events".into())
             .spawn(move || {
                 for batch in rx {
-                    let refs: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
-                    a.push(&refs);
+                    a.push(&batch);
                 }
                 a.finish();
             });
@@ -280,7 +419,8 @@ fn run(
         let mut keys = Vec::with_capacity(n);
         let mut keep = Vec::with_capacity(n);
         let mut fresh: Vec<&[u8]> = Vec::with_capacity(n);
-        let mut in_batch = std::collections::HashSet::with_capacity(n);
+        let mut in_batch: HashSet<u128, KeyHasher> =
+            HashSet::with_capacity_and_hasher(n, KeyHasher::default());
         for l in &lines {
             let k = record_key(l);
             let new = !dedup.contains(k) && in_batch.insert(k);
@@ -329,9 +469,19 @@ fn run(
         } else {
             &m.refused
         };
-        for tx in replies.drain(..).flatten() {
-            counter.fetch_add(1, Relaxed);
-            let _ = tx.send(reply);
+        let mut answered = 0;
+        let mut wakers = Vec::new();
+        for t in replies.drain(..).flatten() {
+            answered += 1;
+            if let Some(w) = t.send(reply) {
+                wakers.push(w);
+            }
+        }
+        counter.fetch_add(answered, Relaxed);
+        match &mut wakeup {
+            Some(f) if !wakers.is_empty() => f(wakers),
+            Some(_) => {}
+            None => wakers.into_iter().for_each(Waker::wake),
         }
         match (&events_tx, result.is_ok()) {
             (Some(tx), true) => {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use auditkit_collect::metrics::Metrics;
 use auditkit_collect::store::{FileOptions, FileStore, Store};
-use auditkit_collect::writer::{self, Hook, Job, Reply, WriterOptions};
+use auditkit_collect::writer::{self, Hook, Job, Outbox, Reply, WriterOptions};
 use auditkit_event::{assemble::assemble_all, Event};
 use auditkit_testsupport::fs::TempDir;
 use auditkit_testsupport::paths;
@@ -60,6 +60,7 @@ fn writer_stores_dedups_and_assembles_per_node() {
         WriterOptions::default(),
         m.clone(),
         Some(Box::new(Collect(seen.clone()))),
+        None,
     )
     .unwrap();
     // Interleave the nodes, 7 records at a time, and send the first 50 of
@@ -77,34 +78,34 @@ fn writer_stores_dedups_and_assembles_per_node() {
                 for l in it.take(7) {
                     any = true;
                     sent.push(l.clone());
-                    let (tx, rx) = tokio::sync::oneshot::channel();
+                    let o = Outbox::new();
                     w.tx.send(Job {
                         line: l.clone(),
-                        reply: Some(tx),
+                        reply: Some(o.ticket()),
                         permit: None,
                     })
                     .await
                     .unwrap();
-                    rxs.push(rx);
+                    rxs.push(o);
                 }
             }
-            for rx in rxs {
-                assert_eq!(rx.await.unwrap(), Reply::Ack);
+            for o in rxs {
+                assert_eq!(o.next_reply().await, Reply::Ack);
             }
             if !any {
                 break;
             }
         }
         for l in &a[..50] {
-            let (tx, rx) = tokio::sync::oneshot::channel();
+            let o = Outbox::new();
             w.tx.send(Job {
                 line: l.clone(),
-                reply: Some(tx),
+                reply: Some(o.ticket()),
                 permit: None,
             })
             .await
             .unwrap();
-            assert_eq!(rx.await.unwrap(), Reply::Ack);
+            assert_eq!(o.next_reply().await, Reply::Ack);
         }
     });
     let writer::Writer { tx, join } = w;

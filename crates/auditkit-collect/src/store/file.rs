@@ -19,6 +19,8 @@ use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use auditkit_event::header::{parse_header_cached, TypeCache};
+
 use super::index::{self, Entry};
 use super::{Space, Store, StoreError};
 
@@ -60,6 +62,9 @@ struct Block {
     records: u64,
     nodes: BTreeSet<String>,
     too_many: bool,
+    /// Type names seen (the header parser's cache: a lookup per line
+    /// otherwise).
+    types: TypeCache,
 }
 
 impl Block {
@@ -73,7 +78,7 @@ impl Block {
     fn add(&mut self, line: &[u8]) {
         self.len += line.len() as u64 + 1;
         self.records += 1;
-        let Ok(h) = auditkit_event::header::parse_header(line) else {
+        let Ok(h) = parse_header_cached(line, &mut self.types) else {
             return;
         };
         if h.id.sec != 0 {
@@ -84,7 +89,15 @@ impl Block {
         }
         if let Some((s, e)) = h.node {
             if !self.too_many {
-                let n = String::from_utf8_lossy(&line[s as usize..e as usize]);
+                let raw = &line[s as usize..e as usize];
+                // A node seen in this block costs a lookup, no copy.
+                let plain = std::str::from_utf8(raw)
+                    .ok()
+                    .filter(|n| !n.contains(|c: char| c == ',' || c.is_whitespace()));
+                if plain.is_some_and(|n| self.nodes.contains(n)) {
+                    return;
+                }
+                let n = String::from_utf8_lossy(raw);
                 // Index words are space- and comma-separated.
                 let n: String = n
                     .chars()

@@ -86,6 +86,70 @@ pub fn record_key(line: &[u8]) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// Hashing for sets of [`record_key`]s. The key is a hash of the line
+/// already, so one folded multiply with random per-set seeds is enough to
+/// place it (SipHash again per lookup cost more than the rest of the
+/// set's work). The seeds matter: `record_key` is unkeyed (its value is
+/// stored, see the ClickHouse sink), so a client could choose lines whose
+/// keys agree in their low bits; through unknown seeds such keys land
+/// anywhere.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyHasher {
+    seed: (u64, u64),
+}
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        use std::hash::BuildHasher;
+        let r = std::hash::RandomState::new();
+        KeyHasher {
+            seed: (r.hash_one(1u8), r.hash_one(2u8) | 1),
+        }
+    }
+}
+
+impl std::hash::BuildHasher for KeyHasher {
+    type Hasher = KeyHash;
+    fn build_hasher(&self) -> KeyHash {
+        KeyHash {
+            seed: self.seed,
+            h: 0,
+        }
+    }
+}
+
+/// The hasher of [`KeyHasher`].
+#[derive(Clone, Copy, Debug)]
+pub struct KeyHash {
+    seed: (u64, u64),
+    h: u64,
+}
+
+impl Hasher for KeyHash {
+    fn finish(&self) -> u64 {
+        self.h
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for u128 keys (they use write_u128); anything else
+        // is folded in 8 bytes at a time.
+        for c in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        let m = u128::from(x ^ self.h ^ self.seed.0) * u128::from(self.seed.1);
+        self.h = m as u64 ^ (m >> 64) as u64;
+    }
+
+    fn write_u128(&mut self, k: u128) {
+        self.write_u64(k as u64 ^ (k >> 64) as u64);
+    }
+}
+
 /// The keys of the last `cap` stored records: a resend of any of them is
 /// acked without being stored again. Bounded: the oldest key leaves when
 /// a new one comes (a client resends what was in flight when it lost the
@@ -93,7 +157,7 @@ pub fn record_key(line: &[u8]) -> u128 {
 #[derive(Debug)]
 pub struct Dedup {
     cap: usize,
-    set: HashSet<u128>,
+    set: HashSet<u128, KeyHasher>,
     order: VecDeque<u128>,
 }
 
@@ -102,7 +166,7 @@ impl Dedup {
     pub fn new(cap: usize) -> Dedup {
         Dedup {
             cap,
-            set: HashSet::with_capacity(cap.min(1 << 20)),
+            set: HashSet::with_capacity_and_hasher(cap.min(1 << 20), KeyHasher::default()),
             order: VecDeque::with_capacity(cap.min(1 << 20)),
         }
     }
