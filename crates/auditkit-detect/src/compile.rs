@@ -226,11 +226,114 @@ fn non_empty_literal(p: &Pattern) -> Option<&[u8]> {
     p.literal().filter(|l| !l.is_empty())
 }
 
-/// Of the literal sets of the sides of an `and` (`None`: no set), the
-/// one whose shortest literal is longest (fewer chance hits).
-pub(crate) fn best<'a>(sets: impl Iterator<Item = Option<Vec<&'a [u8]>>>) -> Option<Vec<&'a [u8]>> {
-    sets.flatten()
-        .max_by_key(|v| v.iter().map(|l| l.len()).min().unwrap_or(0))
+/// The shortest literal worth prefiltering on: one or two bytes occur in
+/// nearly every record, so they would filter nothing and slow the
+/// automaton down with matches. Two bytes of punctuation that audit
+/// records seldom hold next to each other are worth it (the hidden-path
+/// rule's `/.`).
+pub(crate) const MIN_LITERAL: usize = 3;
+
+/// Whether a literal is worth prefiltering on (see [`MIN_LITERAL`]).
+fn worth(l: &[u8]) -> bool {
+    const RARE: &[u8] = b"/.\\|;&$`!#%+@^[]{}<>~";
+    l.len() >= MIN_LITERAL || l.len() == 2 && l.iter().all(|c| RARE.contains(c))
+}
+
+/// One thing a prefilter looks for (see [`crate::prefilter`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Atom<'a> {
+    /// A lower-case literal, ASCII case-insensitively, in a value of the
+    /// audit field `field` (so in the record's raw body, or in the
+    /// decoded hex value of that field), or anywhere in the document's
+    /// text (`field: None`: keywords, and the fields of mapped rules).
+    Lit {
+        /// The literal.
+        lit: &'a [u8],
+        /// The audit field whose values hold it.
+        field: Option<&'a [u8]>,
+    },
+    /// The syscall's name of a SYSCALL record (lower case), as the
+    /// `SYSCALL` field gives it: `SYSCALL: ptrace`.
+    Syscall(&'a [u8]),
+}
+
+impl Atom<'_> {
+    /// How well it filters: longer literals occur less by chance; the
+    /// syscall name is exact.
+    fn score(&self) -> usize {
+        match self {
+            Atom::Lit { lit, .. } => lit.len(),
+            Atom::Syscall(_) => 64,
+        }
+    }
+}
+
+/// What a document must show for a condition (or part of one) to hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Need<'a> {
+    /// It cannot hold here (a selection pinned to other record types).
+    Never,
+    /// Nothing known: always try it.
+    Any,
+    /// One of these must be seen.
+    Atoms(Vec<Atom<'a>>),
+}
+
+/// Of the needs of the sides of an `and`: `Never` if one is; else the
+/// atom set whose weakest atom filters best; else `Any`.
+pub(crate) fn best<'a>(sides: impl Iterator<Item = Need<'a>>) -> Need<'a> {
+    let mut out = Need::Any;
+    let mut score = 0;
+    for n in sides {
+        match n {
+            Need::Never => return Need::Never,
+            Need::Any => {}
+            Need::Atoms(v) => {
+                let s = v.iter().map(Atom::score).min().unwrap_or(0);
+                if matches!(out, Need::Any) || s > score {
+                    score = s;
+                    out = Need::Atoms(v);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The need of an `or`: every side that can hold must give atoms.
+pub(crate) fn union<'a>(sides: impl Iterator<Item = Need<'a>>) -> Need<'a> {
+    let mut all = Vec::new();
+    let mut any = false;
+    let mut possible = false;
+    for n in sides {
+        match n {
+            Need::Never => {}
+            Need::Any => {
+                possible = true;
+                any = true;
+            }
+            Need::Atoms(v) => {
+                possible = true;
+                all.extend(v);
+            }
+        }
+    }
+    match (possible, any) {
+        (false, _) => Need::Never,
+        (true, true) => Need::Any,
+        (true, false) => Need::Atoms(all),
+    }
+}
+
+/// Which records a need is computed for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum At {
+    /// Documents without record types (mapped rules): nothing is pinned.
+    Anything,
+    /// Records of this type.
+    Type(auditkit_interp::RecordType),
+    /// Records of a type that no selection of any rule pins.
+    Unpinned,
 }
 
 /// What a compiled test reads from an event: its values for a field,
@@ -244,36 +347,62 @@ pub(crate) trait Doc {
 }
 
 impl Test {
-    /// Literals one of which every value this test matches contains, or
+    /// Atoms one of which every document this test holds on shows, or
     /// `None`. Tests that can hold without a value (`null`, `exists`),
-    /// patterns without a literal (`re`, `cidr`, `*`, empty) and the
-    /// audit fields whose values are computed rather than logged (the
-    /// `SYSCALL` name, `syscall` by name, the enrichment's upper-case
-    /// names) have none; `type` has none either, since rules are routed
-    /// by it already.
-    pub(crate) fn needs(&self) -> Option<Vec<&[u8]>> {
+    /// patterns without a literal (`re`, `cidr`, `*`, empty) or with one
+    /// shorter than [`MIN_LITERAL`] (but see [`worth`]), and the audit fields whose values
+    /// are computed rather than logged (`syscall` by name, the
+    /// enrichment's upper-case names) have none; nor has `type`, which
+    /// routes rules instead. `SYSCALL` with plain names gives
+    /// [`Atom::Syscall`]s.
+    pub(crate) fn atoms(&self) -> Option<Vec<Atom<'_>>> {
         if self.null || self.exists.is_some() || self.pats.is_empty() {
             return None;
         }
-        if let Some(FieldKey::Audit(n)) = &self.field {
-            if n == b"SYSCALL"
-                || n == b"syscall"
-                || n == b"type"
-                || n.first().is_some_and(u8::is_ascii_uppercase)
-            {
-                return None;
+        let field = match &self.field {
+            None | Some(FieldKey::Mapped(_)) => None,
+            Some(FieldKey::Audit(n)) => {
+                if n == b"SYSCALL" {
+                    if self.all {
+                        return None;
+                    }
+                    return self
+                        .pats
+                        .iter()
+                        .map(|p| match p {
+                            Pattern::Eq(l) if !l.is_empty() => Some(Atom::Syscall(l)),
+                            _ => None,
+                        })
+                        .collect();
+                }
+                if n == b"syscall" || n == b"type" || n.first().is_some_and(u8::is_ascii_uppercase)
+                {
+                    return None;
+                }
+                Some(n.as_slice())
             }
-        }
-        if self.all {
+        };
+        let lits: Vec<&[u8]> = if self.all {
             // Every pattern must match: the longest literal is enough.
-            self.pats
+            vec![self
+                .pats
                 .iter()
                 .filter_map(non_empty_literal)
-                .max_by_key(|l| l.len())
-                .map(|l| vec![l])
+                .max_by_key(|l| l.len())?]
         } else {
-            self.pats.iter().map(non_empty_literal).collect()
+            self.pats
+                .iter()
+                .map(non_empty_literal)
+                .collect::<Option<_>>()?
+        };
+        if !lits.iter().all(|l| worth(l)) {
+            return None;
         }
+        Some(
+            lits.into_iter()
+                .map(|lit| Atom::Lit { lit, field })
+                .collect(),
+        )
     }
 
     pub(crate) fn eval(&self, d: &dyn Doc) -> bool {
@@ -307,39 +436,44 @@ impl Selection {
         self.alts.iter().any(|a| a.iter().all(|t| t.eval(d)))
     }
 
-    /// Literals (lower case, none empty) one of which the text of every
-    /// document this selection matches contains, ASCII case-insensitively,
-    /// or `None` when there is no such set. Sound only where every value
-    /// a test reads is a substring of [`Doc::text`] (see
-    /// [`Test::needs`]).
-    pub(crate) fn needs(&self) -> Option<Vec<&[u8]>> {
+    /// What a document of `at` must show for this selection to hold:
+    /// each alternative's best test (an alternative that pins other
+    /// record types with `type:` cannot hold), for every alternative.
+    /// Sound only where every value a test reads is in what the
+    /// prefilter scans (see [`Test::atoms`] and [`crate::prefilter`]).
+    pub(crate) fn need(&self, at: At) -> Need<'_> {
+        union(self.alts.iter().map(|a| {
+            let pinned_elsewhere = match (at, alt_types(a)) {
+                (_, None) | (At::Anything, _) => false,
+                (At::Type(t), Some(ts)) => !ts.contains(&t),
+                (At::Unpinned, Some(_)) => true,
+            };
+            if pinned_elsewhere {
+                return Need::Never;
+            }
+            best(a.iter().map(|t| t.atoms().map_or(Need::Any, Need::Atoms)))
+        }))
+    }
+
+    /// The record types every alternative pins with `type:`, or `None`
+    /// when one alternative does not pin a type.
+    pub(crate) fn types(&self) -> Option<Vec<auditkit_interp::RecordType>> {
         let mut out = Vec::new();
         for a in &self.alts {
-            out.extend(best(a.iter().map(Test::needs))?);
+            out.extend(alt_types(a)?);
         }
+        out.sort();
+        out.dedup();
         Some(out)
     }
 
-    /// The record type names every alternative pins with `type:` (lower
-    /// case), or `None` when one alternative does not pin a type.
-    pub(crate) fn types(&self) -> Option<Vec<Vec<u8>>> {
-        let mut out = Vec::new();
-        for a in &self.alts {
-            let t = a.iter().find(|t| {
-                t.field.as_ref() == Some(&FieldKey::Audit(b"type".to_vec()))
-                    && !t.all
-                    && !t.null
-                    && t.exists.is_none()
-                    && !t.pats.is_empty()
-                    && t.pats.iter().all(|p| matches!(p, Pattern::Eq(_)))
-            })?;
-            for p in &t.pats {
-                if let Pattern::Eq(l) = p {
-                    out.push(l.clone());
-                }
-            }
-        }
-        Some(out)
+    /// The record types the alternatives that pin one pin.
+    pub(crate) fn pinned_types(&self) -> Vec<auditkit_interp::RecordType> {
+        self.alts
+            .iter()
+            .filter_map(|a| alt_types(a))
+            .flatten()
+            .collect()
     }
 
     /// Whether any test reads one of the parent fields.
@@ -353,6 +487,73 @@ impl Selection {
             )
         })
     }
+}
+
+/// The record types an alternative pins with a `type:` test: names
+/// (`type: EXECVE`), or a prefix of names (`type|startswith: ANOM_`).
+///
+/// A record's type name is the table's name of its number (in any case,
+/// or `UNKNOWN[N]` mapped to it), the number written in decimal, `UNKNOWN[N]`
+/// for a number the table does not name, or, for a record whose type is
+/// not a number at all ([`RecordType::INVALID`]), the token as written.
+/// So a known name matches only records of its number, and a prefix that
+/// starts with a letter and is not `UNKNOWN[`'s only those of the numbers
+/// whose names it starts, and records of no number. Anything else (an
+/// unknown name, `type: 1300`) pins nothing.
+///
+/// [`RecordType::INVALID`]: auditkit_interp::RecordType::INVALID
+fn alt_types(alt: &[Test]) -> Option<Vec<auditkit_interp::RecordType>> {
+    use auditkit_interp::{msgtype, RecordType};
+    let t = alt.iter().find(|t| {
+        t.field.as_ref() == Some(&FieldKey::Audit(b"type".to_vec()))
+            && !t.all
+            && !t.null
+            && t.exists.is_none()
+            && !t.pats.is_empty()
+            && t.pats.iter().all(|p| match p {
+                Pattern::Eq(_) => true,
+                Pattern::Prefix(p) => letter_prefix(p),
+                _ => false,
+            })
+    })?;
+    let mut out = Vec::new();
+    for p in &t.pats {
+        match p {
+            Pattern::Eq(l) => {
+                let n = String::from_utf8_lossy(l).to_ascii_uppercase();
+                out.push(msgtype::from_name(&n)?);
+            }
+            Pattern::Prefix(p) => {
+                out.extend(known_types().iter().filter_map(|&(t, name)| {
+                    (name.len() >= p.len() && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p))
+                        .then_some(t)
+                }));
+                out.push(RecordType::INVALID);
+            }
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A prefix that only type names can start with: a letter first, and
+/// neither a prefix of `unknown[` nor starting with it.
+fn letter_prefix(p: &[u8]) -> bool {
+    const UNKNOWN: &[u8] = b"unknown[";
+    let n = p.len().min(UNKNOWN.len());
+    p.first().is_some_and(u8::is_ascii_alphabetic) && !p[..n].eq_ignore_ascii_case(&UNKNOWN[..n])
+}
+
+/// Every record type the table names, with its name.
+fn known_types() -> &'static [(auditkit_interp::RecordType, &'static str)] {
+    static ALL: std::sync::LazyLock<Vec<(auditkit_interp::RecordType, &'static str)>> =
+        std::sync::LazyLock::new(|| {
+            (0..=u16::MAX as i32)
+                .map(auditkit_interp::RecordType)
+                .filter_map(|t| Some((t, t.name()?)))
+                .collect()
+        });
+    &ALL
 }
 
 #[cfg(test)]
@@ -441,42 +642,96 @@ mod tests {
         assert!(!is("'|all':\n  - dd\n  - 'of='\n", &d));
     }
 
+    /// The literals of a selection's need (with the field they are in),
+    /// or its syscall names as `SYSCALL=name`.
+    fn needs_at(y: &str, at: At) -> Option<Vec<String>> {
+        match sel(y).need(at) {
+            Need::Atoms(v) => Some(
+                v.iter()
+                    .map(|a| match a {
+                        Atom::Lit { lit, field } => format!(
+                            "{}:{}",
+                            field.map_or("*".into(), |f| String::from_utf8_lossy(f)),
+                            String::from_utf8_lossy(lit)
+                        ),
+                        Atom::Syscall(n) => format!("SYSCALL={}", String::from_utf8_lossy(n)),
+                    })
+                    .collect(),
+            ),
+            Need::Any => None,
+            Need::Never => Some(vec!["never".into()]),
+        }
+    }
+
+    fn needs(y: &str) -> Option<Vec<String>> {
+        needs_at(y, At::Anything)
+    }
+
+    fn v(s: &[&str]) -> Option<Vec<String>> {
+        Some(s.iter().map(|x| x.to_string()).collect())
+    }
+
     #[test]
-    fn prefilter_literals_only_where_the_text_shows_the_value() {
-        let needs = |y: &str| {
-            sel(y)
-                .needs()
-                .map(|v| v.iter().map(|l| l.to_vec()).collect::<Vec<_>>())
-        };
+    fn prefilter_atoms_only_where_the_record_shows_the_value() {
         assert_eq!(
             needs("type: EXECVE\na0|contains: [Wget, curl]\n"),
-            Some(vec![b"wget".to_vec(), b"curl".to_vec()])
+            v(&["a0:wget", "a0:curl"])
         );
         assert_eq!(
-            needs("- {exe|endswith: /nc}\n- {name: '/etc/*shadow'}\n"),
-            Some(vec![b"/nc".to_vec(), b"shadow".to_vec()])
+            needs("- {exe|endswith: /nc1}\n- {name: '/etc/*shadow'}\n"),
+            v(&["exe:/nc1", "name:shadow"])
         );
-        // Computed values, absent values and regexes give none.
-        assert_eq!(needs("type: SYSCALL\nSYSCALL: ptrace\n"), None);
+        // The syscall's name is exact.
+        assert_eq!(
+            needs("type: SYSCALL\nSYSCALL: [ptrace, Mknod]\n"),
+            v(&["SYSCALL=ptrace", "SYSCALL=mknod"])
+        );
+        assert_eq!(
+            needs("type: SYSCALL\nSYSCALL: ptrace\na0: '4'\n"),
+            v(&["SYSCALL=ptrace"])
+        );
+        // Computed values, absent values, regexes and short literals
+        // give none.
+        assert_eq!(needs("SYSCALL|contains: trace\n"), None);
         assert_eq!(needs("syscall: execve\n"), None);
         assert_eq!(needs("AUID: root\n"), None);
-        assert_eq!(needs("a0: [x, null]\n"), None);
+        assert_eq!(needs("a0: [xyz, null]\n"), None);
         assert_eq!(needs("a0|exists: true\n"), None);
         assert_eq!(needs("exe|re: 'nc$'\n"), None);
-        assert_eq!(needs("a0: [x, '*']\n"), None);
-        // `all`: the longest is enough; keywords are in the text.
+        assert_eq!(needs("a0: [xyz, '*']\n"), None);
+        assert_eq!(needs("a0: [xyz, ab]\n"), None);
+        assert_eq!(needs("name|contains: '/.'\n"), v(&["name:/."]));
+        assert_eq!(needs("name|contains: '=\"'\n"), None);
+        // `all`: the longest is enough; keywords are anywhere in the text.
+        assert_eq!(needs("a0|contains|all: [ab, abcd]\n"), v(&["a0:abcd"]));
+        assert_eq!(needs("- 'if=/'\n"), v(&["*:if=/"]));
+    }
+
+    #[test]
+    fn alternatives_pinned_to_other_types_cannot_hold() {
+        use auditkit_interp::RecordType;
+        let y = "- {type: SYSCALL, exe|endswith: /useradd}\n- {type: ADD_USER}\n";
         assert_eq!(
-            needs("a0|contains|all: [ab, abcd]\n"),
-            Some(vec![b"abcd".to_vec()])
+            needs_at(y, At::Type(RecordType::SYSCALL)),
+            v(&["exe:/useradd"])
         );
-        assert_eq!(needs("- 'if='\n"), Some(vec![b"if=".to_vec()]));
+        assert_eq!(needs_at(y, At::Type(RecordType(1114))), None);
+        assert_eq!(needs_at(y, At::Type(RecordType::PATH)), v(&["never"]));
+        assert_eq!(needs_at(y, At::Unpinned), v(&["never"]));
+        assert_eq!(needs_at(y, At::Anything), None);
+        // An unpinned alternative holds anywhere.
+        assert_eq!(
+            needs_at("- {type: PATH}\n- {a0: xyz}\n", At::Unpinned),
+            v(&["a0:xyz"])
+        );
     }
 
     #[test]
     fn routing_types() {
+        use auditkit_interp::RecordType;
         assert_eq!(
             sel("type: EXECVE\na0: x\n").types(),
-            Some(vec![b"execve".to_vec()])
+            Some(vec![RecordType::EXECVE])
         );
         assert_eq!(
             sel("- {type: PATH}\n- {type: [SYSCALL, TTY]}\n")
@@ -486,5 +741,18 @@ mod tests {
         );
         assert_eq!(sel("- {type: PATH}\n- {a0: x}\n").types(), None);
         assert_eq!(sel("type|contains: EXEC\n").types(), None);
+        assert_eq!(sel("type: '1300'\n").types(), None);
+        // A prefix of names: those types, and records of no known type
+        // (whose name is the token as written).
+        let anom = sel("type|startswith: anom_\n").types().unwrap();
+        assert!(anom.contains(&RecordType::INVALID));
+        assert!(anom.len() > 5, "{anom:?}");
+        assert!(anom
+            .iter()
+            .all(|t| *t == RecordType::INVALID || t.name().unwrap().starts_with("ANOM_")));
+        // Prefixes that decimal or UNKNOWN[N] names could start with pin
+        // nothing.
+        assert_eq!(sel("type|startswith: UNK\n").types(), None);
+        assert_eq!(sel("type|startswith: '13'\n").types(), None);
     }
 }

@@ -5,33 +5,41 @@
 //! the place it is tried from:
 //!
 //! * `service: auditd` rules by **record type**: a rule whose condition
-//!   needs a selection that pins `type:` is tried only on records of
-//!   those types (52 of SigmaHQ's 54 active rules), the others on every
-//!   record;
+//!   needs a selection that pins `type:` (a name, or a prefix of names
+//!   such as `ANOM_`) is tried only on records of those types (52 of
+//!   SigmaHQ's 54 active rules), the others on every record;
 //! * mapped rules by **category**: tried once per event that is of the
-//!   category (an execve, a file creation, a connect);
+//!   category (an execve, a file creation, a connect), which the raw
+//!   SYSCALL record tells before any view is built
+//!   ([`crate::mapping`]'s `Kind`);
 //! * correlations by the rules they count.
 //!
-//! Matching an event ([`Engine::matches`]) builds its record views once,
-//! and each test compares values with the cheapest literal test its
-//! pattern allows (see [`crate::pattern`]); regexes only run for `re` and
-//! patterns that need one. [`Scope`] splits the work between the
+//! Each record type (and category) has a plan (module `prefilter`): its
+//! rules, what each needs a record to show (a literal in a field's value,
+//! the syscall's name), and one automaton over those literals. Matching
+//! an event ([`Engine::matches`]) scans each record's raw bytes with its
+//! type's plan, and builds a record's view (fields split, values decoded)
+//! only for the rules that may match it; most records of a busy log need
+//! none. Each test then compares values with the cheapest literal test
+//! its pattern allows (see [`crate::pattern`]); regexes only run for `re`
+//! and patterns that need one. [`Scope`] splits the work between the
 //! parallel workers (everything that needs no process tree) and the
-//! ordered stage (the rules that read parent fields).
+//! ordered stage (the rules that read parent fields, tried only on the
+//! events [`Engine::tree_candidate`] lets through).
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-
-use auditkit_event::{EventFields, RecordType};
+use auditkit_event::{EventFields, RecordFields, RecordType};
 use auditkit_host::Accounts;
+use auditkit_interp::fxhash::FxMap;
 
-use crate::compile::{self, Doc, FieldKey, Fields, Selection};
+use crate::compile::{self, At, Doc, FieldKey, Fields, Need, Selection};
 use crate::condition::Cond;
 use crate::context::ProcessTree;
 use crate::correlation::{CorrelationSrc, Fired, Window};
 use crate::load::{Rejected, RuleSet};
 use crate::mapping::Category;
+use crate::prefilter::Plan;
 use crate::rule::{Meta, Rule, Unsupported};
 use crate::view::{self, RecView};
 
@@ -78,10 +86,6 @@ pub struct Compiled {
     /// Referenced by a correlation without `generate: true`: its matches
     /// only feed the correlation.
     silent: bool,
-    /// The prefilter: ids of literals (in [`Engine::literals`]) one of
-    /// which a document's text must contain for the rule to match;
-    /// `None` when the rule has no such set and is always tried.
-    need: Option<Vec<u32>>,
 }
 
 /// A compiled correlation.
@@ -127,62 +131,31 @@ pub struct CorrelationHit {
 #[derive(Debug, Default)]
 pub struct Engine {
     rules: Vec<Compiled>,
-    by_type: HashMap<RecordType, Vec<u32>>,
-    any_type: Vec<u32>,
-    mapped: Vec<(Category, Vec<u32>)>,
+    /// Record rules per record type that some selection pins, with their
+    /// prefilter there ([`crate::prefilter`]).
+    plans: FxMap<RecordType, Plan>,
+    /// Record rules for every other record type (the unrouted ones).
+    other: Plan,
+    /// How many record rules are tried on every record.
+    unrouted: usize,
+    /// Mapped rules per category, with their prefilter.
+    mapped: Vec<(Category, Plan)>,
+    /// Some rule reads parent fields.
+    tree_rules: bool,
     correlations: Vec<Correlation>,
     rejected: Vec<Rejected>,
     accounts: Accounts,
-    /// One automaton over every rule's prefilter literals (ASCII
-    /// case-insensitive, as Sigma values are), run once per document.
-    literals: Option<AhoCorasick>,
-    literal_count: usize,
 }
 
-/// The literal set of a condition: a selection's; the best side of an
-/// `and`; every side of an `or`; none under a `not`.
-fn cond_needs<'a>(cond: &Cond, sels: &'a [Selection]) -> Option<Vec<&'a [u8]>> {
+/// What a document must show for a condition to hold: a selection's
+/// need; the best side of an `and`; every side of an `or`; nothing
+/// under a `not`.
+fn cond_need<'a>(cond: &Cond, sels: &'a [Selection], at: At) -> Need<'a> {
     match cond {
-        Cond::Sel(i) => sels.get(*i)?.needs(),
-        Cond::Not(_) => None,
-        Cond::And(v) => compile::best(v.iter().map(|c| cond_needs(c, sels))),
-        Cond::Or(v) => {
-            let mut all = Vec::new();
-            for c in v {
-                all.extend(cond_needs(c, sels)?);
-            }
-            Some(all)
-        }
-    }
-}
-
-/// The shortest literal worth prefiltering on.
-const MIN_LITERAL: usize = 3;
-
-/// Which literals of the automaton occur in a document's text.
-struct Seen {
-    bits: Vec<u64>,
-}
-
-impl Seen {
-    fn of(ac: &AhoCorasick, n: usize, text: &[u8]) -> Seen {
-        let mut bits = vec![0u64; n.div_ceil(64)];
-        for m in ac.find_overlapping_iter(text) {
-            let i = m.pattern().as_usize();
-            if let Some(w) = bits.get_mut(i / 64) {
-                *w |= 1 << (i % 64);
-            }
-        }
-        Seen { bits }
-    }
-
-    fn any(&self, ids: &[u32]) -> bool {
-        ids.iter().any(|&i| {
-            let i = i as usize;
-            self.bits
-                .get(i / 64)
-                .is_some_and(|w| w & (1 << (i % 64)) != 0)
-        })
+        Cond::Sel(i) => sels.get(*i).map_or(Need::Any, |s| s.need(at)),
+        Cond::Not(_) => Need::Any,
+        Cond::And(v) => compile::best(v.iter().map(|c| cond_need(c, sels, at))),
+        Cond::Or(v) => compile::union(v.iter().map(|c| cond_need(c, sels, at))),
     }
 }
 
@@ -252,7 +225,6 @@ fn compile_rule(r: &Rule) -> Result<Compiled, Unsupported> {
         cond,
         needs_tree,
         silent: false,
-        need: None,
     })
 }
 
@@ -262,15 +234,7 @@ fn compile_rule(r: &Rule) -> Result<Compiled, Unsupported> {
 fn routed_types(c: &Compiled) -> Option<Vec<RecordType>> {
     fn walk(cond: &Cond, sels: &[Selection]) -> Option<Vec<RecordType>> {
         match cond {
-            Cond::Sel(i) => sels
-                .get(*i)?
-                .types()?
-                .iter()
-                .map(|n| {
-                    let n = String::from_utf8_lossy(n).to_ascii_uppercase();
-                    auditkit_interp::msgtype::from_name(&n)
-                })
-                .collect(),
+            Cond::Sel(i) => sels.get(*i)?.types(),
             Cond::Not(_) => None,
             Cond::And(v) => v.iter().filter_map(|c| walk(c, sels)).min_by_key(Vec::len),
             Cond::Or(v) => {
@@ -298,6 +262,9 @@ impl Engine {
             accounts,
             ..Engine::default()
         };
+        let mut by_type: HashMap<RecordType, Vec<u32>> = HashMap::new();
+        let mut any_type: Vec<u32> = Vec::new();
+        let mut mapped: Vec<(Category, Vec<u32>)> = Vec::new();
         for r in &set.rules {
             match compile_rule(r) {
                 Ok(c) => {
@@ -306,14 +273,14 @@ impl Engine {
                         Target::Record => match routed_types(&c) {
                             Some(ts) => {
                                 for t in ts {
-                                    e.by_type.entry(t).or_default().push(id);
+                                    by_type.entry(t).or_default().push(id);
                                 }
                             }
-                            None => e.any_type.push(id),
+                            None => any_type.push(id),
                         },
-                        Target::Mapped(cat) => match e.mapped.iter_mut().find(|(k, _)| *k == cat) {
+                        Target::Mapped(cat) => match mapped.iter_mut().find(|(k, _)| *k == cat) {
                             Some((_, v)) => v.push(id),
-                            None => e.mapped.push((cat, vec![id])),
+                            None => mapped.push((cat, vec![id])),
                         },
                     }
                     e.rules.push(c);
@@ -326,7 +293,8 @@ impl Engine {
                 }),
             }
         }
-        e.build_prefilter();
+        e.build_plans(by_type, any_type, mapped);
+        e.tree_rules = e.rules.iter().any(|r| r.needs_tree);
         for c in set.correlations {
             let mut ids = Vec::new();
             let mut missing = None;
@@ -360,68 +328,59 @@ impl Engine {
         e
     }
 
-    /// Give each rule its literal set and build the one automaton.
-    fn build_prefilter(&mut self) {
-        let mut lits: Vec<Vec<u8>> = Vec::new();
-        let mut ids: HashMap<Vec<u8>, u32> = HashMap::new();
-        for r in &mut self.rules {
-            let Some(set) = cond_needs(&r.cond, &r.selections) else {
-                continue;
-            };
-            // A literal of one or two bytes occurs in nearly every
-            // record: it would filter nothing and slow the automaton
-            // down with matches.
-            if set.iter().any(|l| l.len() < MIN_LITERAL) {
-                continue;
-            }
-            let mut need: Vec<u32> = set
-                .into_iter()
-                .map(|l| {
-                    *ids.entry(l.to_vec()).or_insert_with(|| {
-                        lits.push(l.to_vec());
-                        (lits.len() - 1) as u32
-                    })
-                })
-                .collect();
-            need.sort_unstable();
-            need.dedup();
-            r.need = Some(need);
-        }
-        if lits.is_empty() {
-            return;
-        }
-        match AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&lits)
-        {
-            Ok(ac) => {
-                self.literal_count = lits.len();
-                self.literals = Some(ac);
-            }
-            // Too big for the automaton: every rule is tried.
-            Err(_) => {
-                for r in &mut self.rules {
-                    r.need = None;
+    /// The plans: per record type that some selection of some record rule
+    /// pins (its routed rules and the unrouted ones, each with its need
+    /// for that type), for every other type, and per mapped category.
+    fn build_plans(
+        &mut self,
+        by_type: HashMap<RecordType, Vec<u32>>,
+        any_type: Vec<u32>,
+        mapped: Vec<(Category, Vec<u32>)>,
+    ) {
+        // Every pinned type gets its own plan, so that the plan of the
+        // other types may count every pinned alternative out.
+        let mut pinned: Vec<RecordType> = by_type.keys().copied().collect();
+        for r in &self.rules {
+            if r.target == Target::Record {
+                for s in &r.selections {
+                    pinned.extend(s.pinned_types());
                 }
             }
         }
-    }
-
-    /// Whether rule `r` may match a document whose text gave `seen`
-    /// (computed on first need).
-    fn candidate<'t>(
-        &self,
-        r: &Compiled,
-        seen: &mut Option<Seen>,
-        text: impl FnOnce() -> &'t [u8],
-    ) -> bool {
-        let (Some(need), Some(ac)) = (&r.need, &self.literals) else {
-            return true;
+        pinned.sort();
+        pinned.dedup();
+        let rules = &self.rules;
+        let plan_of = |ids: Vec<u32>, at: At| {
+            let needs = ids
+                .into_iter()
+                .filter_map(|id| {
+                    let r = &rules[id as usize];
+                    match cond_need(&r.cond, &r.selections, at) {
+                        Need::Never => None,
+                        n => Some((id, n)),
+                    }
+                })
+                .collect();
+            let rtype = match at {
+                At::Type(t) => Some(t),
+                _ => None,
+            };
+            Plan::new(needs, rtype)
         };
-        seen.get_or_insert_with(|| Seen::of(ac, self.literal_count, text()))
-            .any(need)
+        for t in pinned {
+            let mut ids: Vec<u32> = by_type.get(&t).cloned().unwrap_or_default();
+            ids.extend(&any_type);
+            ids.sort_unstable();
+            ids.dedup();
+            let plan = plan_of(ids, At::Type(t));
+            self.plans.insert(t, plan);
+        }
+        self.unrouted = any_type.len();
+        self.other = plan_of(any_type, At::Unpinned);
+        self.mapped = mapped
+            .into_iter()
+            .map(|(c, ids)| (c, plan_of(ids, At::Anything)))
+            .collect();
     }
 
     /// The compiled rules, indexed by [`RuleId`].
@@ -447,7 +406,7 @@ impl Engine {
     /// Whether some rule reads parent fields (the caller then runs
     /// [`Scope::TreeOnly`] where its process tree is).
     pub fn needs_tree(&self) -> bool {
-        self.rules.iter().any(|r| r.needs_tree)
+        self.tree_rules
     }
 
     /// Whether a rule's matches are alerts of their own (not only input of
@@ -479,7 +438,7 @@ impl Engine {
         Summary {
             running,
             correlations: self.correlations.len(),
-            unrouted: self.any_type.len(),
+            unrouted: self.unrouted,
             rejected,
         }
     }
@@ -494,51 +453,181 @@ impl Engine {
         scope: Scope,
         out: &mut Vec<Hit>,
     ) {
+        self.matches_kind(ev, tree, scope, out, &mut None);
+    }
+
+    /// [`Engine::matches`] with [`Scope::NoTree`], as the parallel
+    /// workers run it, and [`Engine::tree_candidate`], from one reading
+    /// of the event.
+    pub fn matches_no_tree<E: EventFields + ?Sized>(&self, ev: &E, out: &mut Vec<Hit>) -> bool {
+        let mut kind = None;
+        self.matches_kind(ev, &crate::NoTree, Scope::NoTree, out, &mut kind);
+        self.tree_candidate_kind(ev, &mut kind)
+    }
+
+    fn matches_kind<E: EventFields + ?Sized>(
+        &self,
+        ev: &E,
+        tree: &dyn ProcessTree,
+        scope: Scope,
+        out: &mut Vec<Hit>,
+        kind: &mut Option<crate::mapping::Kind>,
+    ) {
         let in_scope = |r: &Compiled| match scope {
             Scope::All => true,
             Scope::NoTree => !r.needs_tree,
             Scope::TreeOnly => r.needs_tree,
         };
-        let recs = view::records(ev, &self.accounts);
         if scope != Scope::TreeOnly {
-            for rv in &recs {
-                let routed = self.by_type.get(&rv.rtype).map_or(&[][..], Vec::as_slice);
-                // ausearch -i values are mapped back to numbers that its
-                // text does not show: no prefilter there.
-                let filter = rv.interpreted.is_none();
-                let mut seen = None;
-                for id in merged(routed, &self.any_type) {
-                    let r = &self.rules[id as usize];
-                    if in_scope(r)
-                        && (!filter || self.candidate(r, &mut seen, || rv.text()))
-                        && eval(r, rv)
-                    {
-                        out.push(Hit {
-                            rule: RuleId(id),
-                            record: Some(rv.index),
-                        });
+            let mut buf = Vec::new();
+            let mut execve_seen = false;
+            for (i, r) in ev.records().enumerate() {
+                let t = r.rtype();
+                let plan = self.plans.get(&t).unwrap_or(&self.other);
+                if plan.rules.is_empty() {
+                    continue;
+                }
+                if t == RecordType::EXECVE {
+                    // All EXECVE records of the event are one record, at
+                    // the place of the first.
+                    if execve_seen {
+                        continue;
+                    }
+                    execve_seen = true;
+                    if let Some(v) = view::execve(ev, i, &self.accounts) {
+                        self.record_hits(plan, &v, None, &in_scope, out);
+                    }
+                    continue;
+                }
+                // Decide from the raw body where it shows every value a
+                // literal can be in (see crate::prefilter).
+                let raw = if r.is_interpreted()
+                    || plan.wants_text()
+                    || !plan.filters()
+                    || t == RecordType::AVC
+                    || t == RecordType::USER_AVC
+                {
+                    None
+                } else {
+                    r.raw_body()
+                };
+                let seen = raw.map(|body| {
+                    // The syscall's name of the first SYSCALL record is
+                    // the event's (read once for the categories too).
+                    let name = (t == RecordType::SYSCALL && plan.wants_syscall())
+                        .then(|| kind.get_or_insert_with(|| crate::mapping::Kind::of(ev)))
+                        .filter(|k| k.sys_index == i)
+                        .map(|k| k.syscall_name());
+                    plan.seen_raw(&r, body, name, &mut buf)
+                });
+                if let Some(seen) = &seen {
+                    let any = plan
+                        .rules
+                        .iter()
+                        .any(|(_, n)| n.as_ref().is_none_or(|n| seen.any(n)));
+                    if !any {
+                        continue;
                     }
                 }
+                let v = view::one(&r, i, &self.accounts);
+                self.record_hits(plan, &v, seen, &in_scope, out);
             }
         }
-        for (cat, ids) in &self.mapped {
-            if !ids.iter().any(|&i| in_scope(&self.rules[i as usize])) {
+        let mut recs = None;
+        for (cat, plan) in &self.mapped {
+            if !plan
+                .rules
+                .iter()
+                .any(|(i, _)| in_scope(&self.rules[*i as usize]))
+            {
                 continue;
             }
-            let Some(doc) = crate::mapping::event(*cat, &recs, tree, &self.accounts) else {
+            let k = kind.get_or_insert_with(|| crate::mapping::Kind::of(ev));
+            if !k.may_be(*cat) {
+                continue;
+            }
+            let recs = recs.get_or_insert_with(|| view::records(ev, &self.accounts));
+            let Some(doc) = crate::mapping::event(*cat, recs, tree, &self.accounts) else {
                 continue;
             };
             let mut seen = None;
-            for &id in ids {
-                let r = &self.rules[id as usize];
-                if in_scope(r) && self.candidate(r, &mut seen, || doc.text()) && eval(r, &doc) {
+            for (id, need) in &plan.rules {
+                let r = &self.rules[*id as usize];
+                if !in_scope(r) {
+                    continue;
+                }
+                if let Some(need) = need {
+                    let s = seen.get_or_insert_with(|| plan.seen_text(doc.text(), None));
+                    if !s.any(need) {
+                        continue;
+                    }
+                }
+                if eval(r, &doc) {
                     out.push(Hit {
-                        rule: RuleId(id),
+                        rule: RuleId(*id),
                         record: None,
                     });
                 }
             }
         }
+    }
+
+    /// The record rules of `plan` that match the record `v`; `seen` is
+    /// what its raw body showed, if it was scanned.
+    fn record_hits(
+        &self,
+        plan: &Plan,
+        v: &RecView<'_>,
+        mut seen: Option<crate::prefilter::Seen>,
+        in_scope: &dyn Fn(&Compiled) -> bool,
+        out: &mut Vec<Hit>,
+    ) {
+        // ausearch -i values are mapped back to numbers that its text
+        // does not show: no prefilter there.
+        let filter = v.interpreted.is_none();
+        for (id, need) in &plan.rules {
+            let r = &self.rules[*id as usize];
+            if !in_scope(r) {
+                continue;
+            }
+            if let (true, Some(need)) = (filter, need) {
+                let s = seen.get_or_insert_with(|| plan.seen_text(v.text(), v.syscall_name_once()));
+                if !s.any(need) {
+                    continue;
+                }
+            }
+            if eval(r, v) {
+                out.push(Hit {
+                    rule: RuleId(*id),
+                    record: Some(v.index),
+                });
+            }
+        }
+    }
+
+    /// Whether [`Scope::TreeOnly`] could find anything in `ev`: it is of
+    /// a category some rule that reads parent fields is of. Cheap (the
+    /// raw SYSCALL record only), so the ordered stage can skip the rest.
+    pub fn tree_candidate<E: EventFields + ?Sized>(&self, ev: &E) -> bool {
+        self.tree_candidate_kind(ev, &mut None)
+    }
+
+    fn tree_candidate_kind<E: EventFields + ?Sized>(
+        &self,
+        ev: &E,
+        kind: &mut Option<crate::mapping::Kind>,
+    ) -> bool {
+        if !self.tree_rules {
+            return false;
+        }
+        self.mapped.iter().any(|(cat, plan)| {
+            plan.rules
+                .iter()
+                .any(|(i, _)| self.rules[*i as usize].needs_tree)
+                && kind
+                    .get_or_insert_with(|| crate::mapping::Kind::of(ev))
+                    .may_be(*cat)
+        })
     }
 
     /// Feed the matches of one event (in log order) to the correlations;
@@ -584,29 +673,43 @@ impl Engine {
     }
 }
 
-/// Two ascending lists of rule ids as one, in rule order (so the alerts
-/// of one record come in the order the rules were loaded), without
-/// allocating per record.
-fn merged<'a>(a: &'a [u32], b: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
-    let (mut i, mut j) = (0, 0);
-    std::iter::from_fn(move || {
-        let next = match (a.get(i), b.get(j)) {
-            (Some(&x), Some(&y)) if x <= y => {
-                i += 1;
-                x
+/// The matches as they are without any prefilter or routing: every
+/// record rule on every record view, every mapped rule on every document
+/// of its category (for the test that the prefilters change nothing).
+#[cfg(test)]
+impl Engine {
+    pub(crate) fn matches_every_rule<E: EventFields + ?Sized>(
+        &self,
+        ev: &E,
+        tree: &dyn ProcessTree,
+    ) -> Vec<Hit> {
+        let mut out = Vec::new();
+        let recs = view::records(ev, &self.accounts);
+        for rv in &recs {
+            for (id, r) in self.rules.iter().enumerate() {
+                if r.target == Target::Record && eval(r, rv) {
+                    out.push(Hit {
+                        rule: RuleId(id as u32),
+                        record: Some(rv.index),
+                    });
+                }
             }
-            (_, Some(&y)) => {
-                j += 1;
-                y
+        }
+        for (cat, _) in &self.mapped {
+            let Some(doc) = crate::mapping::event(*cat, &recs, tree, &self.accounts) else {
+                continue;
+            };
+            for (id, r) in self.rules.iter().enumerate() {
+                if r.target == Target::Mapped(*cat) && eval(r, &doc) {
+                    out.push(Hit {
+                        rule: RuleId(id as u32),
+                        record: None,
+                    });
+                }
             }
-            (Some(&x), None) => {
-                i += 1;
-                x
-            }
-            (None, None) => return None,
-        };
-        Some(next)
-    })
+        }
+        out
+    }
 }
 
 /// Correlation state of one stream of events.
@@ -666,15 +769,5 @@ fn reason_class(u: &Unsupported) -> String {
         }
         Unsupported::Modifier { modifier, .. } => format!("modifier '{modifier}'"),
         other => other.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn merged_keeps_rule_order() {
-        let m: Vec<u32> = super::merged(&[1, 4, 9], &[0, 4, 5, 10]).collect();
-        assert_eq!(m, vec![0, 1, 4, 4, 5, 9, 10]);
-        assert_eq!(super::merged(&[], &[]).count(), 0);
     }
 }

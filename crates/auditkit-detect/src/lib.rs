@@ -65,6 +65,7 @@ pub mod engine;
 pub mod load;
 pub mod mapping;
 pub mod pattern;
+mod prefilter;
 pub mod process;
 pub mod rule;
 mod view;

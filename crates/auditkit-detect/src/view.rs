@@ -55,6 +55,54 @@ pub(crate) struct RecView<'e> {
     names: &'e Accounts,
 }
 
+/// The view of one record on its own (an EXECVE record without the
+/// event's other EXECVE records: see [`execve`]).
+pub(crate) fn one<'e, R: RecordFields<'e>>(
+    r: &R,
+    index: usize,
+    names: &'e Accounts,
+) -> RecView<'e> {
+    let rtype = r.rtype();
+    let fields: Vec<(&'e [u8], Cow<'e, [u8]>)> = r.fields().map(|f| (f.name, f.value)).collect();
+    let interpreted = r.is_interpreted().then(|| {
+        fields
+            .iter()
+            .find(|(n, _)| *n == b"arch")
+            .and_then(|(_, v)| auditkit_query::uninterp::machine_of(v))
+    });
+    let tn = r.type_name();
+    let type_name = match (
+        tn.starts_with(b"UNKNOWN["),
+        auditkit_interp::msgtype::name(rtype),
+    ) {
+        (true, Some(n)) => Cow::Owned(n.as_bytes().to_vec()),
+        _ => Cow::Borrowed(tn),
+    };
+    RecView {
+        rtype,
+        index,
+        type_name,
+        fields,
+        enrichment: r.enrichment(),
+        interpreted,
+        args: None,
+        text: OnceCell::new(),
+        sysname: OnceCell::new(),
+        names,
+    }
+}
+
+/// Give a view of the (first) EXECVE record the arguments of its fields.
+fn finish_execve(v: &mut RecView<'_>) {
+    let decode = if v.interpreted.is_some() {
+        unescape_tty
+    } else {
+        decode_str
+    };
+    let args = execve_args_with(v.fields.iter().map(|(n, x)| (*n, x.as_ref())), decode);
+    v.args = Some(args);
+}
+
 /// The record views of an event, in log order (EXECVE records merged at
 /// the place of the first one).
 pub(crate) fn records<'e, E: EventFields + ?Sized>(
@@ -64,54 +112,71 @@ pub(crate) fn records<'e, E: EventFields + ?Sized>(
     let mut out: Vec<RecView<'e>> = Vec::new();
     let mut execve: Option<usize> = None;
     for (i, r) in ev.records().enumerate() {
-        let rtype = r.rtype();
-        let fields: Vec<(&'e [u8], Cow<'e, [u8]>)> =
-            r.fields().map(|f| (f.name, f.value)).collect();
-        if rtype == RecordType::EXECVE {
+        if r.rtype() == RecordType::EXECVE {
             if let Some(k) = execve {
-                out[k].fields.extend(fields);
+                out[k].fields.extend(r.fields().map(|f| (f.name, f.value)));
                 continue;
             }
             execve = Some(out.len());
         }
-        let interpreted = r.is_interpreted().then(|| {
-            fields
-                .iter()
-                .find(|(n, _)| *n == b"arch")
-                .and_then(|(_, v)| auditkit_query::uninterp::machine_of(v))
-        });
-        let tn = r.type_name();
-        let type_name = match (
-            tn.starts_with(b"UNKNOWN["),
-            auditkit_interp::msgtype::name(rtype),
-        ) {
-            (true, Some(n)) => Cow::Owned(n.as_bytes().to_vec()),
-            _ => Cow::Borrowed(tn),
-        };
-        out.push(RecView {
-            rtype,
-            index: i,
-            type_name,
-            fields,
-            enrichment: r.enrichment(),
-            interpreted,
-            args: None,
-            text: OnceCell::new(),
-            sysname: OnceCell::new(),
-            names,
-        });
+        out.push(one(&r, i, names));
     }
     if let Some(k) = execve {
-        let v = &mut out[k];
-        let decode = if v.interpreted.is_some() {
-            unescape_tty
-        } else {
-            decode_str
-        };
-        let args = execve_args_with(v.fields.iter().map(|(n, x)| (*n, x.as_ref())), decode);
-        v.args = Some(args);
+        finish_execve(&mut out[k]);
     }
     out
+}
+
+/// The merged view of the event's EXECVE records (as [`records`] gives
+/// it), the first of which is record `first`.
+pub(crate) fn execve<'e, E: EventFields + ?Sized>(
+    ev: &'e E,
+    first: usize,
+    names: &'e Accounts,
+) -> Option<RecView<'e>> {
+    let mut v: Option<RecView<'e>> = None;
+    for (i, r) in ev.records().enumerate().skip(first) {
+        if r.rtype() != RecordType::EXECVE {
+            continue;
+        }
+        match &mut v {
+            None => v = Some(one(&r, i, names)),
+            Some(v) => v.fields.extend(r.fields().map(|f| (f.name, f.value))),
+        }
+    }
+    let mut v = v?;
+    finish_execve(&mut v);
+    Some(v)
+}
+
+/// The syscall's name of a SYSCALL record: from the enrichment's
+/// `SYSCALL` when the log is ENRICHED, else from `arch` and the number
+/// (`raw` gives a field's first raw value).
+pub(crate) fn syscall_name_of<'v>(
+    rtype: RecordType,
+    enrichment: Option<&[u8]>,
+    interpreted: bool,
+    raw: impl Fn(&[u8]) -> Option<Cow<'v, [u8]>>,
+) -> Option<Cow<'v, [u8]>> {
+    if rtype != RecordType::SYSCALL {
+        return None;
+    }
+    if let Some(t) = enrichment {
+        if let Some((_, v)) = enrichment_fields(t)
+            .into_iter()
+            .find(|(n, _)| *n == b"SYSCALL")
+        {
+            return Some(Cow::Owned(decode_str(v).into_owned()));
+        }
+    }
+    let nr = raw(b"syscall")?;
+    if interpreted {
+        return Some(Cow::Owned(unescape_tty(&nr).into_owned()));
+    }
+    let arch = u32::from_str_radix(std::str::from_utf8(&raw(b"arch")?).ok()?, 16).ok()?;
+    let m = Machine::from_elf(arch)?;
+    let nr: u32 = std::str::from_utf8(&nr).ok()?.parse().ok()?;
+    syscall_name(m, nr).map(|s| Cow::Borrowed(s.as_bytes()))
 }
 
 /// `aN` with N a decimal index.
@@ -123,7 +188,7 @@ fn arg_index(name: &[u8]) -> Option<usize> {
     std::str::from_utf8(d).ok()?.parse().ok()
 }
 
-fn hexy(ft: FieldType) -> bool {
+pub(crate) fn hexy(ft: FieldType) -> bool {
     matches!(
         ft,
         FieldType::Escaped | FieldType::EscapedFile | FieldType::EscapedKey | FieldType::Proctitle
@@ -159,29 +224,16 @@ impl<'e> RecView<'e> {
 
     /// The syscall's name, for SYSCALL records.
     pub fn syscall_name(&self) -> Option<Cow<'_, [u8]>> {
-        if self.rtype != RecordType::SYSCALL {
-            return None;
-        }
-        if let Some(t) = self.enrichment {
-            if let Some((_, v)) = enrichment_fields(t)
-                .into_iter()
-                .find(|(n, _)| *n == b"SYSCALL")
-            {
-                return Some(Cow::Owned(decode_str(v).into_owned()));
-            }
-        }
-        let nr = self.raw(b"syscall")?;
-        if self.interpreted.is_some() {
-            return Some(unescape_tty(nr));
-        }
-        let arch = u32::from_str_radix(std::str::from_utf8(self.raw(b"arch")?).ok()?, 16).ok()?;
-        let m = Machine::from_elf(arch)?;
-        let nr: u32 = std::str::from_utf8(nr).ok()?.parse().ok()?;
-        syscall_name(m, nr).map(|s| Cow::Borrowed(s.as_bytes()))
+        syscall_name_of(
+            self.rtype,
+            self.enrichment,
+            self.interpreted.is_some(),
+            |n| self.raw(n).map(Cow::Borrowed),
+        )
     }
 
     /// [`RecView::syscall_name`], computed on first use.
-    fn syscall_name_once(&self) -> Option<&[u8]> {
+    pub(crate) fn syscall_name_once(&self) -> Option<&[u8]> {
         self.sysname
             .get_or_init(|| self.syscall_name().map(Cow::into_owned))
             .as_deref()

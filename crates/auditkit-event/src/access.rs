@@ -73,6 +73,15 @@ pub trait RecordFields<'a> {
     fn field(&self, name: &[u8]) -> Option<Cow<'a, [u8]>> {
         self.fields().find(|f| f.name == name).map(|f| f.value)
     }
+    /// The bytes [`RecordFields::fields`] tokenizes, when the
+    /// representation keeps them: every value it yields is a substring of
+    /// them, except the synthetic fields of AVC records (`seperms` joins
+    /// the words between `{` and `}`). Prefilters scan it instead of
+    /// walking the fields (`auditkit-detect` decides most records without
+    /// tokenizing them); `None` (the default) makes them walk the fields.
+    fn raw_body(&self) -> Option<&'a [u8]> {
+        None
+    }
 }
 
 impl EventFields for Event {
@@ -107,5 +116,8 @@ impl<'a> RecordFields<'a> for Record<'a> {
     }
     fn is_interpreted(&self) -> bool {
         Record::is_interpreted(self)
+    }
+    fn raw_body(&self) -> Option<&'a [u8]> {
+        Some(Record::body(self))
     }
 }

@@ -25,8 +25,8 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::{
-    process::Tree, CorrelationHit, Correlator, Engine, Hit, Level, LoadOptions, Meta, NoTree,
-    RuleSet, Scope,
+    process::{Observed, Tree},
+    CorrelationHit, Correlator, Engine, Hit, Level, LoadOptions, Meta, RuleSet, Scope,
 };
 use auditkit_event::pipeline::{self, Flow, Item, Ordered, Sink};
 use auditkit_event::value::{decode_str, execve_args};
@@ -160,7 +160,8 @@ pub(crate) struct Found {
     /// The item's place in the batch.
     at: usize,
     hits: Vec<Hit>,
-    /// The event as `search --format json` prints it, without the newline.
+    /// The event as `search --format json` prints it, without the
+    /// newline; empty when no hit alerts.
     json: Vec<u8>,
 }
 
@@ -169,6 +170,9 @@ pub(crate) struct Found {
 pub(crate) struct Out {
     items: usize,
     found: Vec<Found>,
+    /// What the process tree needs of each event of the batch, in order,
+    /// read here so that the ordered stage only updates the tree.
+    read: Vec<Observed>,
 }
 
 /// The workers' side.
@@ -186,16 +190,26 @@ impl Sink<bool> for DetectSink<'_> {
     fn event(&self, _: &mut (), ev: &Event, _: bool, out: &mut Out) {
         let at = out.items;
         out.items += 1;
+        out.read.push(Tree::read(ev));
         let mut hits = Vec::new();
-        self.engine.matches(ev, &NoTree, Scope::NoTree, &mut hits);
-        if !hits.is_empty() {
-            let mut json = Vec::new();
+        let tree = self.engine.matches_no_tree(ev, &mut hits);
+        // The ordered stage looks only at the events found here: those
+        // that matched, and those the rules that read parent fields may
+        // match (it decides them with the process tree).
+        if hits.is_empty() && !tree {
+            return;
+        }
+        // The JSON of the event is the costly part of an alert: written
+        // here, in parallel, when an alert will be (else the ordered stage
+        // writes it if a tree rule or a correlation fires).
+        let mut json = Vec::new();
+        if hits.iter().any(|h| self.engine.alerts(h.rule)) {
             self.json.write(ev, &mut json);
             if json.last() == Some(&b'\n') {
                 json.pop();
             }
-            out.found.push(Found { at, hits, json });
         }
+        out.found.push(Found { at, hits, json });
     }
 
     fn unparsed(
@@ -211,6 +225,7 @@ impl Sink<bool> for DetectSink<'_> {
     fn clear(&self, out: &mut Out) {
         out.items = 0;
         out.found.clear();
+        out.read.clear();
     }
 }
 
@@ -242,7 +257,9 @@ impl<W: Write> Alerts<'_, W> {
             return Ok(());
         }
         let corr = self.engine.correlate(&mut self.correlator, ev, &hits);
-        let mut json = found.map(|f| std::mem::take(&mut f.json));
+        let mut json = found
+            .map(|f| std::mem::take(&mut f.json))
+            .filter(|j| !j.is_empty());
         let anc = self.ancestors(ev);
         for h in &hits {
             if !self.engine.alerts(h.rule) {
@@ -509,16 +526,21 @@ impl<W: Write> Ordered<Out> for Alerts<'_, W> {
 
     fn batch(&mut self, out: &mut Out, items: &[Item]) -> Flow {
         let mut found = out.found.iter_mut().peekable();
+        let mut read = out.read.iter();
         for (at, it) in items.iter().enumerate() {
             let Item::Event(ev) = it else { continue };
-            self.tree.observe(ev);
+            match read.next() {
+                Some(r) => self.tree.observe_read(ev, r),
+                None => self.tree.observe(ev),
+            }
             let f = match found.peek() {
                 Some(f) if f.at == at => found.next(),
                 _ => None,
             };
-            // Without tree rules or correlations, only the events that
-            // matched on the workers need a look.
-            if f.is_none() && !self.engine.needs_tree() {
+            // Only the events the workers found need a look: those that
+            // matched, and those tree rules may match
+            // (`Engine::tree_candidate`). Correlations count matches.
+            if f.is_none() {
                 continue;
             }
             if let Err(e) = self.event(ev, f) {

@@ -236,22 +236,26 @@ struct Entry {
     slot: (bool, u64),
 }
 
-/// What an event says about its process: the parts of its SYSCALL,
-/// EXECVE, CWD and PROCTITLE records the tree uses.
-#[derive(Debug, Default)]
-struct Facts {
+/// What an event's SYSCALL records say about its process: what
+/// [`Tree::observe`] reads of every event. [`Tree::read`] gets it where
+/// the event is (the parallel workers of `auditkit detect`), so the
+/// ordered stage, which sees every event in turn, only updates the tree
+/// ([`Tree::observe_read`]). The EXECVE, CWD and PROCTITLE records are
+/// read there only when the tree takes a new image from them, which most
+/// events (a known process's syscalls) do not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observed {
     pid: Option<u32>,
     ppid: Option<u32>,
     syscall: Option<Cow<'static, str>>,
     success: Option<bool>,
     exit: Option<i64>,
-    a0: Option<Vec<u8>>,
+    /// `a0` says the clone makes a thread.
+    thread: bool,
+    /// `exe=`, decoded.
     exe: Option<Vec<u8>>,
     uid: Option<u32>,
     auid: Option<u32>,
-    argv: Option<Vec<Vec<u8>>>,
-    title: Option<Vec<Vec<u8>>>,
-    cwd: Option<Vec<u8>>,
     time: (u64, u32),
 }
 
@@ -287,78 +291,121 @@ fn cut_args(args: Vec<Vec<u8>>, max: usize) -> Vec<Vec<u8>> {
     out
 }
 
-/// Read what the tree needs from an event's records.
-fn facts<E: EventFields>(ev: &E) -> Facts {
+/// Read what the tree needs from an event's SYSCALL records (a later
+/// one overrides what an earlier one said).
+fn facts<E: EventFields + ?Sized>(ev: &E) -> Observed {
     let id = ev.id();
-    let mut f = Facts {
+    let mut f = Observed {
         time: (id.sec, id.msec),
-        ..Facts::default()
+        ..Observed::default()
     };
-    let mut execve: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for r in ev.records() {
+        if r.rtype() != RecordType::SYSCALL {
+            continue;
+        }
+        let interpreted = r.is_interpreted();
+        let mut arch: Option<Machine> = None;
+        let mut nr: Option<Cow<'_, [u8]>> = None;
+        let mut a0: Option<Cow<'_, [u8]>> = None;
+        let mut exe: Option<Cow<'_, [u8]>> = None;
+        for fl in r.fields() {
+            let v = fl.value.as_ref();
+            match fl.name {
+                b"arch" => {
+                    arch = if interpreted {
+                        std::str::from_utf8(v).ok().and_then(Machine::from_name)
+                    } else {
+                        std::str::from_utf8(v)
+                            .ok()
+                            .and_then(|s| u32::from_str_radix(s, 16).ok())
+                            .and_then(Machine::from_elf)
+                    }
+                }
+                b"syscall" => nr = Some(fl.value),
+                b"success" => f.success = Some(v == b"yes"),
+                b"exit" => f.exit = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()),
+                b"a0" => a0 = Some(fl.value),
+                b"pid" => f.pid = number(v).and_then(|n| u32::try_from(n).ok()),
+                b"ppid" => f.ppid = number(v).and_then(|n| u32::try_from(n).ok()),
+                b"uid" => f.uid = uid_of(v),
+                b"auid" => f.auid = uid_of(v),
+                b"exe" => exe = Some(fl.value),
+                _ => {}
+            }
+        }
+        if let Some(a0) = a0 {
+            f.thread = is_thread(&a0);
+        }
+        if let Some(e) = exe {
+            f.exe = Some(if interpreted {
+                unescape_tty(&e).into_owned()
+            } else {
+                decode_str(&e).into_owned()
+            });
+        }
+        f.syscall = nr.and_then(|n| match number(&n) {
+            Some(k) => u32::try_from(k)
+                .ok()
+                .and_then(|k| syscall_name(arch.unwrap_or(Machine::X86_64), k))
+                .map(Cow::Borrowed),
+            None => std::str::from_utf8(&n)
+                .ok()
+                .map(|s| Cow::Owned(s.to_string())),
+        });
+    }
+    f
+}
+
+/// The arguments of the event's EXECVE records, decoded, if it has any.
+/// They are decoded as ausearch `-i` output when the last SYSCALL record
+/// is, or an EXECVE record after it.
+fn argv<E: EventFields + ?Sized>(ev: &E) -> Option<Vec<Vec<u8>>> {
+    let mut execve: Vec<(&[u8], Cow<'_, [u8]>)> = Vec::new();
     let mut interpreted = false;
     for r in ev.records() {
         let t = r.rtype();
         if t == RecordType::SYSCALL {
             interpreted = r.is_interpreted();
-            let dec = |v: &[u8]| -> Vec<u8> {
-                if interpreted {
-                    unescape_tty(v).into_owned()
-                } else {
-                    decode_str(v).into_owned()
-                }
-            };
-            let mut arch: Option<Machine> = None;
-            let mut nr: Option<Vec<u8>> = None;
-            for fl in r.fields() {
-                let v = fl.value.as_ref();
-                match fl.name {
-                    b"arch" => {
-                        arch = if interpreted {
-                            std::str::from_utf8(v).ok().and_then(Machine::from_name)
-                        } else {
-                            std::str::from_utf8(v)
-                                .ok()
-                                .and_then(|s| u32::from_str_radix(s, 16).ok())
-                                .and_then(Machine::from_elf)
-                        }
-                    }
-                    b"syscall" => nr = Some(v.to_vec()),
-                    b"success" => f.success = Some(v == b"yes"),
-                    b"exit" => f.exit = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()),
-                    b"a0" => f.a0 = Some(v.to_vec()),
-                    b"pid" => f.pid = number(v).and_then(|n| u32::try_from(n).ok()),
-                    b"ppid" => f.ppid = number(v).and_then(|n| u32::try_from(n).ok()),
-                    b"uid" => f.uid = uid_of(v),
-                    b"auid" => f.auid = uid_of(v),
-                    b"exe" => f.exe = Some(dec(v)),
-                    _ => {}
-                }
-            }
-            f.syscall = nr.and_then(|n| match number(&n) {
-                Some(k) => u32::try_from(k)
-                    .ok()
-                    .and_then(|k| syscall_name(arch.unwrap_or(Machine::X86_64), k))
-                    .map(Cow::Borrowed),
-                None => std::str::from_utf8(&n)
-                    .ok()
-                    .map(|s| Cow::Owned(s.to_string())),
-            });
         } else if t == RecordType::EXECVE {
-            for fl in r.fields() {
-                execve.push((fl.name.to_vec(), fl.value.into_owned()));
-            }
+            execve.extend(r.fields().map(|fl| (fl.name, fl.value)));
             interpreted |= r.is_interpreted();
-        } else if t == RecordType::CWD {
+        }
+    }
+    if execve.is_empty() {
+        return None;
+    }
+    let pairs = execve.iter().map(|(n, v)| (*n, v.as_ref()));
+    Some(if interpreted {
+        execve_args_with(pairs, |v| unescape_tty(v))
+    } else {
+        execve_args_with(pairs, decode_str)
+    })
+}
+
+/// The last CWD record's `cwd`, decoded.
+fn cwd<E: EventFields + ?Sized>(ev: &E) -> Option<Vec<u8>> {
+    let mut out = None;
+    for r in ev.records() {
+        if r.rtype() == RecordType::CWD {
             if let Some(v) = r.field(b"cwd") {
-                f.cwd = Some(if r.is_interpreted() {
+                out = Some(if r.is_interpreted() {
                     unescape_tty(&v).into_owned()
                 } else {
                     decode_str(&v).into_owned()
                 });
             }
-        } else if t == RecordType::PROCTITLE {
+        }
+    }
+    out
+}
+
+/// The last PROCTITLE record's arguments.
+fn title<E: EventFields + ?Sized>(ev: &E) -> Option<Vec<Vec<u8>>> {
+    let mut out = None;
+    for r in ev.records() {
+        if r.rtype() == RecordType::PROCTITLE {
             if let Some(v) = r.field(b"proctitle") {
-                f.title = Some(if r.is_interpreted() {
+                out = Some(if r.is_interpreted() {
                     vec![unescape_tty(&v).into_owned()]
                 } else {
                     proctitle_args(&v)
@@ -366,15 +413,7 @@ fn facts<E: EventFields>(ev: &E) -> Facts {
             }
         }
     }
-    if !execve.is_empty() {
-        let pairs = execve.iter().map(|(n, v)| (n.as_slice(), v.as_slice()));
-        f.argv = Some(if interpreted {
-            execve_args_with(pairs, |v| unescape_tty(v))
-        } else {
-            execve_args_with(pairs, decode_str)
-        });
-    }
-    f
+    out
 }
 
 /// Whether a clone's flags (`a0`, raw hex or interpreted names) make a
@@ -497,12 +536,24 @@ impl Tree {
     /// Learn from one event, in log order.
     pub fn observe<E: EventFields>(&mut self, ev: &E) {
         let f = facts(ev);
+        self.observe_read(ev, &f);
+    }
+
+    /// What [`Tree::observe_read`] needs of an event, read without the
+    /// tree (on any thread, in any order).
+    pub fn read<E: EventFields + ?Sized>(ev: &E) -> Observed {
+        facts(ev)
+    }
+
+    /// [`Tree::observe`], with what [`Tree::read`] read of `ev` (in log
+    /// order, as `observe`).
+    pub fn observe_read<E: EventFields + ?Sized>(&mut self, ev: &E, f: &Observed) {
         self.current = self.node_id(ev.node());
         let Some(pid) = f.pid else { return };
         let Some(syscall) = f.syscall.as_deref() else {
             return;
         };
-        let node = self.node_id(ev.node());
+        let node = self.current;
         let key = (node, pid);
         let max = self.limits.max_bytes;
         let ok = f.success != Some(false);
@@ -511,8 +562,8 @@ impl Tree {
                 let old = self.take(key);
                 let image = Image {
                     exe: cut(f.exe.clone().unwrap_or_default(), max),
-                    argv: cut_args(f.argv.clone().or(f.title.clone()).unwrap_or_default(), max),
-                    cwd: cut(f.cwd.clone().unwrap_or_default(), max),
+                    argv: cut_args(argv(ev).or_else(|| title(ev)).unwrap_or_default(), max),
+                    cwd: cut(cwd(ev).unwrap_or_default(), max),
                     since: f.time,
                 };
                 let prior = match old {
@@ -539,8 +590,8 @@ impl Tree {
                 );
             }
             "clone" | "fork" | "vfork" if ok => {
-                self.seen(key, &f);
-                if syscall == "clone" && f.a0.as_deref().is_some_and(is_thread) {
+                self.seen(key, f, ev);
+                if syscall == "clone" && f.thread {
                     return;
                 }
                 let Some(child) = f.exit.and_then(|c| u32::try_from(c).ok()) else {
@@ -578,13 +629,13 @@ impl Tree {
                 );
             }
             "exit_group" => {
-                self.seen(key, &f);
+                self.seen(key, f, ev);
                 if let Some(mut p) = self.take(key) {
                     p.exited = Some(f.time);
                     self.put(key, p);
                 }
             }
-            _ => self.seen(key, &f),
+            _ => self.seen(key, f, ev),
         }
     }
 
@@ -594,11 +645,12 @@ impl Tree {
 
     /// A syscall of `key` that is not an exec: make the process known,
     /// or notice that its pid now belongs to another program.
-    fn seen(&mut self, key: Key, f: &Facts) {
+    fn seen<E: EventFields + ?Sized>(&mut self, key: Key, f: &Observed, ev: &E) {
         let max = self.limits.max_bytes;
-        let exe = f.exe.clone().map(|e| cut(e, max));
+        let exe = f.exe.as_deref().map(|e| &e[..e.len().min(max)]);
+        let newest = self.seq;
         if let Some(p) = self.procs.get_mut(&key) {
-            let same = exe.as_ref().is_none_or(|e| *e == p.p.image.exe);
+            let same = exe.is_none_or(|e| e == p.p.image.exe);
             if same && p.p.exited.is_none() {
                 // Still the process we know. Its parent may have died and
                 // left it to init or a subreaper; the original parent is the
@@ -606,7 +658,12 @@ impl Tree {
                 if p.p.uid.is_none() {
                     p.p.uid = f.uid;
                 }
-                // Touch: it is alive and recent.
+                // Touch: it is alive and recent. When it is the newest
+                // already (a process's syscalls come in runs), moving it
+                // to the end changes no order.
+                if p.slot == (true, newest) {
+                    return;
+                }
                 let key_slot = p.slot;
                 self.order.remove(&key_slot);
                 self.seq += 1;
@@ -620,8 +677,8 @@ impl Tree {
         }
         // Unknown, exited (its pid was reused) or another program.
         let image = Image {
-            exe: exe.unwrap_or_default(),
-            argv: cut_args(f.title.clone().unwrap_or_default(), max),
+            exe: exe.map(<[u8]>::to_vec).unwrap_or_default(),
+            argv: cut_args(title(ev).unwrap_or_default(), max),
             cwd: Vec::new(),
             since: f.time,
         };
