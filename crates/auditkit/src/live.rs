@@ -99,7 +99,7 @@ const LINGER_BELOW: usize = 16 * 1024;
 /// takes what came meanwhile. A read that waited longer needs no such
 /// pause: input comes in batches or seldom. Alerts wait for the
 /// end-of-event timeout (seconds) anyway.
-const LINGER: Duration = Duration::from_millis(5);
+const LINGER: Duration = Duration::from_millis(10);
 /// The netlink reader's longest wait for a record: it has nothing to do
 /// between records (ticks and signals reach the chunk iterator without
 /// it).
