@@ -277,7 +277,9 @@ pub fn spawn(
 }
 
 struct Assembly {
-    by_node: HashMap<Vec<u8>, Assembler>,
+    /// Each node's assembler, by the node's index in `nodes`.
+    by_node: HashMap<Vec<u8>, usize>,
+    nodes: Vec<(Vec<u8>, Assembler)>,
     timeout: u64,
     max_nodes: usize,
     hook: Option<Box<dyn Hook>>,
@@ -294,20 +296,25 @@ impl Assembly {
                 .ok()
                 .and_then(|h| h.node)
                 .map_or(&b""[..], |(s, e)| &l[s as usize..e as usize]);
-            let d = per.entry(node).or_default();
+            let d = per
+                .entry(node)
+                .or_insert_with(|| Vec::with_capacity(l.len() + 1));
             d.extend_from_slice(l);
             d.push(b'\n');
         }
         let mut events = 0;
         for (node, data) in per {
-            if !self.by_node.contains_key(node) {
-                if self.by_node.len() >= self.max_nodes {
-                    continue;
+            let i = match self.by_node.get(node) {
+                Some(&i) => i,
+                None if self.nodes.len() >= self.max_nodes => continue,
+                None => {
+                    self.by_node.insert(node.to_vec(), self.nodes.len());
+                    self.nodes
+                        .push((node.to_vec(), Assembler::new(self.timeout)));
+                    self.nodes.len() - 1
                 }
-                self.by_node
-                    .insert(node.to_vec(), Assembler::new(self.timeout));
-            }
-            let Some(asm) = self.by_node.get_mut(node) else {
+            };
+            let Some((_, asm)) = self.nodes.get_mut(i) else {
                 continue;
             };
             let pc = auditkit_event::chunk::parse_chunk(Chunk {
@@ -330,7 +337,7 @@ impl Assembly {
     }
 
     fn finish(&mut self) {
-        for (node, asm) in &mut self.by_node {
+        for (node, asm) in &mut self.nodes {
             let (hook, m) = (&mut self.hook, &self.metrics);
             let name = (!node.is_empty()).then_some(&node[..]);
             asm.finish(&mut |e| {
@@ -359,6 +366,7 @@ fn run(
     let events = (opts.assemble || hook.is_some()).then(|| {
         let mut a = Assembly {
             by_node: HashMap::new(),
+            nodes: Vec::new(),
             timeout: opts.eoe_timeout,
             max_nodes: opts.max_nodes,
             hook,
@@ -407,13 +415,20 @@ fn run(
             last_space = space;
         }
         let n = batch.len();
+        // The buffered-bytes budget is the queue's: the records now sit
+        // in the writer, which holds at most one batch. Their permits go
+        // back together (one lock of the semaphore instead of one each).
+        let mut held: Option<OwnedSemaphorePermit> = None;
         for j in batch.drain(..) {
             lines.push(j.line);
             replies.push(j.reply);
-            // The buffered-bytes budget is the queue's: the record now
-            // sits in the writer, which holds at most one batch.
-            drop(j.permit);
+            match (&mut held, j.permit) {
+                (Some(h), Some(p)) if Arc::ptr_eq(h.semaphore(), p.semaphore()) => h.merge(p),
+                (h @ None, p) => *h = p,
+                (_, p) => drop(p),
+            }
         }
+        drop(held);
         // Resends (of stored records, or twice in this batch) are acked
         // with the batch and not written again.
         let mut keys = Vec::with_capacity(n);
