@@ -38,8 +38,16 @@ for _ in $(seq 50); do
 done
 tck=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15, $14, $15}' "/proc/$1/stat"; }
+# CPU ticks per collector thread name (runtime workers, writer, events).
+threads() {
+  for t in /proc/"$1"/task/*; do
+    # comm may hold spaces; the fields after it are counted from its ')'.
+    sed 's/^[0-9]* (\(.*\)) /\1\t/' "$t/stat" | awk -F'\t' '{split($2, f, " "); print $1, f[12] + f[13]}'
+  done 2>/dev/null | awk '{c[$1] += $2} END {for (k in c) print k, c[k]}' | sort
+}
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r _ cu0 cs0 < <(ticks $pid)
+th0=$(threads $pid)
 out=$(mktemp)
 # The load generator's CPU: its own rusage, printed by /usr/bin/time
 # (connecting the clients included; small next to the run).
@@ -48,6 +56,7 @@ out=$(mktemp)
   "$bin/auditkit-loadgen" --to "127.0.0.1:$port" --clients "$clients" \
   --seconds "$secs" ${LOADGEN_ARGS:-} >"$out"
 read -r _ cu1 cs1 < <(ticks $pid)
+th1=$(threads $pid)
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 kill -TERM $pid
 wait $pid || true
@@ -72,3 +81,9 @@ awk -v a="$acked" -v cu=$((cu1 - cu0)) -v cs=$((cs1 - cs0)) -v t="$tck" \
       (both > 0 ? 2 * a / both : 0), b, (b > 0 ? a / b : 0), f
     printf "load_average before=%s after=%s\n", l0, l1
   }'
+# The collector's CPU per record by thread (threads that ended during the
+# run, none in this benchmark, are not counted).
+join -a2 <(echo "$th0") <(echo "$th1") | awk -v a="$acked" -v t="$tck" '
+  NF == 3 { d = $3 - $2 } NF == 2 { d = $2 }
+  a > 0 { printf "%s%s=%.1f", (n++ ? " " : "collector_us_per_record_by_thread "), $1, d / t * 1e6 / a }
+  END { print "" }'
