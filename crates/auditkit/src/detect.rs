@@ -746,57 +746,30 @@ mod tests {
         v.iter().map(OsString::from).collect()
     }
 
-    /// A valid value for each flag of the table that takes one.
-    fn sample(id: Id) -> &'static str {
-        match id {
-            Id::Rules => "rules/",
-            Id::Format => "text",
-            Id::MinLevel => "high",
-            Id::Passwd => "/etc/passwd",
-            Id::Group => "/etc/group",
-            Id::Input => "x.log",
-            Id::Start => "today",
-            Id::End => "now",
-            Id::EoeTimeout => "3",
-            Id::Threads => "2",
-            Id::MaxLine => "4096",
-            Id::State => "/tmp/tree.state",
-            Id::LearnBaseline => "learned.yml",
-            Id::Baseline => "learned.yml",
-            Id::Store => "store",
-            Id::ClickHouse => "http://127.0.0.1:8123",
-            other => panic!("no sample value for {other:?}: add one"),
-        }
-    }
-
     /// Every flag of the table parses in every spelling, with its value
-    /// inline and as the next word, and changes what was asked.
+    /// inline and as the next word, and changes what was asked; a value
+    /// is taken, not left as a log path.
     #[test]
     fn every_detect_flag_parses() {
-        let base = format!("{:?}", parse(&[]).unwrap());
-        for f in DETECT.flags() {
-            for n in f.names() {
-                let mut forms: Vec<Vec<String>> = Vec::new();
-                if f.value == Value::None {
-                    forms.push(vec![n.to_string()]);
-                } else {
-                    let v = sample(f.id);
-                    forms.push(vec![n.to_string(), v.to_string()]);
-                    if n.starts_with("--") {
-                        forms.push(vec![format!("{n}={v}")]);
-                    }
+        use crate::flags::test_support::FlagCheck;
+        FlagCheck {
+            table: &DETECT,
+            parse: &|w| parse(w).map_err(|e| e.to_string()),
+            sample: &|id| match id {
+                Id::Format => Some("text"),
+                Id::LearnBaseline | Id::Baseline => Some("learned.yml"),
+                _ => None,
+            },
+            context: &|_| &[],
+            ausearch_words: false,
+            unseen: &[],
+            check: &|f, w, a: &DetectArgs| {
+                if f.id != Id::Input {
+                    assert!(a.input.inputs.is_empty(), "{w:?}");
                 }
-                for form in forms {
-                    let refs: Vec<&str> = form.iter().map(String::as_str).collect();
-                    let a = parse(&words(&refs)).unwrap_or_else(|e| panic!("{form:?}: {e}"));
-                    assert_ne!(format!("{a:?}"), base, "{form:?} changed nothing");
-                    // The value was taken, not left as a log path.
-                    if f.value != Value::None && f.id != Id::Input {
-                        assert!(a.input.inputs.is_empty(), "{form:?}");
-                    }
-                }
-            }
+            },
         }
+        .every_flag_parses();
     }
 
     #[test]
