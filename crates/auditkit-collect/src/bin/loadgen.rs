@@ -204,6 +204,26 @@ impl Client {
         self.sent = 0;
     }
 
+    /// Start the next exchange: the next frame, its clock, the send, and
+    /// EPOLLOUT armed when the socket took only part of the frame. The
+    /// outer error (epoll's) ends the run; the inner one is this client's.
+    fn start(&mut self, ep: &Epoll, key: u64, now: Instant) -> Result<Result<(), String>, String> {
+        self.next();
+        self.at = now;
+        match self.send() {
+            Ok(true) => Ok(Ok(())),
+            Ok(false) => ep
+                .ctl(
+                    libc::EPOLL_CTL_MOD,
+                    self.sock.as_raw_fd(),
+                    (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLET) as u32,
+                    key,
+                )
+                .map(Ok),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
     /// Send what is left of the frame: `Ok(true)` when all of it went.
     fn send(&mut self) -> Result<bool, String> {
         while self.sent < self.frame.len() {
@@ -329,20 +349,9 @@ fn drive(mut clients: Vec<Client>, until: Instant, drain: Duration) -> Result<Ou
             (libc::EPOLLIN | libc::EPOLLET) as u32,
             i as u64,
         )?;
-        c.next();
-        c.at = Instant::now();
-        match c.send() {
-            Ok(true) => {}
-            Ok(false) => ep.ctl(
-                libc::EPOLL_CTL_MOD,
-                c.sock.as_raw_fd(),
-                (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLET) as u32,
-                i as u64,
-            )?,
-            Err(e) => {
-                fail(&mut out, c, e);
-                live -= 1;
-            }
+        if let Err(e) = c.start(&ep, i as u64, Instant::now())? {
+            fail(&mut out, c, e);
+            live -= 1;
         }
     }
     let mut evs = vec![libc::epoll_event { events: 0, u64: 0 }; 1024];
@@ -393,20 +402,9 @@ fn drive(mut clients: Vec<Client>, until: Instant, drain: Duration) -> Result<Ou
                         live -= 1;
                         continue;
                     }
-                    c.next();
-                    c.at = now;
-                    match c.send() {
-                        Ok(true) => {}
-                        Ok(false) => ep.ctl(
-                            libc::EPOLL_CTL_MOD,
-                            c.sock.as_raw_fd(),
-                            (libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLET) as u32,
-                            i as u64,
-                        )?,
-                        Err(e) => {
-                            fail(&mut out, c, e);
-                            live -= 1;
-                        }
+                    if let Err(e) = c.start(&ep, i as u64, now)? {
+                        fail(&mut out, c, e);
+                        live -= 1;
                     }
                 }
                 Err(e) => {
