@@ -47,6 +47,17 @@ impl Queue {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Release `s` and wake the receiver if it waits. The signal goes
+    /// after unlocking: woken under the lock, the receiver would wait
+    /// again at once, for the lock.
+    fn unlock_and_wake_receiver(&self, mut s: MutexGuard<'_, State>) {
+        let wake = std::mem::take(&mut s.receiver_waiting);
+        drop(s);
+        if wake {
+            self.ready.notify_one();
+        }
+    }
 }
 
 /// The reader's end.
@@ -106,13 +117,7 @@ impl Sender {
         }
         s.bytes += size;
         s.bufs.push_back(buf);
-        let wake = std::mem::take(&mut s.receiver_waiting);
-        // Signal after unlocking: woken under the lock, the receiver
-        // would wait again at once, for the lock.
-        drop(s);
-        if wake {
-            q.ready.notify_one();
-        }
+        q.unlock_and_wake_receiver(s);
         Ok(())
     }
 }
@@ -121,11 +126,7 @@ impl Drop for Sender {
     fn drop(&mut self) {
         let mut s = self.0.lock();
         s.sender_alive = false;
-        let wake = std::mem::take(&mut s.receiver_waiting);
-        drop(s);
-        if wake {
-            self.0.ready.notify_one();
-        }
+        self.0.unlock_and_wake_receiver(s);
     }
 }
 
@@ -229,11 +230,7 @@ impl Waker {
     pub(crate) fn wake(&self) {
         let mut s = self.0.lock();
         s.woken = true;
-        let wake = std::mem::take(&mut s.receiver_waiting);
-        drop(s);
-        if wake {
-            self.0.ready.notify_one();
-        }
+        self.0.unlock_and_wake_receiver(s);
     }
 }
 
