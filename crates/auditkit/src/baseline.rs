@@ -7,16 +7,14 @@
 //! its own [`Baseline`] (the event order does not matter), and the parts
 //! are merged at the end; no ordered stage.
 
-use std::path::Path;
-use std::sync::Arc;
-
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::baseline::{self, Baseline, Learner};
 use auditkit_detect::RuleSet;
 use auditkit_event::pipeline::{self, NoOrder, Sink};
 use auditkit_event::Event;
 use auditkit_host::Accounts;
-use auditkit_source::{engine, plan, Report};
+use auditkit_source::plan;
+use std::path::Path;
 
 use crate::exit::Exit;
 use crate::input_args::InputArgs;
@@ -45,26 +43,19 @@ pub(crate) fn learn(input: &InputArgs, accounts: &Accounts, out: &Path) -> Resul
     let learner = Learner::new(accounts.clone());
     let sources = input.sources()?;
     let plan = plan::plan(sources, input.start_time);
-    let report = Arc::new(Report::default());
     let cfg = pipeline::Config {
         group_by_id: true,
         ..input.config()
     };
     let all = |_: &Event| true;
-    let outcome = engine::run(
+    let (outcome, errs) = input.run_engine(
         &plan,
-        input.read_options(),
-        false,
-        report.clone(),
         &cfg,
         &all,
         &LearnSink { learner: &learner },
         &mut NoOrder,
     )?;
-    let errs = report.take_errors();
-    for e in &errs {
-        eprintln!("auditkit: error: {e}");
-    }
+    crate::input_args::print_errors(&errs);
     if !errs.is_empty() {
         bail!(
             "the logs could not all be read: nothing written to {}",
