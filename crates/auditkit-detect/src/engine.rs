@@ -41,6 +41,7 @@ use crate::load::{Rejected, RuleSet};
 use crate::mapping::Category;
 use crate::prefilter::Plan;
 use crate::rule::{Meta, Rule, Unsupported};
+use crate::sysrec::SysRec;
 use crate::view::{self, RecView};
 
 /// A rule of the engine (index into [`Engine::rules`]).
@@ -104,6 +105,18 @@ pub struct Hit {
     pub rule: RuleId,
     /// The record that matched (its index in the event), for record rules.
     pub record: Option<usize>,
+}
+
+/// What [`Engine::matches_no_tree`] read of an event besides its
+/// matches.
+#[derive(Debug)]
+pub struct FirstPass {
+    /// Rules that read parent fields may match it
+    /// ([`Engine::tree_candidate`]).
+    pub tree_candidate: bool,
+    /// What the process tree needs of it, for
+    /// [`crate::process::Tree::observe_read`].
+    pub observed: crate::process::Observed,
 }
 
 /// Which rules [`Engine::matches`] tries.
@@ -453,25 +466,43 @@ impl Engine {
         scope: Scope,
         out: &mut Vec<Hit>,
     ) {
-        self.matches_kind(ev, tree, scope, out, &mut None);
+        let sys = SysRec::of(ev);
+        self.matches_kind(ev, sys.as_ref(), tree, scope, out, &mut None);
     }
 
     /// [`Engine::matches`] with [`Scope::NoTree`], as the parallel
-    /// workers run it, and [`Engine::tree_candidate`], from one reading
-    /// of the event.
-    pub fn matches_no_tree<E: EventFields + ?Sized>(&self, ev: &E, out: &mut Vec<Hit>) -> bool {
-        let mut kind = None;
-        self.matches_kind(ev, &crate::NoTree, Scope::NoTree, out, &mut kind);
-        self.tree_candidate_kind(ev, &mut kind)
-    }
-
-    fn matches_kind<E: EventFields + ?Sized>(
+    /// workers run it, [`Engine::tree_candidate`], and what the process
+    /// tree needs of the event ([`crate::process::Tree::read`]), from one
+    /// reading of the event.
+    pub fn matches_no_tree<E: EventFields + ?Sized>(
         &self,
         ev: &E,
+        out: &mut Vec<Hit>,
+    ) -> FirstPass {
+        let sys = SysRec::of(ev);
+        let mut kind = None;
+        self.matches_kind(
+            ev,
+            sys.as_ref(),
+            &crate::NoTree,
+            Scope::NoTree,
+            out,
+            &mut kind,
+        );
+        FirstPass {
+            tree_candidate: self.tree_candidate_kind(ev, sys.as_ref(), &mut kind),
+            observed: crate::process::facts_with(ev, sys.as_ref()),
+        }
+    }
+
+    fn matches_kind<'s, E: EventFields + ?Sized>(
+        &self,
+        ev: &E,
+        sys: Option<&'s SysRec<'_>>,
         tree: &dyn ProcessTree,
         scope: Scope,
         out: &mut Vec<Hit>,
-        kind: &mut Option<crate::mapping::Kind>,
+        kind: &mut Option<crate::mapping::Kind<'s>>,
     ) {
         let in_scope = |r: &Compiled| match scope {
             Scope::All => true,
@@ -514,17 +545,21 @@ impl Engine {
                 let seen = raw.map(|body| {
                     // The syscall's name of the first SYSCALL record is
                     // the event's (read once for the categories too).
-                    let name = (t == RecordType::SYSCALL && plan.wants_syscall())
-                        .then(|| kind.get_or_insert_with(|| crate::mapping::Kind::of(ev)))
-                        .filter(|k| k.sys_index == i)
-                        .map(|k| k.syscall_name());
+                    let name = sys
+                        .filter(|s| t == RecordType::SYSCALL && s.index == i)
+                        .map(|s| s.name.as_deref());
                     plan.seen_raw(&r, body, name, &mut buf)
                 });
                 if let Some(seen) = &seen {
-                    let any = plan
-                        .rules
-                        .iter()
-                        .any(|(_, n)| n.as_ref().is_none_or(|n| seen.any(n)));
+                    // Most records show nothing: then only the rules
+                    // without a need are tried.
+                    let any = if seen.is_empty() {
+                        plan.always()
+                    } else {
+                        plan.rules
+                            .iter()
+                            .any(|(_, n)| n.as_ref().is_none_or(|n| seen.any(n)))
+                    };
                     if !any {
                         continue;
                     }
@@ -542,7 +577,7 @@ impl Engine {
             {
                 continue;
             }
-            let k = kind.get_or_insert_with(|| crate::mapping::Kind::of(ev));
+            let k = kind.get_or_insert_with(|| crate::mapping::Kind::of(ev, sys));
             if !k.may_be(*cat) {
                 continue;
             }
@@ -609,13 +644,14 @@ impl Engine {
     /// a category some rule that reads parent fields is of. Cheap (the
     /// raw SYSCALL record only), so the ordered stage can skip the rest.
     pub fn tree_candidate<E: EventFields + ?Sized>(&self, ev: &E) -> bool {
-        self.tree_candidate_kind(ev, &mut None)
+        self.tree_candidate_kind(ev, SysRec::of(ev).as_ref(), &mut None)
     }
 
-    fn tree_candidate_kind<E: EventFields + ?Sized>(
+    fn tree_candidate_kind<'s, E: EventFields + ?Sized>(
         &self,
         ev: &E,
-        kind: &mut Option<crate::mapping::Kind>,
+        sys: Option<&'s SysRec<'_>>,
+        kind: &mut Option<crate::mapping::Kind<'s>>,
     ) -> bool {
         if !self.tree_rules {
             return false;
@@ -625,7 +661,7 @@ impl Engine {
                 .iter()
                 .any(|(i, _)| self.rules[*i as usize].needs_tree)
                 && kind
-                    .get_or_insert_with(|| crate::mapping::Kind::of(ev))
+                    .get_or_insert_with(|| crate::mapping::Kind::of(ev, sys))
                     .may_be(*cat)
         })
     }

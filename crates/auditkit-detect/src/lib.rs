@@ -68,13 +68,14 @@ pub mod pattern;
 mod prefilter;
 pub mod process;
 pub mod rule;
+mod sysrec;
 mod view;
 pub mod yaml;
 
 pub use context::{ancestors, NoTree, Process, ProcessTree};
 pub use engine::{
-    Compiled, CorrId, Correlation, CorrelationHit, Correlator, Engine, Hit, RuleId, Scope, Summary,
-    Target,
+    Compiled, CorrId, Correlation, CorrelationHit, Correlator, Engine, FirstPass, Hit, RuleId,
+    Scope, Summary, Target,
 };
 pub use load::{LoadError, LoadOptions, Rejected, RuleSet};
 pub use rule::{Level, LogSource, Meta, Rule, Unsupported};

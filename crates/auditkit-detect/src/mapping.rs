@@ -32,6 +32,7 @@ use auditkit_interp::RecordType;
 
 use crate::compile::{Doc, FieldKey};
 use crate::context::ProcessTree;
+use crate::sysrec::{Slot, SysRec};
 use crate::view::RecView;
 
 /// A log source category served through the mapping.
@@ -203,13 +204,11 @@ const WRITE_FLAGS: u64 = 0o1 | 0o2 | 0o100 | 0o1000;
 /// views: enough to tell the categories [`event`] would refuse it for.
 /// Each test here is implied by [`event`]'s (looser where that is
 /// cheaper), so an event it rules out is one [`event`] gives `None` for.
-pub(crate) struct Kind {
+pub(crate) struct Kind<'s> {
     /// There is a SYSCALL record (the first one is read).
     sys: bool,
-    /// Its index in the event.
-    pub sys_index: usize,
     /// Its syscall's name, lower case as the tables write it.
-    name: Option<Vec<u8>>,
+    name: Option<&'s [u8]>,
     /// `success=yes`, or no `success` (or no SYSCALL record).
     success: bool,
     /// `exit=-115` (EINPROGRESS).
@@ -223,78 +222,50 @@ pub(crate) struct Kind {
     path_normal: bool,
 }
 
-/// `nametype=CREATE` and `nametype=NORMAL`, searched for in PATH bodies.
-fn nametype_finders() -> &'static [memchr::memmem::Finder<'static>; 2] {
-    static F: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
-        std::sync::LazyLock::new(|| {
-            [
-                memchr::memmem::Finder::new(b"nametype=CREATE"),
-                memchr::memmem::Finder::new(b"nametype=NORMAL"),
-            ]
-        });
+/// `nametype=`, searched for in PATH bodies.
+fn nametype_finder() -> &'static memchr::memmem::Finder<'static> {
+    static F: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"nametype="));
     &F
 }
 
-impl Kind {
-    pub(crate) fn of<E: auditkit_event::EventFields + ?Sized>(ev: &E) -> Kind {
+impl<'s> Kind<'s> {
+    /// What `ev` is; `sys` is its first SYSCALL record, read
+    /// ([`SysRec::of`]).
+    pub(crate) fn of<E: auditkit_event::EventFields + ?Sized>(
+        ev: &E,
+        sys: Option<&'s SysRec<'_>>,
+    ) -> Kind<'s> {
         use auditkit_event::RecordFields;
         let mut k = Kind {
-            sys: false,
-            sys_index: 0,
-            name: None,
-            success: true,
-            in_progress: false,
+            sys: sys.is_some(),
+            name: sys.and_then(|s| s.name.as_deref()),
+            success: sys
+                .and_then(|s| s.get(Slot::Success))
+                .is_none_or(|v| v == b"yes"),
+            in_progress: sys.and_then(|s| s.get(Slot::Exit)) == Some(b"-115"),
             writes: false,
             execve: false,
             sockaddr: false,
             path_create: false,
             path_normal: false,
         };
-        let mut a1a2: (Option<Vec<u8>>, Option<Vec<u8>>) = (None, None);
-        for (i, r) in ev.records().enumerate() {
+        for r in ev.records() {
             match r.rtype() {
-                RecordType::SYSCALL if !k.sys => {
-                    k.sys = true;
-                    k.sys_index = i;
-                    // The first value of each (as RecView::raw gives it).
-                    let mut got: [Option<Cow<'_, [u8]>>; 6] = Default::default();
-                    const NAMES: [&[u8]; 6] =
-                        [b"arch", b"syscall", b"success", b"exit", b"a1", b"a2"];
-                    let mut left = NAMES.len();
-                    for f in r.fields() {
-                        if let Some(j) = NAMES.iter().position(|n| *n == f.name) {
-                            if got[j].is_none() {
-                                got[j] = Some(f.value);
-                                left -= 1;
-                                if left == 0 {
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                    let [arch, nr, success, exit, a1, a2] = got;
-                    k.name = crate::view::syscall_name_of(
-                        RecordType::SYSCALL,
-                        r.enrichment(),
-                        r.is_interpreted(),
-                        |n| match n {
-                            b"arch" => arch.clone(),
-                            b"syscall" => nr.clone(),
-                            _ => None,
-                        },
-                    )
-                    .map(Cow::into_owned);
-                    k.success = success.as_deref().is_none_or(|v| v == b"yes");
-                    k.in_progress = exit.as_deref() == Some(b"-115");
-                    a1a2 = (a1.map(Cow::into_owned), a2.map(Cow::into_owned));
-                }
                 RecordType::EXECVE => k.execve = true,
                 RecordType::SOCKADDR => k.sockaddr = true,
                 RecordType::PATH => match r.raw_body() {
                     Some(b) if !r.is_interpreted() => {
-                        let [create, normal] = nametype_finders();
-                        k.path_create = k.path_create || create.find(b).is_some();
-                        k.path_normal = k.path_normal || normal.find(b).is_some();
+                        // Every `nametype=` of the body, as the two
+                        // searches for `nametype=CREATE` and `=NORMAL` would
+                        // find them, in one pass.
+                        let mut at = 0;
+                        while let Some(p) = nametype_finder().find(&b[at..]) {
+                            let v = &b[at + p + 9..];
+                            k.path_create = k.path_create || v.starts_with(b"CREATE");
+                            k.path_normal = k.path_normal || v.starts_with(b"NORMAL");
+                            at += p + 9;
+                        }
                     }
                     _ => {
                         let nt = r.field(b"nametype");
@@ -305,29 +276,23 @@ impl Kind {
                 _ => {}
             }
         }
-        let flags = |v: &Option<Vec<u8>>| {
-            v.as_deref()
-                .and_then(|v| std::str::from_utf8(v).ok())
+        let flags = |v: Option<&[u8]>| {
+            v.and_then(|v| std::str::from_utf8(v).ok())
                 .and_then(|v| u64::from_str_radix(v, 16).ok())
                 .unwrap_or(0)
         };
-        k.writes = match k.name.as_deref() {
-            Some(b"open") => flags(&a1a2.0) & WRITE_FLAGS != 0,
-            Some(b"openat") => flags(&a1a2.1) & WRITE_FLAGS != 0,
+        k.writes = match k.name {
+            Some(b"open") => flags(sys.and_then(|s| s.get(Slot::A1))) & WRITE_FLAGS != 0,
+            Some(b"openat") => flags(sys.and_then(|s| s.get(Slot::A2))) & WRITE_FLAGS != 0,
             Some(b"creat") => true,
             _ => false,
         };
         k
     }
 
-    /// The syscall's name of the first SYSCALL record (see [`Kind::sys_index`]).
-    pub(crate) fn syscall_name(&self) -> Option<&[u8]> {
-        self.name.as_deref()
-    }
-
     /// Whether [`event`] may take the event as category `c`.
     pub(crate) fn may_be(&self, c: Category) -> bool {
-        let name = self.name.as_deref().unwrap_or(b"");
+        let name = self.name.unwrap_or(b"");
         match c {
             Category::ProcessCreation => {
                 let is_exec = matches!(name, b"execve" | b"execveat");

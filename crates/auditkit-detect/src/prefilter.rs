@@ -58,6 +58,8 @@ pub(crate) struct Plan {
     /// Rule ids, ascending (the order alerts come in), each with its
     /// atom ids here; `None`: always tried.
     pub rules: Vec<(u32, Option<Box<[u32]>>)>,
+    /// Some rule is always tried.
+    always: bool,
     scan: Scan,
 }
 
@@ -68,6 +70,9 @@ pub(crate) struct Plan {
 struct Field {
     name: Vec<u8>,
     hexy: Option<bool>,
+    /// Some literal about it is all hex digits: only then can a value of
+    /// hex digits alone (`a1=7ffd5a2c`) show one.
+    hex_lits: bool,
     /// The name's last (up to) eight bytes as a number, with the mask of
     /// its length, to compare with the bytes before an `=` in one go.
     tail: u64,
@@ -75,11 +80,12 @@ struct Field {
 }
 
 impl Field {
-    fn new(name: Vec<u8>, hexy: Option<bool>) -> Field {
+    fn new(name: Vec<u8>, hexy: Option<bool>, hex_lits: bool) -> Field {
         let (tail, mask) = tail_of(&name);
         Field {
             name,
             hexy,
+            hex_lits,
             tail,
             mask,
         }
@@ -126,6 +132,8 @@ struct Scan {
     last: [bool; 256],
     /// A literal from keywords: scan the text, not the raw body.
     text: bool,
+    /// Some literal holds a NUL byte.
+    nul_lits: bool,
 }
 
 impl Default for Scan {
@@ -137,6 +145,7 @@ impl Default for Scan {
             fields: Vec::new(),
             last: [false; 256],
             text: false,
+            nul_lits: false,
         }
     }
 }
@@ -178,6 +187,11 @@ impl Seen {
             &self.big
         };
         w.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Whether nothing was seen.
+    pub fn is_empty(&self) -> bool {
+        self.small.iter().chain(&self.big).all(|&w| w == 0)
     }
 
     /// Whether one of `ids` was seen.
@@ -230,7 +244,7 @@ impl Plan {
         let mut lits: Vec<Vec<u8>> = Vec::new();
         let mut lit_ids: HashMap<Vec<u8>, u32> = HashMap::new();
         let mut syscalls: Vec<Vec<u8>> = Vec::new();
-        let mut fields: Vec<Vec<u8>> = Vec::new();
+        let mut fields: Vec<(Vec<u8>, bool)> = Vec::new();
         let mut text = false;
         // Literal atoms first, then syscall atoms numbered after them:
         // `Ok(literal)` or `Err(syscall)` until the literals are counted.
@@ -251,8 +265,10 @@ impl Plan {
                         match field {
                             None => text = true,
                             Some(f) => {
-                                if !fields.iter().any(|x| x == f) {
-                                    fields.push(f.to_vec());
+                                let hex = lit.iter().all(u8::is_ascii_hexdigit);
+                                match fields.iter_mut().find(|(x, _)| x == f) {
+                                    Some((_, h)) => *h |= hex,
+                                    None => fields.push((f.to_vec(), hex)),
                                 }
                             }
                         }
@@ -278,12 +294,12 @@ impl Plan {
         }
         let fields: Vec<Field> = fields
             .into_iter()
-            .map(|name| {
+            .map(|(name, hex_lits)| {
                 let hexy = rtype.and_then(|t| {
                     let s = std::str::from_utf8(&name).ok()?;
                     (!field_type_uses_value(t, s)).then(|| crate::view::hexy(field_type(t, s, b"")))
                 });
-                Field::new(name, hexy)
+                Field::new(name, hexy, hex_lits)
             })
             .collect();
         let mut last = [false; 256];
@@ -305,6 +321,7 @@ impl Plan {
                 // Too big for the automaton: every rule is tried.
                 Err(_) => {
                     return Plan {
+                        always: !planned.is_empty(),
                         rules: planned.into_iter().map(|(id, _)| (id, None)).collect(),
                         scan: Scan::default(),
                     }
@@ -329,18 +346,25 @@ impl Plan {
                 });
                 (id, ids)
             })
-            .collect();
+            .collect::<Vec<_>>();
         Plan {
+            always: rules.iter().any(|(_, n)| n.is_none()),
             rules,
             scan: Scan {
                 ac,
                 lits: n,
                 syscalls,
+                nul_lits: lits.iter().any(|l| l.contains(&0)),
                 fields,
                 last,
                 text,
             },
         }
+    }
+
+    /// Whether some rule has no need (is tried on every record).
+    pub fn always(&self) -> bool {
+        self.always
     }
 
     /// Whether some rule has a need (else every rule is tried and there
@@ -376,16 +400,23 @@ impl Plan {
                 }
                 let before = &body[..p];
                 let (tail, _) = tail_of(before);
-                let mut hit = false;
-                let mut hexy = false;
                 let end = memchr::memchr(b' ', &body[p + 1..]).map_or(body.len(), |q| p + 1 + q);
                 let v = &body[p + 1..end];
-                let run = v.iter().take_while(|b| b.is_ascii_hexdigit()).count();
-                let hex = run >= 2 && run % 2 == 0;
+                // The run of hex digits the value starts with, read once
+                // and only for a field some literal is about.
+                let mut run = None;
+                let mut hit = false;
+                let mut raw = false;
+                let mut hexy = false;
                 for f in s.fields.iter().filter(|f| f.ends(before, tail)) {
                     hit = true;
+                    let run = *run.get_or_insert_with(|| {
+                        v.iter().take_while(|b| b.is_ascii_hexdigit()).count()
+                    });
+                    raw = raw || f.hex_lits || run < v.len();
                     hexy = hexy
-                        || hex
+                        || run >= 2
+                            && run % 2 == 0
                             && f.hexy.unwrap_or_else(|| {
                                 std::str::from_utf8(&f.name).is_ok_and(|n| {
                                     crate::view::hexy(field_type(r.rtype(), n, &v[..run]))
@@ -395,15 +426,23 @@ impl Plan {
                 if !hit {
                     continue;
                 }
-                seen.mark(ac, s.lits, v);
+                if raw {
+                    seen.mark(ac, s.lits, v);
+                }
                 if !hexy {
                     continue;
                 }
+                let run = run.unwrap_or(0);
                 buf.clear();
                 if !decode_hex_into(&v[..run], buf) {
                     continue;
                 }
-                seen.mark(ac, s.lits, buf);
+                // With NUL bytes as spaces too, as `proctitle` reads. A
+                // literal without NUL found with them is found without
+                // them, so one scan does unless a literal holds a NUL.
+                if s.nul_lits || !buf.contains(&0) {
+                    seen.mark(ac, s.lits, buf);
+                }
                 if buf.contains(&0) {
                     for c in buf.iter_mut().filter(|c| **c == 0) {
                         *c = b' ';
@@ -425,11 +464,6 @@ impl Plan {
             }
         }
         seen
-    }
-
-    /// Whether the plan looks for syscall names.
-    pub fn wants_syscall(&self) -> bool {
-        !self.scan.syscalls.is_empty()
     }
 
     /// The atoms a document shows, from its text (and the syscall's name,

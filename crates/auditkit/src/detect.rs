@@ -190,9 +190,10 @@ impl Sink<bool> for DetectSink<'_> {
     fn event(&self, _: &mut (), ev: &Event, _: bool, out: &mut Out) {
         let at = out.items;
         out.items += 1;
-        out.read.push(Tree::read(ev));
         let mut hits = Vec::new();
-        let tree = self.engine.matches_no_tree(ev, &mut hits);
+        let first = self.engine.matches_no_tree(ev, &mut hits);
+        out.read.push(first.observed);
+        let tree = first.tree_candidate;
         // The ordered stage looks only at the events found here: those
         // that matched, and those the rules that read parent fields may
         // match (it decides them with the process tree).

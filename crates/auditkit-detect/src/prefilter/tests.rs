@@ -73,7 +73,7 @@ fn check(e: &Engine, name: &str, bytes: &[u8]) -> usize {
         // The workers' split gives the same, with the tree rules left to
         // the ordered stage exactly when they may match.
         let mut split = Vec::new();
-        let tree_candidate = e.matches_no_tree(ev, &mut split);
+        let tree_candidate = e.matches_no_tree(ev, &mut split).tree_candidate;
         let mut rest = Vec::new();
         e.matches(ev, &tree, Scope::TreeOnly, &mut rest);
         assert!(

@@ -55,6 +55,8 @@ use auditkit_event::value::{decode_str, execve_args_with, proctitle_args, unesca
 use auditkit_event::{EventFields, RecordFields, RecordType};
 use auditkit_interp::{syscall_name, Machine};
 
+use crate::sysrec::{Slot, SysRec};
+
 /// How big the tree may grow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -262,7 +264,7 @@ pub struct Observed {
 /// A number of a field as logged: decimal, or the interpreted forms
 /// ausearch prints (`unset`, a user name: not a number, so `None`).
 fn number(v: &[u8]) -> Option<u64> {
-    std::str::from_utf8(v).ok()?.parse().ok()
+    crate::sysrec::decimal(v)
 }
 
 /// A uid: `4294967295` and `unset` mean none.
@@ -294,66 +296,79 @@ fn cut_args(args: Vec<Vec<u8>>, max: usize) -> Vec<Vec<u8>> {
 /// Read what the tree needs from an event's SYSCALL records (a later
 /// one overrides what an earlier one said).
 fn facts<E: EventFields + ?Sized>(ev: &E) -> Observed {
+    facts_with(ev, SysRec::of(ev).as_ref())
+}
+
+/// [`facts`], from the event's first SYSCALL record already read.
+pub(crate) fn facts_with<E: EventFields + ?Sized>(ev: &E, first: Option<&SysRec<'_>>) -> Observed {
     let id = ev.id();
     let mut f = Observed {
         time: (id.sec, id.msec),
         ..Observed::default()
     };
-    for r in ev.records() {
-        if r.rtype() != RecordType::SYSCALL {
-            continue;
-        }
-        let interpreted = r.is_interpreted();
-        let mut arch: Option<Machine> = None;
-        let mut nr: Option<Cow<'_, [u8]>> = None;
-        let mut a0: Option<Cow<'_, [u8]>> = None;
-        let mut exe: Option<Cow<'_, [u8]>> = None;
-        for fl in r.fields() {
-            let v = fl.value.as_ref();
-            match fl.name {
-                b"arch" => {
-                    arch = if interpreted {
-                        std::str::from_utf8(v).ok().and_then(Machine::from_name)
-                    } else {
-                        std::str::from_utf8(v)
-                            .ok()
-                            .and_then(|s| u32::from_str_radix(s, 16).ok())
-                            .and_then(Machine::from_elf)
-                    }
-                }
-                b"syscall" => nr = Some(fl.value),
-                b"success" => f.success = Some(v == b"yes"),
-                b"exit" => f.exit = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()),
-                b"a0" => a0 = Some(fl.value),
-                b"pid" => f.pid = number(v).and_then(|n| u32::try_from(n).ok()),
-                b"ppid" => f.ppid = number(v).and_then(|n| u32::try_from(n).ok()),
-                b"uid" => f.uid = uid_of(v),
-                b"auid" => f.auid = uid_of(v),
-                b"exe" => exe = Some(fl.value),
-                _ => {}
+    let Some(first) = first else {
+        return f;
+    };
+    apply(&mut f, first);
+    if first.more {
+        for (i, r) in ev.records().enumerate().skip(first.index + 1) {
+            if r.rtype() == RecordType::SYSCALL {
+                apply(&mut f, &SysRec::read(&r, i));
             }
         }
-        if let Some(a0) = a0 {
-            f.thread = is_thread(&a0);
-        }
-        if let Some(e) = exe {
-            f.exe = Some(if interpreted {
-                unescape_tty(&e).into_owned()
-            } else {
-                decode_str(&e).into_owned()
-            });
-        }
-        f.syscall = nr.and_then(|n| match number(&n) {
-            Some(k) => u32::try_from(k)
-                .ok()
-                .and_then(|k| syscall_name(arch.unwrap_or(Machine::X86_64), k))
-                .map(Cow::Borrowed),
-            None => std::str::from_utf8(&n)
-                .ok()
-                .map(|s| Cow::Owned(s.to_string())),
-        });
     }
     f
+}
+
+/// What one SYSCALL record says, over what earlier ones said.
+fn apply(f: &mut Observed, s: &SysRec<'_>) {
+    let arch = s.get(Slot::Arch).and_then(|v| {
+        if s.interpreted {
+            std::str::from_utf8(v).ok().and_then(Machine::from_name)
+        } else {
+            std::str::from_utf8(v)
+                .ok()
+                .and_then(|v| u32::from_str_radix(v, 16).ok())
+                .and_then(Machine::from_elf)
+        }
+    });
+    if let Some(v) = s.get(Slot::Success) {
+        f.success = Some(v == b"yes");
+    }
+    if let Some(v) = s.get(Slot::Exit) {
+        f.exit = crate::sysrec::signed(v);
+    }
+    if let Some(v) = s.get(Slot::Pid) {
+        f.pid = number(v).and_then(|n| u32::try_from(n).ok());
+    }
+    if let Some(v) = s.get(Slot::Ppid) {
+        f.ppid = number(v).and_then(|n| u32::try_from(n).ok());
+    }
+    if let Some(v) = s.get(Slot::Uid) {
+        f.uid = uid_of(v);
+    }
+    if let Some(v) = s.get(Slot::Auid) {
+        f.auid = uid_of(v);
+    }
+    if let Some(a0) = s.get(Slot::A0) {
+        f.thread = is_thread(a0);
+    }
+    if let Some(e) = s.get(Slot::Exe) {
+        f.exe = Some(if s.interpreted {
+            unescape_tty(e).into_owned()
+        } else {
+            decode_str(e).into_owned()
+        });
+    }
+    f.syscall = s.get(Slot::Syscall).and_then(|n| match number(n) {
+        Some(k) => u32::try_from(k)
+            .ok()
+            .and_then(|k| syscall_name(arch.unwrap_or(Machine::X86_64), k))
+            .map(Cow::Borrowed),
+        None => std::str::from_utf8(n)
+            .ok()
+            .map(|s| Cow::Owned(s.to_string())),
+    });
 }
 
 /// The arguments of the event's EXECVE records, decoded, if it has any.

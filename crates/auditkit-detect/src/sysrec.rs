@@ -1,0 +1,263 @@
+//! One reading of an event's first SYSCALL record, shared by everything
+//! that asks about it before a rule runs: the process tree's facts
+//! ([`crate::process::Observed`]), what the event may be
+//! ([`crate::mapping::Kind`]) and the syscall's name the prefilter marks.
+//!
+//! A SYSCALL record has some 27 fields, and on a busy log nearly every
+//! event has one. Each of those readers used to walk its fields on its
+//! own; together the walks cost more than the rules did. Here they are
+//! walked once, keeping the raw values of the few fields the readers
+//! need (the first value of each, as [`crate::view::RecView::raw`] reads
+//! a record).
+
+use std::borrow::Cow;
+
+use auditkit_event::fields::FieldsOptions;
+use auditkit_event::{EventFields, RecordFields};
+use auditkit_interp::RecordType;
+
+/// A field kept, and its place in [`SysRec`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Slot {
+    Arch,
+    Syscall,
+    Success,
+    Exit,
+    A0,
+    A1,
+    A2,
+    Pid,
+    Ppid,
+    Uid,
+    Auid,
+    Exe,
+}
+
+/// How many fields are kept.
+const SLOTS: usize = Slot::Exe as usize + 1;
+
+/// A name shorter than eight bytes as one number, its length in the top
+/// byte (so `exe` and `exe\0` differ), to match names with one
+/// comparison each: this runs for every field of every SYSCALL record.
+const fn word(name: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let mut i = 0;
+    while i < name.len() && i < 7 {
+        w[i] = name[i];
+        i += 1;
+    }
+    w[7] = name.len() as u8;
+    u64::from_le_bytes(w)
+}
+
+fn slot_of(name: &[u8]) -> Option<usize> {
+    // Every kept name is shorter than eight bytes.
+    if name.len() >= 8 {
+        return None;
+    }
+    const ARCH: u64 = word(b"arch");
+    const SYSCALL: u64 = word(b"syscall");
+    const SUCCESS: u64 = word(b"success");
+    const EXIT: u64 = word(b"exit");
+    const A0: u64 = word(b"a0");
+    const A1: u64 = word(b"a1");
+    const A2: u64 = word(b"a2");
+    const PID: u64 = word(b"pid");
+    const PPID: u64 = word(b"ppid");
+    const UID: u64 = word(b"uid");
+    const AUID: u64 = word(b"auid");
+    const EXE: u64 = word(b"exe");
+    let i = match word(name) {
+        ARCH => Slot::Arch,
+        SYSCALL => Slot::Syscall,
+        SUCCESS => Slot::Success,
+        EXIT => Slot::Exit,
+        A0 => Slot::A0,
+        A1 => Slot::A1,
+        A2 => Slot::A2,
+        PID => Slot::Pid,
+        PPID => Slot::Ppid,
+        UID => Slot::Uid,
+        AUID => Slot::Auid,
+        EXE => Slot::Exe,
+        _ => return None,
+    };
+    Some(i as usize)
+}
+
+/// The first SYSCALL record of an event, read once.
+#[derive(Debug, Default)]
+pub(crate) struct SysRec<'a> {
+    /// Its index among the event's records.
+    pub index: usize,
+    /// The record is ausearch `-i` output.
+    pub interpreted: bool,
+    /// Another SYSCALL record follows (the tree then reads them all).
+    pub more: bool,
+    /// The syscall's name, as [`crate::view::syscall_name_of`] gives it.
+    pub name: Option<Cow<'a, [u8]>>,
+    vals: [Option<Cow<'a, [u8]>>; SLOTS],
+}
+
+impl<'a> SysRec<'a> {
+    /// The event's first SYSCALL record, read; `None` when it has none.
+    pub fn of<E: EventFields + ?Sized>(ev: &'a E) -> Option<SysRec<'a>> {
+        let mut found: Option<SysRec<'a>> = None;
+        for (i, r) in ev.records().enumerate() {
+            if r.rtype() != RecordType::SYSCALL {
+                continue;
+            }
+            if let Some(s) = &mut found {
+                s.more = true;
+                break;
+            }
+            found = Some(SysRec::read(&r, i));
+        }
+        found
+    }
+
+    /// Read one SYSCALL record (`index` is its place in the event).
+    pub fn read<R: RecordFields<'a>>(r: &R, index: usize) -> SysRec<'a> {
+        let mut s = SysRec {
+            index,
+            interpreted: r.is_interpreted(),
+            ..SysRec::default()
+        };
+        match r.raw_body() {
+            Some(body) => auditkit_event::fields::first_values(
+                body,
+                r.rtype(),
+                FieldsOptions {
+                    interpreted: s.interpreted,
+                },
+                slot_of,
+                &mut s.vals,
+            ),
+            None => {
+                let mut left = SLOTS;
+                for f in r.fields() {
+                    if let Some(j) = slot_of(f.name) {
+                        if s.vals[j].is_none() {
+                            s.vals[j] = Some(f.value);
+                            left -= 1;
+                            if left == 0 {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let (arch, nr) = (s.vals[0].clone(), s.vals[1].clone());
+        s.name =
+            crate::view::syscall_name_of(RecordType::SYSCALL, r.enrichment(), s.interpreted, |n| {
+                match n {
+                    b"arch" => arch.clone(),
+                    b"syscall" => nr.clone(),
+                    _ => None,
+                }
+            });
+        s
+    }
+
+    /// The first raw value of a kept field.
+    pub fn get(&self, slot: Slot) -> Option<&[u8]> {
+        self.vals[slot as usize].as_deref()
+    }
+}
+
+/// A decimal number as logged (`+` allowed, as `str::parse` allows it);
+/// `None` for anything else, such as ausearch's `unset` or a name.
+pub(crate) fn decimal(v: &[u8]) -> Option<u64> {
+    let d = v.strip_prefix(b"+").unwrap_or(v);
+    if d.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in d {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
+/// A signed decimal number (`exit=-13`).
+pub(crate) fn signed(v: &[u8]) -> Option<i64> {
+    match v.strip_prefix(b"-") {
+        Some(d) if !d.starts_with(b"+") => {
+            let n = decimal(d)?;
+            if n == 1 << 63 {
+                Some(i64::MIN)
+            } else {
+                i64::try_from(n).ok().map(|n| -n)
+            }
+        }
+        Some(_) => None,
+        None => decimal(v).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_only_names_find_their_slot() {
+        for (n, want) in [
+            (&b"arch"[..], Some(Slot::Arch)),
+            (b"exe", Some(Slot::Exe)),
+            (b"a2", Some(Slot::A2)),
+            (b"ppid", Some(Slot::Ppid)),
+            (b"exe\0", None),
+            (b"ex", None),
+            (b"exec", None),
+            (b"", None),
+            (b"syscall\0", None),
+            (b"syscalls", None),
+            (b"key", None),
+        ] {
+            assert_eq!(slot_of(n), want.map(|s| s as usize), "{n:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_parse_as_str_parse_does() {
+        for s in [
+            "0",
+            "+7",
+            "-7",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "",
+            "+",
+            "-",
+            "-+1",
+            "+-1",
+            "unset",
+            "1a",
+            "007",
+        ] {
+            assert_eq!(decimal(s.as_bytes()), s.parse::<u64>().ok(), "{s:?}");
+            assert_eq!(signed(s.as_bytes()), s.parse::<i64>().ok(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_syscall_record_is_read_once() {
+        let log = b"type=SYSCALL msg=audit(1.000:5): arch=c000003e syscall=59 success=yes exit=0 a0=55d0 a1=55d1 a2=55d2 a3=0 items=2 ppid=10 pid=11 auid=1000 uid=0 gid=0 euid=0 comm=\"sh\" exe=\"/usr/bin/dash\" key=(null)\n\
+type=SYSCALL msg=audit(1.000:5): arch=c000003e syscall=2 pid=12\n";
+        let evs = auditkit_event::assemble::assemble_all(log, 2);
+        let s = SysRec::of(&evs[0]).unwrap();
+        assert_eq!(s.index, 0);
+        assert!(s.more);
+        assert_eq!(s.name.as_deref(), Some(&b"execve"[..]));
+        assert_eq!(s.get(Slot::Pid), Some(&b"11"[..]));
+        assert_eq!(s.get(Slot::Exe), Some(&b"\"/usr/bin/dash\""[..]));
+        assert_eq!(s.get(Slot::A2), Some(&b"55d2"[..]));
+        assert_eq!(s.get(Slot::Success), Some(&b"yes"[..]));
+    }
+}
