@@ -12,7 +12,6 @@
 
 use std::borrow::Cow;
 
-use auditkit_event::fields::FieldsOptions;
 use auditkit_event::{EventFields, RecordFields};
 use auditkit_interp::RecordType;
 
@@ -36,50 +35,20 @@ pub(crate) enum Slot {
 /// How many fields are kept.
 const SLOTS: usize = Slot::Exe as usize + 1;
 
-/// A name shorter than eight bytes as one number, its length in the top
-/// byte (so `exe` and `exe\0` differ), to match names with one
-/// comparison each: this runs for every field of every SYSCALL record.
-const fn word(name: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let mut i = 0;
-    while i < name.len() && i < 7 {
-        w[i] = name[i];
-        i += 1;
-    }
-    w[7] = name.len() as u8;
-    u64::from_le_bytes(w)
-}
-
 fn slot_of(name: &[u8]) -> Option<usize> {
-    // Every kept name is shorter than eight bytes.
-    if name.len() >= 8 {
-        return None;
-    }
-    const ARCH: u64 = word(b"arch");
-    const SYSCALL: u64 = word(b"syscall");
-    const SUCCESS: u64 = word(b"success");
-    const EXIT: u64 = word(b"exit");
-    const A0: u64 = word(b"a0");
-    const A1: u64 = word(b"a1");
-    const A2: u64 = word(b"a2");
-    const PID: u64 = word(b"pid");
-    const PPID: u64 = word(b"ppid");
-    const UID: u64 = word(b"uid");
-    const AUID: u64 = word(b"auid");
-    const EXE: u64 = word(b"exe");
-    let i = match word(name) {
-        ARCH => Slot::Arch,
-        SYSCALL => Slot::Syscall,
-        SUCCESS => Slot::Success,
-        EXIT => Slot::Exit,
-        A0 => Slot::A0,
-        A1 => Slot::A1,
-        A2 => Slot::A2,
-        PID => Slot::Pid,
-        PPID => Slot::Ppid,
-        UID => Slot::Uid,
-        AUID => Slot::Auid,
-        EXE => Slot::Exe,
+    let i = match name {
+        b"arch" => Slot::Arch,
+        b"syscall" => Slot::Syscall,
+        b"success" => Slot::Success,
+        b"exit" => Slot::Exit,
+        b"a0" => Slot::A0,
+        b"a1" => Slot::A1,
+        b"a2" => Slot::A2,
+        b"pid" => Slot::Pid,
+        b"ppid" => Slot::Ppid,
+        b"uid" => Slot::Uid,
+        b"auid" => Slot::Auid,
+        b"exe" => Slot::Exe,
         _ => return None,
     };
     Some(i as usize)
@@ -123,27 +92,14 @@ impl<'a> SysRec<'a> {
             interpreted: r.is_interpreted(),
             ..SysRec::default()
         };
-        match r.raw_body() {
-            Some(body) => auditkit_event::fields::first_values(
-                body,
-                r.rtype(),
-                FieldsOptions {
-                    interpreted: s.interpreted,
-                },
-                slot_of,
-                &mut s.vals,
-            ),
-            None => {
-                let mut left = SLOTS;
-                for f in r.fields() {
-                    if let Some(j) = slot_of(f.name) {
-                        if s.vals[j].is_none() {
-                            s.vals[j] = Some(f.value);
-                            left -= 1;
-                            if left == 0 {
-                                break;
-                            }
-                        }
+        let mut left = SLOTS;
+        for f in r.fields() {
+            if let Some(j) = slot_of(f.name) {
+                if s.vals[j].is_none() {
+                    s.vals[j] = Some(f.value);
+                    left -= 1;
+                    if left == 0 {
+                        break;
                     }
                 }
             }
@@ -202,25 +158,6 @@ pub(crate) fn signed(v: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_and_only_names_find_their_slot() {
-        for (n, want) in [
-            (&b"arch"[..], Some(Slot::Arch)),
-            (b"exe", Some(Slot::Exe)),
-            (b"a2", Some(Slot::A2)),
-            (b"ppid", Some(Slot::Ppid)),
-            (b"exe\0", None),
-            (b"ex", None),
-            (b"exec", None),
-            (b"", None),
-            (b"syscall\0", None),
-            (b"syscalls", None),
-            (b"key", None),
-        ] {
-            assert_eq!(slot_of(n), want.map(|s| s as usize), "{n:?}");
-        }
-    }
 
     #[test]
     fn numbers_parse_as_str_parse_does() {
