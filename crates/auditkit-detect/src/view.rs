@@ -63,7 +63,10 @@ pub(crate) fn one<'e, R: RecordFields<'e>>(
     names: &'e Accounts,
 ) -> RecView<'e> {
     let rtype = r.rtype();
-    let fields: Vec<(&'e [u8], Cow<'e, [u8]>)> = r.fields().map(|f| (f.name, f.value)).collect();
+    // A SYSCALL record has 27 fields: room for them at once, not four
+    // reallocations on the way (the iterator cannot tell its length).
+    let mut fields: Vec<(&'e [u8], Cow<'e, [u8]>)> = Vec::with_capacity(32);
+    fields.extend(r.fields().map(|f| (f.name, f.value)));
     let interpreted = r.is_interpreted().then(|| {
         fields
             .iter()
@@ -109,7 +112,7 @@ pub(crate) fn records<'e, E: EventFields + ?Sized>(
     ev: &'e E,
     names: &'e Accounts,
 ) -> Vec<RecView<'e>> {
-    let mut out: Vec<RecView<'e>> = Vec::new();
+    let mut out: Vec<RecView<'e>> = Vec::with_capacity(8);
     let mut execve: Option<usize> = None;
     for (i, r) in ev.records().enumerate() {
         if r.rtype() == RecordType::EXECVE {
