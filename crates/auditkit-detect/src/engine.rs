@@ -472,7 +472,7 @@ impl Engine {
 
     /// [`Engine::matches`] with [`Scope::NoTree`], as the parallel
     /// workers run it, [`Engine::tree_candidate`], and what the process
-    /// tree needs of the event ([`crate::process::Tree::read`]), from one
+    /// tree needs of the event ([`crate::process::Observed`]), from one
     /// reading of the event.
     pub fn matches_no_tree<E: EventFields + ?Sized>(
         &self,

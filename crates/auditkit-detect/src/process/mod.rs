@@ -239,8 +239,9 @@ struct Entry {
 }
 
 /// What an event's SYSCALL records say about its process: what
-/// [`Tree::observe`] reads of every event. [`Tree::read`] gets it where
-/// the event is (the parallel workers of `auditkit detect`), so the
+/// [`Tree::observe`] reads of every event. [`crate::Engine::matches_no_tree`]
+/// reads it where the event is (the parallel workers of `auditkit
+/// detect`), with the same walk of the SYSCALL record the rules use, so the
 /// ordered stage, which sees every event in turn, only updates the tree
 /// ([`Tree::observe_read`]). The EXECVE, CWD and PROCTITLE records are
 /// read there only when the tree takes a new image from them, which most
@@ -554,13 +555,8 @@ impl Tree {
         self.observe_read(ev, &f);
     }
 
-    /// What [`Tree::observe_read`] needs of an event, read without the
-    /// tree (on any thread, in any order).
-    pub fn read<E: EventFields + ?Sized>(ev: &E) -> Observed {
-        facts(ev)
-    }
-
-    /// [`Tree::observe`], with what [`Tree::read`] read of `ev` (in log
+    /// [`Tree::observe`], with what
+    /// [`crate::Engine::matches_no_tree`] read of `ev` (in log
     /// order, as `observe`).
     pub fn observe_read<E: EventFields + ?Sized>(&mut self, ev: &E, f: &Observed) {
         self.current = self.node_id(ev.node());
