@@ -7,6 +7,8 @@
 //! its own [`Baseline`] (the event order does not matter), and the parts
 //! are merged at the end; no ordered stage.
 
+use std::path::Path;
+
 use anyhow::{bail, Context as _, Result};
 use auditkit_detect::baseline::{self, Baseline, Learner};
 use auditkit_detect::RuleSet;
@@ -14,7 +16,6 @@ use auditkit_event::pipeline::{self, NoOrder, Sink};
 use auditkit_event::Event;
 use auditkit_host::Accounts;
 use auditkit_source::plan;
-use std::path::Path;
 
 use crate::exit::Exit;
 use crate::input_args::InputArgs;
