@@ -418,6 +418,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<'_, S> {
         }
     }
 
+    /// The replies cannot be written now. The write timeout counts from
+    /// the first time, and its deadline is armed here at once: the turn's
+    /// [`Conn::arm`] ran before this wait, and a peer that sends nothing
+    /// more (and reads nothing) would give the task no other turn, so a
+    /// deadline left for the next turn would never come.
+    fn stalled(&mut self) {
+        if self.stalled_since.is_none() {
+            self.stalled_since = Some(Instant::now());
+            self.arm();
+        }
+    }
+
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Ev> {
         if let Poll::Ready(stop) = self.outbox.poll_mail(cx, &mut self.got) {
             return Poll::Ready(Ev::Mail(stop));
@@ -438,9 +450,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<'_, S> {
                     return Poll::Ready(Ev::Wrote);
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Ev::WriteErr(e)),
-                Poll::Pending => {
-                    self.stalled_since.get_or_insert_with(Instant::now);
-                }
+                Poll::Pending => self.stalled(),
             }
         } else if self.flush {
             // TLS keeps what it could not send yet: flushed before the
@@ -451,9 +461,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Conn<'_, S> {
                     self.stalled_since = None;
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Ev::WriteErr(e)),
-                Poll::Pending => {
-                    self.stalled_since.get_or_insert_with(Instant::now);
-                }
+                Poll::Pending => self.stalled(),
             }
         }
         if self.reading() {
