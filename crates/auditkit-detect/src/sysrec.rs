@@ -4,11 +4,11 @@
 //! ([`crate::mapping::Kind`]) and the syscall's name the prefilter marks.
 //!
 //! A SYSCALL record has some 27 fields, and on a busy log nearly every
-//! event has one. Each of those readers used to walk its fields on its
-//! own; together the walks cost more than the rules did. Here they are
-//! walked once, keeping the raw values of the few fields the readers
-//! need (the first value of each, as [`crate::view::RecView::raw`] reads
-//! a record).
+//! event has one, so walking them is one of the larger costs of
+//! detection; each of those readers used to walk them on its own. Here
+//! they are walked once, keeping the raw values of the few fields the
+//! readers need (the first value of each, as
+//! [`crate::view::RecView::raw`] reads a record).
 
 use std::borrow::Cow;
 
@@ -104,7 +104,8 @@ impl<'a> SysRec<'a> {
                 }
             }
         }
-        let (arch, nr) = (s.vals[0].clone(), s.vals[1].clone());
+        let arch = s.vals[Slot::Arch as usize].clone();
+        let nr = s.vals[Slot::Syscall as usize].clone();
         s.name =
             crate::view::syscall_name_of(RecordType::SYSCALL, r.enrichment(), s.interpreted, |n| {
                 match n {
