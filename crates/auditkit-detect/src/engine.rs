@@ -25,7 +25,7 @@
 //! and patterns that need one. [`Scope`] splits the work between the
 //! parallel workers (everything that needs no process tree) and the
 //! ordered stage (the rules that read parent fields, tried only on the
-//! events [`Engine::tree_candidate`] lets through).
+//! events [`FirstPass::tree_candidate`] lets through).
 
 use std::collections::HashMap;
 
@@ -111,8 +111,9 @@ pub struct Hit {
 /// matches.
 #[derive(Debug)]
 pub struct FirstPass {
-    /// Rules that read parent fields may match it
-    /// ([`Engine::tree_candidate`]).
+    /// Rules that read parent fields may match it: it is of a category
+    /// some rule that reads parent fields is of, so the ordered stage
+    /// tries [`Scope::TreeOnly`] on it (and skips the other events).
     pub tree_candidate: bool,
     /// What the process tree needs of it, for
     /// [`crate::process::Tree::observe_read`].
@@ -471,7 +472,7 @@ impl Engine {
     }
 
     /// [`Engine::matches`] with [`Scope::NoTree`], as the parallel
-    /// workers run it, [`Engine::tree_candidate`], and what the process
+    /// workers run it, whether the tree rules may match it, and what the process
     /// tree needs of the event ([`crate::process::Observed`]), from one
     /// reading of the event.
     pub fn matches_no_tree<E: EventFields + ?Sized>(
@@ -643,10 +644,6 @@ impl Engine {
     /// Whether [`Scope::TreeOnly`] could find anything in `ev`: it is of
     /// a category some rule that reads parent fields is of. Cheap (the
     /// raw SYSCALL record only), so the ordered stage can skip the rest.
-    pub fn tree_candidate<E: EventFields + ?Sized>(&self, ev: &E) -> bool {
-        self.tree_candidate_kind(ev, SysRec::of(ev).as_ref(), &mut None)
-    }
-
     fn tree_candidate_kind<'s, E: EventFields + ?Sized>(
         &self,
         ev: &E,

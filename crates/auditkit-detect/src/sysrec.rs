@@ -123,66 +123,9 @@ impl<'a> SysRec<'a> {
     }
 }
 
-/// A decimal number as logged (`+` allowed, as `str::parse` allows it);
-/// `None` for anything else, such as ausearch's `unset` or a name.
-pub(crate) fn decimal(v: &[u8]) -> Option<u64> {
-    let d = v.strip_prefix(b"+").unwrap_or(v);
-    if d.is_empty() {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &b in d {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
-    }
-    Some(n)
-}
-
-/// A signed decimal number (`exit=-13`).
-pub(crate) fn signed(v: &[u8]) -> Option<i64> {
-    match v.strip_prefix(b"-") {
-        Some(d) if !d.starts_with(b"+") => {
-            let n = decimal(d)?;
-            if n == 1 << 63 {
-                Some(i64::MIN)
-            } else {
-                i64::try_from(n).ok().map(|n| -n)
-            }
-        }
-        Some(_) => None,
-        None => decimal(v).and_then(|n| i64::try_from(n).ok()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_parse_as_str_parse_does() {
-        for s in [
-            "0",
-            "+7",
-            "-7",
-            "18446744073709551615",
-            "18446744073709551616",
-            "-9223372036854775808",
-            "9223372036854775808",
-            "",
-            "+",
-            "-",
-            "-+1",
-            "+-1",
-            "unset",
-            "1a",
-            "007",
-        ] {
-            assert_eq!(decimal(s.as_bytes()), s.parse::<u64>().ok(), "{s:?}");
-            assert_eq!(signed(s.as_bytes()), s.parse::<i64>().ok(), "{s:?}");
-        }
-    }
 
     #[test]
     fn the_first_syscall_record_is_read_once() {

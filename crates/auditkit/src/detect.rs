@@ -540,7 +540,7 @@ impl<W: Write> Ordered<Out> for Alerts<'_, W> {
             };
             // Only the events the workers found need a look: those that
             // matched, and those tree rules may match
-            // (`Engine::tree_candidate`). Correlations count matches.
+            // (`FirstPass::tree_candidate`). Correlations count matches.
             if f.is_none() {
                 continue;
             }

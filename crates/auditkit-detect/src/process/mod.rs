@@ -265,7 +265,7 @@ pub struct Observed {
 /// A number of a field as logged: decimal, or the interpreted forms
 /// ausearch prints (`unset`, a user name: not a number, so `None`).
 fn number(v: &[u8]) -> Option<u64> {
-    crate::sysrec::decimal(v)
+    std::str::from_utf8(v).ok()?.parse().ok()
 }
 
 /// A uid: `4294967295` and `unset` mean none.
@@ -337,7 +337,7 @@ fn apply(f: &mut Observed, s: &SysRec<'_>) {
         f.success = Some(v == b"yes");
     }
     if let Some(v) = s.get(Slot::Exit) {
-        f.exit = crate::sysrec::signed(v);
+        f.exit = std::str::from_utf8(v).ok().and_then(|s| s.parse().ok());
     }
     if let Some(v) = s.get(Slot::Pid) {
         f.pid = number(v).and_then(|n| u32::try_from(n).ok());
