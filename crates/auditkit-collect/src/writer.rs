@@ -173,7 +173,7 @@ pub struct Ticket(Option<Arc<Outbox>>);
 
 impl Ticket {
     /// Put the reply in the outbox; the waker to wake, if any.
-    fn send(mut self, r: Reply) -> Option<Waker> {
+    pub(crate) fn send(mut self, r: Reply) -> Option<Waker> {
         self.0.take().and_then(|o| o.push(r))
     }
 }

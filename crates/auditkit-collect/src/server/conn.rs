@@ -502,3 +502,101 @@ fn clean(line: &[u8]) -> Vec<u8> {
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicU64};
+    use std::sync::{Mutex, RwLock};
+    use std::time::Duration;
+
+    use tokio::io::AsyncWriteExt;
+    use tokio::sync::{mpsc, oneshot, Semaphore};
+
+    use super::*;
+    use crate::metrics::Metrics;
+
+    fn shared(write_timeout: Duration) -> Shared {
+        Shared {
+            limits: RwLock::new(Arc::new(Limits {
+                allow: Vec::new(),
+                client_ports: None,
+                max_per_addr: 0,
+                max_idle: None,
+                max_connections: 10,
+                max_frame: 8192,
+                frame_timeout: Duration::from_secs(60),
+                write_timeout,
+            })),
+            limits_gen: AtomicU64::new(0),
+            registry: Mutex::default(),
+            metrics: Metrics::new(),
+            budget: Arc::new(Semaphore::new(1 << 20)),
+            max_in_flight: 16,
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    /// The order of events that once left a connection open forever, made
+    /// to happen every time: the peer sends one record and then neither
+    /// sends nor reads, and its socket takes only part of the ACK. The
+    /// write stalls in the connection's last wait, with no read, reply or
+    /// other deadline to come, so only the write timeout armed by that
+    /// stall can end it. (A TCP socket would need megabytes of unread
+    /// replies first; a duplex pipe of 8 bytes stalls on the first ACK.)
+    #[test]
+    fn a_write_that_stalls_in_the_last_wait_still_times_out() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let timeout = Duration::from_millis(200);
+            let sh = shared(timeout);
+            let (mut peer, server_io) = tokio::io::duplex(8);
+            let (tx, mut rx) = mpsc::channel::<Job>(16);
+            // The store: every record is durable at once.
+            let store = tokio::spawn(async move {
+                let mut n = 0;
+                while let Some(job) = rx.recv().await {
+                    n += 1;
+                    if let Some(w) = job.reply.and_then(|t| t.send(Reply::Ack)) {
+                        w.wake();
+                    }
+                }
+                n
+            });
+            // The peer: one record, then silence, never reading.
+            let (done_tx, done_rx) = oneshot::channel::<()>();
+            let client = tokio::spawn(async move {
+                let f = codec::frame(
+                    Kind::Message,
+                    1,
+                    b"type=USER msg=audit(1700000000.000:1): pid=1 msg='x'",
+                );
+                peer.write_all(&f).await.unwrap();
+                let _ = done_rx.await;
+                drop(peer);
+            });
+            let start = Instant::now();
+            let addr: SocketAddr = "127.0.0.1:60".parse().unwrap();
+            let served = tokio::time::timeout(
+                Duration::from_secs(10),
+                serve(&sh, tx, server_io, addr, Outbox::new()),
+            )
+            .await;
+            let took = start.elapsed();
+            let _ = done_tx.send(());
+            client.await.unwrap();
+            assert!(
+                served.is_ok(),
+                "the connection was not dropped within 10 s (write_timeout is {timeout:?})"
+            );
+            assert!(
+                took >= timeout,
+                "dropped after {took:?}, before write_timeout"
+            );
+            assert_eq!(sh.metrics.timeouts.load(Relaxed), 1);
+            assert_eq!(store.await.unwrap(), 1, "the record reached the store");
+        });
+    }
+}
