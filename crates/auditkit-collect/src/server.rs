@@ -105,6 +105,26 @@ struct Shared {
 }
 
 impl Shared {
+    /// What a listener with these settings starts with: nobody connected,
+    /// `max_buffered` bytes of records in the budget, at least one record
+    /// in flight per connection.
+    fn new(
+        limits: Limits,
+        metrics: Arc<Metrics>,
+        max_buffered: usize,
+        max_in_flight: usize,
+    ) -> Shared {
+        Shared {
+            limits: RwLock::new(Arc::new(limits)),
+            limits_gen: AtomicU64::new(0),
+            registry: Mutex::new(Registry::default()),
+            metrics,
+            budget: Arc::new(Semaphore::new(max_buffered)),
+            max_in_flight: max_in_flight.max(1),
+            stopping: AtomicBool::new(false),
+        }
+    }
+
     fn limits(&self) -> Arc<Limits> {
         match self.limits.read() {
             Ok(l) => l.clone(),
@@ -221,15 +241,12 @@ pub async fn run(
         }
         None => None,
     };
-    let shared = Arc::new(Shared {
-        limits: RwLock::new(Arc::new(limits)),
-        limits_gen: AtomicU64::new(0),
-        registry: Mutex::new(Registry::default()),
-        metrics: metrics.clone(),
-        budget: Arc::new(Semaphore::new(cfg.max_buffered)),
-        max_in_flight: cfg.max_in_flight.max(1),
-        stopping: AtomicBool::new(false),
-    });
+    let shared = Arc::new(Shared::new(
+        limits,
+        metrics.clone(),
+        cfg.max_buffered,
+        cfg.max_in_flight,
+    ));
     ready(Reload(shared.clone()));
     let stats = (cfg.stats_interval > 0).then(|| {
         let m = metrics.clone();

@@ -505,35 +505,23 @@ fn clean(line: &[u8]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicBool, AtomicU64};
-    use std::sync::{Mutex, RwLock};
     use std::time::Duration;
 
     use tokio::io::AsyncWriteExt;
-    use tokio::sync::{mpsc, oneshot, Semaphore};
+    use tokio::sync::{mpsc, oneshot};
 
     use super::*;
+    use crate::config::Config;
     use crate::metrics::Metrics;
 
+    /// The default listener's state, with no idle limit (so that only the
+    /// write timeout can drop a silent peer) and the given write timeout.
     fn shared(write_timeout: Duration) -> Shared {
-        Shared {
-            limits: RwLock::new(Arc::new(Limits {
-                allow: Vec::new(),
-                client_ports: None,
-                max_per_addr: 0,
-                max_idle: None,
-                max_connections: 10,
-                max_frame: 8192,
-                frame_timeout: Duration::from_secs(60),
-                write_timeout,
-            })),
-            limits_gen: AtomicU64::new(0),
-            registry: Mutex::default(),
-            metrics: Metrics::new(),
-            budget: Arc::new(Semaphore::new(1 << 20)),
-            max_in_flight: 16,
-            stopping: AtomicBool::new(false),
-        }
+        let cfg = Config::default();
+        let mut limits = cfg.limits().unwrap();
+        limits.max_idle = None;
+        limits.write_timeout = write_timeout;
+        Shared::new(limits, Metrics::new(), cfg.max_buffered, cfg.max_in_flight)
     }
 
     /// The order of events that once left a connection open forever, made
